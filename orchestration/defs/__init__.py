@@ -1,0 +1,1 @@
+"""Thin Dagster definitions, one folder per area; domain code lives outside `defs/`."""

@@ -1,0 +1,247 @@
+"""Arrow schemas of the Parquet lake: the one source of truth for column names and types.
+
+Layout: ``<data>/lake/<table>/date=YYYY-MM-DD/<file>.parquet`` (event date, UTC). The ``date``
+partition column comes from the directory (hive style), never from inside the file.
+
+Attribute maps are kept losslessly as a JSON object string: keys are the attribute keys, values are
+the decoded AnyValue (string, bool, int, float, list, object; bytes as base64 text). JSON strings port
+to BigQuery (JSON_VALUE) and DuckDB (json_extract_string) alike, which maps do not.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+TS = pa.timestamp("us", tz="UTC")  # BigQuery TIMESTAMP is microsecond precision
+COST = pa.decimal128(38, 9)  # BigQuery NUMERIC: money stays exact end to end
+
+# Resource and scope: every row carries them.
+RESOURCE_FIELDS = [
+    pa.field("service_name", pa.string()),
+    pa.field("service_version", pa.string()),
+    pa.field("service_namespace", pa.string()),
+    pa.field("deployment_environment", pa.string()),
+    pa.field("resource_attributes", pa.string()),
+    pa.field("resource_schema_url", pa.string()),
+    pa.field("scope_name", pa.string()),
+    pa.field("scope_version", pa.string()),
+    pa.field("scope_attributes", pa.string()),
+]
+
+# Lineage: which manifest entry and which line / message of it produced the row.
+LINEAGE_FIELDS = [
+    pa.field("source_file_id", pa.string()),
+    pa.field("source_offset", pa.string()),
+]
+
+# Who: shared by every table so retention and erasure work the same way everywhere.
+SUBJECT_FIELDS = [
+    pa.field("tenant_id", pa.string()),
+    pa.field("user_hash", pa.string()),
+    pa.field("session_hash", pa.string()),
+]
+
+# LLM semantics normalized across OpenTelemetry GenAI, OpenInference, OpenLLMetry and Claude Code.
+# See docs/semantic_mapping.md for which attribute feeds which column.
+LLM_FIELDS = [
+    pa.field("llm_convention", pa.string()),  # genai | openinference | openllmetry | claude_code | null
+    pa.field("span_type", pa.string()),  # llm | embedding | tool | retrieval | agent | chain | ...
+    pa.field("feature", pa.string()),
+    pa.field("team", pa.string()),
+    pa.field("conversation_id", pa.string()),
+    pa.field("gen_ai_provider", pa.string()),
+    pa.field("gen_ai_operation", pa.string()),
+    pa.field("request_model", pa.string()),
+    pa.field("response_model", pa.string()),
+    pa.field("input_tokens", pa.int64()),  # includes cached tokens (GenAI semconv)
+    pa.field("output_tokens", pa.int64()),  # includes reasoning tokens
+    pa.field("cache_read_tokens", pa.int64()),
+    pa.field("cache_write_tokens", pa.int64()),
+    pa.field("reasoning_tokens", pa.int64()),
+    pa.field("total_tokens", pa.int64()),
+    pa.field("reported_cost_usd", COST),
+    pa.field("finish_reasons", pa.string()),  # comma-separated, as reported
+    pa.field("is_streaming", pa.bool_()),
+    pa.field("ttft_ms", pa.float64()),
+    pa.field("prompt_id", pa.string()),
+    pa.field("prompt_version", pa.string()),
+    pa.field("tool_name", pa.string()),
+    pa.field("agent_name", pa.string()),
+    pa.field("sample_rate", pa.float64()),
+    pa.field("retry_attempt", pa.int64()),
+    pa.field("is_fallback", pa.bool_()),
+    pa.field("http_status_code", pa.int64()),
+    pa.field("error_type", pa.string()),
+    pa.field("input_chars", pa.int64()),  # length of the prompt content, kept when the text is dropped
+    pa.field("output_chars", pa.int64()),
+    pa.field("content_hmac", pa.string()),  # keyed hash of the dropped content, for dedup without text
+    pa.field("eval_name", pa.string()),
+    pa.field("eval_score", pa.float64()),
+    pa.field("eval_label", pa.string()),
+    pa.field("feedback_score", pa.float64()),
+]
+
+SPANS = pa.schema(
+    [
+        pa.field("trace_id", pa.string(), nullable=False),
+        pa.field("span_id", pa.string(), nullable=False),
+        pa.field("parent_span_id", pa.string()),
+        pa.field("trace_state", pa.string()),
+        pa.field("span_name", pa.string()),
+        pa.field("span_kind", pa.string()),
+        pa.field("start_time_unix_nano", pa.int64()),
+        pa.field("end_time_unix_nano", pa.int64()),
+        pa.field("start_at", TS),
+        pa.field("end_at", TS),
+        pa.field("duration_ms", pa.float64()),
+        pa.field("status_code", pa.string()),
+        pa.field("status_message", pa.string()),
+        pa.field("span_flags", pa.int64()),
+        pa.field("dropped_attributes_count", pa.int64()),
+        pa.field("dropped_events_count", pa.int64()),
+        pa.field("dropped_links_count", pa.int64()),
+        pa.field("attributes", pa.string()),
+        pa.field("attributes_truncated", pa.bool_()),
+        *SUBJECT_FIELDS,
+        *LLM_FIELDS,
+        *RESOURCE_FIELDS,
+        *LINEAGE_FIELDS,
+    ]
+)
+
+SPAN_EVENTS = pa.schema(
+    [
+        pa.field("trace_id", pa.string(), nullable=False),
+        pa.field("span_id", pa.string(), nullable=False),
+        pa.field("event_index", pa.int32()),
+        pa.field("event_name", pa.string()),
+        pa.field("time_unix_nano", pa.int64()),
+        pa.field("event_at", TS),
+        pa.field("dropped_attributes_count", pa.int64()),
+        pa.field("attributes", pa.string()),
+        pa.field("attributes_truncated", pa.bool_()),
+        *SUBJECT_FIELDS,
+        *RESOURCE_FIELDS,
+        *LINEAGE_FIELDS,
+    ]
+)
+
+SPAN_LINKS = pa.schema(
+    [
+        pa.field("trace_id", pa.string(), nullable=False),
+        pa.field("span_id", pa.string(), nullable=False),
+        pa.field("link_index", pa.int32()),
+        pa.field("linked_trace_id", pa.string()),
+        pa.field("linked_span_id", pa.string()),
+        pa.field("linked_trace_state", pa.string()),
+        pa.field("link_flags", pa.int64()),
+        pa.field("dropped_attributes_count", pa.int64()),
+        pa.field("attributes", pa.string()),
+        pa.field("attributes_truncated", pa.bool_()),
+        *SUBJECT_FIELDS,
+        *RESOURCE_FIELDS,
+        *LINEAGE_FIELDS,
+    ]
+)
+
+LOGS = pa.schema(
+    [
+        pa.field("time_unix_nano", pa.int64()),
+        pa.field("observed_time_unix_nano", pa.int64()),
+        pa.field("log_at", TS),  # time, else observed time (the spec's rule for a missing time)
+        pa.field("severity_number", pa.int32()),
+        pa.field("severity_text", pa.string()),
+        pa.field("event_name", pa.string()),
+        pa.field("body", pa.string()),  # string body as is; structured bodies as JSON
+        pa.field("trace_id", pa.string()),
+        pa.field("span_id", pa.string()),
+        pa.field("log_flags", pa.int64()),
+        pa.field("dropped_attributes_count", pa.int64()),
+        pa.field("attributes", pa.string()),
+        pa.field("attributes_truncated", pa.bool_()),
+        *SUBJECT_FIELDS,
+        *LLM_FIELDS,
+        *RESOURCE_FIELDS,
+        *LINEAGE_FIELDS,
+    ]
+)
+
+QUANTILE = pa.struct([pa.field("quantile", pa.float64()), pa.field("value", pa.float64())])
+
+METRIC_POINTS = pa.schema(
+    [
+        pa.field("metric_name", pa.string(), nullable=False),
+        pa.field("metric_description", pa.string()),
+        pa.field("metric_unit", pa.string()),
+        pa.field("metric_type", pa.string()),  # sum | gauge | histogram | exponential_histogram | summary
+        pa.field("aggregation_temporality", pa.string()),  # DELTA | CUMULATIVE | UNSPECIFIED
+        pa.field("is_monotonic", pa.bool_()),
+        pa.field("start_time_unix_nano", pa.int64()),
+        pa.field("time_unix_nano", pa.int64()),
+        pa.field("point_at", TS),
+        pa.field("value_double", pa.float64()),
+        pa.field("value_int", pa.int64()),
+        pa.field("count", pa.int64()),
+        pa.field("sum", pa.float64()),
+        pa.field("min", pa.float64()),
+        pa.field("max", pa.float64()),
+        pa.field("bucket_counts", pa.list_(pa.int64())),
+        pa.field("explicit_bounds", pa.list_(pa.float64())),
+        pa.field("exp_scale", pa.int32()),
+        pa.field("exp_zero_count", pa.int64()),
+        pa.field("exp_zero_threshold", pa.float64()),
+        pa.field("exp_positive_offset", pa.int32()),
+        pa.field("exp_positive_bucket_counts", pa.list_(pa.int64())),
+        pa.field("exp_negative_offset", pa.int32()),
+        pa.field("exp_negative_bucket_counts", pa.list_(pa.int64())),
+        pa.field("quantile_values", pa.list_(QUANTILE)),
+        pa.field("exemplars", pa.string()),  # JSON list: time, value, trace/span id, filtered attributes
+        pa.field("point_flags", pa.int64()),
+        pa.field("attributes", pa.string()),
+        pa.field("attributes_truncated", pa.bool_()),
+        *SUBJECT_FIELDS,
+        pa.field("model", pa.string()),
+        pa.field("token_type", pa.string()),  # input | output | cacheRead | cacheCreation ...
+        *RESOURCE_FIELDS,
+        *LINEAGE_FIELDS,
+    ]
+)
+
+# Prompt / response text, only when SPANLEDGER_STORE_CONTENT is on; lives outside the lake.
+RESTRICTED_CONTENT = pa.schema(
+    [
+        pa.field("source_table", pa.string(), nullable=False),
+        pa.field("trace_id", pa.string()),
+        pa.field("span_id", pa.string()),
+        pa.field("attribute_key", pa.string()),
+        pa.field("content", pa.string()),
+        pa.field("content_chars", pa.int64()),
+        pa.field("event_at", TS),
+        pa.field("expires_at", TS),
+        *SUBJECT_FIELDS,
+        *LINEAGE_FIELDS,
+    ]
+)
+
+QUARANTINE = pa.schema(
+    [
+        pa.field("source_path", pa.string()),
+        pa.field("source_file_id", pa.string()),
+        pa.field("signal", pa.string()),
+        pa.field("location", pa.string()),  # "line 12", "byte 4096", "line 3: resourceSpans[0]...spans[2]"
+        pa.field("field", pa.string()),
+        pa.field("reason", pa.string()),
+        pa.field("records", pa.int64()),  # records this entry stands for (1 unless a whole unit failed)
+        pa.field("raw_excerpt", pa.string()),
+        pa.field("raw_bytes", pa.int64()),
+        pa.field("quarantined_at", TS),
+    ]
+)
+
+LAKE_TABLES: dict[str, pa.Schema] = {
+    "spans": SPANS,
+    "span_events": SPAN_EVENTS,
+    "span_links": SPAN_LINKS,
+    "logs": LOGS,
+    "metric_points": METRIC_POINTS,
+}

@@ -1,0 +1,95 @@
+"""Where things live and how the pipeline is configured: environment variables with defaults.
+
+Every path hangs off one data directory so that several independent pipelines can live side by side.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# A clearly marked development key: fine for the demo, never for real data.
+DEV_HMAC_KEY = "spanledger-development-key-do-not-use-in-production"
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    hmac_key: bytes
+    hmac_key_is_default: bool
+    store_content: bool = False
+    content_ttl_days: int = 7
+    settle_seconds: float = 10.0
+    max_attribute_bytes: int = 16 * 1024
+    hash_session_ids: bool = True
+    warehouse: str = "duckdb"
+    extra_user_id_keys: tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_env(cls, data_dir: str | Path | None = None) -> Settings:
+        root = Path(data_dir or os.environ.get("SPANLEDGER_DATA_DIR") or "data").expanduser().resolve()
+        key = os.environ.get("SPANLEDGER_HMAC_KEY", "")
+        extra = tuple(k for k in os.environ.get("SPANLEDGER_USER_ID_KEYS", "").split(",") if k.strip())
+        return cls(
+            data_dir=root,
+            hmac_key=(key or DEV_HMAC_KEY).encode(),
+            hmac_key_is_default=not key,
+            store_content=_env_bool("SPANLEDGER_STORE_CONTENT"),
+            content_ttl_days=int(os.environ.get("SPANLEDGER_CONTENT_TTL_DAYS", "7")),
+            settle_seconds=float(os.environ.get("SPANLEDGER_SETTLE_SECONDS", "10")),
+            max_attribute_bytes=int(os.environ.get("SPANLEDGER_MAX_ATTRIBUTE_BYTES", str(16 * 1024))),
+            hash_session_ids=_env_bool("SPANLEDGER_HASH_SESSION_IDS", True),
+            warehouse=os.environ.get("SPANLEDGER_WAREHOUSE", "duckdb").lower(),
+            extra_user_id_keys=tuple(k.strip() for k in extra),
+        )
+
+    # --- layout -------------------------------------------------------------------------------
+    @property
+    def inbox_dir(self) -> Path:
+        """Default drop folder: where `spanledger generate` writes and `spanledger land` looks."""
+        return self.data_dir / "inbox"
+
+    @property
+    def lake_dir(self) -> Path:
+        return self.data_dir / "lake"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.data_dir / "quarantine"
+
+    @property
+    def restricted_dir(self) -> Path:
+        """Prompt/response text when explicitly enabled; kept apart from the analysts' lake."""
+        return self.data_dir / "restricted" / "content"
+
+    @property
+    def state_dir(self) -> Path:
+        """Manifest, journals and locks."""
+        return self.data_dir / "state"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.state_dir / "manifest.sqlite"
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.data_dir / "warehouse.duckdb"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.data_dir / "dagster"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.data_dir / "reports"
+
+    def table_dir(self, table: str) -> Path:
+        return self.lake_dir / table
