@@ -1,0 +1,51 @@
+{{ config(materialized='view') }}
+
+{#- The price book: the user's negotiated prices (model_prices_overrides) on top of the list prices
+    (model_prices). Per million tokens; a missing cached / cache-write price means the
+    input price, a missing reasoning price the output price, a missing input or output price zero, effective from `effective_from` (inclusive) until
+    `effective_to` (exclusive; empty = still in effect). -#}
+
+with
+
+overrides as (
+
+    select *, 0 as price_priority from {{ ref('model_prices_overrides') }}
+
+),
+
+list_prices as (
+
+    select *, 1 as price_priority from {{ ref('model_prices') }}
+
+),
+
+unioned as (
+
+    select * from overrides
+    union all
+    select * from list_prices
+
+),
+
+final as (
+
+    select
+        {{ hash_key(['price_priority', 'provider', 'model_match', 'match_type', 'effective_from']) }} as price_id,
+        lower(trim(provider)) as provider,
+        lower(trim(model_match)) as model_match,
+        lower(trim(match_type)) as match_type,
+        cast(effective_from as date) as effective_from,
+        cast(effective_to as date) as effective_to,
+        {{ money('coalesce(input_usd_per_mtok, 0)') }} as input_usd_per_mtok,
+        {{ money('coalesce(cached_input_usd_per_mtok, input_usd_per_mtok, 0)') }} as cached_input_usd_per_mtok,
+        {{ money('coalesce(cache_write_usd_per_mtok, input_usd_per_mtok, 0)') }} as cache_write_usd_per_mtok,
+        {{ money('coalesce(output_usd_per_mtok, 0)') }} as output_usd_per_mtok,
+        {{ money('coalesce(reasoning_usd_per_mtok, output_usd_per_mtok, 0)') }} as reasoning_usd_per_mtok,
+        price_source,
+        price_priority,
+        price_priority = 0 as is_override
+    from unioned
+
+)
+
+select * from final
