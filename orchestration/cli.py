@@ -1,0 +1,355 @@
+"""`spanledger`: generate demo telemetry, land OTLP files, build the warehouse, look at the results.
+
+Every command takes --data-dir (or SPANLEDGER_DATA_DIR, default ./data): the lake, the warehouse,
+the manifest and the Dagster instance all live there, so pipelines can sit side by side.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from orchestration.settings import Settings
+
+console = Console(stderr=True)
+out = Console()
+
+
+class CliError(click.ClickException):
+    """One clear line, no traceback, exit code 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        console.print(f"[bold red]error:[/] {self.message}")
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return ctx.obj["settings"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="SPANLEDGER_DATA_DIR",
+              default="data", show_default=True, help="Holds lake/, warehouse.duckdb, state/ and dagster/.")
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path) -> None:
+    """Spanledger: OTLP exports of LLM apps → Parquet lake → dbt warehouse for FinOps, SRE and evals.
+
+    \b
+    The workflow:
+      spanledger run                     # demo: generate telemetry, land it, build the warehouse
+      spanledger generate --days 7       # realistic OTLP exports into <data-dir>/inbox
+      spanledger land /var/otel/export   # land a drop folder (new files only, exactly once)
+      spanledger build                   # dbt build of staging → intermediate → marts
+      spanledger status                  # manifest and quarantine summary
+      spanledger query sql/daily_cost_by_feature.sql
+      spanledger prices refresh          # regenerate the model price seed from genai-prices
+      dagster dev                        # the same pipeline, scheduled, in the Dagster UI
+    """
+    os.environ["SPANLEDGER_DATA_DIR"] = str(data_dir.expanduser().resolve())
+    ctx.obj = {"settings": Settings.from_env(data_dir)}
+
+
+# --- generate ---------------------------------------------------------------------------------
+
+FORMATS = ["jsonl", "jsonl.gz", "jsonl.zst", "json", "proto-framed", "proto-framed-zstd", "proto"]
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write (default: <data-dir>/inbox).")
+@click.option("--days", default=3, show_default=True, type=click.IntRange(1, 3650))
+@click.option("--start-date", type=click.DateTime(formats=["%Y-%m-%d"]), help="First day (default: DAYS ago).")
+@click.option("--tenants", default=5, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--requests-per-day", default=200, show_default=True, type=click.IntRange(1, 10_000_000))
+@click.option("--seed", default=42, show_default=True, type=int)
+@click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS), default=["jsonl"],
+              show_default=True, help="Repeat to write several formats of the same data.")
+@click.option("--no-claude-code", is_flag=True, help="Leave out Claude Code telemetry.")
+@click.option("--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the ground-truth counts as JSON here.")
+@click.pass_context
+def generate(ctx, out_dir, days, start_date, tenants, requests_per_day, seed, formats, no_claude_code,
+             summary_path) -> None:
+    """Write realistic OTLP exports of a multi-tenant LLM application (deterministic by seed).
+
+    \b
+    Examples:
+      spanledger generate                              # 3 days, 5 tenants into <data-dir>/inbox
+      spanledger generate --days 30 --requests-per-day 20000 --format jsonl.zst
+      spanledger generate --out /tmp/otel --format proto-framed-zstd --seed 7
+    """
+    from orchestration.generator import GeneratorConfig, generate as run_generator, write_summary
+
+    settings = _settings(ctx)
+    target = out_dir or settings.inbox_dir
+    config = GeneratorConfig(out_dir=target, days=days, start_date=start_date.date() if start_date else None,
+                             tenants=tenants, requests_per_day=requests_per_day, seed=seed,
+                             formats=tuple(formats), include_claude_code=not no_claude_code)
+    total = days * requests_per_day
+    with _progress() as progress:
+        task = progress.add_task("generating", total=total)
+        summary = run_generator(config, progress=lambda n: progress.update(task, completed=n))
+    if summary_path:
+        write_summary(summary, summary_path)
+    info = summary.to_dict()
+    console.print(f"[green]generated[/] {info.get('spans', 0):,} spans, {info.get('log_records', 0):,} log records, "
+                  f"{info.get('metric_points', 0):,} metric points in {len(info.get('files', []))} files → {target}")
+
+
+# --- land -------------------------------------------------------------------------------------
+
+def _progress() -> Progress:
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                    console=console, transient=True, disable=not console.is_terminal)
+
+
+def _land(settings: Settings, inputs: list[Path] | None, settle: float | None, workers: int | None):
+    from orchestration.landing import LandingError, land
+
+    with Progress(TextColumn("[bold]landing[/] {task.fields[name]}"), BarColumn(), DownloadColumn(),
+                  TimeRemainingColumn(), console=console, transient=True,
+                  disable=not console.is_terminal) as progress:
+        task = progress.add_task("landing", total=None, name="")
+
+        def on_progress(name: str, done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total, name=name)
+
+        try:
+            return land(settings, inputs, settle_seconds=settle, workers=workers, progress=on_progress)
+        except LandingError as err:
+            raise CliError(str(err)) from None
+
+
+def _print_landing(report, as_json: bool) -> None:
+    meta = report.to_metadata()
+    if as_json:
+        out.print_json(json.dumps({**meta, "files": [f.__dict__ for f in report.files]}))
+        return
+    table = Table(title="Landing", show_edge=False)
+    for column in ("file", "outcome", "format", "records in", "landed", "quarantined"):
+        table.add_column(column, justify="right" if column in ("records in", "landed", "quarantined") else "left")
+    for f in report.files:
+        if f.outcome in ("unchanged",):
+            continue
+        table.add_row(Path(f.path).name, f.outcome + (f" ({f.detail})" if f.detail else ""), f.format or "",
+                      f"{f.records_in:,}", f"{f.records_landed:,}", f"{f.records_quarantined:,}")
+    if table.row_count:
+        out.print(table)
+    unchanged = report.count("unchanged")
+    rows = ", ".join(f"{t} {n:,}" for t, n in sorted(meta["rows"].items()) if n)
+    out.print(f"[bold]{meta['files_landed']}[/] files landed, {meta['files_duplicate']} duplicate, "
+              f"{unchanged} already landed, {meta['files_settling']} still being written · "
+              f"records in {meta['records_in']:,} = landed {meta['records_landed']:,} + quarantined "
+              f"{meta['records_quarantined']:,} · {meta['bytes_in'] / 1e6:.1f} MB in {meta['seconds']:.1f}s")
+    if rows:
+        out.print(f"rows: {rows}")
+    for example in report.quarantine_examples[:5]:
+        out.print(f"[yellow]quarantined[/] {example}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--settle-seconds", type=float, help="Skip files modified more recently than this "
+              "(default: SPANLEDGER_SETTLE_SECONDS or 10; files named explicitly: 0).")
+@click.option("--workers", type=click.IntRange(1, 64), help="Decoder processes (default: up to 2).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def land(ctx, paths, settle_seconds, workers, as_json) -> None:
+    """Land new OTLP files (folders are searched recursively) into the Parquet lake, exactly once.
+
+    \b
+    Examples:
+      spanledger land                         # the data directory's inbox
+      spanledger land /var/otel/export        # a collector's file exporter folder
+      spanledger land traces.jsonl.zst logs.pb --json
+    """
+    settings = _settings(ctx)
+    for path in paths:
+        if not path.exists():
+            raise CliError(f"input path does not exist: {path}")
+    explicit_files = paths and all(p.is_file() for p in paths)
+    settle = settle_seconds if settle_seconds is not None else (0.0 if explicit_files else None)
+    report = _land(settings, list(paths) or None, settle, workers)
+    _print_landing(report, as_json)
+
+
+# --- build and run ----------------------------------------------------------------------------
+
+def _build(settings: Settings, full_refresh: bool = False) -> None:
+    from orchestration.warehouse.dbt_runner import run_dbt_build
+
+    console.print("[bold]dbt build[/] staging → intermediate → marts …")
+    result = run_dbt_build(settings, full_refresh=full_refresh)
+    if not result.success:
+        raise CliError(f"dbt build failed: {result.summary}; see {result.log_path}")
+    console.print(f"[green]dbt build ok[/] {result.summary}")
+
+
+@main.command()
+@click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from the whole lake.")
+@click.pass_context
+def build(ctx, full_refresh) -> None:
+    """Run `dbt build` (models + tests) on the warehouse (DuckDB file by default)."""
+    _build(_settings(ctx), full_refresh)
+
+
+@main.command()
+@click.option("--input", "inputs", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Drop folder(s) to land. Without it, the inbox is used and, when empty, demo data is generated.")
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 3650), help="Demo data: days.")
+@click.option("--requests-per-day", default=300, show_default=True, type=click.IntRange(1, 10_000_000))
+@click.option("--skip-build", is_flag=True, help="Land only.")
+@click.pass_context
+def run(ctx, inputs, days, requests_per_day, skip_build) -> None:
+    """The whole pipeline: (generate demo data) → land → dbt build → summary.
+
+    \b
+    Examples:
+      spanledger run                           # the demo on the embedded default (DuckDB, ./data)
+      spanledger run --input /var/otel/export  # a real drop folder
+    """
+    settings = _settings(ctx)
+    settle = None
+    if not inputs:
+        inbox = settings.inbox_dir
+        if not inbox.exists() or not any(p for p in inbox.rglob("*") if p.is_file()):
+            ctx.invoke(generate, days=days, requests_per_day=requests_per_day, formats=["jsonl"])
+        settle = 0.0  # the generator writes atomically: nothing in the inbox is half-written
+    report = _land(settings, list(inputs) or None, settle, None)
+    _print_landing(report, False)
+    if not skip_build:
+        _build(settings)
+    out.print(f"\n[bold]Results[/] in {settings.data_dir}:\n"
+              f"  lake        {settings.lake_dir}/<table>/date=YYYY-MM-DD/*.parquet\n"
+              f"  warehouse   {settings.warehouse_path}  (duckdb; marts in schema main_finops, main_reliability, main_evals)\n"
+              f"  try         spanledger query sql/daily_cost_by_feature.sql")
+
+
+# --- status and query -------------------------------------------------------------------------
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def status(ctx, as_json) -> None:
+    """What has landed: files, records in = landed + quarantined, rows per table, quarantine reasons."""
+    from orchestration.manifest import Manifest
+    from orchestration.quarantine import quarantine_summary
+
+    settings = _settings(ctx)
+    if not settings.manifest_path.exists():
+        raise CliError(f"nothing has landed in {settings.data_dir} yet; run `spanledger land` or `spanledger run`")
+    manifest = Manifest(settings.manifest_path)
+    try:
+        summary = manifest.summary()
+    finally:
+        manifest.close()
+    reasons = quarantine_summary(settings)
+    if as_json:
+        out.print_json(json.dumps({**summary, "quarantine": reasons}))
+        return
+    out.print(f"[bold]{summary['files_landed']}[/] files landed ({summary['bytes_landed'] / 1e6:.1f} MB); "
+              f"paths seen: {summary['paths']}")
+    out.print(f"records in {summary['records_in']:,} = landed {summary['records_landed']:,} + quarantined "
+              f"{summary['records_quarantined']:,}")
+    if summary["pending_publish"]:
+        out.print(f"[yellow]{summary['pending_publish']} publish(es) interrupted; the next landing completes them")
+    table = Table(title="Lake rows", show_edge=False)
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, n in sorted(summary["rows"].items()):
+        table.add_row(name, f"{n:,}")
+    out.print(table)
+    if reasons:
+        qt = Table(title="Quarantine", show_edge=False)
+        for column in ("field", "reason", "entries", "records"):
+            qt.add_column(column)
+        for r in reasons:
+            qt.add_row(r["field"] or "", r["reason"], str(r["entries"]), str(r["records"]))
+        out.print(qt)
+
+
+@main.command()
+@click.argument("sql_or_file")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
+              help="Replace {{ NAME }} in the SQL (e.g. --var day=2026-11-23).")
+@click.pass_context
+def query(ctx, sql_or_file, fmt, variables) -> None:
+    """Run SQL (a string or a file from sql/) against the warehouse, read-only.
+
+    \b
+    Examples:
+      spanledger query sql/top_cost_drivers_this_month.sql
+      spanledger query "select * from main_finops.fct_chargeback_monthly" --format csv
+    """
+    import duckdb
+
+    settings = _settings(ctx)
+    path = Path(sql_or_file)
+    sql = path.read_text() if path.suffix == ".sql" and path.exists() else sql_or_file
+    for item in variables:
+        name, _, value = item.partition("=")
+        sql = sql.replace("{{ " + name + " }}", value).replace("{{" + name + "}}", value)
+    if not settings.warehouse_path.exists():
+        raise CliError(f"no warehouse at {settings.warehouse_path}; run `spanledger run` first")
+    try:
+        con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    except duckdb.Error as err:
+        raise CliError(f"cannot open the warehouse: {err}") from None
+    try:
+        cursor = con.execute(sql)
+        names = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
+    except duckdb.Error as err:
+        raise CliError(f"query failed: {str(err).splitlines()[0]}") from None
+    finally:
+        con.close()
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(names)
+        writer.writerows(rows)
+    elif fmt == "json":
+        out.print_json(json.dumps([dict(zip(names, r, strict=True)) for r in rows], default=str))
+    else:
+        table = Table(show_edge=False)
+        for n in names:
+            table.add_column(n)
+        for r in rows:
+            table.add_row(*("" if v is None else str(v) for v in r))
+        out.print(table)
+        console.print(f"{len(rows)} rows")
+
+
+# --- prices -----------------------------------------------------------------------------------
+
+@main.group()
+def prices() -> None:
+    """The model price table (dbt seed) used when providers do not report cost."""
+
+
+@prices.command("refresh")
+def prices_refresh() -> None:
+    """Regenerate dbt_project/seeds/model_prices.csv from the installed genai-prices package."""
+    from orchestration.pricing.refresh import DEFAULT_SEED_PATH, refresh_prices
+
+    summary = refresh_prices(DEFAULT_SEED_PATH)
+    out.print(f"[green]wrote[/] {DEFAULT_SEED_PATH}: {summary}")
+
+
+def _today() -> date:
+    return date.today()
+
+
+if __name__ == "__main__":
+    main()

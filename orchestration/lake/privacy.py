@@ -1,0 +1,131 @@
+"""Privacy at the door: people's ids become keyed HMACs and message text is dropped before any write.
+
+What is dropped still leaves its length and a keyed hash of the text behind, so the marts can count
+empty answers and spot duplicate prompts without anyone being able to read them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from orchestration.lake import semantics
+
+
+class SubjectHasher:
+    """HMAC-SHA256 of identifiers with the deployment's key; memoized because ids repeat a lot."""
+
+    def __init__(self, key: bytes):
+        self._key = key
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, raw: Any) -> str:
+        text = raw if isinstance(raw, str) else orjson.dumps(raw).decode()
+        digest = self._cache.get(text)
+        if digest is None:
+            digest = hmac.new(self._key, text.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+            if len(self._cache) < 1_000_000:
+                self._cache[text] = digest
+        return digest
+
+
+@dataclass
+class Redacted:
+    """Result of filtering one attribute map."""
+
+    attributes: dict[str, Any]
+    user_hash: str | None = None
+    session_hash: str | None = None
+    input_chars: int | None = None
+    output_chars: int | None = None
+    content: list[tuple[str, str]] = field(default_factory=list)  # (key, text) when capture is on
+    content_hmac: str | None = None
+    truncated: bool = False
+
+
+def _text_of(value: Any) -> str:
+    return value if isinstance(value, str) else orjson.dumps(value).decode()
+
+
+class AttributeFilter:
+    """Applies hashing, content dropping and size caps to one attribute map."""
+
+    def __init__(self, hasher: SubjectHasher, *, keep_content: bool, hash_sessions: bool,
+                 max_value_chars: int, extra_user_keys: tuple[str, ...] = ()):
+        self.hash = hasher
+        self.keep_content = keep_content
+        self.max_value_chars = max_value_chars
+        self.user_keys = frozenset(semantics.USER_ID_KEYS) | frozenset(extra_user_keys)
+        self.session_keys = frozenset(semantics.SESSION_ID_KEYS) if hash_sessions else frozenset()
+        self._sensitive = self.user_keys | self.session_keys
+
+    def apply(self, attrs: dict[str, Any]) -> Redacted:
+        result = Redacted(attributes=attrs)
+        if not attrs:
+            return result
+        content_parts: list[str] | None = None
+        for key in list(attrs):
+            value = attrs[key]
+            if key in self._sensitive:
+                if value is None or value == "":
+                    continue
+                digest = self.hash(value)
+                attrs[key] = digest
+                if key in self.user_keys:
+                    if result.user_hash is None:
+                        result.user_hash = digest
+                elif result.session_hash is None:
+                    result.session_hash = digest
+            elif semantics.is_content_key(key):
+                del attrs[key]
+                text = _text_of(value)
+                if semantics.is_output_content_key(key):
+                    result.output_chars = (result.output_chars or 0) + len(text)
+                else:
+                    result.input_chars = (result.input_chars or 0) + len(text)
+                if content_parts is None:
+                    content_parts = []
+                content_parts.append(key + "\x00" + text)
+                if self.keep_content:
+                    result.content.append((key, text))
+            elif key == "metadata" and isinstance(value, str) and value.startswith("{"):
+                attrs[key] = self._redact_metadata(value)
+            elif isinstance(value, str):
+                if len(value) > self.max_value_chars:
+                    attrs[key] = _cap(value, self.max_value_chars)
+                    result.truncated = True
+            elif isinstance(value, list | dict):
+                encoded = orjson.dumps(value)
+                if len(encoded) > self.max_value_chars:
+                    attrs[key] = _cap(encoded.decode(), self.max_value_chars)
+                    result.truncated = True
+        if content_parts:
+            result.content_hmac = self.hash("\x01".join(sorted(content_parts)))
+        return result
+
+    def _redact_metadata(self, text: str) -> str:
+        """OpenInference `metadata` is a JSON string that often carries user and session ids."""
+        try:
+            meta = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return _cap(text, self.max_value_chars)
+        if isinstance(meta, dict):
+            for key in list(meta):
+                if key in self._sensitive or key in ("user_id", "userId", "session_id", "sessionId", "email"):
+                    meta[key] = self.hash(meta[key])
+        return _cap(orjson.dumps(meta).decode(), self.max_value_chars)
+
+    def redact_body(self, body: Any) -> tuple[Any, int, str | None]:
+        """A content event's body is message text: drop it, keep its length and keyed hash."""
+        text = _text_of(body)
+        return None, len(text), self.hash("body\x00" + text)
+
+
+def _cap(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f"…[spanledger: truncated {len(text) - limit} chars]"

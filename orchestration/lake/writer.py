@@ -1,0 +1,151 @@
+"""Atomic Parquet writing: rows go to a task's staging folder, then are published by rename.
+
+Staging lives inside the lake folder (same filesystem), so publishing is a cheap atomic rename and
+a reader never sees a half-written file.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections import defaultdict
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from orchestration.lake.schema import LAKE_TABLES, QUARANTINE, RESTRICTED_CONTENT
+
+EPOCH = date(1970, 1, 1)
+PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3, "use_dictionary": True,
+                   "write_statistics": True, "row_group_size": 256 * 1024}
+# Zero-row file per table so readers' globs never come up empty on a fresh lake.
+SCHEMA_FILE = Path("date=1970-01-01") / "_schema.parquet"
+
+
+def day_string(day: int) -> str:
+    return (EPOCH + timedelta(days=day)).isoformat()
+
+
+def fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_table_atomically(table: pa.Table, final: Path) -> None:
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.parent / f".{final.name}.{uuid.uuid4().hex}.tmp"
+    try:
+        pq.write_table(table, tmp, **PARQUET_OPTIONS)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)
+    fsync_dir(final.parent)
+
+
+def ensure_schema_files(lake_dir: Path) -> None:
+    for table, schema in LAKE_TABLES.items():
+        target = lake_dir / table / SCHEMA_FILE
+        if not target.exists():
+            write_table_atomically(schema.empty_table(), target)
+
+
+class StagedWriter:
+    """Collects one landing task's output: lake tables by event day, quarantine and restricted content."""
+
+    def __init__(self, staging_dir: Path, output_stem: str, data_dir: Path, landing_day: str):
+        self.staging_dir = staging_dir
+        self.stem = output_stem
+        self.data_dir = data_dir
+        self.landing_day = landing_day
+        self._writers: dict[tuple[str, str], pq.ParquetWriter] = {}
+        self._targets: dict[tuple[str, str], Path] = {}
+        self.rows: dict[str, int] = defaultdict(int)
+        self.days: dict[str, set[str]] = defaultdict(set)
+
+    def _final_path(self, table: str, day: str) -> Path:
+        if table == "quarantine":
+            return self.data_dir / "quarantine" / f"date={day}" / f"{self.stem}.parquet"
+        if table == "restricted_content":
+            return self.data_dir / "restricted" / "content" / f"date={day}" / f"{self.stem}.parquet"
+        return self.data_dir / "lake" / table / f"date={day}" / f"{self.stem}.parquet"
+
+    def _writer(self, table: str, day: str, schema: pa.Schema) -> pq.ParquetWriter:
+        key = (table, day)
+        writer = self._writers.get(key)
+        if writer is None:
+            path = self.staging_dir / table / f"date={day}" / f"{self.stem}.parquet"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            writer = pq.ParquetWriter(path, schema, **{k: v for k, v in PARQUET_OPTIONS.items()
+                                                       if k != "row_group_size"})
+            self._writers[key] = writer
+            self._targets[key] = path
+        return writer
+
+    def write_rows(self, table: str, rows: list[dict[str, Any]], schema: pa.Schema | None = None) -> None:
+        if not rows:
+            return
+        schema = schema or LAKE_TABLES[table]
+        by_day: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for row in rows:
+            by_day[row["_day"]].append(row)
+        for day_number, day_rows in sorted(by_day.items()):
+            day = day_string(day_number)
+            self._writer(table, day, schema).write_table(pa.Table.from_pylist(day_rows, schema=schema),
+                                                         row_group_size=PARQUET_OPTIONS["row_group_size"])
+            self.rows[table] += len(day_rows)
+            self.days[table].add(day)
+
+    def write_content(self, rows: list[dict[str, Any]]) -> None:
+        self.write_rows("restricted_content", rows, RESTRICTED_CONTENT)
+
+    def write_quarantine(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            for row in rows:
+                row["_day"] = (date.fromisoformat(self.landing_day) - EPOCH).days
+            self.write_rows("quarantine", rows, QUARANTINE)
+
+    def close(self) -> list[tuple[str, str]]:
+        """Finish every file (fsync'd) and return the (staging, final) moves that publish them."""
+        moves = []
+        for key, writer in self._writers.items():
+            writer.close()
+            staged = self._targets[key]
+            with open(staged, "rb+") as fh:
+                os.fsync(fh.fileno())
+            moves.append((str(staged), str(self._final_path(*key))))
+        self._writers.clear()
+        return moves
+
+    def abort(self) -> None:
+        for writer in self._writers.values():
+            try:
+                writer.close()
+            except Exception:  # noqa: BLE001 - best effort while already failing
+                pass
+        self._writers.clear()
+
+
+def publish(moves: list[tuple[str, str]]) -> None:
+    """Idempotent: a move whose staging file is gone was done by an earlier, interrupted attempt."""
+    parents = set()
+    for staged, final in moves:
+        final_path = Path(final)
+        if os.path.exists(staged):
+            final_path.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged, final_path)
+            parents.add(final_path.parent)
+        elif not final_path.exists():
+            raise FileNotFoundError(f"neither staged {staged} nor published {final} exists")
+    for parent in parents:
+        fsync_dir(parent)

@@ -1,0 +1,542 @@
+"""Land OTLP export files into the Parquet lake exactly once.
+
+One call of `land()`:
+1. takes the landing lock (two landings at once wait for each other instead of racing);
+2. rolls forward a publish that a killed run left half done (write-ahead journal in the manifest);
+3. finds candidate files, skipping hidden/temporary ones and files still being written (modified
+   less than `settle_seconds` ago);
+4. identifies each by content hash: landed content is skipped, a file that grew (or was rotated)
+   past a landed prefix lands only its new tail;
+5. decodes files in worker processes (big JSON-lines files split at line boundaries), writing
+   Parquet to a staging folder;
+6. publishes each file's outputs by atomic renames, then records it as landed.
+
+Records in = records landed + records quarantined, per file, in the manifest and the report.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import shutil
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from orchestration.lake.normalize import Batch, Normalizer, detect_signal
+from orchestration.lake.privacy import AttributeFilter, SubjectHasher
+from orchestration.lake.writer import StagedWriter, ensure_schema_files, publish
+from orchestration.manifest import Manifest
+from orchestration.otlp.reader import FileShape, Unit, detect_shape, read_units, sniff
+from orchestration.settings import Settings
+
+HEAD_BYTES = 4096
+CHUNK_BYTES = 64 * 1024 * 1024  # big plain JSON-lines files are split so both cores work on them
+FLUSH_ROWS = 50_000  # rows buffered per task before they are written as a row group
+RAW_EXCERPT_CHARS = 2048
+TEMP_SUFFIXES = (".tmp", ".partial", ".part", ".swp", ".crdownload", ".lock")
+
+
+class LandingError(RuntimeError):
+    """A problem with the run itself (not with a file's content): bad paths, lock timeout."""
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    outcome: str  # landed | appended | duplicate | unchanged | settling
+    file_id: str | None = None
+    records_in: int = 0
+    records_landed: int = 0
+    records_quarantined: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+    format: str | None = None
+    detail: str | None = None
+
+
+@dataclass
+class LandingReport:
+    files: list[FileOutcome] = field(default_factory=list)
+    bytes_in: int = 0
+    bytes_written: int = 0
+    seconds: float = 0.0
+    days: dict[str, list[str]] = field(default_factory=dict)
+    quarantine_examples: list[str] = field(default_factory=list)
+    recovered: int = 0
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for f in self.files if f.outcome == outcome)
+
+    @property
+    def records_in(self) -> int:
+        return sum(f.records_in for f in self.files)
+
+    @property
+    def records_landed(self) -> int:
+        return sum(f.records_landed for f in self.files)
+
+    @property
+    def records_quarantined(self) -> int:
+        return sum(f.records_quarantined for f in self.files)
+
+    @property
+    def rows(self) -> dict[str, int]:
+        total: dict[str, int] = {}
+        for f in self.files:
+            for table, n in f.rows.items():
+                total[table] = total.get(table, 0) + n
+        return total
+
+    def to_metadata(self) -> dict[str, Any]:
+        return {
+            "files_landed": self.count("landed") + self.count("appended"),
+            "files_duplicate": self.count("duplicate"),
+            "files_settling": self.count("settling"),
+            "records_in": self.records_in,
+            "records_landed": self.records_landed,
+            "records_quarantined": self.records_quarantined,
+            "bytes_in": self.bytes_in,
+            "bytes_written": self.bytes_written,
+            "seconds": round(self.seconds, 3),
+            "rows": self.rows,
+        }
+
+
+@dataclass
+class Task:
+    """One slice of one file, decoded by one worker."""
+
+    path: str
+    file_id: str
+    chunk: int
+    start: int
+    end: int | None
+    first_line: int
+    shape: FileShape
+    landing_day: str
+
+
+@dataclass
+class Candidate:
+    path: Path
+    size: int
+    mtime_ns: int
+    file_id: str
+    head_sha256: str
+    compression: str
+    base_file_id: str | None = None
+    start_offset: int = 0
+
+
+# --- locking and recovery ---------------------------------------------------------------------
+
+class LandingLock:
+    """An exclusive lock on the data directory's landing; waits, then fails with a clear message."""
+
+    def __init__(self, state_dir: Path, timeout: float):
+        state_dir.mkdir(parents=True, exist_ok=True)
+        self.path = state_dir / "landing.lock"
+        self.timeout = timeout
+        self._fh = None
+
+    def __enter__(self) -> LandingLock:
+        self._fh = open(self.path, "a+")  # noqa: SIM115 - held for the lock's lifetime
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    self._fh.close()
+                    raise LandingError(
+                        f"another landing is running on this data directory ({self.path}); "
+                        "wait for it to finish or raise --lock-timeout") from None
+                time.sleep(0.2)
+        self._fh.seek(0)
+        self._fh.truncate()
+        self._fh.write(f"{os.getpid()}\n")
+        self._fh.flush()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._fh is not None
+        fcntl.flock(self._fh, fcntl.LOCK_UN)
+        self._fh.close()
+
+
+def recover(manifest: Manifest, staging_root: Path) -> int:
+    """Finish publishes a killed run started; drop staging output no journal refers to."""
+    recovered = 0
+    for file_id, moves, result in manifest.pending_journal():
+        try:
+            publish([tuple(m) for m in moves])
+            manifest.finish_publish(result)
+            recovered += 1
+        except FileNotFoundError:
+            manifest.drop_journal(file_id)  # outputs vanished: the file will simply land again
+    if staging_root.exists():
+        shutil.rmtree(staging_root, ignore_errors=True)
+    return recovered
+
+
+# --- discovery --------------------------------------------------------------------------------
+
+def _iter_files(inputs: Iterable[Path]) -> list[Path]:
+    found: list[Path] = []
+    for item in inputs:
+        if item.is_dir():
+            for root, dirs, files in os.walk(item):
+                dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+                found.extend(Path(root) / name for name in sorted(files))
+        elif item.is_file():
+            found.append(item)
+        else:
+            raise LandingError(f"input path does not exist or is not readable: {item}")
+    return found
+
+
+def _ignored(path: Path) -> bool:
+    return path.name.startswith(".") or path.name.endswith(TEMP_SUFFIXES)
+
+
+def _identify(path: Path, size: int, manifest: Manifest) -> tuple[str, str, str | None, int]:
+    """Content hash, head hash, and the longest landed prefix of this content (if any)."""
+    with open(path, "rb") as fh:
+        head = fh.read(HEAD_BYTES)
+        head_sha = hashlib.sha256(head).hexdigest()
+        candidates = dict(manifest.prefix_candidates(head_sha, size)) if len(head) == HEAD_BYTES else {}
+        wanted = {s: fid for fid, s in candidates.items()}
+        digest = hashlib.sha256(head)
+        position = len(head)
+        prefix: tuple[str | None, int] = (None, 0)
+        for stop in sorted(wanted):
+            while position < stop:
+                block = fh.read(min(1 << 20, stop - position))
+                if not block:
+                    break
+                digest.update(block)
+                position += len(block)
+            if position == stop and digest.copy().hexdigest() == wanted[stop]:
+                prefix = (wanted[stop], stop)
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest(), head_sha, prefix[0], prefix[1]
+
+
+def _split(path: Path, start: int, size: int) -> list[tuple[int, int | None, int]]:
+    """(start, end, first_line) slices of a plain JSON-lines file, cut at line ends."""
+    first_line = 1
+    if start:
+        with open(path, "rb") as fh:
+            remaining = start
+            while remaining:
+                block = fh.read(min(1 << 24, remaining))
+                first_line += block.count(b"\n")
+                remaining -= len(block)
+    if size - start <= CHUNK_BYTES:
+        return [(start, None, first_line)]
+    slices = []
+    with open(path, "rb") as fh:
+        cursor = start
+        while cursor < size:
+            target = cursor + CHUNK_BYTES
+            if target >= size:
+                slices.append((cursor, None, first_line))
+                break
+            fh.seek(target)
+            fh.readline()
+            end = fh.tell()
+            fh.seek(cursor)
+            lines = 0
+            remaining = end - cursor
+            while remaining:
+                block = fh.read(min(1 << 24, remaining))
+                lines += block.count(b"\n")
+                remaining -= len(block)
+            slices.append((cursor, end, first_line))
+            first_line += lines
+            cursor = end
+    return slices
+
+
+# --- decoding (runs in worker processes) -------------------------------------------------------
+
+def _quarantine_row(task: Task, unit_location: str, field_name: str, reason: str, records: int,
+                    raw: bytes | str | None, signal: str | None) -> dict[str, Any]:
+    raw_bytes = raw.encode() if isinstance(raw, str) else (raw or b"")
+    return {
+        "source_path": task.path, "source_file_id": task.file_id, "signal": signal,
+        "location": unit_location, "field": field_name, "reason": reason, "records": records,
+        "raw_excerpt": raw_bytes[:RAW_EXCERPT_CHARS].decode("utf-8", "replace") if raw_bytes else None,
+        "raw_bytes": len(raw_bytes), "quarantined_at": int(time.time() * 1_000_000),
+    }
+
+
+def _redacted_excerpt(raw: bytes | None) -> bytes | None:
+    """A record set aside after parsing loses its attributes and body: those may hold people's data."""
+    if not raw:
+        return raw
+    try:
+        obj = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return raw
+    if isinstance(obj, dict):
+        for key in ("attributes", "body", "events", "links"):
+            if key in obj:
+                obj[key] = "[removed by spanledger]"
+    return orjson.dumps(obj)
+
+
+def process_task(task: Task, settings: Settings, staging_root: Path) -> dict[str, Any]:
+    started = time.perf_counter()
+    attribute_filter = AttributeFilter(
+        SubjectHasher(settings.hmac_key), keep_content=settings.store_content,
+        hash_sessions=settings.hash_session_ids, max_value_chars=settings.max_attribute_bytes,
+        extra_user_keys=settings.extra_user_id_keys)
+    normalizer = Normalizer(attribute_filter, task.file_id, settings.content_ttl_days)
+    stem = f"{task.file_id[:24]}-{task.chunk:03d}"
+    writer = StagedWriter(staging_root / f"{stem}-{uuid.uuid4().hex[:8]}", stem, settings.data_dir,
+                          task.landing_day)
+    batch = Batch()
+    units = records_in = records_quarantined = 0
+    quarantine: list[dict[str, Any]] = []
+    signals: set[str] = set()
+
+    def flush() -> None:
+        nonlocal batch, records_in, records_quarantined
+        for table, rows in batch.rows.items():
+            writer.write_rows(table, rows)
+        writer.write_content(batch.content)
+        for q in batch.quarantined:
+            quarantine.append(_quarantine_row(task, q.location, q.field, q.reason, q.records,
+                                              _redacted_excerpt(q.raw if isinstance(q.raw, bytes) else None),
+                                              None))
+        records_in += batch.records_in
+        records_quarantined += sum(q.records for q in batch.quarantined)
+        batch = Batch()
+
+    try:
+        for item in read_units(Path(task.path), task.start, task.end, task.first_line, task.shape):
+            if isinstance(item, FileShape):
+                continue
+            unit: Unit = item
+            units += 1
+            if unit.error is not None:
+                records_in += 1
+                records_quarantined += 1
+                quarantine.append(_quarantine_row(task, unit.location, unit.error_field or "file", unit.error, 1,
+                                                  unit.raw, None))
+                continue
+            signal = unit.signal or detect_signal(unit.request)
+            if signal is None:
+                records_in += 1
+                records_quarantined += 1
+                keys = ", ".join(sorted(unit.request or {})[:8])
+                quarantine.append(_quarantine_row(
+                    task, unit.location, "request",
+                    f"unknown convention: no resourceSpans, resourceLogs or resourceMetrics (keys: {keys})", 1,
+                    orjson.dumps(unit.request), None))
+                continue
+            signals.add(signal)
+            before = len(batch.quarantined)
+            try:
+                getattr(normalizer, signal)(unit.request, unit.location, batch)
+            except Exception as err:  # noqa: BLE001 - a decoder bug must not sink the run; it is quarantined
+                del batch.quarantined[before:]
+                records_in += 1
+                records_quarantined += 1
+                quarantine.append(_quarantine_row(
+                    task, unit.location, "request", f"internal decoder error {type(err).__name__}: {err}", 1,
+                    orjson.dumps(unit.request), signal))
+                traceback.print_exc()
+                continue
+            if batch.row_count() >= FLUSH_ROWS:
+                flush()
+        flush()
+        writer.write_quarantine(quarantine)
+        moves = writer.close()
+    except BaseException:
+        writer.abort()
+        raise
+    landed = sum(writer.rows[t] for t in ("spans", "logs", "metric_points"))
+    return {
+        "file_id": task.file_id, "chunk": task.chunk, "moves": moves, "units_in": units,
+        "records_in": records_in, "records_quarantined": records_quarantined, "records_landed": landed,
+        "rows": {t: n for t, n in writer.rows.items() if t not in ("quarantine",)},
+        "days": {t: sorted(d) for t, d in writer.days.items()}, "signals": sorted(signals),
+        "bytes_written": sum(os.path.getsize(s) for s, _ in moves), "seconds": time.perf_counter() - started,
+        "quarantine_examples": [f"{q['location']}: {q['field']}: {q['reason']}" for q in quarantine[:3]],
+    }
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+def land(
+    settings: Settings,
+    inputs: list[Path] | None = None,
+    *,
+    settle_seconds: float | None = None,
+    workers: int | None = None,
+    lock_timeout: float = 600.0,
+    progress: Callable[[str, int, int], None] | None = None,
+    run_id: str | None = None,
+) -> LandingReport:
+    """Land every new file under `inputs` (default: the data directory's inbox)."""
+    inputs = [Path(p) for p in (inputs or [settings.inbox_dir])]
+    settle = settings.settle_seconds if settle_seconds is None else settle_seconds
+    report = LandingReport()
+    started = time.perf_counter()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    staging_root = settings.lake_dir / "_staging"
+    with LandingLock(settings.state_dir, lock_timeout):
+        manifest = Manifest(settings.manifest_path)
+        try:
+            report.recovered = recover(manifest, staging_root)
+            ensure_schema_files(settings.lake_dir)
+            candidates = _discover(settings, manifest, inputs, settle, report)
+            _land_candidates(settings, manifest, candidates, staging_root, workers, progress, report, run_id)
+        finally:
+            manifest.close()
+            shutil.rmtree(staging_root, ignore_errors=True)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _discover(settings: Settings, manifest: Manifest, inputs: list[Path], settle: float,
+              report: LandingReport) -> list[Candidate]:
+    now_ns = time.time_ns()
+    seen_ids: set[str] = set()
+    candidates = []
+    for path in _iter_files(inputs):
+        if _ignored(path):
+            continue
+        try:
+            stat = path.stat()
+        except OSError as err:
+            raise LandingError(f"cannot read {path}: {err.strerror}") from None
+        key = str(path.resolve())
+        if now_ns - stat.st_mtime_ns < settle * 1e9:
+            report.files.append(FileOutcome(key, "settling", detail=f"modified < {settle:g}s ago; lands later"))
+            continue
+        if manifest.path_unchanged(key, stat.st_size, stat.st_mtime_ns):
+            report.files.append(FileOutcome(key, "unchanged"))
+            continue
+        file_id, head_sha, base_id, base_size = _identify(path, stat.st_size, manifest)
+        if path.stat().st_size != stat.st_size:
+            report.files.append(FileOutcome(key, "settling", detail="still growing"))
+            continue
+        existing = manifest.landed(file_id)
+        if existing or file_id in seen_ids:
+            original = existing["path"] if existing else "a file earlier in this run"
+            manifest.record_path(key, stat.st_size, stat.st_mtime_ns, file_id, "duplicate",
+                                 datetime.now(UTC).isoformat())
+            report.files.append(FileOutcome(key, "duplicate", file_id, detail=f"same content as {original}"))
+            continue
+        seen_ids.add(file_id)
+        with open(path, "rb") as fh:
+            compression = sniff(fh.read(8))
+        candidates.append(Candidate(path, stat.st_size, stat.st_mtime_ns, file_id, head_sha, compression,
+                                    base_id, base_size))
+    return candidates
+
+
+def _tasks_for(candidate: Candidate, landing_day: str) -> list[Task]:
+    shape = detect_shape(candidate.path, candidate.compression)
+    start = candidate.start_offset if shape.format in ("jsonl", "proto-framed", "proto-framed-zstd") else 0
+    if shape.format == "jsonl" and candidate.compression == "none":
+        slices = _split(candidate.path, start, candidate.size)
+    else:
+        slices = [(start, None, 1)]
+    return [Task(str(candidate.path.resolve()), candidate.file_id, i, s, e, line, shape, landing_day)
+            for i, (s, e, line) in enumerate(slices)]
+
+
+def _land_candidates(settings: Settings, manifest: Manifest, candidates: list[Candidate], staging_root: Path,
+                     workers: int | None, progress, report: LandingReport, run_id: str | None) -> None:
+    if not candidates:
+        return
+    landing_day = datetime.now(UTC).date().isoformat()
+    by_id = {c.file_id: c for c in candidates}
+    tasks = [t for c in candidates for t in _tasks_for(c, landing_day)]
+    remaining = {c.file_id: sum(1 for t in tasks if t.file_id == c.file_id) for c in candidates}
+    shapes = {t.file_id: t.shape for t in tasks}
+    partial: dict[str, list[dict[str, Any]]] = {fid: [] for fid in by_id}
+    total_bytes = sum(c.size - c.start_offset for c in candidates)
+    done_bytes = 0
+    workers = workers or min(2, os.cpu_count() or 1)
+
+    def complete(result: dict[str, Any]) -> None:
+        nonlocal done_bytes
+        fid = result["file_id"]
+        partial[fid].append(result)
+        remaining[fid] -= 1
+        if remaining[fid]:
+            return
+        candidate = by_id[fid]
+        outcome = _publish_file(manifest, candidate, shapes[fid], partial.pop(fid), run_id, report)
+        report.files.append(outcome)
+        done_bytes += candidate.size - candidate.start_offset
+        report.bytes_in += candidate.size - candidate.start_offset
+        if progress:
+            progress(candidate.path.name, done_bytes, total_bytes)
+
+    if workers <= 1 or len(tasks) == 1 or total_bytes < 8 * 1024 * 1024:
+        for task in tasks:
+            complete(process_task(task, settings, staging_root))
+        return
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        futures = [pool.submit(process_task, task, settings, staging_root) for task in tasks]
+        for future in as_completed(futures):
+            complete(future.result())
+
+
+def _publish_file(manifest: Manifest, candidate: Candidate, shape: FileShape, results: list[dict[str, Any]],
+                  run_id: str | None, report: LandingReport) -> FileOutcome:
+    results.sort(key=lambda r: r["chunk"])
+    rows: dict[str, int] = {}
+    days: dict[str, set[str]] = {}
+    for r in results:
+        for table, n in r["rows"].items():
+            rows[table] = rows.get(table, 0) + n
+        for table, ds in r["days"].items():
+            days.setdefault(table, set()).update(ds)
+    merged = {
+        "file_id": candidate.file_id, "path": str(candidate.path.resolve()), "size_bytes": candidate.size,
+        "mtime_ns": candidate.mtime_ns, "head_sha256": candidate.head_sha256, "compression": shape.compression,
+        "format": shape.format, "signal": ",".join(sorted({s for r in results for s in r["signals"]})) or None,
+        "base_file_id": candidate.base_file_id, "start_offset": candidate.start_offset,
+        "units_in": sum(r["units_in"] for r in results), "records_in": sum(r["records_in"] for r in results),
+        "records_landed": sum(r["records_landed"] for r in results),
+        "records_quarantined": sum(r["records_quarantined"] for r in results),
+        "rows": rows, "days": {t: sorted(d) for t, d in days.items()},
+        "bytes_written": sum(r["bytes_written"] for r in results),
+        "seconds": round(sum(r["seconds"] for r in results), 3),
+        "landed_at": datetime.now(UTC).isoformat(), "run_id": run_id,
+    }
+    if merged["records_in"] != merged["records_landed"] + merged["records_quarantined"]:
+        raise AssertionError(f"{candidate.path}: records do not reconcile: {merged}")
+    moves = [tuple(m) for r in results for m in r["moves"]]
+    manifest.begin_publish(merged, moves)
+    publish(moves)
+    manifest.finish_publish(merged)
+    report.bytes_written += merged["bytes_written"]
+    for table, ds in merged["days"].items():
+        report.days.setdefault(table, [])
+        report.days[table] = sorted(set(report.days[table]) | set(ds))
+    for r in results:
+        report.quarantine_examples.extend(f"{candidate.path.name} {e}" for e in r["quarantine_examples"])
+    return FileOutcome(
+        merged["path"], "appended" if candidate.base_file_id else "landed", candidate.file_id,
+        merged["records_in"], merged["records_landed"], merged["records_quarantined"], rows, shape.format,
+        detail=f"new bytes after {candidate.start_offset}" if candidate.base_file_id else None)

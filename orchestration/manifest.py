@@ -1,0 +1,160 @@
+"""The landing manifest: every input file seen, what it became, and the publish journal.
+
+SQLite in WAL mode: transactional, safe across processes, and readable while a landing runs.
+Content hashes (sha256) are the identity of a file, so a renamed or rotated copy is not landed twice.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+create table if not exists files (
+    file_id text primary key,          -- sha256 of the whole content at landing time
+    path text not null,                -- where it was first seen
+    size_bytes integer not null,
+    head_sha256 text not null,         -- sha256 of the first 4 KiB: finds files that grew or were rotated
+    compression text, format text, signal text,
+    status text not null,              -- publishing | landed
+    base_file_id text,                 -- landed earlier as a shorter prefix of this content
+    start_offset integer not null default 0,
+    units_in integer, records_in integer, records_landed integer, records_quarantined integer,
+    rows_json text, days_json text, bytes_written integer, seconds real, landed_at text, run_id text
+);
+create index if not exists files_head on files(head_sha256);
+create table if not exists paths (
+    path text primary key,
+    size_bytes integer not null,
+    mtime_ns integer not null,
+    file_id text not null,
+    outcome text not null,             -- landed | duplicate | appended
+    seen_at text not null
+);
+create table if not exists journal (
+    file_id text primary key,
+    moves_json text not null,          -- [[staging, final], ...] to replay after a crash
+    result_json text not null
+);
+"""
+
+
+@dataclass
+class FileRecord:
+    file_id: str
+    path: str
+    size_bytes: int
+    status: str
+    records_in: int | None
+    records_landed: int | None
+    records_quarantined: int | None
+
+
+class Manifest:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
+        self.db.execute("pragma journal_mode=wal")
+        self.db.execute("pragma synchronous=full")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("begin immediate")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("rollback")
+            raise
+        self.db.execute("commit")
+
+    # --- look-ups -----------------------------------------------------------------------------
+    def path_unchanged(self, path: str, size: int, mtime_ns: int) -> bool:
+        row = self.db.execute("select size_bytes, mtime_ns from paths where path = ?", (path,)).fetchone()
+        return row is not None and row[0] == size and row[1] == mtime_ns
+
+    def landed(self, file_id: str) -> dict[str, Any] | None:
+        row = self.db.execute("select path, status from files where file_id = ?", (file_id,)).fetchone()
+        return {"path": row[0], "status": row[1]} if row else None
+
+    def prefix_candidates(self, head_sha256: str, size: int) -> list[tuple[str, int]]:
+        """Landed files that may be a prefix of a file of `size` bytes with this head."""
+        return self.db.execute(
+            "select file_id, size_bytes from files where head_sha256 = ? and size_bytes < ? "
+            "and status = 'landed' and compression = 'none' order by size_bytes desc",
+            (head_sha256, size),
+        ).fetchall()
+
+    def pending_journal(self) -> list[tuple[str, list[list[str]], dict[str, Any]]]:
+        return [(fid, json.loads(moves), json.loads(result))
+                for fid, moves, result in self.db.execute("select file_id, moves_json, result_json from journal")]
+
+    # --- writes -------------------------------------------------------------------------------
+    def record_path(self, path: str, size: int, mtime_ns: int, file_id: str, outcome: str, seen_at: str) -> None:
+        self.db.execute(
+            "insert into paths values (?, ?, ?, ?, ?, ?) on conflict(path) do update set "
+            "size_bytes=excluded.size_bytes, mtime_ns=excluded.mtime_ns, file_id=excluded.file_id, "
+            "outcome=excluded.outcome, seen_at=excluded.seen_at",
+            (path, size, mtime_ns, file_id, outcome, seen_at),
+        )
+
+    def begin_publish(self, result: dict[str, Any], moves: list[tuple[str, str]]) -> None:
+        """Write-ahead: the moves are durable before the first rename happens."""
+        with self.transaction() as db:
+            db.execute("insert or replace into journal values (?, ?, ?)",
+                       (result["file_id"], json.dumps(moves), json.dumps(result)))
+
+    def finish_publish(self, result: dict[str, Any]) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "insert or replace into files (file_id, path, size_bytes, head_sha256, compression, format, signal,"
+                " status, base_file_id, start_offset, units_in, records_in, records_landed, records_quarantined,"
+                " rows_json, days_json, bytes_written, seconds, landed_at, run_id)"
+                " values (?, ?, ?, ?, ?, ?, ?, 'landed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (result["file_id"], result["path"], result["size_bytes"], result["head_sha256"],
+                 result["compression"], result["format"], result["signal"], result.get("base_file_id"),
+                 result.get("start_offset", 0), result["units_in"], result["records_in"],
+                 result["records_landed"], result["records_quarantined"], json.dumps(result["rows"]),
+                 json.dumps(result["days"]), result["bytes_written"], result["seconds"], result["landed_at"],
+                 result.get("run_id")),
+            )
+            db.execute(
+                "insert into paths values (?, ?, ?, ?, ?, ?) on conflict(path) do update set "
+                "size_bytes=excluded.size_bytes, mtime_ns=excluded.mtime_ns, file_id=excluded.file_id, "
+                "outcome=excluded.outcome, seen_at=excluded.seen_at",
+                (result["path"], result["size_bytes"], result["mtime_ns"], result["file_id"],
+                 "appended" if result.get("base_file_id") else "landed", result["landed_at"]),
+            )
+            db.execute("delete from journal where file_id = ?", (result["file_id"],))
+
+    def drop_journal(self, file_id: str) -> None:
+        self.db.execute("delete from journal where file_id = ?", (file_id,))
+
+    # --- summaries ----------------------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        files = self.db.execute(
+            "select count(*), coalesce(sum(records_in),0), coalesce(sum(records_landed),0),"
+            " coalesce(sum(records_quarantined),0), coalesce(sum(size_bytes - start_offset),0) from files"
+            " where status='landed'").fetchone()
+        outcomes = dict(self.db.execute("select outcome, count(*) from paths group by outcome").fetchall())
+        rows: dict[str, int] = {}
+        for (rows_json,) in self.db.execute("select rows_json from files where status='landed'"):
+            for table, n in json.loads(rows_json or "{}").items():
+                rows[table] = rows.get(table, 0) + n
+        return {"files_landed": files[0], "records_in": files[1], "records_landed": files[2],
+                "records_quarantined": files[3], "bytes_landed": files[4], "paths": outcomes, "rows": rows,
+                "pending_publish": self.db.execute("select count(*) from journal").fetchone()[0]}
+
+    def files(self) -> list[dict[str, Any]]:
+        cursor = self.db.execute("select * from files order by landed_at, path")
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -1,0 +1,1 @@
+"""OTLP decoding: files → export requests as plain dicts (the OTLP/JSON mapping), leniently."""
