@@ -10,7 +10,6 @@ import csv
 import json
 import os
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +53,7 @@ def main(ctx: click.Context, data_dir: Path) -> None:
       spanledger status                  # manifest and quarantine summary
       spanledger query sql/daily_cost_by_feature.sql
       spanledger prices refresh          # regenerate the model price seed from genai-prices
-      dagster dev                        # the same pipeline, scheduled, in the Dagster UI
+      spanledger ui                      # the same pipeline, scheduled, in the Dagster UI
     """
     os.environ["SPANLEDGER_DATA_DIR"] = str(data_dir.expanduser().resolve())
     ctx.obj = {"settings": Settings.from_env(data_dir)}
@@ -347,8 +346,24 @@ def prices_refresh() -> None:
     out.print(f"[green]wrote[/] {DEFAULT_SEED_PATH}: {summary}")
 
 
-def _today() -> date:
-    return date.today()
+@main.command()
+@click.option("--port", default=3000, show_default=True, type=int)
+@click.pass_context
+def ui(ctx, port) -> None:
+    """Start `dagster dev` with its instance (runs, schedules, sensors) inside the data directory."""
+    import shutil
+    import subprocess
+
+    settings = _settings(ctx)
+    home = settings.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    repo_root = Path(__file__).resolve().parent.parent
+    shutil.copyfile(repo_root / "dagster.yaml", home / "dagster.yaml")
+    env = {**os.environ, "DAGSTER_HOME": str(home), "SPANLEDGER_DATA_DIR": str(settings.data_dir)}
+    dagster = Path(sys.executable).parent / "dagster"
+    console.print(f"Dagster UI on http://127.0.0.1:{port} (instance in {home})")
+    raise SystemExit(subprocess.call([str(dagster), "dev", "-m", "orchestration.definitions", "-p", str(port)],
+                                     cwd=repo_root, env=env))
 
 
 if __name__ == "__main__":

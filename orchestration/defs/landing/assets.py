@@ -1,0 +1,68 @@
+"""The landing asset lands new files; the lake tables are its outputs, partitioned by event date."""
+
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetMaterialization,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+
+from orchestration.defs.partitions import LAKE_TABLE_NAMES, daily_partitions, lake_asset_key_path
+from orchestration.defs.resources import SpanledgerResource
+
+LANDING_KEY = AssetKey(["lake", "landing"])
+
+lake_table_specs = [
+    AssetSpec(
+        key=lake_asset_key_path(table),
+        deps=[LANDING_KEY],
+        partitions_def=daily_partitions,
+        group_name="landing",
+        description=f"Parquet lake table `{table}`: <data>/lake/{table}/date=YYYY-MM-DD/*.parquet "
+        "(event date, UTC). Written by the landing asset, which reports each date it touches.",
+        kinds={"parquet"},
+    )
+    for table in LAKE_TABLE_NAMES
+]
+
+
+@asset(key=LANDING_KEY, group_name="landing", kinds={"python", "parquet"},
+       description="Lands every new OTLP file of the drop folder(s) into the lake exactly once "
+       "(content-hash manifest, atomic publish, quarantine for bad records).")
+def lake_landing(context: AssetExecutionContext, spanledger: SpanledgerResource) -> MaterializeResult:
+    from orchestration.landing import land
+
+    settings = spanledger.settings()
+    report = land(settings, spanledger.input_paths(), run_id=context.run_id)
+    meta = report.to_metadata()
+    for table, days in report.days.items():
+        if table not in LAKE_TABLE_NAMES:
+            continue
+        for day in days:
+            if day in ("1970-01-01",):
+                continue
+            context.log_event(AssetMaterialization(
+                asset_key=AssetKey(lake_asset_key_path(table)), partition=day,
+                metadata={"landing_run": context.run_id}))
+    context.log.info(
+        f"records in {meta['records_in']} = landed {meta['records_landed']} + quarantined "
+        f"{meta['records_quarantined']}")
+    return MaterializeResult(metadata={
+        "files": meta["files_landed"],
+        "files_duplicate": meta["files_duplicate"],
+        "files_settling": meta["files_settling"],
+        "records": meta["records_in"],
+        "records_landed": meta["records_landed"],
+        "quarantined": meta["records_quarantined"],
+        "bytes": MetadataValue.int(meta["bytes_in"]),
+        "bytes_written": MetadataValue.int(meta["bytes_written"]),
+        "seconds": MetadataValue.float(meta["seconds"]),
+        "rows": MetadataValue.json(meta["rows"]),
+        "days": MetadataValue.json(report.days),
+        "quarantine_examples": MetadataValue.md("\n".join(f"- {e}" for e in report.quarantine_examples[:10])
+                                                or "none"),
+    })
