@@ -1,0 +1,96 @@
+{{ config(**date_partitioned('cost_date')) }}
+
+{#- Daily LLM spend by tenant x feature x team x model x provider x prompt version. Sums add up to
+    the call-level costs to the cent; `request_count` counts distinct requests in the group and so
+    does not add up across groups (a request may call several models). -#}
+
+with
+
+calls as (
+
+    select * from {{ ref('int_llm_calls_priced') }}
+    where {{ date_window('call_date') }}
+
+),
+
+tenants as (
+
+    select * from {{ ref('tenants') }}
+
+),
+
+keyed as (
+
+    select
+        calls.call_date as cost_date,
+        coalesce(calls.tenant_id, '{{ var("unknown_label") }}') as tenant_id,
+        coalesce(calls.feature, '{{ var("unknown_label") }}') as feature,
+        coalesce(calls.team, tenants.team, '{{ var("unknown_label") }}') as team,
+        coalesce(calls.model, '{{ var("unknown_label") }}') as model,
+        coalesce(calls.provider_id, '{{ var("unknown_label") }}') as provider,
+        coalesce(calls.prompt_version, '{{ var("unknown_label") }}') as prompt_version,
+        calls.trace_id,
+        calls.llm_call_id,
+        calls.input_tokens,
+        calls.uncached_input_tokens,
+        calls.cache_read_tokens,
+        calls.cache_write_tokens,
+        calls.output_tokens,
+        calls.reasoning_tokens,
+        calls.total_tokens,
+        calls.reported_cost_usd,
+        calls.calculated_cost_usd,
+        calls.cost_usd,
+        calls.cost_source,
+        calls.cache_savings_usd,
+        calls.is_unpriced
+    from calls
+    left join tenants
+        on calls.tenant_id = tenants.tenant_id
+
+),
+
+aggregated as (
+
+    select
+        cost_date,
+        tenant_id,
+        feature,
+        team,
+        model,
+        provider,
+        prompt_version,
+        count(distinct coalesce(trace_id, llm_call_id)) as request_count,
+        count(*) as llm_call_count,
+        sum(input_tokens) as input_tokens,
+        sum(uncached_input_tokens) as uncached_input_tokens,
+        sum(cache_read_tokens) as cache_read_tokens,
+        sum(cache_write_tokens) as cache_write_tokens,
+        sum(output_tokens) as output_tokens,
+        sum(reasoning_tokens) as reasoning_tokens,
+        sum(total_tokens) as total_tokens,
+        coalesce(sum(reported_cost_usd), {{ money(0) }}) as reported_cost_usd,
+        coalesce(sum(case when cost_source = 'calculated' then calculated_cost_usd end), {{ money(0) }}) as calculated_cost_usd,
+        coalesce(sum(cost_usd), {{ money(0) }}) as total_cost_usd,
+        coalesce(sum(cache_savings_usd), {{ money(0) }}) as cache_savings_usd,
+        sum(case when cost_source = 'reported' then 1 else 0 end) as reported_call_count,
+        sum(case when cost_source = 'calculated' then 1 else 0 end) as calculated_call_count,
+        sum(case when is_unpriced then 1 else 0 end) as unpriced_call_count,
+        sum(case when is_unpriced then total_tokens else 0 end) as unpriced_tokens
+    from keyed
+    group by 1, 2, 3, 4, 5, 6, 7
+
+),
+
+final as (
+
+    select
+        {{ hash_key(['cost_date', 'tenant_id', 'feature', 'team', 'model', 'provider', 'prompt_version']) }} as cost_row_id,
+        *,
+        case when request_count > 0 then {{ money('total_cost_usd / request_count') }} end as cost_per_request_usd,
+        case when input_tokens > 0 then cast(cache_read_tokens as {{ t_float() }}) / input_tokens end as cache_hit_rate
+    from aggregated
+
+)
+
+select * from final

@@ -1,0 +1,7 @@
+{{ config(**date_partitioned('latency_date')) }}
+
+{#- Per day and tenant: request volume, end-to-end and LLM latency percentiles, time to first token,
+    throughput, error rates and SLO attainment against the tenant's targets (tenant_slos, with the
+    `default` row for tenants without one). See the latency_rollup macro. -#}
+
+{{ latency_rollup(['tenant_id']) }}

@@ -1,0 +1,39 @@
+-- The daily cost mart adds up to the call-level costs to the cent, per day and in total tokens.
+with
+
+calls as (
+
+    select
+        call_date as cost_date,
+        count(*) as llm_call_count,
+        sum(total_tokens) as total_tokens,
+        coalesce(sum(cost_usd), 0) as total_cost_usd,
+        coalesce(sum(reported_cost_usd), 0) as reported_cost_usd
+    from {{ ref('int_llm_calls_priced') }}
+    group by 1
+
+),
+
+mart as (
+
+    select
+        cost_date,
+        sum(llm_call_count) as llm_call_count,
+        sum(total_tokens) as total_tokens,
+        sum(total_cost_usd) as total_cost_usd,
+        sum(reported_cost_usd) as reported_cost_usd
+    from {{ ref('fct_llm_costs_daily') }}
+    group by 1
+
+)
+
+select calls.*, mart.llm_call_count as mart_calls, mart.total_cost_usd as mart_cost
+from calls
+full outer join mart
+    on calls.cost_date = mart.cost_date
+where calls.cost_date is null
+    or mart.cost_date is null
+    or calls.llm_call_count != mart.llm_call_count
+    or calls.total_tokens != mart.total_tokens
+    or abs(calls.total_cost_usd - mart.total_cost_usd) >= 0.01
+    or abs(calls.reported_cost_usd - mart.reported_cost_usd) >= 0.01
