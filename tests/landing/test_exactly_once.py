@@ -1,0 +1,98 @@
+"""Nothing lost, nothing doubled: reruns, renamed copies, growing files and SIGKILL at random points."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from orchestration.landing import land
+from tests.landing.conftest import lake_rows
+from tests.landing.test_bad_input import _request, _span
+
+
+def _write_requests(path: Path, first: int, count: int, per_line: int = 50) -> int:
+    with open(path, "w") as fh:
+        for start in range(first, first + count, per_line):
+            spans = [_span(i * 2) for i in range(start, min(start + per_line, first + count))]
+            fh.write(json.dumps(_request(*spans)) + "\n")
+    return count
+
+
+def _lake_fingerprint(settings) -> dict[str, str]:
+    return {str(p.relative_to(settings.lake_dir)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(settings.lake_dir.rglob("*.parquet"))}
+
+
+def test_landing_twice_changes_nothing(settings, inbox):
+    _write_requests(inbox / "a.jsonl", 0, 500)
+    first = land(settings, settle_seconds=0)
+    before = _lake_fingerprint(settings)
+    second = land(settings, settle_seconds=0)
+    assert first.records_landed == 500
+    assert second.records_landed == 0 and second.count("unchanged") == 1
+    assert _lake_fingerprint(settings) == before
+
+
+def test_same_content_under_a_new_name_is_not_landed_twice(settings, inbox):
+    _write_requests(inbox / "traces.jsonl", 0, 300)
+    land(settings, settle_seconds=0)
+    (inbox / "traces.jsonl").rename(inbox / "traces-2025-11-24T10-00-00.jsonl")  # collector rotation
+    report = land(settings, settle_seconds=0)
+    assert report.count("duplicate") == 1
+    assert lake_rows(settings, "spans") == [(300,)]
+
+
+def test_a_growing_file_lands_only_its_new_tail(settings, inbox):
+    path = inbox / "traces.jsonl"
+    _write_requests(path, 0, 400)
+    land(settings, settle_seconds=0)
+    with open(path, "a") as fh:  # the exporter appends more batches to the same file
+        for start in range(400, 600, 50):
+            fh.write(json.dumps(_request(*[_span(i * 2) for i in range(start, start + 50)])) + "\n")
+    report = land(settings, settle_seconds=0)
+    assert report.count("appended") == 1 and report.records_landed == 200
+    assert lake_rows(settings, "spans", "count(*), count(distinct span_id)") == [(600, 600)]
+    # ... and a rotated copy of the full file is recognised as already landed.
+    path.rename(inbox / "traces-rotated.jsonl")
+    assert land(settings, settle_seconds=0).count("duplicate") == 1
+    assert lake_rows(settings, "spans") == [(600,)]
+
+
+def test_files_still_being_written_wait(settings, inbox):
+    _write_requests(inbox / "fresh.jsonl", 0, 10)
+    report = land(settings, settle_seconds=3600)
+    assert report.count("settling") == 1 and not list(settings.lake_dir.glob("spans/date=2025*"))
+    assert land(settings, settle_seconds=0).records_landed == 10
+
+
+def test_sigkill_at_random_points_then_rerun_lands_exactly_once(settings, inbox):
+    expected = 0
+    for n in range(12):
+        expected += _write_requests(inbox / f"batch-{n:02d}.jsonl", n * 10_000, 4_000, per_line=200)
+    env = {**os.environ, "SPANLEDGER_DATA_DIR": str(settings.data_dir), "SPANLEDGER_SETTLE_SECONDS": "0",
+           "SPANLEDGER_HMAC_KEY": "test-key"}
+    rng = random.Random(7)
+    command = [sys.executable, "-m", "orchestration.cli", "land", "--workers", "1"]
+    kills = 0
+    for _ in range(4):
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.8, 4.0))
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            kills += 1
+        process.wait()
+    final = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert final.returncode == 0, final.stderr
+    assert kills >= 1, "the landing finished before any kill: make the input bigger"
+    assert lake_rows(settings, "spans", "count(*), count(distinct (trace_id, span_id))") == [(expected, expected)]
+    assert not list(settings.lake_dir.rglob("*.tmp")) and not (settings.lake_dir / "_staging").exists()
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0
+    assert lake_rows(settings, "spans") == [(expected,)]
