@@ -1,0 +1,118 @@
+"""Ground truth of one generation run: exactly what was written, for tests and reconciliation."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+# Same quantum as the landing's reported_cost_usd (decimal(38,9)), so sums compare exactly.
+COST_QUANTUM = Decimal("0.000000001")
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenFile:
+    path: str
+    signal: str  # traces | logs | metrics
+    format: str
+
+
+@dataclass
+class GenerationSummary:
+    config: dict[str, Any] = field(default_factory=dict)
+    files: list[WrittenFile] = field(default_factory=list)
+    # Record counts (identical in every format of the run).
+    spans: int = 0
+    span_events: int = 0
+    span_links: int = 0
+    log_records: int = 0
+    metric_points: int = 0
+    messages: Counter[str] = field(default_factory=Counter)  # export requests per signal
+    log_events: Counter[str] = field(default_factory=Counter)  # log records per eventName ("" = plain log)
+    # LLM spans: one entry per call whatever convention(s) it is written in.
+    requests: int = 0  # root spans
+    llm_calls: int = 0
+    llm_error_calls: int = 0  # failed calls carry no usage
+    input_tokens: int = 0  # includes cache read + cache write tokens
+    output_tokens: int = 0  # includes reasoning tokens
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    reasoning_tokens: int = 0
+    reported_cost_usd: Decimal = Decimal(0)
+    reported_cost_calls: int = 0
+    unpriced_model_calls: int = 0
+    embedding_calls: int = 0
+    embedding_input_tokens: int = 0
+    # Claude Code api_request events (input_tokens there EXCLUDE cache tokens, as Claude Code reports).
+    claude_code: Counter[str] = field(default_factory=Counter)
+    claude_code_cost_usd: Decimal = Decimal(0)
+    # Identities and content that must never reach the lake in the clear.
+    tenants: set[str] = field(default_factory=set)
+    user_ids: set[str] = field(default_factory=set)
+    prompt_texts: set[str] = field(default_factory=set)
+    first_time_unix_nano: int | None = None
+    last_time_unix_nano: int | None = None
+
+    @property
+    def records_by_signal(self) -> dict[str, int]:
+        return {"traces": self.spans, "logs": self.log_records, "metrics": self.metric_points}
+
+    def files_for(self, fmt: str | None = None, signal: str | None = None) -> list[Path]:
+        return [Path(f.path) for f in self.files
+                if (fmt is None or f.format == fmt) and (signal is None or f.signal == signal)]
+
+    def add_cost(self, value: float) -> None:
+        # The landing reads doubles through str(); do the same so both sides agree to the last digit.
+        self.reported_cost_usd += Decimal(str(value)).quantize(COST_QUANTUM)
+        self.reported_cost_calls += 1
+
+    def see_time(self, start_ns: int, end_ns: int) -> None:
+        if self.first_time_unix_nano is None or start_ns < self.first_time_unix_nano:
+            self.first_time_unix_nano = start_ns
+        if self.last_time_unix_nano is None or end_ns > self.last_time_unix_nano:
+            self.last_time_unix_nano = end_ns
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "config": self.config,
+            "files": [{"path": f.path, "signal": f.signal, "format": f.format} for f in self.files],
+            "spans": self.spans,
+            "span_events": self.span_events,
+            "span_links": self.span_links,
+            "log_records": self.log_records,
+            "metric_points": self.metric_points,
+            "records_by_signal": self.records_by_signal,
+            "messages_by_signal": dict(sorted(self.messages.items())),
+            "files_by_signal": dict(sorted(Counter(f.signal for f in self.files).items())),
+            "log_events": dict(sorted(self.log_events.items())),
+            "requests": self.requests,
+            "llm_calls": self.llm_calls,
+            "llm_error_calls": self.llm_error_calls,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "cache_read_tokens": self.cache_read_tokens,
+            "cache_write_tokens": self.cache_write_tokens,
+            "reasoning_tokens": self.reasoning_tokens,
+            "reported_cost_usd": str(self.reported_cost_usd),
+            "reported_cost_calls": self.reported_cost_calls,
+            "unpriced_model_calls": self.unpriced_model_calls,
+            "embedding_calls": self.embedding_calls,
+            "embedding_input_tokens": self.embedding_input_tokens,
+            "claude_code": {**dict(sorted(self.claude_code.items())), "cost_usd": str(self.claude_code_cost_usd)},
+            "tenants": sorted(self.tenants),
+            "user_ids": sorted(self.user_ids),
+            "prompt_texts": sorted(self.prompt_texts),
+            "first_time_unix_nano": self.first_time_unix_nano,
+            "last_time_unix_nano": self.last_time_unix_nano,
+        }
+
+
+def write_summary(summary: GenerationSummary, path: str | Path) -> Path:
+    """Write the summary as JSON. Keep it outside out_dir: a landing run would take it for input."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(summary.to_dict(), indent=2, sort_keys=False) + "\n")
+    return target
