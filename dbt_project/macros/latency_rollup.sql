@@ -82,11 +82,12 @@ request_rollup as (
         {% for c in group_columns %}{{ c }},
         {% endfor %}
         count(*) as sampled_request_count,
-        sum(sample_weight) as request_count,
+        -- weights are rounded: float sums depend on aggregation order and reruns must be identical
+        round(sum(sample_weight), 6) as request_count,
         max(case when sample_weight > 1 then 1 else 0 end) = 1 as is_estimated,
-        sum(case when is_error then sample_weight else 0 end) as error_request_count,
-        sum(case when is_failed_200 then sample_weight else 0 end) as failed_200_request_count,
-        sum(case when latency_ms <= latency_slo_ms then sample_weight else 0 end) as requests_within_latency_slo,
+        round(sum(case when is_error then sample_weight else 0 end), 6) as error_request_count,
+        round(sum(case when is_failed_200 then sample_weight else 0 end), 6) as failed_200_request_count,
+        round(sum(case when latency_ms <= latency_slo_ms then sample_weight else 0 end), 6) as requests_within_latency_slo,
         {{ percentile('latency_ms', 0.5) }} as latency_p50_ms,
         {{ percentile('latency_ms', 0.95) }} as latency_p95_ms,
         {{ percentile('latency_ms', 0.99) }} as latency_p99_ms,

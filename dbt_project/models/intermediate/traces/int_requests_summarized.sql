@@ -70,7 +70,8 @@ calls as (
         sum(reasoning_tokens) as reasoning_tokens,
         sum(total_tokens) as total_tokens,
         sum(cost_usd) as cost_usd,
-        sum(latency_ms) as llm_latency_ms,
+        -- rounded: float sums depend on the order of parallel aggregation, reruns must be identical
+        round(sum(latency_ms), 3) as llm_latency_ms,
         -- time from the request's start to the first token of its first streamed answer
         min(case
             when ttft_ms is not null then {{ diff_ms('root_started_at', 'started_at') }} + ttft_ms
