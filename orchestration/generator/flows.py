@@ -179,7 +179,7 @@ class RequestBuilder:
             attrs: dict[str, Any] = {"openinference.span.kind": "RETRIEVER"}
             if self.content:
                 attrs["input.value"] = prompt
-                for i, (doc, score) in enumerate(docs):
+                for i, (doc, score) in enumerate(docs[:5]):  # instrumentations cap what they record
                     attrs[f"retrieval.documents.{i}.document.id"] = doc
                     attrs[f"retrieval.documents.{i}.document.score"] = score
                     attrs[f"retrieval.documents.{i}.document.content"] = f"passage {i} about the topic"
