@@ -315,15 +315,23 @@ def process_task(task: Task, settings: Settings, staging_root: Path) -> dict[str
 
     def flush() -> None:
         nonlocal batch, records_in, records_quarantined
+        rejected_records = 0
         for table, rows in batch.rows.items():
-            writer.write_rows(table, rows)
+            for row, reason in writer.write_rows(table, rows):
+                # Safety net: a value the decoder let through but Parquet cannot hold is quarantined.
+                if table in ("spans", "logs", "metric_points"):
+                    rejected_records += 1
+                quarantine.append(_quarantine_row(task, row.get("source_offset") or "", "row",
+                                                  f"cannot be stored in {table}: {reason[:300]}",
+                                                  1 if table in ("spans", "logs", "metric_points") else 0,
+                                                  None, table))
         writer.write_content(batch.content)
         for q in batch.quarantined:
             quarantine.append(_quarantine_row(task, q.location, q.field, q.reason, q.records,
                                               _redacted_excerpt(q.raw if isinstance(q.raw, bytes) else None),
                                               None))
         records_in += batch.records_in
-        records_quarantined += sum(q.records for q in batch.quarantined)
+        records_quarantined += sum(q.records for q in batch.quarantined) + rejected_records
         batch = Batch()
 
     try:
@@ -538,5 +546,6 @@ def _publish_file(manifest: Manifest, candidate: Candidate, shape: FileShape, re
         report.quarantine_examples.extend(f"{candidate.path.name} {e}" for e in r["quarantine_examples"])
     return FileOutcome(
         merged["path"], "appended" if candidate.base_file_id else "landed", candidate.file_id,
-        merged["records_in"], merged["records_landed"], merged["records_quarantined"], rows, shape.format,
+        merged["records_in"], merged["records_landed"], merged["records_quarantined"], rows,
+        shape.format + {"gzip": ".gz", "zstd": ".zst"}.get(shape.compression, ""),
         detail=f"new bytes after {candidate.start_offset}" if candidate.base_file_id else None)

@@ -25,6 +25,7 @@ from orchestration.otlp.values import (
     decode_id,
     decode_int,
     decode_severity,
+    decode_str,
     get,
 )
 
@@ -117,7 +118,7 @@ class Normalizer:
                 attrs, ("deployment.environment.name", "deployment.environment")
             ),
             "resource_attributes": _json(redacted.attributes),
-            "resource_schema_url": get(container, "schemaUrl", "schema_url") or None,
+            "resource_schema_url": decode_str(get(container, "schemaUrl", "schema_url"), "schemaUrl"),
             "tenant_id": semantics.first_str(attrs, semantics.TENANT_KEYS),
             "user_hash": redacted.user_hash,
             "session_hash": redacted.session_hash,
@@ -130,8 +131,8 @@ class Normalizer:
             raise FieldError(where + "scope", "expected an object")
         attrs = decode_attributes(scope.get("attributes"), where + "scope.attributes")
         return {
-            "scope_name": scope.get("name") or None,
-            "scope_version": scope.get("version") or None,
+            "scope_name": decode_str(scope.get("name"), where + "scope.name"),
+            "scope_version": decode_str(scope.get("version"), where + "scope.version"),
             "scope_attributes": _json(self.filter.apply(attrs).attributes),
         }
 
@@ -233,12 +234,12 @@ class Normalizer:
         row = {
             **resource_cols, **scope_cols, **llm, **subject,
             "trace_id": trace_id, "span_id": span_id, "parent_span_id": parent,
-            "trace_state": get(span, "traceState", "trace_state") or None,
-            "span_name": span.get("name"), "span_kind": kind,
+            "trace_state": decode_str(get(span, "traceState", "trace_state"), "traceState"),
+            "span_name": decode_str(span.get("name"), "name"), "span_kind": kind,
             "start_time_unix_nano": start, "end_time_unix_nano": end or None,
             "start_at": start // 1000, "end_at": valid_end // 1000 if valid_end else None,
             "duration_ms": (valid_end - start) / 1e6 if valid_end else None,
-            "status_code": status_code, "status_message": status.get("message") or None,
+            "status_code": status_code, "status_message": decode_str(status.get("message"), "status.message"),
             "span_flags": decode_int(span.get("flags"), "flags"),
             "dropped_attributes_count": decode_int(
                 get(span, "droppedAttributesCount", "dropped_attributes_count"), "droppedAttributesCount", 0),
@@ -274,7 +275,8 @@ class Normalizer:
         self._keep_content(batch, redacted, "span_events", trace_id, span_id, ts, subject)
         return {
             **resource_cols, **scope_cols, **subject,
-            "trace_id": trace_id, "span_id": span_id, "event_index": j, "event_name": ev.get("name"),
+            "trace_id": trace_id, "span_id": span_id, "event_index": j,
+            "event_name": decode_str(ev.get("name"), f"events[{j}].name"),
             "time_unix_nano": ts, "event_at": ts // 1000,
             "dropped_attributes_count": decode_int(
                 get(ev, "droppedAttributesCount", "dropped_attributes_count"), "droppedAttributesCount", 0),
@@ -292,7 +294,7 @@ class Normalizer:
             "trace_id": trace_id, "span_id": span_id, "link_index": j,
             "linked_trace_id": decode_id(get(ln, "traceId", "trace_id"), 16, f"links[{j}].traceId", False),
             "linked_span_id": decode_id(get(ln, "spanId", "span_id"), 8, f"links[{j}].spanId", False),
-            "linked_trace_state": get(ln, "traceState", "trace_state") or None,
+            "linked_trace_state": decode_str(get(ln, "traceState", "trace_state"), f"links[{j}].traceState"),
             "link_flags": decode_int(ln.get("flags"), f"links[{j}].flags"),
             "dropped_attributes_count": decode_int(
                 get(ln, "droppedAttributesCount", "dropped_attributes_count"), "droppedAttributesCount", 0),
@@ -369,7 +371,7 @@ class Normalizer:
             "user_hash": redacted.user_hash or resource_cols["user_hash"],
             "session_hash": redacted.session_hash or resource_cols["session_hash"],
         }
-        sev_text = get(record, "severityText", "severity_text")
+        sev_text = decode_str(get(record, "severityText", "severity_text"), "severityText")
         batch.rows["logs"].append({
             **resource_cols, **scope_cols, **llm, **subject,
             "time_unix_nano": time_ns, "observed_time_unix_nano": observed, "log_at": at // 1000,
@@ -421,13 +423,15 @@ class Normalizer:
             if not isinstance(name, str) or not name:
                 raise FieldError("name", "metric without a name")
             kind, data = _metric_data(metric)
+            description = decode_str(metric.get("description"), "description")
+            unit = decode_str(metric.get("unit"), "unit")
         except FieldError as err:
             batch.records_in += 1
             batch.quarantined.append(Quarantined(where, err.field, err.reason, 1, _dump(metric)))
             return
         base = {
             **resource_cols, **scope_cols, "metric_name": name,
-            "metric_description": metric.get("description") or None, "metric_unit": metric.get("unit") or None,
+            "metric_description": description, "metric_unit": unit,
             "metric_type": kind, "source_file_id": self.file_id, "source_offset": location,
         }
         try:
@@ -553,7 +557,9 @@ def _metric_data(metric: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 def _event_name(record: dict[str, Any], attrs: dict[str, Any], body: Any, service: str | None) -> str | None:
     name = get(record, "eventName", "event_name") or attrs.get("event.name")
-    if not isinstance(name, str) or not name:
+    if name is not None and not isinstance(name, str):
+        raise FieldError("eventName", f"expected a string, got {type(name).__name__}")
+    if not name:
         name = body if isinstance(body, str) and body.startswith("claude_code.") and " " not in body else None
     if name in CLAUDE_CODE_EVENTS and (service == "claude-code" or isinstance(body, str)
                                        and body.startswith("claude_code.")):

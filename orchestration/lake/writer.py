@@ -92,10 +92,17 @@ class StagedWriter:
             self._targets[key] = path
         return writer
 
-    def write_rows(self, table: str, rows: list[dict[str, Any]], schema: pa.Schema | None = None) -> None:
+    def write_rows(self, table: str, rows: list[dict[str, Any]], schema: pa.Schema | None = None
+                   ) -> list[tuple[dict[str, Any], str]]:
+        """Write rows; return those Arrow cannot take (a decoder gap), with the reason, for quarantine."""
         if not rows:
-            return
+            return []
         schema = schema or LAKE_TABLES[table]
+        try:
+            pa.Table.from_pylist(rows, schema=schema)
+            rejected: list[tuple[dict[str, Any], str]] = []
+        except (pa.ArrowException, TypeError, ValueError, OverflowError):
+            rows, rejected = _split_convertible(rows, schema)
         by_day: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
             by_day[row["_day"]].append(row)
@@ -105,6 +112,7 @@ class StagedWriter:
                                                          row_group_size=PARQUET_OPTIONS["row_group_size"])
             self.rows[table] += len(day_rows)
             self.days[table].add(day)
+        return rejected
 
     def write_content(self, rows: list[dict[str, Any]]) -> None:
         self.write_rows("restricted_content", rows, RESTRICTED_CONTENT)
@@ -134,6 +142,17 @@ class StagedWriter:
             except Exception:  # noqa: BLE001 - best effort while already failing
                 pass
         self._writers.clear()
+
+
+def _split_convertible(rows: list[dict[str, Any]], schema: pa.Schema):
+    good, bad = [], []
+    for row in rows:
+        try:
+            pa.Table.from_pylist([row], schema=schema)
+            good.append(row)
+        except (pa.ArrowException, TypeError, ValueError, OverflowError) as err:
+            bad.append((row, f"{type(err).__name__}: {err}"))
+    return good, bad
 
 
 def publish(moves: list[tuple[str, str]]) -> None:

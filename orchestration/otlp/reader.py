@@ -94,10 +94,14 @@ def read_units(path: Path, start: int = 0, end: int | None = None, first_line: i
 
 
 def _peek(path: Path, compression: str, size: int) -> tuple[bytes, str | None]:
-    """First bytes after decompression, or an error if even those cannot be decompressed."""
+    """First `size` bytes after decompression, extended to the end of the first line (lines can be
+    many megabytes long), or an error if even those cannot be decompressed."""
     try:
         with open_decompressed(path, compression) as stream:
-            return stream.read(size), None
+            head = stream.read(size)
+            if b"\n" not in head and len(head) == size:
+                head += stream.readline(MAX_DOCUMENT_BYTES)
+            return head, None
     except (OSError, EOFError, zlib.error, zstandard.ZstdError) as err:
         return b"", f"{compression} stream is corrupt or truncated: {err}"
 

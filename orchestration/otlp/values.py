@@ -30,6 +30,14 @@ def get(obj: dict[str, Any], camel: str, snake: str | None = None) -> Any:
     return value
 
 
+def decode_str(value: Any, field: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise FieldError(field, f"expected a string, got {type(value).__name__}")
+    return value
+
+
 _HEX = frozenset("0123456789abcdefABCDEF")
 
 

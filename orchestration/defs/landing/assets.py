@@ -37,7 +37,7 @@ def lake_landing(context: AssetExecutionContext, spanledger: SpanledgerResource)
     from orchestration.landing import land
 
     settings = spanledger.settings()
-    report = land(settings, spanledger.input_paths(), run_id=context.run_id)
+    report = land(settings, spanledger.input_paths(), run_id=context.run.run_id)
     meta = report.to_metadata()
     for table, days in report.days.items():
         if table not in LAKE_TABLE_NAMES:
@@ -47,7 +47,7 @@ def lake_landing(context: AssetExecutionContext, spanledger: SpanledgerResource)
                 continue
             context.log_event(AssetMaterialization(
                 asset_key=AssetKey(lake_asset_key_path(table)), partition=day,
-                metadata={"landing_run": context.run_id}))
+                metadata={"landing_run": context.run.run_id}))
     context.log.info(
         f"records in {meta['records_in']} = landed {meta['records_landed']} + quarantined "
         f"{meta['records_quarantined']}")

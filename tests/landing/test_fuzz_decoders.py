@@ -1,0 +1,61 @@
+"""Property-based fuzzing of the decoders: never a crash, always a reconciled count."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from orchestration.landing import land
+from orchestration.settings import Settings
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=True),
+                    st.text(max_size=40), st.binary(max_size=20).map(lambda b: b.hex()))
+json_values = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(
+        ["traceId", "spanId", "name", "kind", "startTimeUnixNano", "attributes", "key", "value", "stringValue",
+         "intValue", "arrayValue", "values", "resourceSpans", "scopeSpans", "spans", "resourceLogs",
+         "scopeLogs", "logRecords", "timeUnixNano", "body", "resourceMetrics", "scopeMetrics", "metrics",
+         "sum", "dataPoints", "asInt", "status", "code", "events", "links"]), inner, max_size=5)),
+    max_leaves=25)
+
+VALID_SPAN = {"traceId": "5b8efff798038103d269b633813fc60c", "spanId": "eee19b7ec3c1b174",
+              "name": "ok", "startTimeUnixNano": "1764000000000000000", "endTimeUnixNano": "1764000001000000000"}
+
+
+def _mutated_request(mutation: dict) -> dict:
+    span = {**VALID_SPAN, **mutation}
+    return {"resourceSpans": [{"scopeSpans": [{"spans": [span, VALID_SPAN]}]}]}
+
+
+@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(st.one_of(
+    json_values.map(lambda v: json.dumps(v)),
+    st.dictionaries(st.sampled_from(list(VALID_SPAN) + ["kind", "attributes", "status", "events"]),
+                    json_values, max_size=3).map(lambda m: json.dumps(_mutated_request(m))),
+    st.binary(max_size=60).map(lambda b: b.decode("latin-1")),
+), min_size=1, max_size=6))
+def test_any_input_reconciles(tmp_path_factory, lines):
+    data = tmp_path_factory.mktemp("fuzz")
+    settings = Settings.from_env(data / "data")
+    settings.inbox_dir.mkdir(parents=True)
+    (settings.inbox_dir / "fuzz.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8",
+                                                   errors="surrogateescape")
+    report = land(settings, settle_seconds=0)
+    for outcome in report.files:
+        assert outcome.records_in == outcome.records_landed + outcome.records_quarantined
+    assert report.records_in >= 1
+
+
+@hsettings(max_examples=25, deadline=None)
+@given(blob=st.binary(min_size=1, max_size=400))
+def test_arbitrary_bytes_never_crash(tmp_path_factory, blob):
+    data = tmp_path_factory.mktemp("bytes")
+    settings = Settings.from_env(data / "data")
+    settings.inbox_dir.mkdir(parents=True)
+    (settings.inbox_dir / "blob.bin").write_bytes(blob)
+    report = land(settings, settle_seconds=0)
+    [outcome] = report.files
+    assert outcome.records_in == outcome.records_landed + outcome.records_quarantined

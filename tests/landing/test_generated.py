@@ -1,0 +1,114 @@
+"""Generator → land: the lake holds exactly what the generator says it wrote, in every input format."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from orchestration.generator import GeneratorConfig, generate
+from orchestration.landing import land
+from orchestration.settings import Settings
+from tests.landing.conftest import lake_rows
+
+START = date(2026, 3, 1)
+
+
+def _generate(out_dir: Path, formats=("jsonl",), days=2, requests=120):
+    return generate(GeneratorConfig(out_dir=out_dir, days=days, start_date=START, tenants=4,
+                                    requests_per_day=requests, seed=11, formats=formats))
+
+
+def test_counts_tokens_and_cost_equal_what_was_generated(settings, inbox):
+    summary = _generate(inbox)
+    report = land(settings, settle_seconds=0)
+    assert report.records_quarantined == 0, report.quarantine_examples
+    assert report.rows["spans"] == summary.spans
+    assert report.rows["span_events"] == summary.span_events
+    assert report.rows["span_links"] == summary.span_links
+    assert report.rows["logs"] == summary.log_records
+    assert report.rows["metric_points"] == summary.metric_points
+    [(calls, inp, out, cache_read, cache_write, reasoning, cost)] = lake_rows(
+        settings, "spans", "count(*), sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), "
+        "sum(cache_write_tokens), sum(reasoning_tokens), sum(reported_cost_usd)"
+        " from read_parquet('{}', hive_partitioning=true) where span_type = 'llm' --".format(
+            settings.lake_dir / "spans" / "*" / "*.parquet"))
+    assert calls == summary.llm_calls
+    assert (inp, out, cache_read, cache_write, reasoning) == (
+        summary.input_tokens, summary.output_tokens, summary.cache_read_tokens, summary.cache_write_tokens,
+        summary.reasoning_tokens)
+    assert Decimal(cost) == Decimal(summary.reported_cost_usd)
+    # Tenant set on the root span reaches every span of the trace.
+    assert lake_rows(settings, "spans", "count(*) filter (where tenant_id is null)") == [(0,)]
+    tenants = {t for (t,) in lake_rows(settings, "spans", "distinct tenant_id")}
+    assert tenants == set(summary.tenants)
+
+
+def _spans_without_lineage(settings: Settings) -> list[tuple]:
+    pattern = settings.lake_dir / "spans" / "*" / "*.parquet"
+    with duckdb.connect() as con:
+        return con.execute(
+            f"select * exclude (source_file_id, source_offset) from read_parquet('{pattern}', hive_partitioning=true)"
+            " order by trace_id, span_id").fetchall()
+
+
+FORMATS = ["jsonl.gz", "jsonl.zst", "json", "proto-framed", "proto-framed-zstd", "proto"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_lands_identical_rows(tmp_path, monkeypatch, fmt):
+    monkeypatch.setenv("SPANLEDGER_HMAC_KEY", "test-key")
+    results = {}
+    for variant in ("jsonl", fmt):
+        settings = Settings.from_env(tmp_path / variant)
+        _generate(settings.inbox_dir, formats=(variant,), days=1, requests=60)
+        report = land(settings, settle_seconds=0)
+        assert report.records_quarantined == 0, report.quarantine_examples
+        shapes = {f.format for f in report.files}
+        results[variant] = (_spans_without_lineage(settings), report.rows)
+        if variant != "jsonl":
+            assert shapes == {fmt}, shapes
+    assert results["jsonl"][1] == results[fmt][1]
+    assert results["jsonl"][0] == results[fmt][0]
+
+
+def _all_lake_text(root: Path) -> str:
+    """Every value of every Parquet file as text, plus the raw bytes: compression must not hide a leak."""
+    chunks = []
+    for path in sorted(root.rglob("*.parquet")):
+        chunks.append(path.read_bytes().decode("latin-1"))
+        chunks.append(json.dumps(pq.read_table(path).to_pylist(), default=str))
+    return "\n".join(chunks)
+
+
+def test_no_raw_user_id_or_prompt_text_lands(settings, inbox):
+    summary = _generate(inbox, days=1, requests=80)
+    land(settings, settle_seconds=0)
+    text = _all_lake_text(settings.lake_dir)
+    assert summary.user_ids and summary.prompt_texts
+    leaked_ids = [u for u in summary.user_ids if u in text]
+    leaked_prompts = [p for p in summary.prompt_texts if len(p) > 12 and p in text]
+    assert not leaked_ids, leaked_ids[:3]
+    assert not leaked_prompts, leaked_prompts[:3]
+    assert lake_rows(settings, "spans", "count(*) filter (where user_hash is not null)")[0][0] > 0
+    assert not settings.restricted_dir.exists()
+
+
+def test_content_capture_goes_only_to_the_restricted_table(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPANLEDGER_STORE_CONTENT", "1")
+    settings = Settings.from_env(tmp_path / "data")
+    summary = _generate(settings.inbox_dir, days=1, requests=40)
+    land(settings, settle_seconds=0)
+    assert not [p for p in summary.prompt_texts if len(p) > 12 and p in _all_lake_text(settings.lake_dir)]
+    restricted = _all_lake_text(settings.restricted_dir)
+    assert any(p in restricted for p in summary.prompt_texts)
+    with duckdb.connect() as con:
+        [(bad,)] = con.execute(
+            f"select count(*) from read_parquet('{settings.restricted_dir}/*/*.parquet') "
+            "where expires_at <> event_at + interval 7 day").fetchall()
+    assert bad == 0
