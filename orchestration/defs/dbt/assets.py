@@ -1,0 +1,46 @@
+"""dbt models as Dagster assets: incremental models per daily partition, the rest unpartitioned.
+
+The incremental models rebuild exactly the partition's dates (`min_date` / `max_date`, inclusive);
+seeds, staging views and the small whole-history marts form a second, unpartitioned selection.
+dbt tests become asset checks (enable_asset_checks), so a failed test shows on the asset.
+"""
+
+import json
+from datetime import timedelta
+
+from dagster import AssetExecutionContext
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from orchestration.defs.dbt.resources import dbt_project
+from orchestration.defs.dbt.translator import SpanledgerDbtTranslator
+from orchestration.defs.partitions import daily_partitions
+
+INCREMENTAL_SELECTOR = "config.materialized:incremental"
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    select=INCREMENTAL_SELECTOR,
+    partitions_def=daily_partitions,
+    dagster_dbt_translator=SpanledgerDbtTranslator(),
+    name="dbt_incremental_models",
+)
+def dbt_incremental_models(context: AssetExecutionContext, dbt: DbtCliResource):
+    window = context.partition_time_window
+    dbt_vars = {
+        "min_date": window.start.date().isoformat(),
+        "max_date": (window.end - timedelta(days=1)).date().isoformat(),  # Dagster's end is exclusive
+    }
+    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    exclude=INCREMENTAL_SELECTOR,
+    dagster_dbt_translator=SpanledgerDbtTranslator(),
+    name="dbt_unpartitioned_models",
+)
+def dbt_unpartitioned_models(context: AssetExecutionContext, dbt: DbtCliResource):
+    yield from dbt.cli(["build"], context=context).stream()
