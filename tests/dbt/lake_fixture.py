@@ -48,7 +48,9 @@ class _Writer:
         self.offset += 1
         return {"source_file_id": "fixture-file", "source_offset": f"line {self.offset}"}
 
-    def span(self, trace_id: str, span_id: str, parent: str | None, name: str, start: datetime, ms: float, **kw) -> None:
+    def span(
+        self, trace_id: str, span_id: str, parent: str | None, name: str, start: datetime, ms: float, **kw
+    ) -> None:
         end = start + timedelta(milliseconds=ms)
         row = {
             "trace_id": trace_id,
@@ -87,8 +89,17 @@ class _Writer:
         self.rows["logs"].append(row)
 
 
-def _llm_call(w: _Writer, rng: random.Random, trace_id: str, sid: str, parent: str, start: datetime, *,
-              attempt: int = 0, force: dict | None = None) -> float:
+def _llm_call(
+    w: _Writer,
+    rng: random.Random,
+    trace_id: str,
+    sid: str,
+    parent: str,
+    start: datetime,
+    *,
+    attempt: int = 0,
+    force: dict | None = None,
+) -> float:
     provider, req_model, resp_model = rng.choice(MODELS)
     convention = rng.choice(CONVENTIONS)
     input_tokens = rng.randint(50, 4000)
@@ -105,13 +116,27 @@ def _llm_call(w: _Writer, rng: random.Random, trace_id: str, sid: str, parent: s
     if convention == "openinference" and rng.random() < 0.5:
         cost = Decimal(rng.randint(1, 900_000)) / Decimal(10**8)  # 9 decimals at most
     kw = dict(
-        span_type="llm", llm_convention=convention, gen_ai_provider=provider, gen_ai_operation="chat",
-        request_model=req_model, response_model=resp_model, input_tokens=input_tokens, output_tokens=output_tokens,
-        cache_read_tokens=cache_read, cache_write_tokens=cache_write, reasoning_tokens=reasoning,
-        total_tokens=input_tokens + output_tokens, reported_cost_usd=cost, finish_reasons=finish,
-        is_streaming=streaming, ttft_ms=rng.uniform(50, ms / 2) if streaming else None,
-        retry_attempt=attempt, is_fallback=False, prompt_version=rng.choice(["v1", "v2"]),
-        span_kind="CLIENT", status_code="OK",
+        span_type="llm",
+        llm_convention=convention,
+        gen_ai_provider=provider,
+        gen_ai_operation="chat",
+        request_model=req_model,
+        response_model=resp_model,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        cache_read_tokens=cache_read,
+        cache_write_tokens=cache_write,
+        reasoning_tokens=reasoning,
+        total_tokens=input_tokens + output_tokens,
+        reported_cost_usd=cost,
+        finish_reasons=finish,
+        is_streaming=streaming,
+        ttft_ms=rng.uniform(50, ms / 2) if streaming else None,
+        retry_attempt=attempt,
+        is_fallback=False,
+        prompt_version=rng.choice(["v1", "v2"]),
+        span_kind="CLIENT",
+        status_code="OK",
     )
     kw.update(force or {})
     w.span(trace_id, sid, parent, f"chat {req_model}", start, ms, **kw)
@@ -129,7 +154,9 @@ def build_rows(traces_per_day: int = 60, seed: int = 7) -> dict[str, list[dict]]
             sid = iter(f"{n:08x}{k:08x}" for k in range(1, 100))
             root = next(sid)
             tenant = rng.choice(TENANTS)
-            start = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(seconds=rng.randint(0, 86000))
+            start = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(
+                seconds=rng.randint(0, 86000)
+            )
             if i == 0 and day == DAYS[0]:
                 start = datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=UTC)  # crosses midnight
             t = start + timedelta(milliseconds=20)
@@ -147,53 +174,134 @@ def build_rows(traces_per_day: int = 60, seed: int = 7) -> dict[str, list[dict]]
             loop = is_agent and rng.random() < 0.4
             tool_seq = []
             for c in range(calls):
-                ms = _llm_call(w, rng, trace_id, next(sid), parent, t, attempt=1 if (c == 1 and rng.random() < 0.3) else 0)
+                ms = _llm_call(
+                    w,
+                    rng,
+                    trace_id,
+                    next(sid),
+                    parent,
+                    t,
+                    attempt=1 if (c == 1 and rng.random() < 0.3) else 0,
+                )
                 t += timedelta(milliseconds=ms + 5)
                 if is_agent:
                     tool = "search_web" if loop else rng.choice(["search_web", "lookup_order", "send_email"])
                     tool_seq.append(tool)
                     err = child_error and c == 0
-                    w.span(trace_id, next(sid), parent, f"execute_tool {tool}", t, 150.0, span_type="tool",
-                           gen_ai_operation="execute_tool", tool_name=tool, status_code="ERROR" if err else "OK",
-                           error_type="TimeoutError" if err else None)
+                    w.span(
+                        trace_id,
+                        next(sid),
+                        parent,
+                        f"execute_tool {tool}",
+                        t,
+                        150.0,
+                        span_type="tool",
+                        gen_ai_operation="execute_tool",
+                        tool_name=tool,
+                        status_code="ERROR" if err else "OK",
+                        error_type="TimeoutError" if err else None,
+                    )
                     t += timedelta(milliseconds=160)
             if loop and len(tool_seq) < 3:
                 for _ in range(3 - len(tool_seq)):
-                    w.span(trace_id, next(sid), parent, "execute_tool search_web", t, 150.0, span_type="tool",
-                           gen_ai_operation="execute_tool", tool_name="search_web", status_code="OK")
+                    w.span(
+                        trace_id,
+                        next(sid),
+                        parent,
+                        "execute_tool search_web",
+                        t,
+                        150.0,
+                        span_type="tool",
+                        gen_ai_operation="execute_tool",
+                        tool_name="search_web",
+                        status_code="OK",
+                    )
                     t += timedelta(milliseconds=160)
             if child_error and not is_agent:
-                w.span(trace_id, next(sid), root, "parse_answer", t, 5.0, span_type="chain", status_code="ERROR",
-                       error_type="JSONDecodeError")
+                w.span(
+                    trace_id,
+                    next(sid),
+                    root,
+                    "parse_answer",
+                    t,
+                    5.0,
+                    span_type="chain",
+                    status_code="ERROR",
+                    error_type="JSONDecodeError",
+                )
                 t += timedelta(milliseconds=10)
             spans_total = (t - start).total_seconds() * 1000 + 10
             if is_agent:
-                w.span(trace_id, agent, root, "invoke_agent planner", start + timedelta(milliseconds=10), spans_total - 15,
-                       span_type="agent", agent_name="planner", gen_ai_operation="invoke_agent")
+                w.span(
+                    trace_id,
+                    agent,
+                    root,
+                    "invoke_agent planner",
+                    start + timedelta(milliseconds=10),
+                    spans_total - 15,
+                    span_type="agent",
+                    agent_name="planner",
+                    gen_ai_operation="invoke_agent",
+                )
             w.span(
-                trace_id, root, None, "POST /v1/answer", start, spans_total, span_kind="SERVER",
-                span_type="chain", tenant_id=tenant, feature=rng.choice(FEATURES), team=rng.choice(["core", "growth"]),
-                user_hash=f"u{rng.randint(1, 20):03d}", http_status_code=500 if hard_error else 200,
-                status_code="ERROR" if hard_error else "UNSET", error_type="InternalError" if hard_error else None,
+                trace_id,
+                root,
+                None,
+                "POST /v1/answer",
+                start,
+                spans_total,
+                span_kind="SERVER",
+                span_type="chain",
+                tenant_id=tenant,
+                feature=rng.choice(FEATURES),
+                team=rng.choice(["core", "growth"]),
+                user_hash=f"u{rng.randint(1, 20):03d}",
+                http_status_code=500 if hard_error else 200,
+                status_code="ERROR" if hard_error else "UNSET",
+                error_type="InternalError" if hard_error else None,
                 sample_rate=0.5 if tenant == "hooli" else None,
             )
             if rng.random() < 0.3:
-                w.log(t + timedelta(seconds=1), event_name="gen_ai.evaluation.result", trace_id=trace_id, span_id=root,
-                      tenant_id=tenant, eval_name="faithfulness", eval_score=round(rng.random(), 3),
-                      eval_label=rng.choice(["pass", "fail"]))
+                w.log(
+                    t + timedelta(seconds=1),
+                    event_name="gen_ai.evaluation.result",
+                    trace_id=trace_id,
+                    span_id=root,
+                    tenant_id=tenant,
+                    eval_name="faithfulness",
+                    eval_score=round(rng.random(), 3),
+                    eval_label=rng.choice(["pass", "fail"]),
+                )
             if rng.random() < 0.2:
-                w.log(t + timedelta(seconds=30), event_name="user_feedback", trace_id=trace_id, span_id=root,
-                      tenant_id=tenant, feedback_score=rng.choice([-1.0, 1.0]))
+                w.log(
+                    t + timedelta(seconds=30),
+                    event_name="user_feedback",
+                    trace_id=trace_id,
+                    span_id=root,
+                    tenant_id=tenant,
+                    feedback_score=rng.choice([-1.0, 1.0]),
+                )
         # Claude Code: usage events with reported cost, no spans.
         for k in range(10):
             at = datetime(day.year, day.month, day.day, 10, tzinfo=UTC) + timedelta(minutes=7 * k)
             inp, cr = rng.randint(1000, 9000), rng.randint(0, 900)
-            w.log(at, event_name="claude_code.api_request", service_name="claude-code", tenant_id="acme",
-                  user_hash=f"u{k:03d}", llm_convention="claude_code", span_type="llm", gen_ai_provider="anthropic",
-                  request_model="claude-sonnet-4-20250514", input_tokens=inp, output_tokens=rng.randint(10, 900),
-                  cache_read_tokens=cr, cache_write_tokens=0,
-                  reported_cost_usd=Decimal(rng.randint(1000, 90000)) / Decimal(10**7),
-                  attributes={"duration_ms": rng.randint(900, 9000), "model": "claude-sonnet-4-20250514"})
+            w.log(
+                at,
+                event_name="claude_code.api_request",
+                service_name="claude-code",
+                tenant_id="acme",
+                user_hash=f"u{k:03d}",
+                llm_convention="claude_code",
+                span_type="llm",
+                gen_ai_provider="anthropic",
+                request_model="claude-sonnet-4-20250514",
+                input_tokens=inp,
+                output_tokens=rng.randint(10, 900),
+                cache_read_tokens=cr,
+                cache_write_tokens=0,
+                reported_cost_usd=Decimal(rng.randint(1000, 90000)) / Decimal(10**7),
+                attributes={"duration_ms": rng.randint(900, 9000), "model": "claude-sonnet-4-20250514"},
+            )
     return w.rows
 
 

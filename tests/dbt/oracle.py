@@ -26,8 +26,10 @@ def read_lake(lake: Path, table: str) -> pl.DataFrame:
 def llm_calls(lake: Path) -> pl.DataFrame:
     """LLM spans with tenant filled down from the nearest ancestor, plus Claude Code events."""
     spans = read_lake(lake, "spans")
-    parent = dict(zip(zip(spans["trace_id"], spans["span_id"]), spans["parent_span_id"], strict=True))
-    tenant = dict(zip(zip(spans["trace_id"], spans["span_id"]), spans["tenant_id"], strict=True))
+    parent = dict(
+        zip(zip(spans["trace_id"], spans["span_id"], strict=True), spans["parent_span_id"], strict=True)
+    )
+    tenant = dict(zip(zip(spans["trace_id"], spans["span_id"], strict=True), spans["tenant_id"], strict=True))
 
     def inherited(trace_id: str, span_id: str) -> str | None:
         key = (trace_id, span_id)
@@ -39,8 +41,11 @@ def llm_calls(lake: Path) -> pl.DataFrame:
 
     llm = spans.filter(pl.col("span_type") == "llm")
     llm = llm.with_columns(
-        pl.Series("tenant", [inherited(t, s) for t, s in zip(llm["trace_id"], llm["span_id"], strict=True)],
-                  dtype=pl.String),
+        pl.Series(
+            "tenant",
+            [inherited(t, s) for t, s in zip(llm["trace_id"], llm["span_id"], strict=True)],
+            dtype=pl.String,
+        ),
         pl.col("date").cast(pl.Date).alias("call_date"),
         pl.coalesce("response_model", "request_model").alias("model"),
     )
@@ -50,8 +55,18 @@ def llm_calls(lake: Path) -> pl.DataFrame:
         pl.col("date").cast(pl.Date).alias("call_date"),
         pl.coalesce("response_model", "request_model").alias("model"),
     )
-    cols = ["call_date", "tenant", "gen_ai_provider", "model", "input_tokens", "output_tokens",
-            "cache_read_tokens", "cache_write_tokens", "reasoning_tokens", "reported_cost_usd"]
+    cols = [
+        "call_date",
+        "tenant",
+        "gen_ai_provider",
+        "model",
+        "input_tokens",
+        "output_tokens",
+        "cache_read_tokens",
+        "cache_write_tokens",
+        "reasoning_tokens",
+        "reported_cost_usd",
+    ]
     return pl.concat([llm.select(cols), cc.select(cols)])
 
 
@@ -75,8 +90,13 @@ def call_cost(row: dict, prices: list[dict], aliases: dict[str, str]) -> Decimal
     cache_read, cache_write = row["cache_read_tokens"] or 0, row["cache_write_tokens"] or 0
     uncached = max((row["input_tokens"] or 0) - cache_read - cache_write, 0)
     reasoning_tokens = min(row["reasoning_tokens"] or 0, row["output_tokens"] or 0)
-    total = (uncached * inp + cache_read * cached + cache_write * write
-             + ((row["output_tokens"] or 0) - reasoning_tokens) * out + reasoning_tokens * reasoning)
+    total = (
+        uncached * inp
+        + cache_read * cached
+        + cache_write * write
+        + ((row["output_tokens"] or 0) - reasoning_tokens) * out
+        + reasoning_tokens * reasoning
+    )
     return (total / MTOK).quantize(NANO, rounding=ROUND_HALF_EVEN)
 
 
@@ -88,8 +108,9 @@ def costs_by_tenant_day(lake: Path) -> dict[tuple[date, str], dict]:
     out: dict[tuple[date, str], dict] = {}
     for row in llm_calls(lake).iter_rows(named=True):
         key = (row["call_date"], row["tenant"] or "(unknown)")
-        agg = out.setdefault(key, {"calls": 0, "input_tokens": 0, "output_tokens": 0, "cost": Decimal(0),
-                                   "unpriced": 0})
+        agg = out.setdefault(
+            key, {"calls": 0, "input_tokens": 0, "output_tokens": 0, "cost": Decimal(0), "unpriced": 0}
+        )
         cost = call_cost(row, overrides, aliases) if overrides else None
         if cost is None:
             cost = call_cost(row, prices, aliases)
@@ -106,11 +127,17 @@ def costs_by_tenant_day(lake: Path) -> dict[tuple[date, str], dict]:
 def requests_by_tenant_day(lake: Path) -> pl.DataFrame:
     """Root spans per date and tenant: counts (raw and weighted) and latency percentiles."""
     roots = read_lake(lake, "spans").filter(pl.col("parent_span_id").is_null())
-    weight = pl.when(pl.col("sample_rate").is_null() | (pl.col("sample_rate") <= 0)).then(1.0) \
-        .when(pl.col("sample_rate") <= 1).then(1.0 / pl.col("sample_rate")).otherwise(pl.col("sample_rate"))
+    weight = (
+        pl.when(pl.col("sample_rate").is_null() | (pl.col("sample_rate") <= 0))
+        .then(1.0)
+        .when(pl.col("sample_rate") <= 1)
+        .then(1.0 / pl.col("sample_rate"))
+        .otherwise(pl.col("sample_rate"))
+    )
     return (
-        roots.with_columns(pl.col("date").cast(pl.Date), pl.col("tenant_id").fill_null("(unknown)"),
-                           weight.alias("w"))
+        roots.with_columns(
+            pl.col("date").cast(pl.Date), pl.col("tenant_id").fill_null("(unknown)"), weight.alias("w")
+        )
         .group_by("date", "tenant_id")
         .agg(
             pl.len().alias("sampled"),

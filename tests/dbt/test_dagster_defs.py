@@ -40,10 +40,23 @@ SCRIPT = textwrap.dedent(
 
 
 def test_definitions_load_and_a_partition_builds(built_warehouse: Settings) -> None:
-    env = {**os.environ, "SPANLEDGER_DATA_DIR": str(built_warehouse.data_dir),
-           "SPANLEDGER_PARTITIONS_START": "2025-03-01"}
+    env = {
+        **os.environ,
+        "SPANLEDGER_DATA_DIR": str(built_warehouse.data_dir),
+        "SPANLEDGER_PARTITIONS_START": "2025-03-01",
+    }
     before = query(built_warehouse, "select count(*), sum(total_cost_usd) from finops.fct_llm_costs_daily")
-    proc = subprocess.run([sys.executable, "-c", SCRIPT], cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=300, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0 and "OK" in proc.stdout, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert query(built_warehouse, "select count(*), sum(total_cost_usd) from finops.fct_llm_costs_daily") == before
+    assert (
+        query(built_warehouse, "select count(*), sum(total_cost_usd) from finops.fct_llm_costs_daily")
+        == before
+    )

@@ -33,8 +33,12 @@ def test_costs_match_the_lake_to_the_cent(built_warehouse: Settings) -> None:
     assert set(got) == set(expected)
     for key, agg in expected.items():
         calls, inp, out, cost, unpriced = got[key]
-        assert (calls, inp, out, unpriced) == (agg["calls"], agg["input_tokens"], agg["output_tokens"],
-                                               agg["unpriced"]), key
+        assert (calls, inp, out, unpriced) == (
+            agg["calls"],
+            agg["input_tokens"],
+            agg["output_tokens"],
+            agg["unpriced"],
+        ), key
         assert abs(Decimal(cost) - agg["cost"]) < CENT, (key, cost, agg["cost"])
     # and the grand total, where rounding errors would pile up
     total = query(built_warehouse, "select sum(total_cost_usd) from finops.fct_llm_costs_daily")[0][0]
@@ -42,7 +46,9 @@ def test_costs_match_the_lake_to_the_cent(built_warehouse: Settings) -> None:
 
 
 def test_unpriced_models_are_flagged_not_zero(built_warehouse: Settings) -> None:
-    rows = query(built_warehouse, "select model, sum(unpriced_call_count) from finops.fct_unpriced_usage group by 1")
+    rows = query(
+        built_warehouse, "select model, sum(unpriced_call_count) from finops.fct_unpriced_usage group by 1"
+    )
     assert dict(rows).get("mystery-model-x", 0) > 0
     zero_cost_unpriced = query(
         built_warehouse,
@@ -101,8 +107,12 @@ def test_unknown_tenants_flow_through(built_warehouse: Settings) -> None:
 
 
 def test_failed_200_and_eval_reasons(built_warehouse: Settings) -> None:
-    statuses = dict(query(
-        built_warehouse, "select request_status, count(*) from intermediate.int_requests_summarized group by 1"))
+    statuses = dict(
+        query(
+            built_warehouse,
+            "select request_status, count(*) from intermediate.int_requests_summarized group by 1",
+        )
+    )
     assert statuses.get("failed_200", 0) > 0 and statuses.get("error", 0) > 0
     reasons = query(built_warehouse, "select reasons from evals.fct_eval_candidates")
     seen = {r for (rs,) in reasons for r in rs.split(",")}
@@ -125,12 +135,18 @@ def test_rebuild_and_partition_rerun_are_identical(built_warehouse: Settings) ->
 def test_eval_candidates_are_capped_per_tenant_and_day(built_warehouse: Settings) -> None:
     from orchestration.warehouse.dbt_runner import run_dbt
 
-    capped = run_dbt(built_warehouse, ["run", "--select", "fct_eval_candidates", "--full-refresh"],
-                     vars={"eval_candidates_per_tenant_day": "2"})
+    capped = run_dbt(
+        built_warehouse,
+        ["run", "--select", "fct_eval_candidates", "--full-refresh"],
+        vars={"eval_candidates_per_tenant_day": "2"},
+    )
     try:
         assert capped.success, capped.output_tail
-        worst = query(built_warehouse, "select max(n) from (select count(*) as n from evals.fct_eval_candidates "
-                                       "group by candidate_date, tenant_id)")
+        worst = query(
+            built_warehouse,
+            "select max(n) from (select count(*) as n from evals.fct_eval_candidates "
+            "group by candidate_date, tenant_id)",
+        )
         assert worst[0][0] == 2
     finally:
         assert run_dbt(built_warehouse, ["run", "--select", "fct_eval_candidates", "--full-refresh"]).success

@@ -30,9 +30,13 @@ def ensure_manifest(settings: Settings) -> Path:
 
 settings = Settings.from_env()
 # target/ and logs/ live in the data dir: pipelines sharing one checkout keep separate state.
-dbt_project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR, target_path=dbt_target_dir(settings))
+dbt_project = DbtProject(
+    project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR, target_path=dbt_target_dir(settings)
+)
 os.environ.setdefault("SPANLEDGER_DATA_DIR", str(settings.data_dir))
 os.environ.setdefault("DBT_LOG_PATH", str(settings.data_dir / "dbt" / "logs"))
 ensure_manifest(settings)
 
-dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable(), profiles_dir=str(PROJECT_DIR))
+dbt_resource = DbtCliResource(
+    project_dir=dbt_project, dbt_executable=dbt_executable(), profiles_dir=str(PROJECT_DIR)
+)
