@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -150,3 +151,12 @@ def test_eval_candidates_are_capped_per_tenant_and_day(built_warehouse: Settings
         assert worst[0][0] == 2
     finally:
         assert run_dbt(built_warehouse, ["run", "--select", "fct_eval_candidates", "--full-refresh"]).success
+
+
+@pytest.mark.parametrize(
+    "path", sorted((Path(__file__).resolve().parents[2] / "sql").glob("*.sql")), ids=lambda p: p.name
+)
+def test_saved_queries_run_and_return_rows(built_warehouse: Settings, path: Path) -> None:
+    text = path.read_text()
+    assert text.startswith("--"), "every saved query starts with a header comment"
+    assert query(built_warehouse, text), f"{path.name} returned no rows"
