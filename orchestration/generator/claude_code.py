@@ -16,7 +16,7 @@ from .catalog import CLAUDE_CODE_PROMPTS, MODELS
 from .metrics import MetricsAggregator
 from .otlp import log_record
 from .resources import Registry
-from .spans import MS, NS
+from .spans import MS, NS, randint
 from .summary import COST_QUANTUM, GenerationSummary
 from .tenants import Tenant
 
@@ -60,7 +60,7 @@ class ClaudeCode:
         # Working hours, UTC 07-19, and always finished before the day is over.
         latest = min(day_start_ns + 19 * 3600 * NS, day_end_ns - MAX_SESSION_NS)
         earliest = day_start_ns + 7 * 3600 * NS
-        return sorted(self.rng.randint(earliest, latest) for _ in range(count))
+        return sorted(randint(self.rng, earliest, latest) for _ in range(count))
 
     def _resource(self, dev: Developer) -> str:
         os_type, arch = dev.os
@@ -95,7 +95,7 @@ class ClaudeCode:
             seq += 1
 
         cursor = start_ns
-        for _ in range(rng.randint(2, 10)):
+        for _ in range(randint(rng, 2, 10)):
             if cursor >= deadline:
                 break
             prompt = rng.choice(CLAUDE_CODE_PROMPTS)
@@ -105,21 +105,21 @@ class ClaudeCode:
                 summary.prompt_texts.add(prompt)
             event("user_prompt", cursor, attrs)
             cursor += int(rng.uniform(0.2, 2) * NS)
-            for _ in range(rng.randint(1, 5)):
+            for _ in range(randint(rng, 1, 5)):
                 if cursor >= deadline:
                     break
                 model = MODELS["claude-sonnet-4-20250514" if rng.random() < 0.75 else "claude-3-5-haiku-20241022"]
                 if rng.random() < 0.03:
-                    duration = rng.randint(300, 20_000)
+                    duration = randint(rng, 300, 20_000)
                     event("api_error", cursor + duration * MS, {
                         "model": model.name, "error": "Overloaded", "status_code": "529",
                         "duration_ms": duration, "attempt": 1})
                     summary.claude_code["api_errors"] += 1
-                    cursor += (duration + rng.randint(500, 3000)) * MS
+                    cursor += (duration + randint(rng, 500, 3000)) * MS
                 cursor = self._api_request(event, cursor, model, resource, metric_attrs)
                 if rng.random() < 0.8:
                     tool = rng.choices([t for t, _ in TOOLS], weights=[w for _, w in TOOLS])[0]
-                    duration = rng.randint(5, 8000) if tool == "Bash" else rng.randint(2, 300)
+                    duration = randint(rng, 5, 8000) if tool == "Bash" else randint(rng, 2, 300)
                     cursor += duration * MS
                     event("tool_result", cursor, {
                         "tool_name": tool, "success": "true" if rng.random() < 0.93 else "false",
@@ -132,9 +132,9 @@ class ClaudeCode:
 
     def _api_request(self, event: Any, cursor: int, model: Any, resource: str, metric_attrs: tuple) -> int:
         rng, summary = self.rng, self.summary
-        uncached = rng.randint(3, 600)
+        uncached = randint(rng, 3, 600)
         cache_read = int(rng.uniform(8_000, 140_000)) if rng.random() < 0.9 else 0
-        cache_write = rng.randint(200, 12_000)
+        cache_write = randint(rng, 200, 12_000)
         output = int(min(rng.lognormvariate(5.6, 1.0), 16_000)) + 1
         cost = round((uncached * model.price_in + output * model.price_out + cache_read * model.price_cache_read
                       + cache_write * model.price_cache_write) / 1e6, 8)

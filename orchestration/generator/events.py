@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from .resources import Registry
-from .spans import NS, Trace
+from .spans import NS, Trace, randint
 
 EVALUATIONS = (
     # name, score -> label
@@ -43,7 +43,7 @@ class EventWriter:
         """Asynchronous judgements that arrive seconds to minutes after the answer."""
         rng = self.rng
         if llm_span and rng.random() < EVAL_SHARE:
-            for name, label_of in rng.sample(EVALUATIONS, k=rng.randint(1, 2)):
+            for name, label_of in rng.sample(EVALUATIONS, k=randint(rng, 1, 2)):
                 score = round(rng.betavariate(1.2, 6) if name == "toxicity" else rng.betavariate(5, 1.6), 4)
                 attrs = {"gen_ai.evaluation.name": name, "gen_ai.evaluation.score.value": score,
                          "gen_ai.evaluation.score.label": label_of(score), "tenant.id": tenant_id,

@@ -14,15 +14,25 @@ from typing import Any
 
 import orjson
 
-from .catalog import (AGENTS, EMBEDDING_MODEL, FEATURE_SERVICE, PROMPTS, ROUTES, SERVICES, SYSTEM_PROMPT, TOOLS,
-                      VECTOR_STORES, Service)
+from .catalog import (
+    AGENTS,
+    EMBEDDING_MODEL,
+    FEATURE_SERVICE,
+    PROMPTS,
+    ROUTES,
+    SERVICES,
+    SYSTEM_PROMPT,
+    TOOLS,
+    VECTOR_STORES,
+    Service,
+)
 from .conventions import RequestContext
 from .events import EventWriter
 from .llm_calls import Failure, LlmCaller, tool_arguments
 from .metrics import MetricsAggregator
 from .otlp import SPAN_KIND_CLIENT, SPAN_KIND_CONSUMER, SPAN_KIND_INTERNAL, SPAN_KIND_SERVER
 from .resources import HTTP_SCOPE, Registry
-from .spans import MS, NS, Trace, exception_event, span_id, trace_id
+from .spans import MS, NS, Trace, exception_event, randint, span_id, trace_id
 from .summary import GenerationSummary
 from .tenants import TenantPicker
 
@@ -111,7 +121,7 @@ class RequestBuilder:
     def _http(self, trace: Trace, root: str, start: int, service: Service, ctx: RequestContext,
               prompt: str) -> tuple[int, int, str | None, str | None]:
         rng = self.rng
-        cursor = start + rng.randint(1, 6) * MS
+        cursor = start + randint(rng, 1, 6) * MS
         context = ""
         feature = ctx.feature
         if feature == "search" or (feature == "chat" and rng.random() < 0.5) or (feature == "extract" and rng.random() < 0.3):
@@ -131,13 +141,13 @@ class RequestBuilder:
             cursor, answer, failure = self.llm.call(trace, root, cursor, service, ctx, call, final=not wants_tool)
             streaming = call.streaming
             if wants_tool and not failure:
-                cursor = self._tool(trace, root, cursor, service, call.tool_calls[0], rng.randint(1, 999))
+                cursor = self._tool(trace, root, cursor, service, call.tool_calls[0], randint(rng, 1, 999))
                 follow = self.llm.sample(call.model.name, feature, prompt, context, extra_input=call.output_tokens + 300)
                 cursor, answer, failure = self.llm.call(trace, root, cursor, service, ctx, follow)
         if not failure:
             cursor = self._delivery(trace, root, cursor, service, streaming)
 
-        end = cursor + rng.randint(1, 4) * MS
+        end = cursor + randint(rng, 1, 4) * MS
         status, error_type = (failure if failure else (200, None))
         route = ROUTES[feature]
         attrs: dict[str, Any] = {
@@ -162,10 +172,10 @@ class RequestBuilder:
                    prompt: str) -> tuple[int, str]:
         rng = self.rng
         scope = self.app_scope[service.name]
-        query_tokens = rng.randint(8, 64)
+        query_tokens = randint(rng, 8, 64)
         embed_end = cursor + int(rng.uniform(40, 250) * MS)
         top_k = rng.choice((4, 8, 12))
-        docs = [(f"kb-{rng.randint(1, 50_000)}", round(rng.uniform(0.55, 0.95), 4)) for _ in range(top_k)]
+        docs = [(f"kb-{randint(rng, 1, 50_000)}", round(rng.uniform(0.55, 0.95), 4)) for _ in range(top_k)]
         context = "\n".join(f"[{doc}] passage {i} about the topic" for i, (doc, _) in enumerate(docs))
         self.summary.embedding_calls += 1
         self.summary.embedding_input_tokens += query_tokens
@@ -196,15 +206,15 @@ class RequestBuilder:
                 "gen_ai.operation.name": "retrieval", "gen_ai.data_source.id": "kb-main",
                 "db.system.name": store, "db.collection.name": "kb_chunks", "db.operation.name": "search",
                 "app.retrieval.top_k": top_k, "app.retrieval.returned": len(docs)})
-        return end + rng.randint(1, 5) * MS, context
+        return end + randint(rng, 1, 5) * MS, context
 
     def _prompt_build(self, trace: Trace, parent: str, cursor: int, service: Service, ctx: RequestContext) -> int:
         rng = self.rng
         end = cursor + int(rng.uniform(0.5, 8) * MS)
         trace.span(self.app_scope[service.name], span_id(rng), parent, "build_prompt", SPAN_KIND_INTERNAL, cursor, end,
                    {"prompt.id": f"{ctx.feature}-main", "gen_ai.prompt.version": rng.choice(("v3", "v4")),
-                    "app.prompt.template_chars": rng.randint(800, 4000)})
-        return end + rng.randint(0, 2) * MS
+                    "app.prompt.template_chars": randint(rng, 800, 4000)})
+        return end + randint(rng, 0, 2) * MS
 
     def _tool(self, trace: Trace, parent: str, cursor: int, service: Service, tool: str, arg: int,
               scope: str | None = None) -> int:
@@ -227,14 +237,14 @@ class RequestBuilder:
             attrs["gen_ai.tool.call.result"] = orjson.dumps({"status": "ok", "items": arg % 7}).decode()
         trace.span(scope or self.app_scope[service.name], span_id(rng), parent, f"execute_tool {tool}",
                    SPAN_KIND_INTERNAL, cursor, end, attrs, error=error, events=events)
-        return end + rng.randint(1, 5) * MS
+        return end + randint(rng, 1, 5) * MS
 
     def _delivery(self, trace: Trace, parent: str, cursor: int, service: Service, streaming: bool) -> int:
         rng = self.rng
         end = cursor + int(rng.uniform(0.3, 25) * MS)
         trace.span(self.app_scope[service.name], span_id(rng), parent,
                    "stream response" if streaming else "render response", SPAN_KIND_INTERNAL, cursor, end,
-                   {"app.delivery.channel": "sse" if streaming else "json", "app.response.bytes": rng.randint(300, 9000)})
+                   {"app.delivery.channel": "sse" if streaming else "json", "app.response.bytes": randint(rng, 300, 9000)})
         return end
 
     def _map_reduce(self, trace: Trace, root: str, cursor: int, service: Service, ctx: RequestContext,
@@ -242,25 +252,25 @@ class RequestBuilder:
         """Summaries of long documents: chunk summaries in parallel under a batch span, then a reduce call."""
         rng = self.rng
         scope = self.app_scope[service.name]
-        chunks = rng.randint(1, 4)
+        chunks = randint(rng, 1, 4)
         split_end = cursor + int(rng.uniform(2, 40) * MS)
         trace.span(scope, span_id(rng), root, "split_document", SPAN_KIND_INTERNAL, cursor, split_end,
-                   {"app.document.chunks": chunks, "app.document.bytes": rng.randint(5_000, 400_000)})
+                   {"app.document.chunks": chunks, "app.document.bytes": randint(rng, 5_000, 400_000)})
         batch = span_id(rng)
         batch_start = split_end + MS
         ends = []
         failure: Failure | None = None
         for i in range(chunks):  # parallel: all start together, the batch ends with the slowest
             call = self.llm.sample(self.llm.pick_model(service), "summarize", prompt)
-            end, _, failed = self.llm.call(trace, batch, batch_start + i * rng.randint(0, 3) * MS, service, ctx, call,
+            end, _, failed = self.llm.call(trace, batch, batch_start + i * randint(rng, 0, 3) * MS, service, ctx, call,
                                            final=False)
             ends.append(end)
             failure = failure or failed
-        batch_end = max(ends) + rng.randint(1, 3) * MS
+        batch_end = max(ends) + randint(rng, 1, 3) * MS
         links = None
         if self.recent_roots and rng.random() < 0.25:
             # Documents produced by earlier requests, summarized in this batch.
-            picks = rng.sample(list(self.recent_roots), k=min(len(self.recent_roots), rng.randint(1, 3)))
+            picks = rng.sample(list(self.recent_roots), k=min(len(self.recent_roots), randint(rng, 1, 3)))
             links = [(t, s, {"link.reason": "batched_document"}) for t, s in picks]
         trace.span(scope, batch, root, "summarize.batch", SPAN_KIND_INTERNAL, batch_start, batch_end,
                    {"app.batch.size": chunks}, error="chunk summary failed" if failure else None, links=links)
@@ -276,23 +286,23 @@ class RequestBuilder:
         rng = self.rng
         agent = rng.choice(AGENTS)
         scope = self.app_scope[service.name]
-        cursor = start + rng.randint(2, 20) * MS
+        cursor = start + randint(rng, 2, 20) * MS
         model = self.llm.pick_model(service)
         stuck = rng.random() < STUCK_AGENT_SHARE
-        iterations = rng.randint(4, 8) if stuck else 1 + min(5, int(rng.expovariate(0.9)))
-        stuck_tool, stuck_arg = rng.choice(TOOLS), rng.randint(1, 999)
+        iterations = randint(rng, 4, 8) if stuck else 1 + min(5, int(rng.expovariate(0.9)))
+        stuck_tool, stuck_arg = rng.choice(TOOLS), randint(rng, 1, 999)
         history = 0  # the context grows with every turn
         failure: Failure | None = None
         answer: str | None = None
         for _ in range(iterations):
             call = self.llm.sample(model, "agent", prompt, extra_input=history)
-            tools = [stuck_tool] if stuck else rng.sample(TOOLS, k=rng.randint(1, 2))
+            tools = [stuck_tool] if stuck else rng.sample(TOOLS, k=randint(rng, 1, 2))
             call.finish, call.tool_calls = "tool_calls", tools
             cursor, _, failure = self.llm.call(trace, root, cursor, service, ctx, call, final=False)
             if failure:
                 break
             for tool in tools:
-                cursor = self._tool(trace, root, cursor, service, tool, stuck_arg if stuck else rng.randint(1, 999))
+                cursor = self._tool(trace, root, cursor, service, tool, stuck_arg if stuck else randint(rng, 1, 999))
             history += call.output_tokens + 350 * len(tools)
         if not failure:
             call = self.llm.sample(model, "agent", prompt, extra_input=history)
@@ -303,7 +313,7 @@ class RequestBuilder:
                 "http.request.method": "POST", "server.address": "hooks.assist.example.com",
                 "url.full": "https://hooks.assist.example.com/v1/agent-results", "http.response.status_code": 200})
             cursor = end
-        end = cursor + rng.randint(1, 5) * MS
+        end = cursor + randint(rng, 1, 5) * MS
         status, error_type = (failure if failure else (200, None))
         attrs: dict[str, Any] = {
             "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": agent,

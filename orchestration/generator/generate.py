@@ -63,7 +63,7 @@ class _Run:
         summary.span_events += trace.events
         summary.span_links += trace.links
         root = trace.spans[0][2]
-        summary.see_time(int(root["startTimeUnixNano"]), int(root["endTimeUnixNano"]))
+        summary.see_time(int(root["startTimeUnixNano"]), max(int(root["endTimeUnixNano"]), trace.last_ns))
         self.batch_requests += 1
 
     def flush(self) -> None:
@@ -76,10 +76,7 @@ class _Run:
             self.out.write("logs", group(self.logs, registry.resources, registry.scopes, "logs"))
             summary.log_records += len(self.logs)
             summary.messages["logs"] += 1
-            for _, _, record in self.logs:
-                summary.log_events[record.get("eventName", "")] += 1
-                t = int(record["timeUnixNano"])
-                summary.see_time(t, t)
+            summary.log_events.update(record.get("eventName", "") for _, _, record in self.logs)
         self.spans, self.logs, self.batch_requests = [], [], 0
         if self.progress:
             self.progress(summary.spans)

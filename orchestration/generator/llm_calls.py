@@ -9,9 +9,19 @@ import math
 import random
 from bisect import bisect
 from itertools import accumulate
+
 import orjson
 
-from .catalog import CUSTOM_MODEL, CUSTOM_MODEL_SHARE, FALLBACKS, MODELS, REFUSAL, RESPONSES, SERVICES, Service
+from .catalog import (
+    CUSTOM_MODEL,
+    CUSTOM_MODEL_SHARE,
+    FALLBACKS,
+    MODELS,
+    REFUSAL,
+    RESPONSES,
+    SERVICES,
+    Service,
+)
 from .conventions import BUILDERS, LlmCall, RequestContext, reference_cost, span_name
 from .metrics import MetricsAggregator
 from .otlp import SPAN_KIND_CLIENT, SPAN_KIND_INTERNAL

@@ -154,7 +154,7 @@ class MetricsAggregator:
         self.lag_ns = lag_ns
         self.windows: dict[int, dict[SeriesKey, Any]] = {}
         # Cumulative counters keep their running total and start time across windows.
-        self.cumulative: dict[SeriesKey, tuple[int, float]] = {}
+        self.cumulative: dict[SeriesKey, float] = {}
         self.run_start_ns: int | None = None
 
     def _series(self, time_ns: int, key: SeriesKey, factory: Any) -> Any:
@@ -199,10 +199,8 @@ class MetricsAggregator:
             res, scope, name, attrs = key
             base = {"attributes": kv(dict(attrs)), "startTimeUnixNano": str(start), "timeUnixNano": str(end)}
             if METRIC_META[name][3] == TEMPORALITY_CUMULATIVE:
-                _, total = self.cumulative.get(key, (0, 0.0))
-                total += series.value
-                self.cumulative[key] = (0, total)
-                series.value = total
+                # Running total since the first export, as a cumulative SDK counter reports it.
+                series.value = self.cumulative[key] = self.cumulative.get(key, 0) + series.value
                 base["startTimeUnixNano"] = str(self.run_start_ns)
             metrics.setdefault((res, scope, name), []).append(series.point(base))
         out = []

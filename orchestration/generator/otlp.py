@@ -39,8 +39,25 @@ def any_value(value: Any) -> dict[str, Any]:
 
 
 def kv(attrs: Attrs) -> list[dict[str, Any]]:
-    """Attribute map -> KeyValue list; None values are simply not emitted."""
-    return [{"key": k, "value": any_value(v)} for k, v in attrs.items() if v is not None]
+    """Attribute map -> KeyValue list; None values are simply not emitted.
+
+    The hottest function of the generator: scalar types are inlined rather than dispatched.
+    """
+    out: list[dict[str, Any]] = []
+    append = out.append
+    for k, v in attrs.items():
+        kind = type(v)
+        if kind is str:
+            append({"key": k, "value": {"stringValue": v}})
+        elif kind is int:
+            append({"key": k, "value": {"intValue": str(v)}})
+        elif kind is float:
+            append({"key": k, "value": {"doubleValue": v}})
+        elif kind is bool:
+            append({"key": k, "value": {"boolValue": v}})
+        elif v is not None:
+            append({"key": k, "value": any_value(v)})
+    return out
 
 
 def resource(attrs: Attrs) -> dict[str, Any]:

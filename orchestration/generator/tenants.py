@@ -42,7 +42,7 @@ def make_tenants(rng: random.Random, count: int) -> list[Tenant]:
         weight = 1.0 / (i + 1) ** 1.1
         users = max(5, int(400 * weight * rng.uniform(0.6, 1.4)))
         # Every tenant chats; the other features are switched on per tenant with their own intensity.
-        feature_weights = [w if (f == "chat" or rng.random() < 0.8) else 0.0 for f, w in zip(FEATURES, FEATURE_WEIGHTS)]
+        feature_weights = [w if (f == "chat" or rng.random() < 0.8) else 0.0 for f, w in zip(FEATURES, FEATURE_WEIGHTS, strict=True)]
         feature_weights = [w * rng.uniform(0.5, 1.5) for w in feature_weights]
         teams = tuple(rng.sample(TEAMS, k=rng.randint(1, 3)))
         tenants.append(Tenant(

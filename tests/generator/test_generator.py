@@ -11,8 +11,14 @@ from pathlib import Path
 import orjson
 import pytest
 from conftest import START, small_config
-from gen_readers import (attrs, iter_json_logs, iter_json_metrics, iter_json_spans, json_documents,
-                         proto_messages)
+from gen_readers import (
+    attrs,
+    iter_json_logs,
+    iter_json_metrics,
+    iter_json_spans,
+    json_documents,
+    proto_messages,
+)
 
 from orchestration.generator import FORMATS, GeneratorConfig, generate, write_summary
 from orchestration.lake import semantics
@@ -25,15 +31,11 @@ def _jsonl_docs(summary, signal):
         yield from json_documents(path, "jsonl")
 
 
-def _digest(path: Path) -> bytes:
-    return path.read_bytes()
-
-
 def test_same_seed_same_bytes_different_seed_different(tmp_path: Path) -> None:
     fast = dict(days=1, requests_per_day=60, formats=FORMATS, traces_per_file=40)
     a = generate(small_config(tmp_path / "a", **fast))
     b = generate(small_config(tmp_path / "b", **fast))
-    c = generate(small_config(tmp_path / "c", seed=8, **fast))
+    generate(small_config(tmp_path / "c", seed=8, **fast))
     names_a = sorted(Path(f.path).name for f in a.files)
     assert names_a == sorted(Path(f.path).name for f in b.files)
     assert len(names_a) == len(set(names_a)) > 0
@@ -187,7 +189,7 @@ def test_behaviours_and_conventions_are_all_present(all_formats) -> None:
     _, summary = all_formats
     conventions, providers, models, finish = Counter(), Counter(), Counter(), Counter()
     flags = Counter()
-    for span, a, cols in _llm_rows(summary):
+    for span, _, cols in _llm_rows(summary):
         conventions[cols["llm_convention"]] += 1
         providers[cols["gen_ai_provider"]] += 1
         models[cols["request_model"]] += 1
