@@ -98,18 +98,21 @@ class StagedWriter:
         if not rows:
             return []
         schema = schema or LAKE_TABLES[table]
-        try:
-            pa.Table.from_pylist(rows, schema=schema)
-            rejected: list[tuple[dict[str, Any], str]] = []
-        except (pa.ArrowException, TypeError, ValueError, OverflowError):
-            rows, rejected = _split_convertible(rows, schema)
+        rejected: list[tuple[dict[str, Any], str]] = []
         by_day: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
             by_day[row["_day"]].append(row)
         for day_number, day_rows in sorted(by_day.items()):
+            try:
+                arrow = pa.Table.from_pylist(day_rows, schema=schema)
+            except (pa.ArrowException, TypeError, ValueError, OverflowError):
+                day_rows, bad = _split_convertible(day_rows, schema)
+                rejected.extend(bad)
+                if not day_rows:
+                    continue
+                arrow = pa.Table.from_pylist(day_rows, schema=schema)
             day = day_string(day_number)
-            self._writer(table, day, schema).write_table(pa.Table.from_pylist(day_rows, schema=schema),
-                                                         row_group_size=PARQUET_OPTIONS["row_group_size"])
+            self._writer(table, day, schema).write_table(arrow, row_group_size=PARQUET_OPTIONS["row_group_size"])
             self.rows[table] += len(day_rows)
             self.days[table].add(day)
         return rejected

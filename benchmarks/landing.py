@@ -1,0 +1,136 @@
+"""Landing benchmark: spans/s, MB/s and peak RSS, with two baselines on the same file in the same run.
+
+    python -m benchmarks.landing --spans 1000000          # the issue's size (several minutes)
+    python -m benchmarks.landing --spans 200000 --skip-duckdb
+
+Baselines: (a) DuckDB's own read_json → unnest → COPY TO parquet; (b) a straightforward orjson +
+pyarrow flatten (one row per span, attributes as JSON). Each step runs in its own process so peak RSS
+(ru_maxrss of the process tree) is measured per step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+SPANS_PER_REQUEST = 6.4  # what the generator's request mix averages
+
+
+def _step(code: str) -> tuple[float, float]:
+    """Run `code` in a fresh interpreter; return (seconds, peak RSS in MiB of that process tree)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(peak, before) / 1024
+
+
+GENERATE = """
+from datetime import date
+from pathlib import Path
+from orchestration.generator import GeneratorConfig, generate
+s = generate(GeneratorConfig(out_dir=Path({inbox!r}), days=1, start_date=date(2026, 1, 5), tenants=8,
+             requests_per_day={requests}, seed=1, traces_per_file=10**9, include_claude_code=False))
+import json; json.dump({{"spans": s.spans}}, open({meta!r}, "w"))
+"""
+
+LAND = """
+from pathlib import Path
+from orchestration.landing import land
+from orchestration.settings import Settings
+r = land(Settings.from_env({data!r}), [Path({file!r})], settle_seconds=0)
+assert r.records_quarantined == 0, r.quarantine_examples
+"""
+
+DUCKDB = """
+import duckdb
+con = duckdb.connect()
+con.execute("set preserve_insertion_order=false")
+con.execute('''copy (
+  select s.traceId as trace_id, s.spanId as span_id, s.parentSpanId as parent_span_id, s.name as span_name,
+         s.kind as span_kind, s.startTimeUnixNano as start_time_unix_nano, s.endTimeUnixNano as end_time_unix_nano,
+         to_json(s.attributes) as attributes, to_json(rs.resource.attributes) as resource_attributes
+  from (select unnest(resourceSpans) as rs from read_json({file!r}, format='newline_delimited',
+        maximum_object_size=1073741824)),
+       lateral (select unnest(rs.scopeSpans) as ss),
+       lateral (select unnest(ss.spans) as s)
+) to {out!r} (format parquet, compression zstd)''')
+"""
+
+ORJSON = """
+import orjson, pyarrow as pa, pyarrow.parquet as pq
+writer = None
+rows = []
+def flush():
+    global writer, rows
+    table = pa.Table.from_pylist(rows)
+    if writer is None:
+        writer = pq.ParquetWriter({out!r}, table.schema, compression="zstd")
+    writer.write_table(table)
+    rows = []
+with open({file!r}, "rb") as fh:
+    for line in fh:
+        req = orjson.loads(line)
+        for rs in req.get("resourceSpans", []):
+            res = orjson.dumps({{a["key"]: a["value"] for a in rs.get("resource", {{}}).get("attributes", [])}}).decode()
+            for ss in rs.get("scopeSpans", []):
+                for s in ss.get("spans", []):
+                    rows.append({{"trace_id": s.get("traceId"), "span_id": s.get("spanId"),
+                        "parent_span_id": s.get("parentSpanId"), "span_name": s.get("name"), "span_kind": s.get("kind"),
+                        "start_time_unix_nano": int(s.get("startTimeUnixNano", 0)),
+                        "end_time_unix_nano": int(s.get("endTimeUnixNano", 0)),
+                        "attributes": orjson.dumps({{a["key"]: a["value"] for a in s.get("attributes", [])}}).decode(),
+                        "resource_attributes": res}})
+        if len(rows) >= 100000:
+            flush()
+if rows:
+    flush()
+writer.close()
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--spans", type=int, default=1_000_000)
+    parser.add_argument("--workdir", type=Path, default=Path("bench-data"))
+    parser.add_argument("--skip-duckdb", action="store_true", help="DuckDB read_json needs ~12 GB at 1M spans")
+    parser.add_argument("--skip-orjson", action="store_true")
+    args = parser.parse_args()
+
+    work = args.workdir.resolve()
+    shutil.rmtree(work, ignore_errors=True)
+    inbox = work / "inbox"
+    inbox.mkdir(parents=True)
+    requests = max(1, int(args.spans / SPANS_PER_REQUEST))
+    print(f"generating ~{args.spans:,} spans ({requests:,} requests) …", flush=True)
+    seconds, _ = _step(GENERATE.format(inbox=str(inbox), requests=requests, meta=str(work / "meta.json")))
+    spans = json.loads((work / "meta.json").read_text())["spans"]
+    [traces] = sorted(inbox.glob("traces-*"))
+    size_mb = traces.stat().st_size / 1e6
+    print(f"generated {spans:,} spans, {size_mb:,.0f} MB of JSON lines in {seconds:.1f}s")
+
+    results = {}
+    results["spanledger land"] = _step(LAND.format(data=str(work / "data"), file=str(traces)))
+    if not args.skip_orjson:
+        results["orjson + pyarrow"] = _step(ORJSON.format(file=str(traces), out=str(work / "orjson.parquet")))
+    if not args.skip_duckdb:
+        results["duckdb read_json"] = _step(DUCKDB.format(file=str(traces), out=str(work / "duckdb.parquet")))
+
+    ours = results["spanledger land"][0]
+    print(f"\n{'step':<20}{'seconds':>10}{'spans/s':>12}{'MB/s':>9}{'peak RSS MiB':>14}{'speed vs ours':>15}")
+    for name, (secs, rss) in results.items():
+        print(f"{name:<20}{secs:>10.1f}{spans / secs:>12,.0f}{size_mb / secs:>9.1f}{rss:>14,.0f}"
+              f"{ours / secs:>14.2f}x")
+    print("\n(speed vs ours < 1 means the baseline is slower; spanledger also normalizes ~90 typed columns,"
+          " hashes ids, drops content and writes 3 tables, the baselines write one flat table)")
+
+
+if __name__ == "__main__":
+    main()
