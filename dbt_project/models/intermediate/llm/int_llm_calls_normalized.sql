@@ -231,8 +231,8 @@ final as (
         retry_attempt > 0 as is_retry,
         call_type = 'generation' and output_tokens = 0 and has_usage
             and status_code != 'ERROR' as is_empty_output,
-        finish_reason = 'length' as is_truncated,
-        finish_reason = 'content_filter' as is_content_filtered,
+        coalesce(finish_reason = 'length', false) as is_truncated,
+        coalesce(finish_reason = 'content_filter', false) as is_content_filtered,
         coalesce(finish_reason = 'refusal' or lower(error_type) like '%refus%', false) as is_refusal
     from normalized
 
