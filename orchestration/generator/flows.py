@@ -103,7 +103,8 @@ class RequestBuilder:
         self.metrics.summary(end, resource, self.app_scope[service.name], "app.request.latency",
                              (("app.feature", feature),), seconds * 1000.0)
         self.metrics.counter(end, resource, self.app_scope[service.name], "app.requests",
-                             (("app.feature", feature), ("error.type", error_type or "")), 1, is_int=True)
+                             (("app.feature", feature), ("error.type", error_type)) if error_type
+                             else (("app.feature", feature),), 1, is_int=True)
         return trace
 
     # --- root attributes ----------------------------------------------------------------------------
