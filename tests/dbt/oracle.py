@@ -51,6 +51,12 @@ def llm_calls(lake: Path) -> pl.DataFrame:
     )
     logs = read_lake(lake, "logs").filter(pl.col("event_name") == "claude_code.api_request")
     cc = logs.with_columns(
+        # Claude Code counts input tokens without the cached part (Anthropic API semantics)
+        (
+            pl.col("input_tokens")
+            + pl.col("cache_read_tokens").fill_null(0)
+            + pl.col("cache_write_tokens").fill_null(0)
+        ).alias("input_tokens"),
         pl.col("tenant_id").alias("tenant"),
         pl.col("date").cast(pl.Date).alias("call_date"),
         pl.coalesce("response_model", "request_model").alias("model"),

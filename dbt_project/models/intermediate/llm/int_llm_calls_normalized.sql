@@ -171,8 +171,13 @@ normalized as (
         coalesce(nullif(response_model, ''), nullif(request_model, '')) as model,
         prompt_id,
         prompt_version,
-        -- input tokens include cache reads and writes (GenAI semconv); output includes reasoning
-        coalesce(input_tokens, total_tokens - output_tokens, 0) as input_tokens,
+        -- input tokens include cache reads and writes (GenAI semconv); output includes reasoning.
+        -- Claude Code reports them the Anthropic API way: input_tokens without the cached part.
+        case
+            when llm_convention = 'claude_code' and {{ var('claude_code_input_excludes_cache') }}
+                then coalesce(input_tokens, 0) + coalesce(cache_read_tokens, 0) + coalesce(cache_write_tokens, 0)
+            else coalesce(input_tokens, total_tokens - output_tokens, 0)
+        end as input_tokens,
         coalesce(cache_read_tokens, 0) as cache_read_tokens,
         coalesce(cache_write_tokens, 0) as cache_write_tokens,
         coalesce(output_tokens, total_tokens - input_tokens, 0) as output_tokens,

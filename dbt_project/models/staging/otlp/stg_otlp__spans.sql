@@ -39,7 +39,11 @@ renamed as (
         conversation_id,
         gen_ai_provider as provider_name,
         gen_ai_operation as operation_name,
-        request_model,
+        -- OpenInference names the model of an embedding span embedding.model_name
+        coalesce(
+            request_model,
+            case when span_type = 'embedding' then {{ json_string('attributes', 'embedding.model_name') }} end
+        ) as request_model,
         response_model,
         input_tokens,
         output_tokens,

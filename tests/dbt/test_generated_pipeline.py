@@ -1,0 +1,85 @@
+"""The user's story: generate → land → build, then the marts agree with what the generator wrote."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from orchestration.settings import Settings
+from orchestration.warehouse.dbt_runner import run_dbt_build
+from tests.dbt.conftest import query
+
+pytestmark = pytest.mark.slow
+
+
+def _spanledger(data_dir: Path, *args: str) -> None:
+    cmd = [sys.executable, "-m", "orchestration.cli", "--data-dir", str(data_dir), *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, dict]:
+    data_dir = tmp_path_factory.mktemp("generated")
+    summary = data_dir / "summary.json"
+    _spanledger(data_dir, "generate", "--days", "2", "--requests-per-day", "80", "--summary", str(summary))
+    _spanledger(data_dir, "land", "--settle-seconds", "0")
+    settings = Settings.from_env(data_dir)
+    result = run_dbt_build(settings)
+    assert result.success, f"{result.summary} {result.failures}\n{result.output_tail}"
+    return settings, json.loads(summary.read_text())
+
+
+def test_marts_match_the_generator(generated: tuple[Settings, dict]) -> None:
+    settings, truth = generated
+    (requests,) = query(settings, "select count(*) from intermediate.int_requests_summarized")[0]
+    assert requests == truth["requests"]
+    spans = query(
+        settings,
+        "select count(*), sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), "
+        "sum(cache_write_tokens), sum(reasoning_tokens), coalesce(sum(reported_cost_usd), 0), "
+        "count(reported_cost_usd), sum(is_error::int), sum((not has_price)::int) "
+        "from intermediate.int_llm_calls_priced where call_source = 'span' and call_type = 'generation'",
+    )[0]
+    assert spans[:6] == (
+        truth["llm_calls"],
+        truth["input_tokens"],
+        truth["output_tokens"],
+        truth["cache_read_tokens"],
+        truth["cache_write_tokens"],
+        truth["reasoning_tokens"],
+    )
+    assert Decimal(spans[6]) == Decimal(truth["reported_cost_usd"])
+    assert spans[7:] == (
+        truth["reported_cost_calls"],
+        truth["llm_error_calls"],
+        truth["unpriced_model_calls"],
+    )
+
+    cc = truth["claude_code"]
+    claude = query(
+        settings,
+        "select count(*), sum(input_tokens), sum(output_tokens), sum(cost_usd) "
+        "from intermediate.int_llm_calls_priced where llm_convention = 'claude_code'",
+    )[0]
+    assert claude[:3] == (
+        cc["api_requests"],
+        cc["input_tokens"] + cc["cache_read_tokens"] + cc["cache_creation_tokens"],
+        cc["output_tokens"],
+    )
+    assert Decimal(claude[3]) == Decimal(cc["cost_usd"])
+
+    # the daily mart adds up to the same totals
+    mart = query(settings, "select sum(llm_call_count), sum(output_tokens) from finops.fct_llm_costs_daily")[
+        0
+    ]
+    embeddings = truth.get("embedding_calls", 0)
+    assert mart == (
+        truth["llm_calls"] + embeddings + cc["api_requests"],
+        truth["output_tokens"] + cc["output_tokens"],
+    )
