@@ -123,7 +123,7 @@ class Normalizer:
             "user_hash": redacted.user_hash,
             "session_hash": redacted.session_hash,
         }
-        return cols, attrs
+        return cols, semantics.resource_fallbacks(attrs)
 
     def _scope(self, scope_container: dict[str, Any], where: str) -> dict[str, Any]:
         scope = scope_container.get("scope") or {}
@@ -161,7 +161,7 @@ class Normalizer:
             try:
                 if not isinstance(rs, dict):
                     raise FieldError(where.rstrip("."), "expected an object")
-                resource_cols, resource_attrs = self._resource(rs, where)
+                resource_cols, resource_defaults = self._resource(rs, where)
                 scope_list = _lists(rs, "scopeSpans", "scope_spans", where)
                 if not scope_list:
                     scope_list = _lists(rs, "instrumentationLibrarySpans", "instrumentation_library_spans", where)
@@ -183,7 +183,7 @@ class Normalizer:
                 for i, span in enumerate(spans):
                     batch.records_in += 1
                     try:
-                        self._span(span, f"{swhere}spans[{i}]", location, resource_cols, resource_attrs,
+                        self._span(span, f"{swhere}spans[{i}]", location, resource_cols, resource_defaults,
                                    scope_cols, batch)
                     except FieldError as err:
                         batch.quarantined.append(
@@ -198,7 +198,7 @@ class Normalizer:
                         if row[column] is None:
                             row[column] = known[column]
 
-    def _span(self, span: Any, where: str, location: str, resource_cols, resource_attrs, scope_cols,
+    def _span(self, span: Any, where: str, location: str, resource_cols, resource_defaults, scope_cols,
               batch: Batch) -> None:
         if not isinstance(span, dict):
             raise FieldError(where, "span is not an object")
@@ -219,7 +219,7 @@ class Normalizer:
         events = _lists(span, "events", "events", "")
         links = _lists(span, "links", "links", "")
         redacted = self.filter.apply(attrs)
-        llm = semantics.extract_llm_columns(attrs, resource_attrs)
+        llm = semantics.extract_llm_columns(attrs, resource_defaults)
         tenant = semantics.first_str(attrs, semantics.TENANT_KEYS) or resource_cols["tenant_id"]
         user_hash = redacted.user_hash or resource_cols["user_hash"]
         session_hash = redacted.session_hash or resource_cols["session_hash"]
@@ -309,7 +309,7 @@ class Normalizer:
             try:
                 if not isinstance(rl, dict):
                     raise FieldError(where.rstrip("."), "expected an object")
-                resource_cols, resource_attrs = self._resource(rl, where)
+                resource_cols, resource_defaults = self._resource(rl, where)
                 scope_list = _lists(rl, "scopeLogs", "scope_logs", where)
             except FieldError as err:
                 batch.records_in += 1
@@ -329,13 +329,13 @@ class Normalizer:
                 for i, record in enumerate(records):
                     batch.records_in += 1
                     try:
-                        self._log(record, location, resource_cols, resource_attrs, scope_cols, batch)
+                        self._log(record, location, resource_cols, resource_defaults, scope_cols, batch)
                     except FieldError as err:
                         batch.quarantined.append(
                             Quarantined(f"{location}: {swhere}logRecords[{i}]", err.field, err.reason, 1,
                                         _dump(record)))
 
-    def _log(self, record: Any, location, resource_cols, resource_attrs, scope_cols, batch: Batch) -> None:
+    def _log(self, record: Any, location, resource_cols, resource_defaults, scope_cols, batch: Batch) -> None:
         if not isinstance(record, dict):
             raise FieldError("logRecord", "expected an object")
         time_ns = decode_int(get(record, "timeUnixNano", "time_unix_nano"), "timeUnixNano") or None
@@ -364,7 +364,7 @@ class Normalizer:
                 redacted.truncated = True
         else:
             body_text = orjson.dumps(body).decode()
-        llm = semantics.extract_llm_columns(attrs, resource_attrs, event_name)
+        llm = semantics.extract_llm_columns(attrs, resource_defaults, event_name)
         tenant = semantics.first_str(attrs, semantics.TENANT_KEYS) or resource_cols["tenant_id"]
         subject = {
             "tenant_id": tenant,

@@ -47,6 +47,9 @@ class Redacted:
     truncated: bool = False
 
 
+_PLAIN, _USER, _SESSION, _CONTENT, _METADATA = range(5)
+
+
 def _text_of(value: Any) -> str:
     return value if isinstance(value, str) else orjson.dumps(value).decode()
 
@@ -62,25 +65,57 @@ class AttributeFilter:
         self.user_keys = frozenset(semantics.USER_ID_KEYS) | frozenset(extra_user_keys)
         self.session_keys = frozenset(semantics.SESSION_ID_KEYS) if hash_sessions else frozenset()
         self._sensitive = self.user_keys | self.session_keys
+        self._kinds: dict[str, int] = {}  # memo: attribute keys repeat across millions of records
+
+    def _classify(self, key: str) -> int:
+        kind = self._kinds.get(key)
+        if kind is None:
+            if key in self.user_keys:
+                kind = _USER
+            elif key in self.session_keys:
+                kind = _SESSION
+            elif semantics.is_content_key(key):
+                kind = _CONTENT
+            elif key == "metadata":
+                kind = _METADATA
+            else:
+                kind = _PLAIN
+            if len(self._kinds) < 100_000:
+                self._kinds[key] = kind
+        return kind
 
     def apply(self, attrs: dict[str, Any]) -> Redacted:
         result = Redacted(attributes=attrs)
         if not attrs:
             return result
         content_parts: list[str] | None = None
+        limit = self.max_value_chars
         for key in list(attrs):
             value = attrs[key]
-            if key in self._sensitive:
+            kind = self._kinds.get(key)
+            if kind is None:
+                kind = self._classify(key)
+            if kind == _PLAIN:
+                if type(value) is str:
+                    if len(value) > limit:
+                        attrs[key] = _cap(value, limit)
+                        result.truncated = True
+                elif isinstance(value, list | dict):
+                    encoded = orjson.dumps(value)
+                    if len(encoded) > limit:
+                        attrs[key] = _cap(encoded.decode(), limit)
+                        result.truncated = True
+            elif kind == _USER or kind == _SESSION:
                 if value is None or value == "":
                     continue
                 digest = self.hash(value)
                 attrs[key] = digest
-                if key in self.user_keys:
+                if kind == _USER:
                     if result.user_hash is None:
                         result.user_hash = digest
                 elif result.session_hash is None:
                     result.session_hash = digest
-            elif semantics.is_content_key(key):
+            elif kind == _CONTENT:
                 del attrs[key]
                 text = _text_of(value)
                 if semantics.is_output_content_key(key):
@@ -92,17 +127,8 @@ class AttributeFilter:
                 content_parts.append(key + "\x00" + text)
                 if self.keep_content:
                     result.content.append((key, text))
-            elif key == "metadata" and isinstance(value, str) and value.startswith("{"):
+            elif kind == _METADATA and isinstance(value, str) and value.startswith("{"):
                 attrs[key] = self._redact_metadata(value)
-            elif isinstance(value, str):
-                if len(value) > self.max_value_chars:
-                    attrs[key] = _cap(value, self.max_value_chars)
-                    result.truncated = True
-            elif isinstance(value, list | dict):
-                encoded = orjson.dumps(value)
-                if len(encoded) > self.max_value_chars:
-                    attrs[key] = _cap(encoded.decode(), self.max_value_chars)
-                    result.truncated = True
         if content_parts:
             result.content_hmac = self.hash("\x01".join(sorted(content_parts)))
         return result

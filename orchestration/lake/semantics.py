@@ -205,84 +205,148 @@ def as_cost(value: Any) -> Decimal | None:
     return amount
 
 
-def _ttft_ms(attrs: dict[str, Any]) -> float | None:
-    for key in TTFT_KEYS:
-        value = _as_float(attrs.get(key))
-        if value is not None:
-            return value if key.endswith("_ms") else value * 1000.0
-    return None
+def _ttft_ms(value: Any, key: str) -> float | None:
+    number = _as_float(value)
+    if number is None:
+        return None
+    return number if key.endswith("_ms") else number * 1000.0  # semconv reports seconds
 
 
-def _convention(attrs: dict[str, Any], event_name: str | None) -> str | None:
+def _provider(value: Any, key: str) -> str | None:
+    text = _as_str(value)
+    return text.lower() if text else None
+
+
+def _keyless(convert):
+    return lambda value, key: convert(value)
+
+
+# column → (attribute keys in priority order, converter, falls back to resource attributes)
+LLM_COLUMNS: dict[str, tuple[tuple[str, ...], Any, bool]] = {
+    "feature": (FEATURE_KEYS, _keyless(_as_str), True),
+    "team": (TEAM_KEYS, _keyless(_as_str), True),
+    "conversation_id": (CONVERSATION_KEYS, _keyless(_as_str), False),
+    "gen_ai_provider": (PROVIDER_KEYS, _provider, True),
+    "gen_ai_operation": (OPERATION_KEYS, _keyless(_as_str), False),
+    "request_model": (REQUEST_MODEL_KEYS, _keyless(_as_str), False),
+    "response_model": (RESPONSE_MODEL_KEYS, _keyless(_as_str), False),
+    "input_tokens": (INPUT_TOKEN_KEYS, _keyless(_as_int), False),
+    "output_tokens": (OUTPUT_TOKEN_KEYS, _keyless(_as_int), False),
+    "cache_read_tokens": (CACHE_READ_KEYS, _keyless(_as_int), False),
+    "cache_write_tokens": (CACHE_WRITE_KEYS, _keyless(_as_int), False),
+    "reasoning_tokens": (REASONING_KEYS, _keyless(_as_int), False),
+    "total_tokens": (TOTAL_TOKEN_KEYS, _keyless(_as_int), False),
+    "reported_cost_usd": (COST_KEYS, _keyless(as_cost), False),
+    "finish_reasons": (FINISH_KEYS, _keyless(_as_str), False),
+    "is_streaming": (STREAMING_KEYS, _keyless(_as_bool), False),
+    "ttft_ms": (TTFT_KEYS, _ttft_ms, False),
+    "prompt_id": (PROMPT_ID_KEYS, _keyless(_as_str), False),
+    "prompt_version": (PROMPT_VERSION_KEYS, _keyless(_as_str), False),
+    "tool_name": (TOOL_NAME_KEYS, _keyless(_as_str), False),
+    "agent_name": (AGENT_NAME_KEYS, _keyless(_as_str), False),
+    "sample_rate": (SAMPLE_RATE_KEYS, _keyless(_as_float), True),
+    "retry_attempt": (RETRY_KEYS, _keyless(_as_int), False),
+    "is_fallback": (FALLBACK_KEYS, _keyless(_as_bool), False),
+    "http_status_code": (HTTP_STATUS_KEYS, _keyless(_as_int), False),
+    "error_type": (ERROR_TYPE_KEYS, _keyless(_as_str), False),
+    "eval_name": (EVAL_NAME_KEYS, _keyless(_as_str), False),
+    "eval_score": (EVAL_SCORE_KEYS, _keyless(_as_float), False),
+    "eval_label": (EVAL_LABEL_KEYS, _keyless(_as_str), False),
+    "feedback_score": (FEEDBACK_KEYS, _keyless(_as_float), False),
+}
+EMPTY_LLM_ROW = {"llm_convention": None, "span_type": None, **{column: None for column in LLM_COLUMNS}}
+RESOURCE_FALLBACK_COLUMNS = tuple(c for c, (_, _, fallback) in LLM_COLUMNS.items() if fallback)
+
+# Convention markers: OpenInference's own keys win over the shared `llm.*` prefix of OpenLLMetry.
+_OPENINFERENCE, _OPENLLMETRY, _GENAI = 1, 2, 4
+_OPENINFERENCE_KEYS = frozenset({"openinference.span.kind", "llm.model_name", "llm.token_count.prompt"})
+_INDEX: dict[str, list[tuple[str, int]]] = {}
+for _column, (_keys, _, _) in LLM_COLUMNS.items():
+    for _rank, _key in enumerate(_keys):
+        _INDEX.setdefault(_key, []).append((_column, _rank))
+_KEY_INFO: dict[str, tuple[list[tuple[str, int]], int]] = {}
+
+
+def _key_info(key: str) -> tuple[list[tuple[str, int]], int]:
+    """Which columns a key feeds and which convention it marks; memoized since keys repeat."""
+    info = _KEY_INFO.get(key)
+    if info is None:
+        flag = 0
+        if key in _OPENINFERENCE_KEYS:
+            flag = _OPENINFERENCE
+        elif key.startswith(("traceloop.", "llm.usage.", "llm.request.")):
+            flag = _OPENLLMETRY
+        elif key.startswith("gen_ai."):
+            flag = _GENAI
+        info = (_INDEX.get(key, []), flag)
+        if len(_KEY_INFO) < 100_000:  # hostile input with endless unique keys must not grow memory
+            _KEY_INFO[key] = info
+    return info
+
+
+def resource_fallbacks(resource: dict[str, Any]) -> dict[str, Any]:
+    """The resource-level values of the columns that may come from the resource; once per resource."""
+    out = {}
+    for column in RESOURCE_FALLBACK_COLUMNS:
+        keys, convert, _ = LLM_COLUMNS[column]
+        for key in keys:
+            value = resource.get(key)
+            if value is not None and value != "":
+                out[column] = convert(value, key)
+                break
+    return out
+
+
+def _convention(flags: int, event_name: str | None) -> str | None:
     if event_name and event_name.startswith("claude_code."):
         return "claude_code"
-    if "openinference.span.kind" in attrs or "llm.model_name" in attrs or "llm.token_count.prompt" in attrs:
+    if flags & _OPENINFERENCE:
         return "openinference"
-    if any(k.startswith(("traceloop.", "llm.usage.", "llm.request.")) for k in attrs):
+    if flags & _OPENLLMETRY:
         return "openllmetry"
-    if any(k.startswith("gen_ai.") for k in attrs):
+    if flags & _GENAI:
         return "genai"
     return None
 
 
-def _span_type(attrs: dict[str, Any], operation: str | None, has_model: bool, event_name: str | None) -> str | None:
+def _span_type(attrs: dict[str, Any], row: dict[str, Any], event_name: str | None) -> str | None:
     kind = attrs.get("openinference.span.kind") or attrs.get("traceloop.span.kind")
     if isinstance(kind, str) and kind in SPAN_KIND_TYPES:
         return SPAN_KIND_TYPES[kind]
-    if isinstance(operation, str) and operation.lower() in OPERATION_TYPES:
+    operation = row["gen_ai_operation"]
+    if operation and operation.lower() in OPERATION_TYPES:
         return OPERATION_TYPES[operation.lower()]
-    if event_name == "claude_code.api_request":
+    if event_name == "claude_code.api_request" or row["request_model"] or row["response_model"]:
         return "llm"
-    if has_model:
-        return "llm"
-    if _first(attrs, TOOL_NAME_KEYS) is not None:
+    if row["tool_name"] is not None:
         return "tool"
     return None
 
 
 def extract_llm_columns(
-    attrs: dict[str, Any], resource: dict[str, Any], event_name: str | None = None
+    attrs: dict[str, Any], resource_defaults: dict[str, Any], event_name: str | None = None
 ) -> dict[str, Any]:
-    """Typed LLM columns of one span or log record. `attrs` are already privacy-filtered."""
-    request_model = _as_str(_first(attrs, REQUEST_MODEL_KEYS))
-    response_model = _as_str(_first(attrs, RESPONSE_MODEL_KEYS))
-    operation = _as_str(_first(attrs, OPERATION_KEYS))
-    provider = _as_str(_first(attrs, PROVIDER_KEYS, resource))
-    retry = _as_int(_first(attrs, RETRY_KEYS))
-    return {
-        "llm_convention": _convention(attrs, event_name),
-        "span_type": _span_type(attrs, operation, bool(request_model or response_model), event_name),
-        "feature": _as_str(_first(attrs, FEATURE_KEYS, resource)),
-        "team": _as_str(_first(attrs, TEAM_KEYS, resource)),
-        "conversation_id": _as_str(_first(attrs, CONVERSATION_KEYS)),
-        "gen_ai_provider": provider.lower() if provider else None,
-        "gen_ai_operation": operation,
-        "request_model": request_model,
-        "response_model": response_model,
-        "input_tokens": _as_int(_first(attrs, INPUT_TOKEN_KEYS)),
-        "output_tokens": _as_int(_first(attrs, OUTPUT_TOKEN_KEYS)),
-        "cache_read_tokens": _as_int(_first(attrs, CACHE_READ_KEYS)),
-        "cache_write_tokens": _as_int(_first(attrs, CACHE_WRITE_KEYS)),
-        "reasoning_tokens": _as_int(_first(attrs, REASONING_KEYS)),
-        "total_tokens": _as_int(_first(attrs, TOTAL_TOKEN_KEYS)),
-        "reported_cost_usd": as_cost(_first(attrs, COST_KEYS)),
-        "finish_reasons": _as_str(_first(attrs, FINISH_KEYS)),
-        "is_streaming": _as_bool(_first(attrs, STREAMING_KEYS)),
-        "ttft_ms": _ttft_ms(attrs),
-        "prompt_id": _as_str(_first(attrs, PROMPT_ID_KEYS)),
-        "prompt_version": _as_str(_first(attrs, PROMPT_VERSION_KEYS)),
-        "tool_name": _as_str(_first(attrs, TOOL_NAME_KEYS)),
-        "agent_name": _as_str(_first(attrs, AGENT_NAME_KEYS)),
-        "sample_rate": _as_float(_first(attrs, SAMPLE_RATE_KEYS, resource)),
-        "retry_attempt": retry,
-        "is_fallback": _as_bool(_first(attrs, FALLBACK_KEYS)),
-        "http_status_code": _as_int(_first(attrs, HTTP_STATUS_KEYS)),
-        "error_type": _as_str(_first(attrs, ERROR_TYPE_KEYS)),
-        "eval_name": _as_str(_first(attrs, EVAL_NAME_KEYS)),
-        "eval_score": _as_float(_first(attrs, EVAL_SCORE_KEYS)),
-        "eval_label": _as_str(_first(attrs, EVAL_LABEL_KEYS)),
-        "feedback_score": _as_float(_first(attrs, FEEDBACK_KEYS)),
-    }
+    """Typed LLM columns of one span or log record in one pass over its attributes (already
+    privacy-filtered); `resource_defaults` comes from `resource_fallbacks`."""
+    best: dict[str, tuple[int, Any, str]] = {}
+    flags = 0
+    for key, value in attrs.items():
+        hits, flag = _KEY_INFO.get(key) or _key_info(key)
+        flags |= flag
+        if hits and value is not None and value != "":
+            for column, rank in hits:
+                current = best.get(column)
+                if current is None or rank < current[0]:
+                    best[column] = (rank, value, key)
+    row = dict(EMPTY_LLM_ROW)
+    for column, (_, value, key) in best.items():
+        row[column] = LLM_COLUMNS[column][1](value, key)
+    for column, value in resource_defaults.items():
+        if row[column] is None:
+            row[column] = value
+    row["llm_convention"] = _convention(flags, event_name)
+    row["span_type"] = _span_type(attrs, row, event_name)
+    return row
 
 
 def first_str(attrs: dict[str, Any], keys: tuple[str, ...], *more: dict[str, Any]) -> str | None:

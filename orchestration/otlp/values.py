@@ -178,10 +178,23 @@ def decode_attributes(items: Any, field: str = "attributes", depth: int = 0) -> 
         raise FieldError(field, f"expected a list of key/value pairs, got {type(items).__name__}")
     out: dict[str, Any] = {}
     for item in items:
-        if not isinstance(item, dict):
+        if type(item) is not dict:
             raise FieldError(field, "attribute is not an object")
         key = item.get("key")
-        if not isinstance(key, str):
+        if type(key) is not str:
             raise FieldError(field, "attribute without a string key")
-        out[key] = decode_any_value(item.get("value"), f"{field}[{key}]", depth)
+        value = item.get("value")
+        # Fast path for the common scalar kinds; everything else takes the general decoder.
+        if type(value) is dict and len(value) == 1:
+            kind, inner = next(iter(value.items()))
+            if kind == "stringValue" and type(inner) is str:
+                out[key] = inner
+                continue
+            if kind == "intValue" and type(inner) is str and inner.isdigit() and len(inner) < 19:
+                out[key] = int(inner)
+                continue
+            if kind == "boolValue" and type(inner) is bool:
+                out[key] = inner
+                continue
+        out[key] = decode_any_value(value, f"{field}[{key}]", depth)
     return out
