@@ -88,7 +88,8 @@ def generate(ctx, out_dir, days, start_date, tenants, requests_per_day, seed, fo
       spanledger generate --days 30 --requests-per-day 20000 --format jsonl.zst
       spanledger generate --out /tmp/otel --format proto-framed-zstd --seed 7
     """
-    from orchestration.generator import GeneratorConfig, generate as run_generator, write_summary
+    from orchestration.generator import GeneratorConfig, write_summary
+    from orchestration.generator import generate as run_generator
 
     settings = _settings(ctx)
     target = out_dir or settings.inbox_dir
@@ -366,5 +367,16 @@ def ui(ctx, port) -> None:
                                      cwd=repo_root, env=env))
 
 
+def run_cli() -> None:
+    """Console entry point: unexpected failures become one line too (SPANLEDGER_DEBUG=1 shows more)."""
+    try:
+        main(standalone_mode=True)
+    except Exception as err:  # noqa: BLE001 - the last line of defence for a clean CLI
+        if os.environ.get("SPANLEDGER_DEBUG"):
+            raise
+        console.print(f"[bold red]error:[/] {type(err).__name__}: {err} (set SPANLEDGER_DEBUG=1 for details)")
+        raise SystemExit(1) from None
+
+
 if __name__ == "__main__":
-    main()
+    run_cli()
