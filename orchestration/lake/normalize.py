@@ -577,15 +577,16 @@ def fill_down_from_trace_roots(rows: list[dict[str, Any]], start: int) -> dict[s
         known = context.get(row["trace_id"])
         is_root = row["parent_span_id"] is None
         if known is None:
-            context[row["trace_id"]] = {c: row[c] for c in TENANT_FILL_COLUMNS}
+            context[row["trace_id"]] = {c: row.get(c) for c in TENANT_FILL_COLUMNS}
         else:
             for column in TENANT_FILL_COLUMNS:
-                if row[column] is not None and (known[column] is None or is_root):
-                    known[column] = row[column]
+                value = row.get(column)
+                if value is not None and (known[column] is None or is_root):
+                    known[column] = value
     for row in rows[start:]:
         known = context[row["trace_id"]]
         for column in TENANT_FILL_COLUMNS:
-            if row[column] is None:
+            if row.get(column) is None and known[column] is not None:
                 row[column] = known[column]
     return context
 

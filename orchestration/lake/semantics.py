@@ -254,7 +254,6 @@ LLM_COLUMNS: dict[str, tuple[tuple[str, ...], Any, bool]] = {
     "eval_label": (EVAL_LABEL_KEYS, _keyless(_as_str), False),
     "feedback_score": (FEEDBACK_KEYS, _keyless(_as_float), False),
 }
-EMPTY_LLM_ROW = {"llm_convention": None, "span_type": None, **{column: None for column in LLM_COLUMNS}}
 RESOURCE_FALLBACK_COLUMNS = tuple(c for c, (_, _, fallback) in LLM_COLUMNS.items() if fallback)
 
 # Convention markers: OpenInference's own keys win over the shared `llm.*` prefix of OpenLLMetry.
@@ -313,12 +312,12 @@ def _span_type(attrs: dict[str, Any], row: dict[str, Any], event_name: str | Non
     kind = attrs.get("openinference.span.kind") or attrs.get("traceloop.span.kind")
     if isinstance(kind, str) and kind in SPAN_KIND_TYPES:
         return SPAN_KIND_TYPES[kind]
-    operation = row["gen_ai_operation"]
+    operation = row.get("gen_ai_operation")
     if operation and operation.lower() in OPERATION_TYPES:
         return OPERATION_TYPES[operation.lower()]
-    if event_name == "claude_code.api_request" or row["request_model"] or row["response_model"]:
+    if event_name == "claude_code.api_request" or row.get("request_model") or row.get("response_model"):
         return "llm"
-    if row["tool_name"] is not None:
+    if row.get("tool_name") is not None:
         return "tool"
     return None
 
@@ -327,7 +326,8 @@ def extract_llm_columns(
     attrs: dict[str, Any], resource_defaults: dict[str, Any], event_name: str | None = None
 ) -> dict[str, Any]:
     """Typed LLM columns of one span or log record in one pass over its attributes (already
-    privacy-filtered); `resource_defaults` comes from `resource_fallbacks`."""
+    privacy-filtered); `resource_defaults` comes from `resource_fallbacks`. Columns without a value
+    are left out (they are null in the lake): most spans are not LLM calls, and small dicts are fast."""
     best: dict[str, tuple[int, Any, str]] = {}
     flags = 0
     for key, value in attrs.items():
@@ -338,14 +338,20 @@ def extract_llm_columns(
                 current = best.get(column)
                 if current is None or rank < current[0]:
                     best[column] = (rank, value, key)
-    row = dict(EMPTY_LLM_ROW)
+    row: dict[str, Any] = {}
     for column, (_, value, key) in best.items():
-        row[column] = LLM_COLUMNS[column][1](value, key)
+        converted = LLM_COLUMNS[column][1](value, key)
+        if converted is not None:
+            row[column] = converted
     for column, value in resource_defaults.items():
-        if row[column] is None:
+        if column not in row and value is not None:
             row[column] = value
-    row["llm_convention"] = _convention(flags, event_name)
-    row["span_type"] = _span_type(attrs, row, event_name)
+    convention = _convention(flags, event_name)
+    if convention:
+        row["llm_convention"] = convention
+    span_type = _span_type(attrs, row, event_name)
+    if span_type:
+        row["span_type"] = span_type
     return row
 
 
