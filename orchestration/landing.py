@@ -16,6 +16,7 @@ Records in = records landed + records quarantined, per file, in the manifest and
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import os
@@ -413,7 +414,16 @@ def land(
             report.recovered = recover(manifest, staging_root)
             ensure_schema_files(settings.lake_dir)
             candidates = _discover(settings, manifest, inputs, settle, report)
-            _land_candidates(settings, manifest, candidates, staging_root, workers, progress, report, run_id)
+            try:
+                _land_candidates(settings, manifest, candidates, staging_root, workers, progress, report, run_id)
+            except OSError as err:
+                if err.errno not in (errno.ENOSPC, errno.EDQUOT):
+                    raise
+                landed = report.count("landed") + report.count("appended")
+                raise LandingError(
+                    f"disk full while landing into {settings.data_dir} ({err.strerror}); {landed} file(s) were "
+                    "landed completely before it, nothing of the others was published; free space and "
+                    "run again") from None
         finally:
             manifest.close()
             shutil.rmtree(staging_root, ignore_errors=True)
