@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from dagster import Definitions
 
-from orchestration.defs.landing import defs as landing_defs
-from orchestration.defs.resources import SpanledgerResource
+
+def _build() -> Definitions:
+    # Imported here so that this module holds exactly one Definitions object at module scope.
+    from orchestration.defs.dbt import defs as warehouse
+    from orchestration.defs.landing import defs as landing
+    from orchestration.defs.resources import SpanledgerResource
+
+    return Definitions.merge(landing, warehouse, Definitions(resources={"spanledger": SpanledgerResource()}))
 
 
-def _area_defs() -> list[Definitions]:
-    areas = [landing_defs]
-    try:
-        from orchestration.defs.dbt import defs as dbt_defs
-    except ImportError:  # the warehouse area is optional while it is being built
-        return areas
-    return [*areas, dbt_defs]
-
-
-defs = Definitions.merge(
-    *_area_defs(),
-    Definitions(resources={"spanledger": SpanledgerResource()}),
-)
+defs = _build()
