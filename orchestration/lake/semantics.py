@@ -370,7 +370,8 @@ MAPPING_ROWS: list[tuple[str, tuple[str, ...], str]] = [
     ("gen_ai_operation", OPERATION_KEYS, ""),
     ("request_model", REQUEST_MODEL_KEYS, ""),
     ("response_model", RESPONSE_MODEL_KEYS, ""),
-    ("input_tokens", INPUT_TOKEN_KEYS, "includes cache read and cache write tokens (GenAI semconv)"),
+    ("input_tokens", INPUT_TOKEN_KEYS, "as reported; GenAI semconv includes cache read and write tokens. Claude Code "
+     "events report them apart: the warehouse (int_llm_calls_normalized) adds them back"),
     ("output_tokens", OUTPUT_TOKEN_KEYS, "includes reasoning tokens"),
     ("cache_read_tokens", CACHE_READ_KEYS, ""),
     ("cache_write_tokens", CACHE_WRITE_KEYS, ""),
