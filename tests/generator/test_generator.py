@@ -139,11 +139,24 @@ def test_timestamps_inside_the_requested_days_and_nested(all_formats) -> None:
     assert low <= summary.first_time_unix_nano <= summary.last_time_unix_nano < high
 
 
+class _Row(dict):
+    """The landing leaves absent columns out of its row (null in the lake)."""
+
+    def __missing__(self, key):
+        return None
+
+
+def _resource_defaults(resource):
+    fallbacks = getattr(semantics, "resource_fallbacks", None)
+    return fallbacks(resource) if fallbacks else resource
+
+
 def _llm_rows(summary):
     for doc in _jsonl_docs(summary, "traces"):
         for resource, s in iter_json_spans(doc):
             a = attrs(s["attributes"])
-            cols = semantics.extract_llm_columns(a, resource)
+            defaults = _resource_defaults(resource)
+            cols = _Row(semantics.extract_llm_columns(a, defaults))
             if cols["span_type"] == "llm":
                 yield s, a, cols
 
