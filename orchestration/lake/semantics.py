@@ -99,8 +99,10 @@ CONTENT_EXACT_KEYS = frozenset({
     "gen_ai.evaluation.explanation", "feedback.comment", "user.feedback.comment",
     "tool_parameters", "tool.parameters", "error.message.content",
 })
+# Indexed message content of the deprecated GenAI / OpenLLMetry shape: gen_ai.prompt.0.content, …
+INDEXED_CONTENT_PREFIXES = ("gen_ai.prompt.", "gen_ai.completion.")
 CONTENT_PREFIXES = (
-    "gen_ai.prompt", "gen_ai.completion", "llm.input_messages", "llm.output_messages",
+    "llm.input_messages", "llm.output_messages",
     "retrieval.documents", "embedding.embeddings", "reranker.input_documents", "reranker.output_documents",
     "llm.prompts.", "llm.completions.", "llm.tools.",
 )
@@ -128,7 +130,12 @@ OPERATION_TYPES = {
 
 
 def is_content_key(key: str) -> bool:
-    return key in CONTENT_EXACT_KEYS or key.startswith(CONTENT_PREFIXES)
+    if key in CONTENT_EXACT_KEYS or key.startswith(CONTENT_PREFIXES):
+        return True
+    if key.startswith(INDEXED_CONTENT_PREFIXES):
+        # gen_ai.prompt.0.content is text; gen_ai.prompt.id / .version / .name are metadata.
+        return key.split(".", 3)[2].isdigit()
+    return key in ("gen_ai.prompt", "gen_ai.completion")
 
 
 def is_output_content_key(key: str) -> bool:
