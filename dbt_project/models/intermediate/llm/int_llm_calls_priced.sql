@@ -42,13 +42,24 @@ calls_with_provider as (
 
 ),
 
+price_keys as (
+
+    -- resolve each distinct (provider, model, day) once, not every call: few keys, many calls
+    select distinct provider_id, model_key, call_date
+    from calls_with_provider
+    where model_key is not null
+
+),
+
 candidate_prices as (
 
     select
-        calls_with_provider.llm_call_id,
+        price_keys.provider_id as key_provider_id,
+        price_keys.model_key as key_model,
+        price_keys.call_date as key_date,
         prices.*,
         row_number() over (
-            partition by calls_with_provider.llm_call_id
+            partition by price_keys.provider_id, price_keys.model_key, price_keys.call_date
             order by
                 prices.price_priority,
                 case when prices.match_type = 'exact' then 0 else 1 end,
@@ -56,15 +67,15 @@ candidate_prices as (
                 prices.effective_from desc,
                 prices.provider
         ) as price_rank
-    from calls_with_provider
+    from price_keys
     inner join prices
-        on (prices.provider = calls_with_provider.provider_id or calls_with_provider.provider_id is null)
+        on (prices.provider = price_keys.provider_id or price_keys.provider_id is null)
         and (
-            (prices.match_type = 'exact' and calls_with_provider.model_key = prices.model_match)
-            or (prices.match_type = 'prefix' and starts_with(calls_with_provider.model_key, prices.model_match))
+            (prices.match_type = 'exact' and price_keys.model_key = prices.model_match)
+            or (prices.match_type = 'prefix' and starts_with(price_keys.model_key, prices.model_match))
         )
-        and calls_with_provider.call_date >= prices.effective_from
-        and (prices.effective_to is null or calls_with_provider.call_date < prices.effective_to)
+        and price_keys.call_date >= prices.effective_from
+        and (prices.effective_to is null or price_keys.call_date < prices.effective_to)
 
 ),
 
@@ -103,7 +114,9 @@ costed as (
         end as cache_savings_usd
     from calls_with_provider
     left join matched_price
-        on calls_with_provider.llm_call_id = matched_price.llm_call_id
+        on calls_with_provider.provider_id is not distinct from matched_price.key_provider_id
+        and calls_with_provider.model_key = matched_price.key_model
+        and calls_with_provider.call_date = matched_price.key_date
 
 ),
 
