@@ -151,7 +151,9 @@ def _print_landing(report, as_json: bool) -> None:
     out.print(f"[bold]{meta['files_landed']}[/] files landed, {meta['files_duplicate']} duplicate, "
               f"{unchanged} already landed, {meta['files_settling']} still being written · "
               f"records in {meta['records_in']:,} = landed {meta['records_landed']:,} + quarantined "
-              f"{meta['records_quarantined']:,} · {meta['bytes_in'] / 1e6:.1f} MB in {meta['seconds']:.1f}s")
+              f"{meta['records_quarantined']:,}"
+              + (f" + suppressed (erased subjects) {meta['records_suppressed']:,}" if meta["records_suppressed"] else "")
+              + f" · {meta['bytes_in'] / 1e6:.1f} MB in {meta['seconds']:.1f}s")
     if rows:
         out.print(f"rows: {rows}")
     for example in report.quarantine_examples[:5]:
@@ -261,7 +263,8 @@ def status(ctx, as_json) -> None:
     out.print(f"[bold]{summary['files_landed']}[/] files landed ({summary['bytes_landed'] / 1e6:.1f} MB); "
               f"paths seen: {summary['paths']}")
     out.print(f"records in {summary['records_in']:,} = landed {summary['records_landed']:,} + quarantined "
-              f"{summary['records_quarantined']:,}")
+              f"{summary['records_quarantined']:,}"
+              + (f" + suppressed {summary['records_suppressed']:,}" if summary["records_suppressed"] else ""))
     if summary["pending_publish"]:
         out.print(f"[yellow]{summary['pending_publish']} publish(es) interrupted; the next landing completes them")
     table = Table(title="Lake rows", show_edge=False)

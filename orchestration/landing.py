@@ -36,6 +36,7 @@ import orjson
 
 from orchestration.lake.normalize import Batch, Normalizer, detect_signal
 from orchestration.lake.privacy import AttributeFilter, SubjectHasher
+from orchestration.lake.subjects import SubjectIndex, subject_index_path
 from orchestration.lake.writer import StagedWriter, ensure_schema_files, publish
 from orchestration.manifest import Manifest
 from orchestration.otlp.reader import FileShape, Unit, detect_shape, read_units, sniff
@@ -63,6 +64,7 @@ class FileOutcome:
     rows: dict[str, int] = field(default_factory=dict)
     format: str | None = None
     detail: str | None = None
+    records_suppressed: int = 0  # rows of erased subjects, deliberately not landed
 
 
 @dataclass
@@ -91,6 +93,10 @@ class LandingReport:
         return sum(f.records_quarantined for f in self.files)
 
     @property
+    def records_suppressed(self) -> int:
+        return sum(f.records_suppressed for f in self.files)
+
+    @property
     def rows(self) -> dict[str, int]:
         total: dict[str, int] = {}
         for f in self.files:
@@ -106,6 +112,7 @@ class LandingReport:
             "records_in": self.records_in,
             "records_landed": self.records_landed,
             "records_quarantined": self.records_quarantined,
+            "records_suppressed": self.records_suppressed,
             "bytes_in": self.bytes_in,
             "bytes_written": self.bytes_written,
             "seconds": round(self.seconds, 3),
@@ -299,6 +306,23 @@ def _redacted_excerpt(raw: bytes | None) -> bytes | None:
     return orjson.dumps(obj)
 
 
+RECORD_TABLES = ("spans", "logs", "metric_points")
+
+
+def _drop_suppressed(batch: Batch, suppressed: frozenset[str]) -> int:
+    """Rows of erased subjects are not landed again (late files, replays); returns records dropped."""
+    dropped = 0
+    for table, rows in batch.rows.items():
+        kept = [r for r in rows if r.get("user_hash") not in suppressed and r.get("session_hash") not in suppressed]
+        if len(kept) != len(rows):
+            if table in RECORD_TABLES:
+                dropped += len(rows) - len(kept)
+            batch.rows[table] = kept
+    batch.content = [r for r in batch.content
+                     if r.get("user_hash") not in suppressed and r.get("session_hash") not in suppressed]
+    return dropped
+
+
 def process_task(task: Task, settings: Settings, staging_root: Path) -> dict[str, Any]:
     started = time.perf_counter()
     attribute_filter = AttributeFilter(
@@ -310,13 +334,17 @@ def process_task(task: Task, settings: Settings, staging_root: Path) -> dict[str
     writer = StagedWriter(staging_root / f"{stem}-{uuid.uuid4().hex[:8]}", stem, settings.data_dir,
                           task.landing_day)
     batch = Batch()
-    units = records_in = records_quarantined = 0
+    units = records_in = records_quarantined = records_suppressed = 0
+    with SubjectIndex(subject_index_path(settings.state_dir)) as index:
+        suppressed = index.suppressed()
     quarantine: list[dict[str, Any]] = []
     signals: set[str] = set()
 
     def flush() -> None:
-        nonlocal batch, records_in, records_quarantined
+        nonlocal batch, records_in, records_quarantined, records_suppressed
         rejected_records = 0
+        if suppressed:
+            records_suppressed += _drop_suppressed(batch, suppressed)
         for table, rows in batch.rows.items():
             for row, reason in writer.write_rows(table, rows):
                 # Safety net: a value the decoder let through but Parquet cannot hold is quarantined.
@@ -382,6 +410,7 @@ def process_task(task: Task, settings: Settings, staging_root: Path) -> dict[str
     return {
         "file_id": task.file_id, "chunk": task.chunk, "moves": moves, "units_in": units,
         "records_in": records_in, "records_quarantined": records_quarantined, "records_landed": landed,
+        "records_suppressed": records_suppressed, "subjects": writer.subject_index(),
         "rows": {t: n for t, n in writer.rows.items() if t not in ("quarantine",)},
         "days": {t: sorted(d) for t, d in writer.days.items()}, "signals": sorted(signals),
         "bytes_written": sum(os.path.getsize(s) for s, _ in moves), "seconds": time.perf_counter() - started,
@@ -502,7 +531,7 @@ def _land_candidates(settings: Settings, manifest: Manifest, candidates: list[Ca
         if remaining[fid]:
             return
         candidate = by_id[fid]
-        outcome = _publish_file(manifest, candidate, shapes[fid], partial.pop(fid), run_id, report)
+        outcome = _publish_file(settings, manifest, candidate, shapes[fid], partial.pop(fid), run_id, report)
         report.files.append(outcome)
         done_bytes += candidate.size - candidate.start_offset
         report.bytes_in += candidate.size - candidate.start_offset
@@ -519,7 +548,7 @@ def _land_candidates(settings: Settings, manifest: Manifest, candidates: list[Ca
             complete(future.result())
 
 
-def _publish_file(manifest: Manifest, candidate: Candidate, shape: FileShape, results: list[dict[str, Any]],
+def _publish_file(settings: Settings, manifest: Manifest, candidate: Candidate, shape: FileShape, results: list[dict[str, Any]],
                   run_id: str | None, report: LandingReport) -> FileOutcome:
     results.sort(key=lambda r: r["chunk"])
     rows: dict[str, int] = {}
@@ -537,14 +566,18 @@ def _publish_file(manifest: Manifest, candidate: Candidate, shape: FileShape, re
         "units_in": sum(r["units_in"] for r in results), "records_in": sum(r["records_in"] for r in results),
         "records_landed": sum(r["records_landed"] for r in results),
         "records_quarantined": sum(r["records_quarantined"] for r in results),
+        "records_suppressed": sum(r["records_suppressed"] for r in results),
         "rows": rows, "days": {t: sorted(d) for t, d in days.items()},
         "bytes_written": sum(r["bytes_written"] for r in results),
         "seconds": round(sum(r["seconds"] for r in results), 3),
         "landed_at": datetime.now(UTC).isoformat(), "run_id": run_id,
     }
-    if merged["records_in"] != merged["records_landed"] + merged["records_quarantined"]:
+    if merged["records_in"] != (merged["records_landed"] + merged["records_quarantined"]
+                                + merged["records_suppressed"]):
         raise AssertionError(f"{candidate.path}: records do not reconcile: {merged}")
     moves = [tuple(m) for r in results for m in r["moves"]]
+    with SubjectIndex(subject_index_path(settings.state_dir)) as index:
+        index.add({path: hashes for r in results for path, hashes in r["subjects"].items()})
     manifest.begin_publish(merged, moves)
     publish(moves)
     manifest.finish_publish(merged)
@@ -558,4 +591,5 @@ def _publish_file(manifest: Manifest, candidate: Candidate, shape: FileShape, re
         merged["path"], "appended" if candidate.base_file_id else "landed", candidate.file_id,
         merged["records_in"], merged["records_landed"], merged["records_quarantined"], rows,
         shape.format + {"gzip": ".gz", "zstd": ".zst"}.get(shape.compression, ""),
-        detail=f"new bytes after {candidate.start_offset}" if candidate.base_file_id else None)
+        detail=f"new bytes after {candidate.start_offset}" if candidate.base_file_id else None,
+        records_suppressed=merged["records_suppressed"])

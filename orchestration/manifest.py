@@ -25,6 +25,7 @@ create table if not exists files (
     base_file_id text,                 -- landed earlier as a shorter prefix of this content
     start_offset integer not null default 0,
     units_in integer, records_in integer, records_landed integer, records_quarantined integer,
+    records_suppressed integer not null default 0,   -- rows of erased subjects, not landed by design
     rows_json text, days_json text, bytes_written integer, seconds real, landed_at text, run_id text
 );
 create index if not exists files_head on files(head_sha256);
@@ -63,6 +64,9 @@ class Manifest:
         self.db.execute("pragma journal_mode=wal")
         self.db.execute("pragma synchronous=full")
         self.db.executescript(SCHEMA)
+        columns = {row[1] for row in self.db.execute("pragma table_info(files)")}
+        if "records_suppressed" not in columns:  # manifests written before erasure existed
+            self.db.execute("alter table files add column records_suppressed integer not null default 0")
 
     def close(self) -> None:
         self.db.close()
@@ -118,12 +122,13 @@ class Manifest:
             db.execute(
                 "insert or replace into files (file_id, path, size_bytes, head_sha256, compression, format, signal,"
                 " status, base_file_id, start_offset, units_in, records_in, records_landed, records_quarantined,"
-                " rows_json, days_json, bytes_written, seconds, landed_at, run_id)"
-                " values (?, ?, ?, ?, ?, ?, ?, 'landed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " records_suppressed, rows_json, days_json, bytes_written, seconds, landed_at, run_id)"
+                " values (?, ?, ?, ?, ?, ?, ?, 'landed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (result["file_id"], result["path"], result["size_bytes"], result["head_sha256"],
                  result["compression"], result["format"], result["signal"], result.get("base_file_id"),
                  result.get("start_offset", 0), result["units_in"], result["records_in"],
-                 result["records_landed"], result["records_quarantined"], json.dumps(result["rows"]),
+                 result["records_landed"], result["records_quarantined"], result.get("records_suppressed", 0),
+                 json.dumps(result["rows"]),
                  json.dumps(result["days"]), result["bytes_written"], result["seconds"], result["landed_at"],
                  result.get("run_id")),
             )
@@ -143,15 +148,15 @@ class Manifest:
     def summary(self) -> dict[str, Any]:
         files = self.db.execute(
             "select count(*), coalesce(sum(records_in),0), coalesce(sum(records_landed),0),"
-            " coalesce(sum(records_quarantined),0), coalesce(sum(size_bytes - start_offset),0) from files"
-            " where status='landed'").fetchone()
+            " coalesce(sum(records_quarantined),0), coalesce(sum(size_bytes - start_offset),0),"
+            " coalesce(sum(records_suppressed),0) from files where status='landed'").fetchone()
         outcomes = dict(self.db.execute("select outcome, count(*) from paths group by outcome").fetchall())
         rows: dict[str, int] = {}
         for (rows_json,) in self.db.execute("select rows_json from files where status='landed'"):
             for table, n in json.loads(rows_json or "{}").items():
                 rows[table] = rows.get(table, 0) + n
         return {"files_landed": files[0], "records_in": files[1], "records_landed": files[2],
-                "records_quarantined": files[3], "bytes_landed": files[4], "paths": outcomes, "rows": rows,
+                "records_quarantined": files[3], "bytes_landed": files[4], "records_suppressed": files[5], "paths": outcomes, "rows": rows,
                 "pending_publish": self.db.execute("select count(*) from journal").fetchone()[0]}
 
     def files(self) -> list[dict[str, Any]]:

@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from orchestration.lake.schema import LAKE_TABLES, QUARANTINE, RESTRICTED_CONTENT
 
 EPOCH = date(1970, 1, 1)
+SUBJECT_COLUMNS = ("user_hash", "session_hash")
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3, "use_dictionary": True,
                    "write_statistics": True, "row_group_size": 256 * 1024}
 # Zero-row file per table so readers' globs never come up empty on a fresh lake.
@@ -72,6 +74,8 @@ class StagedWriter:
         self._targets: dict[tuple[str, str], Path] = {}
         self.rows: dict[str, int] = defaultdict(int)
         self.days: dict[str, set[str]] = defaultdict(set)
+        # Whose data each output file holds: lets erasure rewrite only the files of one subject.
+        self.subjects: dict[tuple[str, str], set[str]] = defaultdict(set)
 
     def _final_path(self, table: str, day: str) -> Path:
         if table == "quarantine":
@@ -113,6 +117,9 @@ class StagedWriter:
                 arrow = pa.Table.from_pylist(day_rows, schema=schema)
             day = day_string(day_number)
             self._writer(table, day, schema).write_table(arrow, row_group_size=PARQUET_OPTIONS["row_group_size"])
+            for column in SUBJECT_COLUMNS:
+                if column in arrow.column_names:
+                    self.subjects[(table, day)].update(v for v in pc.unique(arrow[column]).to_pylist() if v)
             self.rows[table] += len(day_rows)
             self.days[table].add(day)
         return rejected
@@ -125,6 +132,10 @@ class StagedWriter:
             for row in rows:
                 row["_day"] = (date.fromisoformat(self.landing_day) - EPOCH).days
             self.write_rows("quarantine", rows, QUARANTINE)
+
+    def subject_index(self) -> dict[str, list[str]]:
+        """Final path → the subject hashes (user and session) its rows carry."""
+        return {str(self._final_path(*key)): sorted(hashes) for key, hashes in self.subjects.items() if hashes}
 
     def close(self) -> list[tuple[str, str]]:
         """Finish every file (fsync'd) and return the (staging, final) moves that publish them."""

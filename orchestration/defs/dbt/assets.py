@@ -8,7 +8,7 @@ dbt tests become asset checks (enable_asset_checks), so a failed test shows on t
 import json
 from datetime import timedelta
 
-from dagster import AssetExecutionContext
+from dagster import AssetExecutionContext, BackfillPolicy
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.defs.dbt.resources import dbt_project
@@ -23,6 +23,7 @@ INCREMENTAL_SELECTOR = "config.materialized:incremental"
     project=dbt_project,
     select=INCREMENTAL_SELECTOR,
     partitions_def=daily_partitions,
+    backfill_policy=BackfillPolicy.single_run(),  # a backfill is one dbt build over the whole window
     dagster_dbt_translator=SpanledgerDbtTranslator(),
     name="dbt_incremental_models",
 )

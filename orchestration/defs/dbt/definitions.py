@@ -1,9 +1,21 @@
 from __future__ import annotations
 
-from dagster import AssetSelection, Definitions, build_schedule_from_partitioned_job, define_asset_job
+from datetime import timedelta
+
+from dagster import (
+    AssetSelection,
+    Definitions,
+    RunRequest,
+    ScheduleEvaluationContext,
+    define_asset_job,
+    schedule,
+)
 
 from orchestration.defs.dbt.assets import dbt_incremental_models, dbt_unpartitioned_models
 from orchestration.defs.dbt.resources import dbt_resource
+from orchestration.defs.dbt.translator import LANDING_KEY
+
+dbt_models = AssetSelection.assets(dbt_incremental_models, dbt_unpartitioned_models)
 
 # Seeds, staging views and the whole-history marts (chargeback, month to date, unpriced usage).
 warehouse_refresh_job = define_asset_job(
@@ -12,16 +24,31 @@ warehouse_refresh_job = define_asset_job(
     description="dbt build of the unpartitioned models (seeds, staging views, whole-history marts).",
 )
 
-# One day of the incremental models; the daily schedule builds yesterday once it is complete.
+# One day of the incremental models and everything unpartitioned around them.
 warehouse_daily_job = define_asset_job(
     "warehouse_daily",
-    selection=AssetSelection.assets(dbt_incremental_models),
-    description="dbt build of one day of the incremental models (min_date = max_date = the partition).",
+    selection=dbt_models,
+    description="dbt build of one day: incremental models get min_date = max_date = the partition.",
 )
+
+# Landing then the warehouse: what `spanledger run` does, on a schedule.
+daily_pipeline_job = define_asset_job(
+    "daily_pipeline",
+    selection=AssetSelection.keys(LANDING_KEY) | dbt_models,
+    description="Land new files, then dbt build yesterday's partition and the whole-history marts.",
+)
+
+
+@schedule(job=daily_pipeline_job, cron_schedule="0 2 * * *", execution_timezone="UTC")
+def daily_pipeline_schedule(context: ScheduleEvaluationContext) -> RunRequest:
+    """02:00 UTC: yesterday is complete (late spans had two hours to arrive); land and build it."""
+    day = (context.scheduled_execution_time - timedelta(days=1)).date().isoformat()
+    return RunRequest(run_key=day, partition_key=day)
+
 
 defs = Definitions(
     assets=[dbt_incremental_models, dbt_unpartitioned_models],
-    jobs=[warehouse_daily_job, warehouse_refresh_job],
-    schedules=[build_schedule_from_partitioned_job(warehouse_daily_job, hour_of_day=1, minute_of_hour=30)],
+    jobs=[warehouse_daily_job, warehouse_refresh_job, daily_pipeline_job],
+    schedules=[daily_pipeline_schedule],
     resources={"dbt": dbt_resource},
 )

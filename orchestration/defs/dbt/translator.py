@@ -5,14 +5,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from dagster import AssetKey, AssetSpec
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
 MART_GROUPS = ("finops", "reliability", "evals")
+# The lake tables are external specs written by the landing asset; Dagster does not order runs
+# through them, so staging also depends on the landing asset itself: landing runs before dbt.
+LANDING_KEY = AssetKey(["lake", "landing"])
 
 
 class SpanledgerDbtTranslator(DagsterDbtTranslator):
     def __init__(self) -> None:
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: Any) -> AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = manifest["nodes"].get(unique_id) or {}
+        if props.get("resource_type") == "model" and list(props.get("fqn", []))[1:2] == ["staging"]:
+            spec = spec.merge_attributes(deps=[LANDING_KEY])
+        return spec
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props.get("resource_type") == "seed":
