@@ -23,12 +23,12 @@ monthly as (
         coalesce(tenants.cost_center, '{{ var("unknown_label") }}') as cost_center,
         tenants.tenant_name,
         tenants.plan,
-        sum(daily_costs.llm_call_count) as llm_call_count,
-        sum(daily_costs.total_tokens) as total_tokens,
+        cast(sum(daily_costs.llm_call_count) as {{ t_int() }}) as llm_call_count,
+        cast(sum(daily_costs.total_tokens) as {{ t_int() }}) as total_tokens,
         sum(daily_costs.reported_cost_usd) as reported_cost_usd,
         sum(daily_costs.calculated_cost_usd) as calculated_cost_usd,
         sum(daily_costs.total_cost_usd) as total_cost_usd,
-        sum(daily_costs.unpriced_call_count) as unpriced_call_count
+        cast(sum(daily_costs.unpriced_call_count) as {{ t_int() }}) as unpriced_call_count
     from daily_costs
     left join tenants
         on daily_costs.tenant_id = tenants.tenant_id

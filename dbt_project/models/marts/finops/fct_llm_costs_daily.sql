@@ -62,21 +62,21 @@ aggregated as (
         prompt_version,
         count(distinct coalesce(trace_id, llm_call_id)) as request_count,
         count(*) as llm_call_count,
-        sum(input_tokens) as input_tokens,
-        sum(uncached_input_tokens) as uncached_input_tokens,
-        sum(cache_read_tokens) as cache_read_tokens,
-        sum(cache_write_tokens) as cache_write_tokens,
-        sum(output_tokens) as output_tokens,
-        sum(reasoning_tokens) as reasoning_tokens,
-        sum(total_tokens) as total_tokens,
+        cast(sum(input_tokens) as {{ t_int() }}) as input_tokens,
+        cast(sum(uncached_input_tokens) as {{ t_int() }}) as uncached_input_tokens,
+        cast(sum(cache_read_tokens) as {{ t_int() }}) as cache_read_tokens,
+        cast(sum(cache_write_tokens) as {{ t_int() }}) as cache_write_tokens,
+        cast(sum(output_tokens) as {{ t_int() }}) as output_tokens,
+        cast(sum(reasoning_tokens) as {{ t_int() }}) as reasoning_tokens,
+        cast(sum(total_tokens) as {{ t_int() }}) as total_tokens,
         coalesce(sum(reported_cost_usd), {{ money(0) }}) as reported_cost_usd,
         coalesce(sum(case when cost_source = 'calculated' then calculated_cost_usd end), {{ money(0) }}) as calculated_cost_usd,
         coalesce(sum(cost_usd), {{ money(0) }}) as total_cost_usd,
         coalesce(sum(cache_savings_usd), {{ money(0) }}) as cache_savings_usd,
-        sum(case when cost_source = 'reported' then 1 else 0 end) as reported_call_count,
-        sum(case when cost_source = 'calculated' then 1 else 0 end) as calculated_call_count,
-        sum(case when is_unpriced then 1 else 0 end) as unpriced_call_count,
-        sum(case when is_unpriced then total_tokens else 0 end) as unpriced_tokens
+        cast(sum(case when cost_source = 'reported' then 1 else 0 end) as {{ t_int() }}) as reported_call_count,
+        cast(sum(case when cost_source = 'calculated' then 1 else 0 end) as {{ t_int() }}) as calculated_call_count,
+        cast(sum(case when is_unpriced then 1 else 0 end) as {{ t_int() }}) as unpriced_call_count,
+        cast(sum(case when is_unpriced then total_tokens else 0 end) as {{ t_int() }}) as unpriced_tokens
     from keyed
     group by 1, 2, 3, 4, 5, 6, 7
 

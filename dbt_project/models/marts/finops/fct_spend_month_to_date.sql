@@ -30,7 +30,7 @@ monthly as (
         {{ month_start('daily_costs.cost_date') }} as month_start_date,
         daily_costs.tenant_id,
         sum(daily_costs.total_cost_usd) as month_to_date_cost_usd,
-        sum(daily_costs.unpriced_call_count) as unpriced_call_count,
+        cast(sum(daily_costs.unpriced_call_count) as {{ t_int() }}) as unpriced_call_count,
         max(daily_costs.cost_date) as last_cost_date
     from daily_costs
     cross join as_of
