@@ -370,6 +370,27 @@ def ui(ctx, port) -> None:
                                      cwd=repo_root, env=env))
 
 
+# Commands of other areas live in orchestration/commands/<area>.py, each exposing COMMANDS.
+COMMAND_MODULES = ("compliance", "quality", "reports", "bigquery")
+
+
+def _register_area_commands() -> None:
+    import importlib
+
+    for area in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"orchestration.commands.{area}")
+        except ModuleNotFoundError as err:
+            if err.name == f"orchestration.commands.{area}":
+                continue  # that area has no commands yet
+            raise
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register_area_commands()
+
+
 def run_cli() -> None:
     """Console entry point: unexpected failures become one line too (SPANLEDGER_DEBUG=1 shows more)."""
     try:

@@ -1,0 +1,1 @@
+"""CLI commands of each area (compliance, quality, reports, …); `orchestration.cli` registers them."""
