@@ -7,6 +7,7 @@ Every row carries its resource and scope. Records: spans, log records and metric
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import orjson
@@ -39,6 +40,12 @@ SIGNAL_KEYS = {
     "traces": ("resourceSpans", "resource_spans"),
     "logs": ("resourceLogs", "resource_logs"),
     "metrics": ("resourceMetrics", "resource_metrics"),
+}
+# signal → the OTLP/JSON keys of its resource list, scope list and record list (camelCase, snake_case)
+_SHAPES = {
+    "traces": ("resourceSpans", "resource_spans", "scopeSpans", "scope_spans", "spans", "spans"),
+    "logs": ("resourceLogs", "resource_logs", "scopeLogs", "scope_logs", "logRecords", "log_records"),
+    "metrics": ("resourceMetrics", "resource_metrics", "scopeMetrics", "scope_metrics", "metrics", "metrics"),
 }
 CLAUDE_CODE_EVENTS = frozenset({"user_prompt", "api_request", "api_error", "tool_result", "tool_decision"})
 
@@ -145,50 +152,55 @@ class Normalizer:
                 "source_file_id": self.file_id, "_day": time_ns // NS_PER_DAY,
             })
 
+    # --- traces -------------------------------------------------------------------------------
+    def _scopes(self, request: dict[str, Any], signal: str, location: str, batch: Batch):
+        """Yield (resource columns, resource defaults, scope columns, items, where) per scope. A resource
+        or scope that cannot be read is quarantined as one record; its siblings go on."""
+        r_camel, r_snake, s_camel, s_snake, i_camel, i_snake = _SHAPES[signal]
+        for r, resource in enumerate(_lists(request, r_camel, r_snake, "")):
+            where = f"{r_camel}[{r}]."
+            try:
+                if not isinstance(resource, dict):
+                    raise FieldError(where.rstrip("."), "expected an object")
+                resource_cols, resource_defaults = self._resource(resource, where)
+                scope_list = _lists(resource, s_camel, s_snake, where)
+                if not scope_list and signal == "traces":  # OTLP before 0.15 called scopes "libraries"
+                    scope_list = _lists(resource, "instrumentationLibrarySpans", "instrumentation_library_spans",
+                                        where)
+            except FieldError as err:
+                batch.records_in += 1
+                batch.quarantined.append(Quarantined(location, err.field, err.reason, 1, _dump(resource)))
+                continue
+            for s, scope in enumerate(scope_list):
+                swhere = f"{where}{s_camel}[{s}]."
+                try:
+                    if not isinstance(scope, dict):
+                        raise FieldError(swhere.rstrip("."), "expected an object")
+                    scope_cols = self._scope(scope, swhere)
+                    items = _lists(scope, i_camel, i_snake, swhere)
+                except FieldError as err:
+                    batch.records_in += 1
+                    batch.quarantined.append(Quarantined(location, err.field, err.reason, 1, _dump(scope)))
+                    continue
+                yield resource_cols, resource_defaults, scope_cols, items, swhere + i_camel
+
     @staticmethod
-    def _subject(cols: dict[str, Any], resource_cols: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "tenant_id": cols.get("tenant_id") or resource_cols["tenant_id"],
-            "user_hash": cols.get("user_hash") or resource_cols["user_hash"],
-            "session_hash": cols.get("session_hash") or resource_cols["session_hash"],
-        }
+    def _each_record(items: list[Any], where: str, location: str, batch: Batch, handle) -> None:
+        for i, item in enumerate(items):
+            batch.records_in += 1
+            try:
+                handle(item)
+            except FieldError as err:
+                batch.quarantined.append(Quarantined(f"{location}: {where}[{i}]", err.field, err.reason, 1,
+                                                     _dump(item)))
 
     # --- traces -------------------------------------------------------------------------------
     def traces(self, request: dict[str, Any], location: str, batch: Batch) -> None:
         first = {table: len(batch.rows[table]) for table in ("spans", "span_events", "span_links")}
-        for r, rs in enumerate(_lists(request, "resourceSpans", "resource_spans", "")):
-            where = f"resourceSpans[{r}]."
-            try:
-                if not isinstance(rs, dict):
-                    raise FieldError(where.rstrip("."), "expected an object")
-                resource_cols, resource_defaults = self._resource(rs, where)
-                scope_list = _lists(rs, "scopeSpans", "scope_spans", where)
-                if not scope_list:
-                    scope_list = _lists(rs, "instrumentationLibrarySpans", "instrumentation_library_spans", where)
-            except FieldError as err:
-                batch.records_in += 1
-                batch.quarantined.append(Quarantined(location, err.field, err.reason, 1, _dump(rs)))
-                continue
-            for s, ss in enumerate(scope_list):
-                swhere = f"{where}scopeSpans[{s}]."
-                try:
-                    if not isinstance(ss, dict):
-                        raise FieldError(swhere.rstrip("."), "expected an object")
-                    scope_cols = self._scope(ss, swhere)
-                    spans = _lists(ss, "spans", "spans", swhere)
-                except FieldError as err:
-                    batch.records_in += 1
-                    batch.quarantined.append(Quarantined(location, err.field, err.reason, 1, _dump(ss)))
-                    continue
-                for i, span in enumerate(spans):
-                    batch.records_in += 1
-                    try:
-                        self._span(span, f"{swhere}spans[{i}]", location, resource_cols, resource_defaults,
-                                   scope_cols, batch)
-                    except FieldError as err:
-                        batch.quarantined.append(
-                            Quarantined(f"{location}: {swhere}spans[{i}]", err.field, err.reason, 1, _dump(span))
-                        )
+        for resource_cols, defaults, scope_cols, spans, where in self._scopes(request, "traces", location, batch):
+            self._each_record(spans, where, location, batch, partial(
+                self._span, location=location, resource_cols=resource_cols, resource_defaults=defaults,
+                scope_cols=scope_cols, batch=batch))
         context = fill_down_from_trace_roots(batch.rows["spans"], first["spans"])
         for table in ("span_events", "span_links"):
             for row in batch.rows[table][first[table]:]:
@@ -198,10 +210,10 @@ class Normalizer:
                         if row[column] is None:
                             row[column] = known[column]
 
-    def _span(self, span: Any, where: str, location: str, resource_cols, resource_defaults, scope_cols,
+    def _span(self, span: Any, location: str, resource_cols, resource_defaults, scope_cols,
               batch: Batch) -> None:
         if not isinstance(span, dict):
-            raise FieldError(where, "span is not an object")
+            raise FieldError("span", "span is not an object")
         trace_id = decode_id(get(span, "traceId", "trace_id"), 16, "traceId", required=True)
         span_id = decode_id(get(span, "spanId", "span_id"), 8, "spanId", required=True)
         parent = decode_id(get(span, "parentSpanId", "parent_span_id"), 8, "parentSpanId", required=False)
@@ -304,36 +316,10 @@ class Normalizer:
 
     # --- logs ---------------------------------------------------------------------------------
     def logs(self, request: dict[str, Any], location: str, batch: Batch) -> None:
-        for r, rl in enumerate(_lists(request, "resourceLogs", "resource_logs", "")):
-            where = f"resourceLogs[{r}]."
-            try:
-                if not isinstance(rl, dict):
-                    raise FieldError(where.rstrip("."), "expected an object")
-                resource_cols, resource_defaults = self._resource(rl, where)
-                scope_list = _lists(rl, "scopeLogs", "scope_logs", where)
-            except FieldError as err:
-                batch.records_in += 1
-                batch.quarantined.append(Quarantined(location, err.field, err.reason, 1, _dump(rl)))
-                continue
-            for s, sl in enumerate(scope_list):
-                swhere = f"{where}scopeLogs[{s}]."
-                try:
-                    if not isinstance(sl, dict):
-                        raise FieldError(swhere.rstrip("."), "expected an object")
-                    scope_cols = self._scope(sl, swhere)
-                    records = _lists(sl, "logRecords", "log_records", swhere)
-                except FieldError as err:
-                    batch.records_in += 1
-                    batch.quarantined.append(Quarantined(location, err.field, err.reason, 1, _dump(sl)))
-                    continue
-                for i, record in enumerate(records):
-                    batch.records_in += 1
-                    try:
-                        self._log(record, location, resource_cols, resource_defaults, scope_cols, batch)
-                    except FieldError as err:
-                        batch.quarantined.append(
-                            Quarantined(f"{location}: {swhere}logRecords[{i}]", err.field, err.reason, 1,
-                                        _dump(record)))
+        for resource_cols, defaults, scope_cols, records, where in self._scopes(request, "logs", location, batch):
+            self._each_record(records, where, location, batch, partial(
+                self._log, location=location, resource_cols=resource_cols, resource_defaults=defaults,
+                scope_cols=scope_cols, batch=batch))
 
     def _log(self, record: Any, location, resource_cols, resource_defaults, scope_cols, batch: Batch) -> None:
         if not isinstance(record, dict):
@@ -389,31 +375,9 @@ class Normalizer:
 
     # --- metrics ------------------------------------------------------------------------------
     def metrics(self, request: dict[str, Any], location: str, batch: Batch) -> None:
-        for r, rm in enumerate(_lists(request, "resourceMetrics", "resource_metrics", "")):
-            where = f"resourceMetrics[{r}]."
-            try:
-                if not isinstance(rm, dict):
-                    raise FieldError(where.rstrip("."), "expected an object")
-                resource_cols, _ = self._resource(rm, where)
-                scope_list = _lists(rm, "scopeMetrics", "scope_metrics", where)
-            except FieldError as err:
-                batch.records_in += 1
-                batch.quarantined.append(Quarantined(location, err.field, err.reason, 1, _dump(rm)))
-                continue
-            for s, sm in enumerate(scope_list):
-                swhere = f"{where}scopeMetrics[{s}]."
-                try:
-                    if not isinstance(sm, dict):
-                        raise FieldError(swhere.rstrip("."), "expected an object")
-                    scope_cols = self._scope(sm, swhere)
-                    metrics = _lists(sm, "metrics", "metrics", swhere)
-                except FieldError as err:
-                    batch.records_in += 1
-                    batch.quarantined.append(Quarantined(location, err.field, err.reason, 1, _dump(sm)))
-                    continue
-                for m, metric in enumerate(metrics):
-                    self._metric(metric, f"{location}: {swhere}metrics[{m}]", location, resource_cols,
-                                 scope_cols, batch)
+        for resource_cols, _, scope_cols, metrics, where in self._scopes(request, "metrics", location, batch):
+            for m, metric in enumerate(metrics):
+                self._metric(metric, f"{location}: {where}[{m}]", location, resource_cols, scope_cols, batch)
 
     def _metric(self, metric: Any, where: str, location: str, resource_cols, scope_cols, batch: Batch) -> None:
         try:
