@@ -9,9 +9,10 @@ def _build() -> Definitions:
     # Imported here so that this module holds exactly one Definitions object at module scope.
     from orchestration.defs.dbt import defs as warehouse
     from orchestration.defs.landing import defs as landing
+    from orchestration.defs.reports import defs as reports
     from orchestration.defs.resources import SpanledgerResource
 
-    return Definitions.merge(landing, warehouse, Definitions(resources={"spanledger": SpanledgerResource()}))
+    return Definitions.merge(landing, warehouse, reports, Definitions(resources={"spanledger": SpanledgerResource()}))
 
 
 defs = _build()

@@ -1,0 +1,1 @@
+"""Reports for finance and analysts: the monthly FOCUS chargeback export and its HTML report."""

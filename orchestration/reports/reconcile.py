@@ -1,0 +1,44 @@
+"""Does a chargeback CSV add up to the FinOps mart? Per tenant and in total, to the cent."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from orchestration.reports.chargeback import Month
+
+CENT = Decimal("0.01")
+
+
+def csv_cost_by_tenant(csv_path: Path) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    with csv_path.open(newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            totals[row["x_TenantId"]] += Decimal(row["BilledCost"])
+    return dict(totals)
+
+
+def mart_cost_by_tenant(warehouse: Path, month: Month) -> dict[str, Decimal]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select tenant_id, sum(total_cost_usd) from finops.fct_chargeback_monthly "
+            "where month_start_date = ? group by 1", [month.start]).fetchall()
+    return {tenant: Decimal(cost) for tenant, cost in rows}
+
+
+def reconcile(warehouse: Path, month: Month, csv_path: Path) -> list[str]:
+    """Differences (rounded to the cent) between the CSV and fct_chargeback_monthly; empty = reconciled."""
+    exported, mart = csv_cost_by_tenant(csv_path), mart_cost_by_tenant(warehouse, month)
+    problems = []
+    for tenant in sorted(set(exported) | set(mart)):
+        a, b = exported.get(tenant, Decimal(0)), mart.get(tenant, Decimal(0))
+        if a.quantize(CENT) != b.quantize(CENT):
+            problems.append(f"{tenant}: CSV {a} != mart {b}")
+    total_a, total_b = sum(exported.values(), Decimal(0)), sum(mart.values(), Decimal(0))
+    if total_a.quantize(CENT) != total_b.quantize(CENT):
+        problems.append(f"total: CSV {total_a} != mart {total_b}")
+    return problems
