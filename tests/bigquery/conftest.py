@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from orchestration.settings import Settings
 from orchestration.warehouse.bigquery.config import BigQueryConfig
 from tests.bigquery.emulator import PROJECT, emulator_python, start_emulator
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
@@ -42,10 +35,11 @@ def bq_client(bq_config):
 
 @pytest.fixture(scope="session")
 def landed(tmp_path_factory) -> Settings:
-    """Two days of generated telemetry, landed into a Parquet lake."""
-    data = tmp_path_factory.mktemp("bq-lake")
-    env = dict(os.environ, SPANLEDGER_DATA_DIR=str(data))
-    cli = [sys.executable, "-m", "orchestration.cli", "--data-dir", str(data)]
-    subprocess.run([*cli, "generate", "--days", "2", "--tenants", "3", "--requests-per-day", "60"], check=True, env=env, capture_output=True, cwd=REPO)
-    subprocess.run([*cli, "land", "--settle-seconds", "0"], check=True, env=env, capture_output=True, cwd=REPO)
-    return Settings.from_env(data)
+    """Two days of generated telemetry (ending yesterday, inside every retention class), landed."""
+    from orchestration.generator import GeneratorConfig, generate
+    from orchestration.landing import land
+
+    settings = Settings.from_env(tmp_path_factory.mktemp("bq-lake"))
+    generate(GeneratorConfig(out_dir=settings.inbox_dir, days=2, tenants=3, requests_per_day=60, seed=7))
+    land(settings, [settings.inbox_dir], settle_seconds=0, workers=1)
+    return settings
