@@ -4,10 +4,17 @@ The dbt project lives in `dbt_project/` next to this package. Everything that di
 pipelines hangs off the data directory: the DuckDB file and the lake (through SPANLEDGER_DATA_DIR,
 read by profiles.yml and the sources), and dbt's target/ and logs/ (so two pipelines sharing one
 checkout never overwrite each other's manifest or partial-parse state).
+
+On DuckDB, commands that write (build, run, seed, snapshot) work on a copy of the warehouse file
+that replaces the original by one atomic rename only when dbt succeeds: a failed or killed build
+leaves the previous build's marts in place and readable. One writer at a time: every command that
+opens the warehouse takes `state/warehouse.lock`, and a second one waits (up to a timeout) with a
+message naming the holder.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -15,6 +22,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,6 +31,10 @@ from pathlib import Path
 from orchestration.settings import Settings
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+
+WRITING_COMMANDS = frozenset({"build", "run", "seed", "snapshot"})
+READING_COMMANDS = frozenset({"test", "docs", "compile", "show", "run-operation", "source", "debug"})
+DEFAULT_LOCK_TIMEOUT = float(os.environ.get("SPANLEDGER_WAREHOUSE_LOCK_TIMEOUT", "600"))
 
 
 def dbt_executable() -> str:
@@ -64,6 +77,92 @@ def date_vars(min_date: date | str | None, max_date: date | str | None) -> dict[
     return out
 
 
+class WarehouseBusyError(RuntimeError):
+    """Another process is writing the warehouse and did not finish within the timeout."""
+
+
+@contextmanager
+def warehouse_write_lock(settings: Settings, timeout: float | None = None, purpose: str = "dbt") -> Iterator[None]:
+    """Exclusive right to open the DuckDB warehouse for writing; waits up to `timeout` seconds.
+
+    The lock file says who holds it (pid, purpose, since when) so the waiting side can say so.
+    """
+    timeout = DEFAULT_LOCK_TIMEOUT if timeout is None else timeout
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.state_dir / "warehouse.lock"
+    with open(path, "a+") as fh:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    fh.seek(0)
+                    holder = fh.read().strip() or "unknown"
+                    raise WarehouseBusyError(
+                        f"the warehouse {settings.warehouse_path} is being written by another process "
+                        f"({holder}); waited {timeout:.0f}s. Try again when it has finished, or raise "
+                        "SPANLEDGER_WAREHOUSE_LOCK_TIMEOUT") from None
+                time.sleep(0.2)
+        try:
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"pid {os.getpid()}, {purpose}, since {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+            fh.flush()
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _checkpoint(path: Path) -> None:
+    """Fold a write-ahead log into its database file (a killed writer can leave one behind)."""
+    import duckdb
+
+    with duckdb.connect(str(path)) as con:
+        con.execute("checkpoint")
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def build_copy_path(settings: Settings) -> Path:
+    """Where a build writes: same file name (DuckDB names the catalog after it), same filesystem."""
+    return settings.data_dir / ".warehouse-build" / settings.warehouse_path.name
+
+
+@contextmanager
+def staged_warehouse(settings: Settings) -> Iterator[tuple[Path, list[bool]]]:
+    """A private copy of the warehouse to build into; `publish[0] = True` swaps it in atomically.
+
+    Call with the write lock held. Leftovers of a killed build are discarded first.
+    """
+    live = settings.warehouse_path
+    copy = build_copy_path(settings)
+    shutil.rmtree(copy.parent, ignore_errors=True)
+    copy.parent.mkdir(parents=True)
+    if Path(f"{live}.wal").exists():
+        _checkpoint(live)  # committed work of a killed direct writer must not be left behind
+    if live.exists():
+        shutil.copyfile(live, copy)
+    publish = [False]
+    try:
+        yield copy, publish
+        if publish[0]:
+            if Path(f"{copy}.wal").exists():
+                _checkpoint(copy)
+            _fsync(copy)
+            os.replace(copy, live)
+            _fsync(live.parent)
+    finally:
+        shutil.rmtree(copy.parent, ignore_errors=True)
+
+
 @dataclass
 class DbtBuildResult:
     returncode: int
@@ -73,6 +172,8 @@ class DbtBuildResult:
     failures: list[str] = field(default_factory=list)  # unique ids of nodes that errored or failed
     log_path: Path | None = None
     output_tail: str = ""
+    published: bool | None = None  # writing commands on DuckDB: whether the new warehouse replaced the old
+
 
     @property
     def success(self) -> bool:
@@ -81,7 +182,8 @@ class DbtBuildResult:
     @property
     def summary(self) -> str:
         counts = " ".join(f"{k.upper()}={v}" for k, v in sorted(self.statuses.items()))
-        return f"{counts or 'no results'} in {self.seconds:.1f}s"
+        kept = "; the warehouse is unchanged (previous build kept)" if self.published is False else ""
+        return f"{counts or 'no results'} in {self.seconds:.1f}s{kept}"
 
 
 def run_dbt(
@@ -90,17 +192,46 @@ def run_dbt(
     *,
     vars: dict[str, str] | None = None,
     stream: bool = False,
+    lock_timeout: float | None = None,
 ) -> DbtBuildResult:
-    """Run any dbt command (`["build"]`, `["parse"]`, ...) for this pipeline's data directory."""
+    """Run any dbt command (`["build"]`, `["parse"]`, ...) for this pipeline's data directory.
+
+    On DuckDB, commands that open the warehouse hold the write lock; commands that write build into
+    a copy that replaces the warehouse only if dbt succeeds.
+    """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    command_name = args[0] if args else ""
+    if settings.warehouse != "duckdb" or command_name not in WRITING_COMMANDS | READING_COMMANDS:
+        return _run_dbt(settings, args, vars=vars, stream=stream)
+    with warehouse_write_lock(settings, lock_timeout, purpose=f"dbt {command_name}"):
+        if command_name not in WRITING_COMMANDS:
+            return _run_dbt(settings, args, vars=vars, stream=stream)
+        with staged_warehouse(settings) as (copy, publish):
+            result = _run_dbt(settings, args, vars=vars, stream=stream, warehouse_path=copy)
+            publish[0] = result.success
+        result.published = result.success
+        return result
+
+
+def _run_dbt(
+    settings: Settings,
+    args: list[str],
+    *,
+    vars: dict[str, str] | None = None,
+    stream: bool = False,
+    warehouse_path: Path | None = None,
+) -> DbtBuildResult:
     command = [dbt_executable(), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
     if vars:
         command += ["--vars", json.dumps(vars)]
+    env = dbt_env(settings)
+    if warehouse_path is not None:
+        env["SPANLEDGER_DUCKDB_PATH"] = str(warehouse_path)
     started = time.monotonic()
     proc = subprocess.run(
         command,
         cwd=PROJECT_DIR,
-        env=dbt_env(settings),
+        env=env,
         stdout=None if stream else subprocess.PIPE,
         stderr=None if stream else subprocess.STDOUT,
         text=True,
@@ -130,6 +261,7 @@ def run_dbt_build(
     full_refresh: bool = False,
     select: str | None = None,
     stream: bool = False,
+    lock_timeout: float | None = None,
 ) -> DbtBuildResult:
     """`dbt build` (seeds, models, tests): everything, or the dates min_date..max_date (inclusive)
     of the incremental models; a full refresh rebuilds incremental models from the whole lake."""
@@ -138,4 +270,4 @@ def run_dbt_build(
         args.append("--full-refresh")
     if select:
         args += ["--select", select]
-    return run_dbt(settings, args, vars=date_vars(min_date, max_date), stream=stream)
+    return run_dbt(settings, args, vars=date_vars(min_date, max_date), stream=stream, lock_timeout=lock_timeout)
