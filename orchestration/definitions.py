@@ -9,10 +9,17 @@ def _build() -> Definitions:
     # Imported here so that this module holds exactly one Definitions object at module scope.
     from orchestration.defs.dbt import defs as warehouse
     from orchestration.defs.landing import defs as landing
+    from orchestration.defs.quality import defs as quality
     from orchestration.defs.reports import defs as reports
     from orchestration.defs.resources import SpanledgerResource
+    from orchestration.settings import Settings
 
-    return Definitions.merge(landing, warehouse, reports, Definitions(resources={"spanledger": SpanledgerResource()}))
+    areas = [landing, warehouse, reports, quality]
+    if Settings.from_env().warehouse == "bigquery":
+        from orchestration.defs.bigquery import defs as bigquery
+
+        areas.append(bigquery)
+    return Definitions.merge(*areas, Definitions(resources={"spanledger": SpanledgerResource()}))
 
 
 defs = _build()

@@ -1,0 +1,98 @@
+"""`spanledger bigquery ...`: set up the lake dataset, load days, erase a subject, show the manifest."""
+
+from __future__ import annotations
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+console = Console(stderr=True)
+
+
+def _context(ctx: click.Context):
+    from orchestration.settings import Settings
+    from orchestration.warehouse.bigquery.client import make_client
+    from orchestration.warehouse.bigquery.config import BigQueryConfig
+
+    settings = ctx.obj["settings"] if ctx.obj else Settings.from_env()
+    config = BigQueryConfig.from_env()
+    return settings, config, make_client(config)
+
+
+@click.group("bigquery")
+def bigquery_group() -> None:
+    """BigQuery warehouse: load the lake with load jobs, erase subjects by DML.
+
+    \b
+    Configuration (environment): SPANLEDGER_BQ_PROJECT, SPANLEDGER_BQ_LOCATION, SPANLEDGER_BQ_DATASET,
+    SPANLEDGER_LAKE_SCHEMA (lake dataset), SPANLEDGER_LAKE_URI (gs://... lake), Google credentials.
+    """
+
+
+@bigquery_group.command("setup")
+@click.pass_context
+def setup(ctx: click.Context) -> None:
+    """Create the lake dataset and its day-partitioned, tenant-clustered tables (or align expiration)."""
+    from orchestration.warehouse.bigquery.tables import ensure_lake
+
+    _, config, client = _context(ctx)
+    ensure_lake(client, config)
+    console.print(f"[green]ready[/] {config.project}.{config.lake_dataset}")
+
+
+@bigquery_group.command("load")
+@click.option("--date", "dates", multiple=True, help="Event date YYYY-MM-DD (repeat); default: every lake date.")
+@click.option("--table", "tables", multiple=True, help="Lake table (repeat); default: all five.")
+@click.option("--force", is_flag=True, help="Load even when the day's files have not changed.")
+@click.pass_context
+def load(ctx: click.Context, dates: tuple[str, ...], tables: tuple[str, ...], force: bool) -> None:
+    """Load lake days into BigQuery; each day replaces its partition (safe to rerun)."""
+    from orchestration.warehouse.bigquery.loader import DayLoader, lake_days
+
+    settings, config, client = _context(ctx)
+    days = list(dates) or lake_days(settings, list(tables) or None)
+    loader = DayLoader(client, config, settings)
+    for item in loader.load_days(days, list(tables) or None, force=force):
+        state = "unchanged" if item.skipped else "loaded"
+        console.print(f"{item.table} {item.day}: {state} {item.rows:,} rows")
+
+
+@bigquery_group.command("erase")
+@click.option("--subject-hash", help="The subject's user_hash (HMAC of the raw id).")
+@click.option("--user", "raw_user", help="The raw user id; hashed with SPANLEDGER_HMAC_KEY, never stored.")
+@click.option("--tenant", help="Only this tenant's rows.")
+@click.pass_context
+def erase(ctx: click.Context, subject_hash: str | None, raw_user: str | None, tenant: str | None) -> None:
+    """Delete a subject's rows from every BigQuery table that holds user_hash (lake and warehouse)."""
+    from orchestration.lake.privacy import SubjectHasher
+    from orchestration.warehouse.bigquery.erasure import erase_subject
+    from orchestration.warehouse.bigquery.manifest import LoadManifest, manifest_path
+
+    if bool(subject_hash) == bool(raw_user):
+        raise click.UsageError("give exactly one of --subject-hash or --user")
+    settings, config, client = _context(ctx)
+    subject = subject_hash or SubjectHasher(settings.hmac_key)(raw_user)
+    result = erase_subject(client, config, subject, tenant_id=tenant)
+    with LoadManifest(manifest_path(settings.state_dir)) as manifest:
+        manifest.record_erasure(subject, tenant, result.rows_by_table, result.deleted_at.isoformat(),
+                                result.physically_gone_at.isoformat())
+    console.print(f"[green]erased[/] {result.rows:,} rows in {len(result.rows_by_table)} tables; "
+                  f"unrecoverable (time travel + fail-safe) after {result.physically_gone_at:%Y-%m-%d %H:%M} UTC")
+
+
+@bigquery_group.command("status")
+@click.pass_context
+def status(ctx: click.Context) -> None:
+    """The load manifest: the last load of each table and day."""
+    from orchestration.warehouse.bigquery.manifest import LoadManifest, manifest_path
+
+    settings = ctx.obj["settings"]
+    with LoadManifest(manifest_path(settings.state_dir)) as manifest:
+        records = manifest.loads()
+    table = Table("table", "day", "rows", "strategy", "finished", "jobs")
+    for rec in records:
+        table.add_row(rec.table_name, rec.day, f"{rec.rows:,}", rec.strategy, rec.finished_at, str(len(rec.job_ids)))
+    Console().print(table)
+
+
+COMMANDS = [bigquery_group]
