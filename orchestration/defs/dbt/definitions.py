@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from dagster import (
+    AssetKey,
     AssetSelection,
     Definitions,
     RunRequest,
@@ -14,8 +15,11 @@ from dagster import (
 from orchestration.defs.dbt.assets import dbt_incremental_models, dbt_unpartitioned_models
 from orchestration.defs.dbt.resources import dbt_resource
 from orchestration.defs.dbt.translator import LANDING_KEY
+from orchestration.defs.partitions import LAKE_TABLE_NAMES, lake_asset_key_path
 
 dbt_models = AssetSelection.assets(dbt_incremental_models, dbt_unpartitioned_models)
+# The lake tables' blocking quality checks (orchestration/defs/quality) gate the dbt build of a partition.
+lake_checks = AssetSelection.checks_for_assets(*(AssetKey(lake_asset_key_path(t)) for t in LAKE_TABLE_NAMES))
 
 # Seeds, staging views and the whole-history marts (chargeback, month to date, unpriced usage).
 warehouse_refresh_job = define_asset_job(
@@ -27,14 +31,14 @@ warehouse_refresh_job = define_asset_job(
 # One day of the incremental models and everything unpartitioned around them.
 warehouse_daily_job = define_asset_job(
     "warehouse_daily",
-    selection=dbt_models,
+    selection=dbt_models | lake_checks,
     description="dbt build of one day: incremental models get min_date = max_date = the partition.",
 )
 
 # Landing then the warehouse: what `spanledger run` does, on a schedule.
 daily_pipeline_job = define_asset_job(
     "daily_pipeline",
-    selection=AssetSelection.keys(LANDING_KEY) | dbt_models,
+    selection=AssetSelection.keys(LANDING_KEY) | dbt_models | lake_checks,
     description="Land new files, then dbt build yesterday's partition and the whole-history marts.",
 )
 
