@@ -7,8 +7,15 @@ import webbrowser
 from pathlib import Path
 
 import click
+from rich.console import Console
 
-from orchestration.cli import CliError, _settings, console, out
+# Not imported from orchestration.cli: that module imports this one while it is being initialised.
+console = Console(stderr=True)
+out = Console()
+
+
+def _settings(ctx: click.Context):
+    return ctx.obj["settings"]
 
 
 @click.group()
@@ -37,6 +44,7 @@ def chargeback(ctx, month, out_dir, fmt, open_html) -> None:
       spanledger report chargeback --month 2025-02
       spanledger report chargeback --month 2025-02 --out /srv/finance --format json
     """
+    from orchestration.cli import CliError
     from orchestration.reports.chargeback import Month, ReportError, latest_month
     from orchestration.reports.publish import make_chargeback_report
 
@@ -78,6 +86,7 @@ def docs(ctx, serve, port, no_open) -> None:
     """
     import subprocess
 
+    from orchestration.cli import CliError
     from orchestration.warehouse.dbt_runner import (
         PROJECT_DIR,
         dbt_env,

@@ -1,0 +1,37 @@
+"""A real warehouse for the report tests: generated telemetry over a month boundary, landed, built by dbt.
+
+Built once per session (~40 s). January is the previous month, February the report month, so the
+month-over-month numbers have something to compare.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from orchestration.generator import GeneratorConfig, generate
+from orchestration.landing import land
+from orchestration.reports.chargeback import Month
+from orchestration.settings import Settings
+from orchestration.warehouse.dbt_runner import run_dbt_build
+
+REPORT_MONTH = Month(date(2025, 2, 1))
+
+
+@pytest.fixture(scope="session")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    settings = Settings.from_env(tmp_path_factory.mktemp("reports"))
+    generate(GeneratorConfig(out_dir=settings.inbox_dir, days=10, start_date=date(2025, 1, 26),
+                             requests_per_day=40, seed=8))
+    land(settings, settle_seconds=0)
+    result = run_dbt_build(settings)
+    assert result.success, f"dbt build failed: {result.summary} {result.failures}\n{result.output_tail}"
+    return settings
+
+
+@pytest.fixture(scope="session")
+def report(warehouse: Settings):
+    from orchestration.reports.publish import make_chargeback_report
+
+    return make_chargeback_report(warehouse.warehouse_path, REPORT_MONTH, warehouse.reports_dir / "chargeback")
