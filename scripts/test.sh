@@ -1,5 +1,12 @@
 #!/usr/bin/env bash
 # Lint and the full test suite (real DuckDB files, real dbt builds, real Dagster runs, real Parquet).
 source "$(dirname "${BASH_SOURCE[0]}")/_env.sh"
+# The HTML report tests render in headless Chromium (Debian's package); install it when missing and
+# possible. Without it those tests skip and say why.
+if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "installing chromium for the HTML report tests…" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+    || echo "could not install chromium; the HTML rendering tests will be skipped" >&2
+fi
 ruff check orchestration tests benchmarks
 pytest -n 2 --dist loadfile -q "$@"
