@@ -52,6 +52,8 @@ def main(ctx: click.Context, data_dir: Path) -> None:
       spanledger build                   # dbt build of staging → intermediate → marts
       spanledger status                  # manifest and quarantine summary
       spanledger query sql/daily_cost_by_feature.sql
+      spanledger report chargeback --month 2025-02   # finance: FOCUS CSV + Parquet + HTML report
+      spanledger docs                    # the warehouse docs (every model and column) in a browser
       spanledger prices refresh          # regenerate the model price seed from genai-prices
       spanledger ui                      # the same pipeline, scheduled, in the Dagster UI
     """
@@ -202,7 +204,13 @@ def _build(settings: Settings, full_refresh: bool = False) -> None:
 @click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from the whole lake.")
 @click.pass_context
 def build(ctx, full_refresh) -> None:
-    """Run `dbt build` (models + tests) on the warehouse (DuckDB file by default)."""
+    """Run `dbt build` (models + tests) on the warehouse (DuckDB file by default).
+
+    \b
+    Examples:
+      spanledger build                   # new dates of the lake into the warehouse
+      spanledger build --full-refresh    # rebuild the incremental models from the whole lake
+    """
     _build(_settings(ctx), full_refresh)
 
 
@@ -234,7 +242,7 @@ def run(ctx, inputs, days, requests_per_day, skip_build) -> None:
         _build(settings)
     out.print(f"\n[bold]Results[/] in {settings.data_dir}:\n"
               f"  lake        {settings.lake_dir}/<table>/date=YYYY-MM-DD/*.parquet\n"
-              f"  warehouse   {settings.warehouse_path}  (duckdb; marts in schema main_finops, main_reliability, main_evals)\n"
+              f"  warehouse   {settings.warehouse_path}  (duckdb; marts in schemas finops, reliability, evals)\n"
               f"  try         spanledger query sql/daily_cost_by_feature.sql")
 
 
@@ -294,7 +302,7 @@ def query(ctx, sql_or_file, fmt, variables) -> None:
     \b
     Examples:
       spanledger query sql/top_cost_drivers_this_month.sql
-      spanledger query "select * from main_finops.fct_chargeback_monthly" --format csv
+      spanledger query "select * from finops.fct_chargeback_monthly" --format csv
     """
     import duckdb
 
@@ -354,9 +362,14 @@ def prices_refresh() -> None:
 @click.option("--port", default=3000, show_default=True, type=int)
 @click.pass_context
 def ui(ctx, port) -> None:
-    """Start `dagster dev` with its instance (runs, schedules, sensors) inside the data directory."""
+    """Start `dagster dev` with its instance (runs, schedules, sensors) inside the data directory.
+
+    \b
+    Examples:
+      spanledger ui                      # http://127.0.0.1:3000: asset graph, jobs, schedules
+      spanledger --data-dir /srv/spanledger ui --port 3001
+    """
     import shutil
-    import subprocess
 
     settings = _settings(ctx)
     home = settings.dagster_home
@@ -366,8 +379,9 @@ def ui(ctx, port) -> None:
     env = {**os.environ, "DAGSTER_HOME": str(home), "SPANLEDGER_DATA_DIR": str(settings.data_dir)}
     dagster = Path(sys.executable).parent / "dagster"
     console.print(f"Dagster UI on http://127.0.0.1:{port} (instance in {home})")
-    raise SystemExit(subprocess.call([str(dagster), "dev", "-m", "orchestration.definitions", "-p", str(port)],
-                                     cwd=repo_root, env=env))
+    # exec, not a child process: Ctrl-C and kill reach dagster dev itself, which stops its children
+    os.chdir(repo_root)
+    os.execve(str(dagster), [str(dagster), "dev", "-m", "orchestration.definitions", "-p", str(port)], env)
 
 
 # Commands of other areas live in orchestration/commands/<area>.py, each exposing COMMANDS.
