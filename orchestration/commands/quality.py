@@ -1,0 +1,96 @@
+"""`spanledger check`: every expectation suite, a lake scan and dbt's tests, with an HTML report."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+# Not imported from orchestration.cli: that module imports this one while it is being initialised.
+console = Console(stderr=True)
+out = Console()
+
+
+@click.command("check")
+@click.option("--lake", "lake_only", is_flag=True,
+              help="Only scan the lake: read every Parquet file's footer and schema, find missing files.")
+@click.option("--date", "dates", multiple=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="Lake suites for these partition dates only (repeatable; default: every date).")
+@click.option("--skip-dbt", is_flag=True, help="Do not run `dbt test`.")
+@click.option("--lock-timeout", type=float, help="Seconds to wait for a running build before `dbt test` gives up.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.pass_context
+def check(ctx, lake_only, dates, skip_dbt, lock_timeout, as_json) -> None:
+    """Check the data: lake files, GX suites on lake partitions and key marts, dbt tests.
+
+    Writes <data>/reports/quality/index.html; exits 1 when anything blocking failed
+    (warnings such as low volume are shown but do not fail).
+
+    \b
+    Examples:
+      spanledger check                      # everything on the current lake and warehouse
+      spanledger check --lake               # corrupt / missing Parquet files only
+      spanledger check --date 2025-03-01 --skip-dbt
+    """
+    from orchestration.cli import CliError
+    from orchestration.quality.checks import run_quality
+    from orchestration.quality.report import write_report
+    from orchestration.warehouse.dbt_runner import WarehouseBusyError
+
+    settings = ctx.obj["settings"]
+    days = [d.date().isoformat() for d in dates] or None
+    with console.status("checking …") as status:
+        try:
+            report = run_quality(settings, lake_scan=True, suites=not lake_only,
+                                 dbt_tests=not (lake_only or skip_dbt), days=days, lock_timeout=lock_timeout,
+                                 progress=lambda m: status.update(m))
+        except WarehouseBusyError as busy:
+            raise CliError(str(busy)) from None
+    path = write_report(report, settings)
+    if as_json:
+        out.print_json(json.dumps({**report.to_dict(), "html_report": str(path)}, default=str))
+    else:
+        _print_summary(report)
+        out.print(f"report: {path}")
+    if not report.success:
+        raise SystemExit(1)
+
+
+def _print_summary(report) -> None:
+    for problem in report.lake_problems:
+        out.print(f"[red]lake[/] {problem.path}: {problem.problem}")
+    out.print(f"lake: {report.lake_files_scanned} Parquet files read, "
+              + (f"[red]{len(report.lake_problems)} problem(s)[/]" if report.lake_problems else "[green]all readable[/]"))
+    if report.suites:
+        table = Table(title="Expectation suites", show_edge=False)
+        for column in ("status", "suite", "target", "rows", "unmet", "first problem"):
+            table.add_column(column, justify="right" if column in ("rows", "unmet") else "left")
+        colors = {"pass": "green", "warn": "yellow", "error": "red"}
+        for s in sorted(report.suites, key=lambda s: ({"error": 0, "warn": 1, "pass": 2}[s.status], s.target)):
+            reasons = s.reasons(limit=1)
+            table.add_row(f"[{colors[s.status]}]{s.status}[/]", s.suite, s.target, f"{s.rows:,}",
+                          str(len(s.failed) + len(s.errors)), reasons[0][:110] if reasons else "")
+        out.print(table)
+        for s in report.suites:
+            if s.blocks:
+                out.print(f"[red]✗ {s.target}[/]")
+                for line in s.reasons(limit=6):
+                    out.print(f"    {line}")
+    if report.dbt is not None:
+        if not report.dbt.ran:
+            out.print(f"dbt test: [yellow]not run[/] ({report.dbt.summary})")
+        else:
+            color = "green" if report.dbt.success else "red"
+            out.print(f"dbt test: [{color}]{report.dbt.summary}[/]")
+            for failure in report.dbt.failures[:10]:
+                out.print(f"    [red]✗[/] {failure}")
+    counts = report.counts()
+    verdict = "[green]PASSED[/]" if report.success else "[red]FAILED[/]"
+    out.print(f"{verdict}: {counts['suites']} suites ({counts['pass']} pass, {counts['warn']} warn, "
+              f"{counts['error']} error), {counts['expectations']} expectations, "
+              f"{counts['expectations_failed']} unmet")
+
+
+COMMANDS = [check]

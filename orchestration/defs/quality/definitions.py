@@ -1,0 +1,8 @@
+from __future__ import annotations
+
+from dagster import Definitions
+
+from orchestration.defs.quality.checks import lake_checks, mart_checks
+from orchestration.defs.quality.freshness import freshness_checks, freshness_sensor
+
+defs = Definitions(asset_checks=[*lake_checks, *mart_checks, *freshness_checks], sensors=[freshness_sensor])
