@@ -54,6 +54,9 @@ def main(ctx: click.Context, data_dir: Path) -> None:
       spanledger query sql/daily_cost_by_feature.sql
       spanledger report chargeback --month 2025-02   # finance: FOCUS CSV + Parquet + HTML report
       spanledger docs                    # the warehouse docs (every model and column) in a browser
+      spanledger check                   # data quality: GX suites, dbt tests, lake file scan
+      spanledger retention apply --dry-run   # what retention would remove, per data class
+      spanledger erase --user ID         # GDPR erasure across lake and warehouse, with a ledger
       spanledger prices refresh          # regenerate the model price seed from genai-prices
       spanledger ui                      # the same pipeline, scheduled, in the Dagster UI
     """
