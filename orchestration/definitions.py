@@ -7,6 +7,7 @@ from dagster import Definitions
 
 def _build() -> Definitions:
     # Imported here so that this module holds exactly one Definitions object at module scope.
+    from orchestration.defs.compliance import defs as compliance
     from orchestration.defs.dbt import defs as warehouse
     from orchestration.defs.landing import defs as landing
     from orchestration.defs.quality import defs as quality
@@ -14,7 +15,7 @@ def _build() -> Definitions:
     from orchestration.defs.resources import SpanledgerResource
     from orchestration.settings import Settings
 
-    areas = [landing, warehouse, reports, quality]
+    areas = [landing, warehouse, reports, quality, compliance]
     if Settings.from_env().warehouse == "bigquery":
         from orchestration.defs.bigquery import defs as bigquery
 

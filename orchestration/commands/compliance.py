@@ -1,0 +1,215 @@
+"""`spanledger retention`, `spanledger erase`, `spanledger content`: the data protection officer's commands."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+console = Console(stderr=True)
+out = Console()
+
+
+def _settings(ctx: click.Context):
+    return ctx.find_root().obj["settings"]
+
+
+def _fail(message: str) -> click.ClickException:
+    from orchestration.cli import CliError
+
+    return CliError(message)
+
+
+# --- retention ------------------------------------------------------------------------------
+
+@click.group()
+def retention() -> None:
+    """Remove data past its retention (lake, quarantine, restricted content, warehouse)."""
+
+
+@retention.command("apply")
+@click.option("--dry-run", is_flag=True, help="Print what would go; change nothing (still logged in the ledger).")
+@click.option("--now", "now_value", metavar="YYYY-MM-DD", help="Pretend today is this date (a fake clock).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def retention_apply(ctx, dry_run, now_value, as_json) -> None:
+    """Apply the retention policy (defaults, or <data-dir>/retention.toml; see docs/compliance.md).
+
+    \b
+    Examples:
+      spanledger retention apply --dry-run
+      spanledger retention apply --now 2027-01-01 --dry-run    # what would go on that day
+    """
+    from orchestration.compliance.retention import apply_retention, parse_now
+
+    settings = _settings(ctx)
+    try:
+        now = parse_now(now_value)
+    except ValueError:
+        raise _fail(f"--now: not a date: {now_value}") from None
+    try:
+        report = apply_retention(settings, now=now, dry_run=dry_run)
+    except ValueError as err:
+        raise _fail(str(err)) from None
+    if as_json:
+        out.print_json(json.dumps({"run_id": report.run_id, "as_of": report.as_of.isoformat(), "dry_run": dry_run,
+                                   "removed": report.to_list(), "skipped": report.skipped}))
+        return
+    verb = "would remove" if dry_run else "removed"
+    table = Table(title=f"Retention as of {report.as_of} ({'dry run' if dry_run else 'applied'})", show_edge=False)
+    for column in ("what", "how", "rows", "files", "why"):
+        table.add_column(column, justify="right" if column in ("rows", "files") else "left")
+    for r in report.removals:
+        table.add_row(r.target, r.kind, f"{r.rows:,}", str(r.files or ""), r.detail)
+    if table.row_count:
+        out.print(table)
+    out.print(f"{verb} {report.rows:,} rows in {len(report.removals)} places · ledger run {report.run_id}")
+    for note in report.skipped:
+        console.print(f"[dim]not checked: {note}[/]")
+
+
+# --- erase ------------------------------------------------------------------------------------
+
+@click.command()
+@click.option("--user", "users", multiple=True, metavar="ID", help="A raw user id (repeat for several ids).")
+@click.option("--tenant", help="Only this tenant's rows of the subject.")
+@click.option("--file", "request_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV of requests: user_id[,tenant_id][,requested_at].")
+@click.option("--status", "show_status", is_flag=True, help="List requests, due dates and the overdue ones.")
+@click.option("--queue", is_flag=True, help="Record (and suppress) now; erase in the next scheduled run.")
+@click.option("--resume", is_flag=True, help="Run every open request (e.g. after an interrupted run) and remove "
+              "erased subjects that reached the warehouse again.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def erase(ctx, users, tenant, request_file, show_status, queue, resume, as_json) -> None:
+    """GDPR erasure: remove a person's rows everywhere (lake, quarantine, restricted, warehouse).
+
+    The raw id is hashed with the landing's key and never stored; the ledger keeps the hash, the
+    request id, requested / completed times and rows removed per table. Due within 30 days.
+
+    \b
+    Examples:
+      spanledger erase --user user-1042@example.com
+      spanledger erase --user 8c1f... --tenant acme
+      spanledger erase --file requests.csv
+      spanledger erase --status
+    """
+    from orchestration.compliance import erasure
+
+    settings = _settings(ctx)
+    if show_status:
+        _print_status(erasure.status(settings), as_json)
+        return
+    requests = [erasure.ErasureRequest(u, tenant) for u in users]
+    if request_file:
+        try:
+            requests += erasure.read_request_file(request_file)
+        except ValueError as err:
+            raise _fail(str(err)) from None
+    if not requests and not resume:
+        raise _fail("name a subject: --user ID or --file requests.csv (or --status, --resume)")
+    source = f"file:{request_file.name}" if request_file else "cli"
+    if queue:
+        ids = erasure.register(settings, requests, source)
+        out.print(f"queued {len(ids)} request(s): {', '.join(ids)} (suppressed at landing from now on)")
+        return
+    if requests:
+        results = erasure.erase(settings, requests, source)
+    else:
+        results = erasure.run_pending(settings)
+        swept = erasure.sweep_erased(settings)
+        if swept:
+            console.print(f"[yellow]erased subjects had reached the warehouse again; removed[/] {swept}")
+    if as_json:
+        out.print_json(json.dumps([r.__dict__ for r in results]))
+        return
+    if not results:
+        out.print("nothing to do: no open requests")
+    for r in results:
+        removed = ", ".join(f"{t} {n:,}" for t, n in sorted(r.rows_removed.items())) or "no rows held"
+        out.print(f"[green]{r.status}[/] {r.request_id}: {sum(r.rows_removed.values()):,} rows removed "
+                  f"({r.files_rewritten} files rewritten) · {removed}")
+
+
+def _print_status(rows: list[dict], as_json: bool) -> None:
+    if as_json:
+        out.print_json(json.dumps(rows))
+        return
+    table = Table(title="Erasure requests", show_edge=False)
+    for column in ("request", "tenant", "requested", "due", "status", "completed", "rows removed"):
+        table.add_column(column)
+    for r in rows:
+        removed = sum(json.loads(r["rows_removed_json"] or "{}").values())
+        status = f"[red]OVERDUE {r['status']}[/]" if r["overdue"] else r["status"]
+        table.add_row(r["request_id"], r["tenant_id"] or "(all)", r["requested_at"][:10], r["due_at"][:10], status,
+                      (r["completed_at"] or "")[:19], f"{removed:,}" if r["completed_at"] else "")
+    out.print(table)
+    overdue = [r for r in rows if r["overdue"]]
+    open_ = [r for r in rows if r["status"] != "done"]
+    out.print(f"{len(rows)} requests, {len(open_)} open, "
+              + (f"[bold red]{len(overdue)} overdue[/]" if overdue else "0 overdue")
+              + f" (as of {datetime.now(UTC):%Y-%m-%d %H:%M} UTC)")
+
+
+# --- content ----------------------------------------------------------------------------------
+
+@click.group()
+def content() -> None:
+    """Restricted prompt/response content (only with SPANLEDGER_STORE_CONTENT): audited reads."""
+
+
+@content.command("show")
+@click.option("--trace-id", help="Content of one trace.")
+@click.option("--user", "user_id", help="Content of one person (raw id; hashed before the look-up).")
+@click.option("--reason", required=True, help="Why you read it (kept in the access audit).")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def content_show(ctx, trace_id, user_id, reason, limit, as_json) -> None:
+    """Print restricted content; the read is logged (who, when, what, why, rows) first.
+
+    \b
+    Example:
+      spanledger content show --trace-id 4bf92f3577b34da6a3ce929d0e0e4736 --reason "ticket 1234"
+    """
+    from orchestration.compliance.content import read_content
+
+    settings = _settings(ctx)
+    try:
+        rows = read_content(settings, trace_id=trace_id, user_id=user_id, reason=reason, limit=limit)
+    except ValueError as err:
+        raise _fail(str(err)) from None
+    if as_json:
+        out.print_json(json.dumps(rows, default=str))
+        return
+    for r in rows:
+        out.print(f"[bold]{r['trace_id']}/{r['span_id']}[/] {r['attribute_key']} ({r['event_at']}):\n{r['content']}")
+    console.print(f"{len(rows)} rows (access logged)")
+
+
+@content.command("audit")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def content_audit(ctx, as_json) -> None:
+    """Every read of restricted content: who, when, what, why, rows returned."""
+    from orchestration.compliance.ledger import Ledger
+
+    with Ledger(_settings(ctx)) as ledger:
+        rows = ledger.content_accesses()
+    if as_json:
+        out.print_json(json.dumps(rows))
+        return
+    table = Table(title="Restricted content reads", show_edge=False)
+    for column in ("when", "who", "command", "trace", "reason", "rows"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(r["accessed_at"], r["os_user"] or "", r["command"] or "", r["trace_id"] or "",
+                      r["reason"] or "", str(r["rows_returned"]))
+    out.print(table)
+
+
+COMMANDS = [retention, erase, content]

@@ -1,0 +1,319 @@
+"""The compliance ledger: erasure requests, their progress, retention runs and restricted-content reads.
+
+SQLite in ``<data>/state/compliance.sqlite``, apart from the analytics tables: it holds subject
+hashes (never raw ids) by design, like the suppression list. What the dbt compliance tests need is
+exported as small Parquet files ``<data>/state/compliance-export-<table>.parquet`` (`export()`),
+read by the dbt source ``compliance``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from orchestration.compliance.policy import RetentionPolicy
+from orchestration.lake.writer import write_table_atomically
+from orchestration.settings import Settings
+
+ERASURE_DUE_DAYS = 30  # GDPR art. 12(3): one month
+
+SCHEMA = """
+create table if not exists erasure_requests (
+    request_id text primary key,
+    subject_hash text not null,        -- HMAC of the raw id, as at landing; the raw id is never stored
+    tenant_id text,                    -- null: every tenant
+    source text,                       -- cli | file:<name> | dagster
+    requested_at text not null,
+    due_at text not null,
+    status text not null,              -- pending | running | done | failed
+    started_at text,
+    completed_at text,
+    rows_removed_json text,            -- {"lake/spans": 12, "warehouse:intermediate.int_llm_calls_priced": 5, ...}
+    files_rewritten integer,
+    error text
+);
+create table if not exists erasure_subjects (
+    request_id text not null,
+    subject_hash text not null,
+    kind text not null,                -- user | session (sessions found with the user's rows)
+    primary key (request_id, subject_hash)
+) without rowid;
+create table if not exists erasure_traces (   -- work list: deleted when the request is done
+    request_id text not null,
+    trace_id text not null,
+    primary key (request_id, trace_id)
+) without rowid;
+create table if not exists erasure_steps (
+    request_id text not null,
+    target text not null,              -- a file path or warehouse:<schema>.<table>
+    rows_removed integer not null,
+    state text not null,               -- planned (counted, about to remove) | done
+    primary key (request_id, target)
+) without rowid;
+create table if not exists erased_usage (   -- what erased LLM calls had contributed to the cost marts
+    request_id text not null,
+    call_date text not null,
+    tenant_id text,
+    llm_call_count integer not null,
+    total_tokens integer,
+    cost_usd text,                     -- decimal as text: exact
+    reported_cost_usd text,
+    primary key (request_id, call_date, tenant_id)
+);
+create table if not exists retention_runs (
+    run_id text primary key,
+    as_of text not null,
+    started_at text not null,
+    completed_at text,
+    dry_run integer not null,
+    removed_json text                  -- [{"target": ..., "kind": partition|rows|file, "rows": n, "detail": ...}]
+);
+create table if not exists content_access (
+    access_id text primary key,
+    accessed_at text not null,
+    os_user text,
+    command text,
+    trace_id text,
+    subject_hash text,
+    reason text,
+    rows_returned integer
+);
+"""
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def ledger_path(settings: Settings) -> Path:
+    return settings.state_dir / "compliance.sqlite"
+
+
+def export_path(settings: Settings, table: str) -> Path:
+    return settings.state_dir / f"compliance-export-{table}.parquet"
+
+
+class Ledger:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        path = ledger_path(settings)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
+        self.db.execute("pragma journal_mode=wal")
+        self.db.execute("pragma synchronous=full")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        cursor = self.db.execute(sql, tuple(params))
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+
+    # --- erasure requests ---------------------------------------------------------------------
+    def add_request(self, subject_hash: str, tenant_id: str | None, source: str,
+                    requested_at: datetime | None = None, request_id: str | None = None) -> str:
+        """Idempotent per (subject, tenant) while a request is open: asking twice gives the same id."""
+        existing = self.db.execute(
+            "select request_id from erasure_requests where subject_hash = ? and tenant_id is ? "
+            "and status != 'done'", (subject_hash, tenant_id)).fetchone()
+        if existing:
+            return existing[0]
+        at = (requested_at or datetime.now(UTC)).astimezone(UTC)
+        request_id = request_id or f"er-{at:%Y%m%d}-{uuid.uuid4().hex[:10]}"
+        self.db.execute(
+            "insert into erasure_requests (request_id, subject_hash, tenant_id, source, requested_at, due_at, status)"
+            " values (?, ?, ?, ?, ?, ?, 'pending')",
+            (request_id, subject_hash, tenant_id, source, at.isoformat(timespec="seconds"),
+             (at + timedelta(days=ERASURE_DUE_DAYS)).isoformat(timespec="seconds")))
+        self.db.execute("insert or ignore into erasure_subjects values (?, ?, 'user')", (request_id, subject_hash))
+        return request_id
+
+    def open_requests(self, request_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        rows = self._rows("select * from erasure_requests where status != 'done' order by requested_at")
+        wanted = set(request_ids) if request_ids is not None else None
+        return [r for r in rows if wanted is None or r["request_id"] in wanted]
+
+    def requests(self) -> list[dict[str, Any]]:
+        return self._rows("select * from erasure_requests order by requested_at")
+
+    def request(self, request_id: str) -> dict[str, Any] | None:
+        rows = self._rows("select * from erasure_requests where request_id = ?", (request_id,))
+        return rows[0] if rows else None
+
+    def mark_running(self, request_id: str) -> None:
+        self.db.execute("update erasure_requests set status = 'running', started_at = coalesce(started_at, ?), "
+                        "error = null where request_id = ?", (now_iso(), request_id))
+
+    def mark_failed(self, request_id: str, error: str) -> None:
+        self.db.execute("update erasure_requests set status = 'failed', error = ? where request_id = ?",
+                        (error[:2000], request_id))
+
+    def mark_done(self, request_id: str, files_rewritten: int) -> dict[str, int]:
+        removed = self.removed(request_id)
+        self.db.execute("begin immediate")
+        self.db.execute(
+            "update erasure_requests set status = 'done', completed_at = ?, rows_removed_json = ?, "
+            "files_rewritten = ?, error = null where request_id = ?",
+            (now_iso(), json.dumps(removed, sort_keys=True), files_rewritten, request_id))
+        self.db.execute("delete from erasure_traces where request_id = ?", (request_id,))
+        self.db.execute("commit")
+        return removed
+
+    # --- subjects and traces of a request -----------------------------------------------------
+    def subjects(self, request_id: str) -> set[str]:
+        return {h for (h,) in self.db.execute(
+            "select subject_hash from erasure_subjects where request_id = ?", (request_id,))}
+
+    def add_subjects(self, request_id: str, hashes: Iterable[str], kind: str) -> None:
+        self.db.executemany("insert or ignore into erasure_subjects values (?, ?, ?)",
+                            [(request_id, h, kind) for h in hashes])
+
+    def traces(self, request_id: str) -> set[str]:
+        return {t for (t,) in self.db.execute("select trace_id from erasure_traces where request_id = ?",
+                                               (request_id,))}
+
+    def add_traces(self, request_id: str, trace_ids: Iterable[str]) -> None:
+        self.db.execute("begin immediate")
+        self.db.executemany("insert or ignore into erasure_traces values (?, ?)",
+                            [(request_id, t) for t in trace_ids])
+        self.db.execute("commit")
+
+    def erased_subjects(self) -> list[dict[str, Any]]:
+        """Every hash of every completed request: nothing may hold them any more."""
+        return self._rows(
+            "select s.subject_hash, r.tenant_id, r.request_id, r.completed_at from erasure_subjects s "
+            "join erasure_requests r using (request_id) where r.status = 'done' order by 1, 3")
+
+    # --- progress: a removal is counted before it happens, confirmed after ----------------------
+    def step(self, request_id: str, target: str) -> tuple[int, str] | None:
+        row = self.db.execute("select rows_removed, state from erasure_steps where request_id = ? and target = ?",
+                              (request_id, target)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def plan_step(self, request_id: str, target: str, rows: int) -> None:
+        self.db.execute("insert or replace into erasure_steps values (?, ?, ?, 'planned')", (request_id, target, rows))
+
+    def finish_step(self, request_id: str, target: str, rows: int | None = None) -> None:
+        if rows is None:
+            self.db.execute("update erasure_steps set state = 'done' where request_id = ? and target = ?",
+                            (request_id, target))
+        else:
+            self.db.execute("insert or replace into erasure_steps values (?, ?, ?, 'done')", (request_id, target, rows))
+
+    def removed(self, request_id: str) -> dict[str, int]:
+        """Rows removed per table (lake files summed by table)."""
+        out: dict[str, int] = {}
+        for target, rows in self.db.execute(
+                "select target, rows_removed from erasure_steps where request_id = ? and rows_removed > 0",
+                (request_id,)):
+            out[table_label(self.settings, target)] = out.get(table_label(self.settings, target), 0) + rows
+        return out
+
+    def files_rewritten(self, request_id: str) -> int:
+        return self.db.execute("select count(*) from erasure_steps where request_id = ? and rows_removed > 0 "
+                               "and target not like 'warehouse:%'", (request_id,)).fetchone()[0]
+
+    def set_erased_usage(self, request_id: str, rows: list[tuple]) -> None:
+        """(call_date, tenant_id, calls, tokens, cost, reported cost) of the calls about to be deleted."""
+        self.db.execute("begin immediate")
+        self.db.execute("delete from erased_usage where request_id = ?", (request_id,))
+        self.db.executemany("insert into erased_usage values (?, ?, ?, ?, ?, ?, ?)",
+                            [(request_id, str(d), t, n, tok, None if c is None else str(c),
+                              None if r is None else str(r)) for d, t, n, tok, c, r in rows])
+        self.db.execute("commit")
+
+    def erased_usage(self) -> list[dict[str, Any]]:
+        """Per day and tenant, without request or subject: safe to hand to finance's reconciliation."""
+        rows = self._rows("select call_date, tenant_id, llm_call_count, total_tokens, cost_usd, reported_cost_usd "
+                          "from erased_usage")
+        totals: dict[tuple, dict[str, Any]] = {}
+        for r in rows:
+            key = (r["call_date"], r["tenant_id"])
+            t = totals.setdefault(key, {"call_date": date.fromisoformat(r["call_date"]), "tenant_id": r["tenant_id"],
+                                        "llm_call_count": 0, "total_tokens": 0, "cost_usd": Decimal(0),
+                                        "reported_cost_usd": Decimal(0)})
+            t["llm_call_count"] += r["llm_call_count"]
+            t["total_tokens"] += r["total_tokens"] or 0
+            t["cost_usd"] += Decimal(r["cost_usd"] or 0)
+            t["reported_cost_usd"] += Decimal(r["reported_cost_usd"] or 0)
+        return [totals[k] for k in sorted(totals, key=lambda k: (k[0], k[1] or ""))]
+
+    # --- retention runs and content access ----------------------------------------------------
+    def record_retention(self, as_of: str, dry_run: bool, removed: list[dict[str, Any]], started_at: str) -> str:
+        run_id = f"rt-{uuid.uuid4().hex[:12]}"
+        self.db.execute("insert into retention_runs values (?, ?, ?, ?, ?, ?)",
+                        (run_id, as_of, started_at, now_iso(), int(dry_run), json.dumps(removed, default=str)))
+        return run_id
+
+    def retention_runs(self) -> list[dict[str, Any]]:
+        return self._rows("select * from retention_runs order by started_at")
+
+    def log_access(self, command: str, trace_id: str | None, subject_hash: str | None, reason: str | None,
+                   rows_returned: int) -> str:
+        access_id = f"ca-{uuid.uuid4().hex[:12]}"
+        try:
+            user = getpass.getuser()
+        except OSError:
+            user = str(os.getuid())
+        self.db.execute("insert into content_access values (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (access_id, now_iso(), user, command, trace_id, subject_hash, reason, rows_returned))
+        return access_id
+
+    def content_accesses(self) -> list[dict[str, Any]]:
+        return self._rows("select * from content_access order by accessed_at")
+
+    # --- the export the dbt tests read --------------------------------------------------------
+    def export(self, policy: RetentionPolicy) -> None:
+        erased = self.erased_subjects()
+        write_table_atomically(pa.Table.from_pylist(erased, schema=ERASED_SCHEMA), export_path(self.settings, "erased_subjects"))
+        requests = [{k: r[k] for k in ("request_id", "tenant_id", "requested_at", "due_at", "status", "completed_at")}
+                    for r in self.requests()]
+        for r in requests:
+            for k in ("requested_at", "due_at", "completed_at"):
+                r[k] = datetime.fromisoformat(r[k]) if r[k] else None
+        write_table_atomically(pa.Table.from_pylist(requests, schema=REQUESTS_SCHEMA),
+                               export_path(self.settings, "erasure_requests"))
+        write_table_atomically(pa.Table.from_pylist(policy.rows(), schema=POLICY_SCHEMA),
+                               export_path(self.settings, "retention_policy"))
+        write_table_atomically(pa.Table.from_pylist(self.erased_usage(), schema=USAGE_SCHEMA),
+                               export_path(self.settings, "erased_usage"))
+
+
+def table_label(settings: Settings, target: str) -> str:
+    """`/data/lake/spans/date=…/x.parquet` → `lake/spans`; warehouse targets stay as they are."""
+    if target.startswith("warehouse:"):
+        return target
+    try:
+        parts = Path(target).relative_to(settings.data_dir).parts
+    except ValueError:
+        return target
+    return "/".join(p for p in parts[:-1] if not p.startswith("date="))
+
+
+ERASED_SCHEMA = pa.schema([("subject_hash", pa.string()), ("tenant_id", pa.string()), ("request_id", pa.string()),
+                           ("completed_at", pa.string())])
+REQUESTS_SCHEMA = pa.schema([("request_id", pa.string()), ("tenant_id", pa.string()),
+                             ("requested_at", pa.timestamp("us", tz="UTC")), ("due_at", pa.timestamp("us", tz="UTC")),
+                             ("status", pa.string()), ("completed_at", pa.timestamp("us", tz="UTC"))])
+USAGE_SCHEMA = pa.schema([("call_date", pa.date32()), ("tenant_id", pa.string()), ("llm_call_count", pa.int64()),
+                          ("total_tokens", pa.int64()), ("cost_usd", pa.decimal128(38, 9)),
+                          ("reported_cost_usd", pa.decimal128(38, 9))])
+POLICY_SCHEMA = pa.schema([("data_class", pa.string()), ("tenant_id", pa.string()), ("retention_days", pa.int64())])

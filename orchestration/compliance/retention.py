@@ -1,0 +1,213 @@
+"""Retention: remove what is past its class's retention from the lake, quarantine, restricted
+content and the warehouse, and write what went to the ledger.
+
+Lake partitions are removed whole when every tenant's retention has passed for that date; between
+the shortest and the longest tenant retention, the files of the date are rewritten keeping the rows of
+tenants that still retain it. Restricted content rows also go at their own `expires_at`. The
+`date=1970-01-01/_schema.parquet` files (zero rows, they keep readers' globs valid) always stay.
+Warehouse rows go by their model's class and date column (see `catalog`), per tenant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from orchestration.compliance import catalog, lakefiles, warehouse
+from orchestration.compliance.ledger import Ledger, now_iso
+from orchestration.compliance.policy import CONTENT, QUARANTINE, RAW, RetentionPolicy, load_policy
+from orchestration.lake.schema import LAKE_TABLES
+from orchestration.lake.subjects import SubjectIndex, subject_index_path
+from orchestration.landing import LandingLock
+from orchestration.settings import Settings
+
+SCHEMA_DAY = date(1970, 1, 1)
+
+
+@dataclass
+class Removal:
+    target: str  # lake/spans date=2026-01-01 | warehouse:intermediate.int_llm_calls_priced | ...
+    kind: str  # partition | rows
+    rows: int
+    files: int = 0
+    detail: str = ""
+
+
+@dataclass
+class RetentionReport:
+    as_of: date
+    dry_run: bool
+    removals: list[Removal] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # warehouse tables not checked, with why
+    run_id: str | None = None
+    bytes_freed: int = 0
+
+    @property
+    def rows(self) -> int:
+        return sum(r.rows for r in self.removals)
+
+    def to_list(self) -> list[dict[str, Any]]:
+        return [r.__dict__ for r in self.removals]
+
+
+def _day_of(folder: Path) -> date | None:
+    try:
+        return date.fromisoformat(folder.name.removeprefix("date="))
+    except ValueError:
+        return None
+
+
+def _cutoffs(policy: RetentionPolicy, data_class: str, today: date) -> dict[str | None, date]:
+    cutoffs: dict[str | None, date] = {None: policy.cutoff(data_class, today)}
+    for tenant in policy.overrides(data_class):
+        cutoffs[tenant] = policy.cutoff(data_class, today, tenant)
+    return cutoffs
+
+
+def _expired_mask(table: pa.Table, day: date, cutoffs: dict[str | None, date]) -> pa.Array:
+    """Rows of `day` whose tenant's cutoff lies after it."""
+    default = day < cutoffs[None]
+    if len(cutoffs) == 1 or "tenant_id" not in table.column_names:
+        return pa.array([default] * table.num_rows, pa.bool_())
+    expired_tenants = [t for t, c in cutoffs.items() if t is not None and day < c]
+    kept_tenants = [t for t, c in cutoffs.items() if t is not None and day >= c]
+    tenant = table["tenant_id"]
+    if default:  # everyone but tenants who keep it longer
+        keep = pc.fill_null(pc.is_in(tenant, value_set=pa.array(kept_tenants, pa.string())), False)
+        return pc.invert(keep)
+    return pc.fill_null(pc.is_in(tenant, value_set=pa.array(expired_tenants, pa.string())), False)
+
+
+def apply_retention(settings: Settings, now: datetime | None = None, dry_run: bool = False,
+                    lock_timeout: float = 600.0) -> RetentionReport:
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    today = now.date()
+    policy = load_policy(settings)
+    report = RetentionReport(today, dry_run)
+    removed_paths: list[str] = []
+    with LandingLock(settings.state_dir, lock_timeout):
+        for table in LAKE_TABLES:
+            _retain_folder(settings.table_dir(table), f"lake/{table}", _cutoffs(policy, RAW, today),
+                           dry_run, report, removed_paths)
+        _retain_folder(settings.quarantine_dir, "quarantine", {None: policy.cutoff(QUARANTINE, today)},
+                       dry_run, report, removed_paths)
+        _retain_content(settings, _cutoffs(policy, CONTENT, today), now, dry_run, report, removed_paths)
+        if removed_paths and not dry_run:
+            with SubjectIndex(subject_index_path(settings.state_dir)) as index:
+                index.forget_paths(removed_paths)
+    _retain_warehouse(settings, policy, today, dry_run, report, lock_timeout)
+    with Ledger(settings) as ledger:
+        report.run_id = ledger.record_retention(today.isoformat(), dry_run, report.to_list(), now_iso())
+        ledger.export(policy)  # a dry run changes no data, but puts the policy in force for the dbt tests
+    return report
+
+
+def _retain_folder(root: Path, label: str, cutoffs: dict[str | None, date], dry_run: bool, report: RetentionReport,
+                   removed_paths: list[str]) -> None:
+    if not root.exists():
+        return
+    oldest_kept = min(cutoffs.values())  # dates from here on are kept by at least one tenant
+    for folder in sorted(root.glob("date=*")):
+        day = _day_of(folder)
+        if day is None or day == SCHEMA_DAY or not folder.is_dir():
+            continue
+        files = sorted(folder.glob("*.parquet"))
+        if day < oldest_kept:
+            rows = sum(lakefiles.parquet_rows(f) for f in files)
+            report.removals.append(Removal(f"{label} {folder.name}", "partition", rows, len(files)))
+            if not dry_run:
+                lakefiles.remove_partition(folder)
+                removed_paths += [str(f) for f in files]
+        elif any(day < c for c in cutoffs.values()):
+            removed = rewritten = 0
+            for path in files:
+                table = lakefiles.read_file(path)
+                mask = _expired_mask(table, day, cutoffs)
+                n = int(pc.sum(pc.cast(mask, pa.int64())).as_py() or 0)
+                if n:
+                    removed += n
+                    rewritten += 1
+                    if not dry_run:
+                        lakefiles.replace_rows(path, table.filter(pc.invert(mask)), table.schema)
+                        if n == table.num_rows:
+                            removed_paths.append(str(path))
+            if removed:
+                report.removals.append(Removal(f"{label} {folder.name}", "rows", removed, rewritten,
+                                               "tenants past their retention"))
+
+
+def _retain_content(settings: Settings, cutoffs: dict[str | None, date], now: datetime, dry_run: bool,
+                    report: RetentionReport, removed_paths: list[str]) -> None:
+    root = settings.restricted_dir
+    if not root.exists():
+        return
+    now_ts = pa.scalar(now, pa.timestamp("us", tz="UTC"))
+    for folder in sorted(root.glob("date=*")):
+        day = _day_of(folder)
+        if day is None or not folder.is_dir():
+            continue
+        removed = rewritten = 0
+        for path in sorted(folder.glob("*.parquet")):
+            table = lakefiles.read_file(path)
+            mask = _expired_mask(table, day, cutoffs)
+            if "expires_at" in table.column_names:
+                mask = pc.or_(mask, pc.fill_null(pc.less_equal(table["expires_at"], now_ts), False))
+            n = int(pc.sum(pc.cast(mask, pa.int64())).as_py() or 0)
+            if n:
+                removed += n
+                rewritten += 1
+                if not dry_run:
+                    lakefiles.replace_rows(path, table.filter(pc.invert(mask)), table.schema)
+                    if n == table.num_rows:
+                        removed_paths.append(str(path))
+        if removed:
+            report.removals.append(Removal(f"restricted/content {folder.name}", "rows", removed, rewritten,
+                                           "past retention or expires_at"))
+        if not dry_run and folder.exists() and not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def _retain_warehouse(settings: Settings, policy: RetentionPolicy, today: date, dry_run: bool,
+                      report: RetentionReport, lock_timeout: float) -> None:
+    path = settings.warehouse_path
+    if not path.exists():
+        return
+    with warehouse.WarehouseLock(settings, lock_timeout):
+        warehouse.sweep_compaction_leftovers(settings)
+        con = warehouse.connect(path, lock_timeout)
+        try:
+            deleted = 0
+            for item in catalog.classify(settings, warehouse.base_tables(con)):
+                if item.data_class is None or item.date_column is None:
+                    report.skipped.append(f"{item.table.label}: {item.reason}")
+                    continue
+                n = warehouse.delete_before(con, item.table, item.date_column,
+                                            _cutoffs(policy, item.data_class, today), dry_run)
+                if n:
+                    deleted += n
+                    report.removals.append(Removal(f"warehouse:{item.table.label}", "rows", n, 0,
+                                                   f"{item.data_class}: {item.date_column} before cutoff"))
+            if deleted and not dry_run:
+                report.bytes_freed = warehouse.compact(con, path)
+                con = None
+        finally:
+            if con is not None:
+                con.close()
+
+
+def parse_now(value: str | None) -> datetime | None:
+    """`--now 2027-03-01` (a fake clock for tests and what-if runs): that day at 00:00 UTC."""
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+__all__ = ["apply_retention", "parse_now", "RetentionReport", "Removal"]
