@@ -46,7 +46,9 @@ def setup(ctx: click.Context) -> None:
 @click.option("--force", is_flag=True, help="Load even when the day's files have not changed.")
 @click.pass_context
 def load(ctx: click.Context, dates: tuple[str, ...], tables: tuple[str, ...], force: bool) -> None:
-    """Load lake days into BigQuery; each day replaces its partition (safe to rerun)."""
+    """Load lake days into BigQuery; each day replaces its partition (safe to rerun). The compliance
+    ledger's export (erased subjects, requests, policy) is refreshed too: dbt's compliance tests read it."""
+    from orchestration.warehouse.bigquery.compliance import load_compliance_exports
     from orchestration.warehouse.bigquery.loader import DayLoader, lake_days
 
     settings, config, client = _context(ctx)
@@ -55,6 +57,8 @@ def load(ctx: click.Context, dates: tuple[str, ...], tables: tuple[str, ...], fo
     for item in loader.load_days(days, list(tables) or None, force=force):
         state = "unchanged" if item.skipped else "loaded"
         console.print(f"{item.table} {item.day}: {state} {item.rows:,} rows")
+    for table, rows in load_compliance_exports(client, config, settings).items():
+        console.print(f"compliance.{table}: {rows:,} rows")
 
 
 @bigquery_group.command("erase")

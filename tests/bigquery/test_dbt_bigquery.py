@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import sqlglot
 
+from orchestration.warehouse.bigquery.compliance import load_compliance_exports
 from orchestration.warehouse.bigquery.config import BigQueryConfig
 from orchestration.warehouse.bigquery.loader import DayLoader, lake_days
 from orchestration.warehouse.dbt_runner import PROJECT_DIR, dbt_executable
@@ -49,6 +50,7 @@ def dbt_build(tmp_path_factory, bq_client, bq_config, landed, emulator):
 
     config: BigQueryConfig = replace(bq_config, lake_dataset="lake_dbt", warehouse_dataset="dbt")
     DayLoader(bq_client, config, landed).load_days(lake_days(landed))
+    load_compliance_exports(bq_client, config, landed)
     work = tmp_path_factory.mktemp("dbt-bq")
     (work / "profiles.yml").write_text(PROFILE.format(project=config.project, dataset=config.warehouse_dataset,
                                                       endpoint=emulator.endpoint))
