@@ -1,7 +1,7 @@
 {#- Event-date incremental models.
 
     `min_date` / `max_date` (inclusive, YYYY-MM-DD) choose which dates an incremental run rebuilds;
-    without them every date is rebuilt. Rebuilding a date deletes it first (delete+insert on DuckDB,
+    without them every date the lake still holds is rebuilt (see lake_first_date). Rebuilding a date deletes it first (delete+insert on DuckDB,
     insert_overwrite on BigQuery), so reruns are idempotent and equal a full refresh. -#}
 
 {% macro date_partitioned(column) -%}
@@ -33,7 +33,17 @@
     {%- if is_incremental() and (min_date or max_date) -%}
         {%- if min_date -%}{{ column }} >= {{ add_days(date_literal(min_date), -before) }}{%- else -%}true{%- endif %}
         and {% if max_date -%}{{ column }} <= {{ add_days(date_literal(max_date), after) }}{%- else -%}true{%- endif -%}
+    {%- elif is_incremental() -%}
+        {#- No window given: rebuild what the lake still holds, never the dates retention already removed
+            from the lake (the warehouse keeps facts and FinOps far longer than raw telemetry). -#}
+        {{ column }} >= {{ add_days(lake_first_date(), -before) }}
     {%- else -%}
         true
     {%- endif -%}
+{%- endmacro %}
+
+{#- The earliest event date the span lake holds (the zero-row schema file sits at 1970-01-01);
+    null on an empty lake, which makes the window empty: nothing to delete, nothing to rebuild. -#}
+{% macro lake_first_date() -%}
+    (select min(date) from {{ source('otlp', 'spans') }} where date > {{ date_literal('1970-01-01') }})
 {%- endmacro %}
