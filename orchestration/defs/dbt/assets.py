@@ -3,6 +3,7 @@
 The incremental models rebuild exactly the partition's dates (`min_date` / `max_date`, inclusive);
 seeds, staging views and the small whole-history marts form a second, unpartitioned selection.
 dbt tests become asset checks (enable_asset_checks), so a failed test shows on the asset.
+Both hold the warehouse write lock, like the CLI, so a Dagster run and `spanledger build` take turns.
 """
 
 import json
@@ -14,6 +15,8 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from orchestration.defs.dbt.resources import dbt_project
 from orchestration.defs.dbt.translator import SpanledgerDbtTranslator
 from orchestration.defs.partitions import daily_partitions
+from orchestration.settings import Settings
+from orchestration.warehouse.dbt_runner import warehouse_write_lock
 
 INCREMENTAL_SELECTOR = "config.materialized:incremental"
 
@@ -33,7 +36,8 @@ def dbt_incremental_models(context: AssetExecutionContext, dbt: DbtCliResource):
         "min_date": window.start.date().isoformat(),
         "max_date": (window.end - timedelta(days=1)).date().isoformat(),  # Dagster's end is exclusive
     }
-    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
+    with warehouse_write_lock(Settings.from_env(), purpose=f"dagster run {context.run.run_id}"):
+        yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
 
 
 @dbt_assets(
@@ -44,4 +48,5 @@ def dbt_incremental_models(context: AssetExecutionContext, dbt: DbtCliResource):
     name="dbt_unpartitioned_models",
 )
 def dbt_unpartitioned_models(context: AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(["build"], context=context).stream()
+    with warehouse_write_lock(Settings.from_env(), purpose=f"dagster run {context.run.run_id}"):
+        yield from dbt.cli(["build"], context=context).stream()

@@ -38,7 +38,7 @@ warehouse_daily_job = define_asset_job(
 # Landing then the warehouse: what `spanledger run` does, on a schedule.
 daily_pipeline_job = define_asset_job(
     "daily_pipeline",
-    selection=AssetSelection.keys(LANDING_KEY) | dbt_models | lake_checks,
+    selection=AssetSelection.assets(LANDING_KEY) | dbt_models | lake_checks,
     description="Land new files, then dbt build yesterday's partition and the whole-history marts.",
 )
 
