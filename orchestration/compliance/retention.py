@@ -10,8 +10,10 @@ Warehouse rows go by their model's class and date column (see `catalog`), per te
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -126,19 +128,35 @@ def _retain_folder(root: Path, label: str, cutoffs: dict[str | None, date], dry_
         elif any(day < c for c in cutoffs.values()):
             removed = rewritten = 0
             for path in files:
-                table = lakefiles.read_file(path)
-                mask = _expired_mask(table, day, cutoffs)
-                n = int(pc.sum(pc.cast(mask, pa.int64())).as_py() or 0)
+                n = _remove_rows(path, partial(_expired_mask, day=day, cutoffs=cutoffs), dry_run, removed_paths)
                 if n:
                     removed += n
                     rewritten += 1
-                    if not dry_run:
-                        lakefiles.replace_rows(path, table.filter(pc.invert(mask)), table.schema)
-                        if n == table.num_rows:
-                            removed_paths.append(str(path))
             if removed:
                 report.removals.append(Removal(f"{label} {folder.name}", "rows", removed, rewritten,
                                                "tenants past their retention"))
+
+
+def _content_expired_mask(table: pa.Table, day: date, cutoffs: dict[str | None, date], now_ts: pa.Scalar
+                          ) -> pa.Array:
+    """Restricted content goes at its class's retention or at its own expires_at, whichever is first."""
+    mask = _expired_mask(table, day, cutoffs)
+    if "expires_at" in table.column_names:
+        mask = pc.or_(mask, pc.fill_null(pc.less_equal(table["expires_at"], now_ts), False))
+    return mask
+
+
+def _remove_rows(path: Path, mask_of: Callable[[pa.Table], pa.Array], dry_run: bool,
+                 removed_paths: list[str]) -> int:
+    """Remove the rows `mask_of` marks from one file (atomically, unless a dry run); returns how many."""
+    table = lakefiles.read_file(path)
+    mask = mask_of(table)
+    n = int(pc.sum(pc.cast(mask, pa.int64())).as_py() or 0)
+    if n and not dry_run:
+        lakefiles.replace_rows(path, table.filter(pc.invert(mask)), table.schema)
+        if n == table.num_rows:
+            removed_paths.append(str(path))
+    return n
 
 
 def _retain_content(settings: Settings, cutoffs: dict[str | None, date], now: datetime, dry_run: bool,
@@ -153,18 +171,11 @@ def _retain_content(settings: Settings, cutoffs: dict[str | None, date], now: da
             continue
         removed = rewritten = 0
         for path in sorted(folder.glob("*.parquet")):
-            table = lakefiles.read_file(path)
-            mask = _expired_mask(table, day, cutoffs)
-            if "expires_at" in table.column_names:
-                mask = pc.or_(mask, pc.fill_null(pc.less_equal(table["expires_at"], now_ts), False))
-            n = int(pc.sum(pc.cast(mask, pa.int64())).as_py() or 0)
+            mask_of = partial(_content_expired_mask, day=day, cutoffs=cutoffs, now_ts=now_ts)
+            n = _remove_rows(path, mask_of, dry_run, removed_paths)
             if n:
                 removed += n
                 rewritten += 1
-                if not dry_run:
-                    lakefiles.replace_rows(path, table.filter(pc.invert(mask)), table.schema)
-                    if n == table.num_rows:
-                        removed_paths.append(str(path))
         if removed:
             report.removals.append(Removal(f"restricted/content {folder.name}", "rows", removed, rewritten,
                                            "past retention or expires_at"))
