@@ -3,11 +3,15 @@
 The incremental models rebuild exactly the partition's dates (`min_date` / `max_date`, inclusive);
 seeds, staging views and the small whole-history marts form a second, unpartitioned selection.
 dbt tests become asset checks (enable_asset_checks), so a failed test shows on the asset.
-Both hold the warehouse write lock, like the CLI, so a Dagster run and `spanledger build` take turns.
+Both build like the CLI: under the warehouse write lock, into a copy that replaces the warehouse
+only when dbt succeeds.
 """
 
 import json
+import os
+from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
 from dagster import AssetExecutionContext, BackfillPolicy
 from dagster_dbt import DbtCliResource, dbt_assets
@@ -16,7 +20,7 @@ from orchestration.defs.dbt.resources import dbt_project
 from orchestration.defs.dbt.translator import SpanledgerDbtTranslator
 from orchestration.defs.partitions import daily_partitions
 from orchestration.settings import Settings
-from orchestration.warehouse.dbt_runner import warehouse_write_lock
+from orchestration.warehouse.dbt_runner import staged_warehouse, warehouse_write_lock
 
 INCREMENTAL_SELECTOR = "config.materialized:incremental"
 
@@ -36,8 +40,7 @@ def dbt_incremental_models(context: AssetExecutionContext, dbt: DbtCliResource):
         "min_date": window.start.date().isoformat(),
         "max_date": (window.end - timedelta(days=1)).date().isoformat(),  # Dagster's end is exclusive
     }
-    with warehouse_write_lock(Settings.from_env(), purpose=f"dagster run {context.run.run_id}"):
-        yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
+    yield from _build_safely(context, dbt, ["build", "--vars", json.dumps(dbt_vars)])
 
 
 @dbt_assets(
@@ -48,5 +51,32 @@ def dbt_incremental_models(context: AssetExecutionContext, dbt: DbtCliResource):
     name="dbt_unpartitioned_models",
 )
 def dbt_unpartitioned_models(context: AssetExecutionContext, dbt: DbtCliResource):
-    with warehouse_write_lock(Settings.from_env(), purpose=f"dagster run {context.run.run_id}"):
-        yield from dbt.cli(["build"], context=context).stream()
+    yield from _build_safely(context, dbt, ["build"])
+
+
+@contextmanager
+def _duckdb_path(path: Path):
+    """dbt (a subprocess started now) writes to `path`: profiles.yml reads SPANLEDGER_DUCKDB_PATH."""
+    previous = os.environ.get("SPANLEDGER_DUCKDB_PATH")
+    os.environ["SPANLEDGER_DUCKDB_PATH"] = str(path)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("SPANLEDGER_DUCKDB_PATH", None)
+        else:
+            os.environ["SPANLEDGER_DUCKDB_PATH"] = previous
+
+
+def _build_safely(context: AssetExecutionContext, dbt: DbtCliResource, args: list[str]):
+    """Like the CLI: hold the warehouse write lock and, on DuckDB, build into a copy that replaces the
+    warehouse only when dbt succeeds, so a failed or killed run leaves the previous marts readable."""
+    settings = Settings.from_env()
+    with warehouse_write_lock(settings, purpose=f"dagster run {context.run.run_id}"):
+        if settings.warehouse != "duckdb":
+            yield from dbt.cli(args, context=context).stream()
+            return
+        with staged_warehouse(settings) as (copy, publish), _duckdb_path(copy):
+            invocation = dbt.cli(args, context=context)
+            yield from invocation.stream()
+            publish[0] = invocation.is_successful()
