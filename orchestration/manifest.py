@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from orchestration.state_db import open_state_db
+
 SCHEMA = """
 create table if not exists files (
     file_id text primary key,          -- sha256 of the whole content at landing time
@@ -58,12 +60,8 @@ class FileRecord:
 
 class Manifest:
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
-        self.db.execute("pragma journal_mode=wal")
-        self.db.execute("pragma synchronous=full")
-        self.db.executescript(SCHEMA)
+        self.db = open_state_db(path, SCHEMA)
         columns = {row[1] for row in self.db.execute("pragma table_info(files)")}
         if "records_suppressed" not in columns:  # manifests written before erasure existed
             self.db.execute("alter table files add column records_suppressed integer not null default 0")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import getpass
 import json
 import os
-import sqlite3
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
@@ -24,6 +23,7 @@ import pyarrow as pa
 from orchestration.compliance.policy import RetentionPolicy
 from orchestration.lake.writer import write_table_atomically
 from orchestration.settings import Settings
+from orchestration.state_db import open_state_db
 
 ERASURE_DUE_DAYS = 30  # GDPR art. 12(3): one month
 
@@ -106,12 +106,7 @@ def export_path(settings: Settings, table: str) -> Path:
 class Ledger:
     def __init__(self, settings: Settings):
         self.settings = settings
-        path = ledger_path(settings)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
-        self.db.execute("pragma journal_mode=wal")
-        self.db.execute("pragma synchronous=full")
-        self.db.executescript(SCHEMA)
+        self.db = open_state_db(ledger_path(settings), SCHEMA)
 
     def close(self) -> None:
         self.db.close()

@@ -8,9 +8,10 @@ list, which landing checks so that late or replayed data of an erased subject ne
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
+
+from orchestration.state_db import open_state_db
 
 SCHEMA = """
 create table if not exists subject_files (
@@ -29,10 +30,7 @@ create table if not exists suppressed_subjects (
 
 class SubjectIndex:
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
-        self.db.execute("pragma journal_mode=wal")
-        self.db.executescript(SCHEMA)
+        self.db = open_state_db(path, SCHEMA)
 
     def close(self) -> None:
         self.db.close()
