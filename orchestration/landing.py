@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -200,7 +200,10 @@ def recover(manifest: Manifest, staging_root: Path) -> int:
 
 # --- discovery --------------------------------------------------------------------------------
 
-def _iter_files(inputs: Iterable[Path]) -> list[Path]:
+def candidate_files(inputs: Iterable[Path]) -> list[Path]:
+    """Every file landing would consider under `inputs`, in a stable order: folders searched
+    recursively, hidden and `_`-prefixed folders skipped, hidden and temporary files left out.
+    The Dagster sensor uses the same list, so it never asks for a run landing would not do."""
     found: list[Path] = []
     for item in inputs:
         if item.is_dir():
@@ -211,11 +214,7 @@ def _iter_files(inputs: Iterable[Path]) -> list[Path]:
             found.append(item)
         else:
             raise LandingError(f"input path does not exist or is not readable: {item}")
-    return found
-
-
-def _ignored(path: Path) -> bool:
-    return path.name.startswith(".") or path.name.endswith(TEMP_SUFFIXES)
+    return [path for path in found if not (path.name.startswith(".") or path.name.endswith(TEMP_SUFFIXES))]
 
 
 def _identify(path: Path, size: int, manifest: Manifest) -> tuple[str, str, str | None, int]:
@@ -242,40 +241,39 @@ def _identify(path: Path, size: int, manifest: Manifest) -> tuple[str, str, str 
     return digest.hexdigest(), head_sha, prefix[0], prefix[1]
 
 
+def _count_newlines(fh: BinaryIO, start: int, end: int) -> int:
+    """Line ends in bytes start..end of an open file, read in 16 MiB blocks."""
+    fh.seek(start)
+    count, remaining = 0, end - start
+    while remaining > 0:
+        block = fh.read(min(1 << 24, remaining))
+        if not block:
+            break
+        count += block.count(b"\n")
+        remaining -= len(block)
+    return count
+
+
 def _split(path: Path, start: int, size: int) -> list[tuple[int, int | None, int]]:
     """(start, end, first_line) slices of a plain JSON-lines file, cut at line ends."""
-    first_line = 1
-    if start:
-        with open(path, "rb") as fh:
-            remaining = start
-            while remaining:
-                block = fh.read(min(1 << 24, remaining))
-                first_line += block.count(b"\n")
-                remaining -= len(block)
-    if size - start <= CHUNK_BYTES:
-        return [(start, None, first_line)]
-    slices = []
+    slices: list[tuple[int, int | None, int]] = []
     with open(path, "rb") as fh:
+        first_line = 1 + _count_newlines(fh, 0, start)
         cursor = start
-        while cursor < size:
+        while True:
             target = cursor + CHUNK_BYTES
             if target >= size:
                 slices.append((cursor, None, first_line))
-                break
+                return slices
             fh.seek(target)
             fh.readline()
             end = fh.tell()
-            fh.seek(cursor)
-            lines = 0
-            remaining = end - cursor
-            while remaining:
-                block = fh.read(min(1 << 24, remaining))
-                lines += block.count(b"\n")
-                remaining -= len(block)
+            if end >= size:  # the last line runs to the end: this slice is the last
+                slices.append((cursor, None, first_line))
+                return slices
             slices.append((cursor, end, first_line))
-            first_line += lines
+            first_line += _count_newlines(fh, cursor, end)
             cursor = end
-    return slices
 
 
 # --- decoding (runs in worker processes) -------------------------------------------------------
@@ -465,9 +463,7 @@ def _discover(settings: Settings, manifest: Manifest, inputs: list[Path], settle
     now_ns = time.time_ns()
     seen_ids: set[str] = set()
     candidates = []
-    for path in _iter_files(inputs):
-        if _ignored(path):
-            continue
+    for path in candidate_files(inputs):
         try:
             stat = path.stat()
         except OSError as err:

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from orchestration.landing import land
-from tests.landing.conftest import lake_rows
+from tests.landing.conftest import lake_rows, quarantine_rows
 from tests.landing.test_bad_input import _request, _span
 
 
@@ -103,3 +103,21 @@ def test_sigkill_at_random_points_then_rerun_lands_exactly_once(settings, inbox,
     again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0
     assert lake_rows(settings, "spans") == [(expected,)]
+
+
+def test_a_big_file_is_split_at_line_ends_and_keeps_line_numbers(settings, inbox, monkeypatch):
+    import orchestration.landing as landing
+
+    monkeypatch.setattr(landing, "CHUNK_BYTES", 20_000)  # many slices from a small file
+    path = inbox / "big.jsonl"
+    _write_requests(path, 0, 3_000, per_line=20)
+    lines = path.read_text().splitlines()
+    lines.insert(77, "{broken")
+    path.write_text("\n".join(lines) + "\n")
+    report = land(settings, settle_seconds=0)
+    assert report.records_landed == 3_000 and report.records_quarantined == 1
+    assert lake_rows(settings, "spans", "count(distinct span_id)") == [(3_000,)]
+    outputs = list(settings.lake_dir.glob("spans/date=*/*.parquet"))
+    assert len(outputs) > 5  # one output per slice: the split really happened
+    [entry] = quarantine_rows(settings)
+    assert entry["location"] == "line 78"

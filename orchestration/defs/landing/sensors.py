@@ -15,21 +15,16 @@ landing_job = define_asset_job("landing_job", selection=[LANDING_KEY],
 
 def _pending_files(spanledger: SpanledgerResource) -> list[tuple[str, int, int]]:
     """Settled files whose (path, size, mtime) the manifest has not seen; cheap: no hashing here."""
-    from orchestration.landing import TEMP_SUFFIXES
+    from orchestration.landing import candidate_files
     from orchestration.manifest import Manifest
 
     settings = spanledger.settings()
     now_ns = time.time_ns()
     found = []
-    for root in spanledger.input_paths():
-        if not root.exists():
-            continue
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            if path.name.startswith(".") or path.name.endswith(TEMP_SUFFIXES):
-                continue
-            stat = path.stat()
-            if now_ns - stat.st_mtime_ns >= settings.settle_seconds * 1e9:
-                found.append((str(path.resolve()), stat.st_size, stat.st_mtime_ns))
+    for path in candidate_files([root for root in spanledger.input_paths() if root.exists()]):
+        stat = path.stat()
+        if now_ns - stat.st_mtime_ns >= settings.settle_seconds * 1e9:
+            found.append((str(path.resolve()), stat.st_size, stat.st_mtime_ns))
     if not found or not settings.manifest_path.exists():
         return found
     manifest = Manifest(settings.manifest_path)
