@@ -16,6 +16,14 @@ from orchestration.defs.dbt.assets import dbt_incremental_models, dbt_unpartitio
 from orchestration.defs.dbt.resources import dbt_resource
 from orchestration.defs.dbt.translator import LANDING_KEY
 from orchestration.defs.partitions import LAKE_TABLE_NAMES, lake_asset_key_path
+from orchestration.settings import Settings
+
+ON_BIGQUERY = Settings.from_env().warehouse == "bigquery"
+if ON_BIGQUERY:  # same assets and jobs; the models wait for the BigQuery load of their sources
+    from orchestration.defs.bigquery.assets import depend_on_bigquery_copies
+
+    dbt_incremental_models = depend_on_bigquery_copies(dbt_incremental_models)
+    dbt_unpartitioned_models = depend_on_bigquery_copies(dbt_unpartitioned_models)
 
 dbt_models = AssetSelection.assets(dbt_incremental_models, dbt_unpartitioned_models)
 # The lake tables' blocking quality checks (orchestration/defs/quality) gate the dbt build of a partition.
@@ -35,11 +43,19 @@ warehouse_daily_job = define_asset_job(
     description="dbt build of one day: incremental models get min_date = max_date = the partition.",
 )
 
-# Landing then the warehouse: what `spanledger run` does, on a schedule.
+# Landing then the warehouse: what `spanledger run` does, on a schedule. On BigQuery
+# (SPANLEDGER_WAREHOUSE=bigquery) the day's lake partitions and the compliance export are loaded
+# there between the two (orchestration/defs/bigquery), and dbt builds on the bigquery target.
+daily_steps = AssetSelection.assets(LANDING_KEY) | dbt_models | lake_checks
+if ON_BIGQUERY:
+    from orchestration.defs.bigquery.assets import BIGQUERY_LOAD_KEYS
+
+    daily_steps = daily_steps | AssetSelection.assets(*BIGQUERY_LOAD_KEYS)
 daily_pipeline_job = define_asset_job(
     "daily_pipeline",
-    selection=AssetSelection.assets(LANDING_KEY) | dbt_models | lake_checks,
-    description="Land new files, then dbt build yesterday's partition and the whole-history marts.",
+    selection=daily_steps,
+    description="Land new files, then dbt build yesterday's partition and the whole-history marts "
+    "(on BigQuery: land, load the day into BigQuery, dbt build there).",
 )
 
 
