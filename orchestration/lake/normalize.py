@@ -154,7 +154,7 @@ class Normalizer:
 
     # --- traces -------------------------------------------------------------------------------
     def _scopes(self, request: dict[str, Any], signal: str, location: str, batch: Batch):
-        """Yield (resource columns, resource defaults, scope columns, items, where) per scope. A resource
+        """Yield (resource and scope columns, resource defaults, items, where) per scope. A resource
         or scope that cannot be read is quarantined as one record; its siblings go on."""
         r_camel, r_snake, s_camel, s_snake, i_camel, i_snake = _SHAPES[signal]
         for r, resource in enumerate(_lists(request, r_camel, r_snake, "")):
@@ -182,7 +182,7 @@ class Normalizer:
                     batch.records_in += 1
                     batch.quarantined.append(Quarantined(location, err.field, err.reason, 1, _dump(scope)))
                     continue
-                yield resource_cols, resource_defaults, scope_cols, items, swhere + i_camel
+                yield {**resource_cols, **scope_cols}, resource_defaults, items, swhere + i_camel
 
     @staticmethod
     def _each_record(items: list[Any], where: str, location: str, batch: Batch, handle) -> None:
@@ -197,10 +197,9 @@ class Normalizer:
     # --- traces -------------------------------------------------------------------------------
     def traces(self, request: dict[str, Any], location: str, batch: Batch) -> None:
         first = {table: len(batch.rows[table]) for table in ("spans", "span_events", "span_links")}
-        for resource_cols, defaults, scope_cols, spans, where in self._scopes(request, "traces", location, batch):
+        for base, defaults, spans, where in self._scopes(request, "traces", location, batch):
             self._each_record(spans, where, location, batch, partial(
-                self._span, location=location, resource_cols=resource_cols, resource_defaults=defaults,
-                scope_cols=scope_cols, batch=batch))
+                self._span, location=location, base=base, resource_defaults=defaults, batch=batch))
         context = fill_down_from_trace_roots(batch.rows["spans"], first["spans"])
         for table in ("span_events", "span_links"):
             for row in batch.rows[table][first[table]:]:
@@ -210,7 +209,7 @@ class Normalizer:
                         if row[column] is None:
                             row[column] = known[column]
 
-    def _span(self, span: Any, location: str, resource_cols, resource_defaults, scope_cols,
+    def _span(self, span: Any, location: str, base, resource_defaults,
               batch: Batch) -> None:
         if not isinstance(span, dict):
             raise FieldError("span", "span is not an object")
@@ -227,24 +226,24 @@ class Normalizer:
         if not isinstance(status, dict):
             raise FieldError("status", "expected an object")
         status_code = decode_enum(status.get("code"), STATUS_CODES, "STATUS_CODE_", "status.code")
-        attrs = decode_attributes(span.get("attributes"), "attributes")
+        redacted = self.filter.read(span.get("attributes"), "attributes")
+        attrs = redacted.attributes
         events = _lists(span, "events", "events", "")
         links = _lists(span, "links", "links", "")
-        redacted = self.filter.apply(attrs)
-        llm = semantics.extract_llm_columns(attrs, resource_defaults)
-        tenant = semantics.first_str(attrs, semantics.TENANT_KEYS) or resource_cols["tenant_id"]
-        user_hash = redacted.user_hash or resource_cols["user_hash"]
-        session_hash = redacted.session_hash or resource_cols["session_hash"]
+        llm = semantics.llm_columns(redacted.llm_best, redacted.llm_flags, attrs, resource_defaults)
+        tenant = semantics.first_str(attrs, semantics.TENANT_KEYS) or base["tenant_id"]
+        user_hash = redacted.user_hash or base["user_hash"]
+        session_hash = redacted.session_hash or base["session_hash"]
         subject = {"tenant_id": tenant, "user_hash": user_hash, "session_hash": session_hash}
         day = start // NS_PER_DAY
         # Children first: a bad event quarantines the whole span, so nothing half-lands.
-        event_rows = [self._span_event(ev, j, trace_id, span_id, start, subject, resource_cols, scope_cols,
+        event_rows = [self._span_event(ev, j, trace_id, span_id, start, subject, base,
                                        location, batch, day) for j, ev in enumerate(events)]
-        link_rows = [self._span_link(ln, j, trace_id, span_id, subject, resource_cols, scope_cols, location,
+        link_rows = [self._span_link(ln, j, trace_id, span_id, subject, base, location,
                                      day) for j, ln in enumerate(links)]
         valid_end = end if end and end >= start else None
         row = {
-            **resource_cols, **scope_cols, **llm, **subject,
+            **base, **llm, **subject,
             "trace_id": trace_id, "span_id": span_id, "parent_span_id": parent,
             "trace_state": decode_str(get(span, "traceState", "trace_state"), "traceState"),
             "span_name": decode_str(span.get("name"), "name"), "span_kind": kind,
@@ -275,18 +274,17 @@ class Normalizer:
         batch.rows["span_links"].extend(link_rows)
         self._keep_content(batch, redacted, "spans", trace_id, span_id, start, subject)
 
-    def _span_event(self, ev, j, trace_id, span_id, span_start, subject, resource_cols, scope_cols, location,
+    def _span_event(self, ev, j, trace_id, span_id, span_start, subject, base, location,
                     batch, day) -> dict[str, Any]:
         if not isinstance(ev, dict):
             raise FieldError(f"events[{j}]", "expected an object")
-        attrs = decode_attributes(ev.get("attributes"), f"events[{j}].attributes")
-        redacted = self.filter.apply(attrs)
+        redacted = self.filter.read(ev.get("attributes"), f"events[{j}].attributes")
         ts = decode_int(get(ev, "timeUnixNano", "time_unix_nano"), f"events[{j}].timeUnixNano") or span_start
         _check_time(ts, f"events[{j}].timeUnixNano")
         chars = (redacted.input_chars or 0) + (redacted.output_chars or 0)
         self._keep_content(batch, redacted, "span_events", trace_id, span_id, ts, subject)
         return {
-            **resource_cols, **scope_cols, **subject,
+            **base, **subject,
             "trace_id": trace_id, "span_id": span_id, "event_index": j,
             "event_name": decode_str(ev.get("name"), f"events[{j}].name"),
             "time_unix_nano": ts, "event_at": ts // 1000,
@@ -296,13 +294,12 @@ class Normalizer:
             "source_file_id": self.file_id, "source_offset": location, "_day": day, "_content_chars": chars,
         }
 
-    def _span_link(self, ln, j, trace_id, span_id, subject, resource_cols, scope_cols, location, day):
+    def _span_link(self, ln, j, trace_id, span_id, subject, base, location, day):
         if not isinstance(ln, dict):
             raise FieldError(f"links[{j}]", "expected an object")
-        attrs = decode_attributes(ln.get("attributes"), f"links[{j}].attributes")
-        redacted = self.filter.apply(attrs)
+        redacted = self.filter.read(ln.get("attributes"), f"links[{j}].attributes")
         return {
-            **resource_cols, **scope_cols, **subject,
+            **base, **subject,
             "trace_id": trace_id, "span_id": span_id, "link_index": j,
             "linked_trace_id": decode_id(get(ln, "traceId", "trace_id"), 16, f"links[{j}].traceId", False),
             "linked_span_id": decode_id(get(ln, "spanId", "span_id"), 8, f"links[{j}].spanId", False),
@@ -316,12 +313,11 @@ class Normalizer:
 
     # --- logs ---------------------------------------------------------------------------------
     def logs(self, request: dict[str, Any], location: str, batch: Batch) -> None:
-        for resource_cols, defaults, scope_cols, records, where in self._scopes(request, "logs", location, batch):
+        for base, defaults, records, where in self._scopes(request, "logs", location, batch):
             self._each_record(records, where, location, batch, partial(
-                self._log, location=location, resource_cols=resource_cols, resource_defaults=defaults,
-                scope_cols=scope_cols, batch=batch))
+                self._log, location=location, base=base, resource_defaults=defaults, batch=batch))
 
-    def _log(self, record: Any, location, resource_cols, resource_defaults, scope_cols, batch: Batch) -> None:
+    def _log(self, record: Any, location, base, resource_defaults, batch: Batch) -> None:
         if not isinstance(record, dict):
             raise FieldError("logRecord", "expected an object")
         time_ns = decode_int(get(record, "timeUnixNano", "time_unix_nano"), "timeUnixNano") or None
@@ -332,7 +328,7 @@ class Normalizer:
         span_id = decode_id(get(record, "spanId", "span_id"), 8, "spanId", required=False)
         attrs = decode_attributes(record.get("attributes"), "attributes")
         body = decode_any_value(record.get("body"), "body")
-        event_name = _event_name(record, attrs, body, resource_cols["service_name"])
+        event_name = _event_name(record, attrs, body, base["service_name"])
         redacted = self.filter.apply(attrs)
         body_text: str | None
         if event_name in semantics.CONTENT_EVENT_NAMES and body is not None:
@@ -351,15 +347,15 @@ class Normalizer:
         else:
             body_text = orjson.dumps(body).decode()
         llm = semantics.extract_llm_columns(attrs, resource_defaults, event_name)
-        tenant = semantics.first_str(attrs, semantics.TENANT_KEYS) or resource_cols["tenant_id"]
+        tenant = semantics.first_str(attrs, semantics.TENANT_KEYS) or base["tenant_id"]
         subject = {
             "tenant_id": tenant,
-            "user_hash": redacted.user_hash or resource_cols["user_hash"],
-            "session_hash": redacted.session_hash or resource_cols["session_hash"],
+            "user_hash": redacted.user_hash or base["user_hash"],
+            "session_hash": redacted.session_hash or base["session_hash"],
         }
         sev_text = decode_str(get(record, "severityText", "severity_text"), "severityText")
         batch.rows["logs"].append({
-            **resource_cols, **scope_cols, **llm, **subject,
+            **base, **llm, **subject,
             "time_unix_nano": time_ns, "observed_time_unix_nano": observed, "log_at": at // 1000,
             "severity_number": decode_severity(get(record, "severityNumber", "severity_number")),
             "severity_text": sev_text or None, "event_name": event_name, "body": body_text,
@@ -375,11 +371,11 @@ class Normalizer:
 
     # --- metrics ------------------------------------------------------------------------------
     def metrics(self, request: dict[str, Any], location: str, batch: Batch) -> None:
-        for resource_cols, _, scope_cols, metrics, where in self._scopes(request, "metrics", location, batch):
+        for base, _, metrics, where in self._scopes(request, "metrics", location, batch):
             for m, metric in enumerate(metrics):
-                self._metric(metric, f"{location}: {where}[{m}]", location, resource_cols, scope_cols, batch)
+                self._metric(metric, f"{location}: {where}[{m}]", location, base, batch)
 
-    def _metric(self, metric: Any, where: str, location: str, resource_cols, scope_cols, batch: Batch) -> None:
+    def _metric(self, metric: Any, where: str, location: str, base, batch: Batch) -> None:
         try:
             if not isinstance(metric, dict):
                 raise FieldError("metric", "expected an object")
@@ -394,7 +390,7 @@ class Normalizer:
             batch.quarantined.append(Quarantined(where, err.field, err.reason, 1, _dump(metric)))
             return
         base = {
-            **resource_cols, **scope_cols, "metric_name": name,
+            **base, "metric_name": name,
             "metric_description": description, "metric_unit": unit,
             "metric_type": kind, "source_file_id": self.file_id, "source_offset": location,
         }
@@ -410,7 +406,7 @@ class Normalizer:
         for p, point in enumerate(points):
             batch.records_in += 1
             try:
-                row = self._point(point, kind, base, resource_cols)
+                row = self._point(point, kind, base)
             except FieldError as err:
                 batch.quarantined.append(Quarantined(f"{where}.dataPoints[{p}]", err.field, err.reason, 1,
                                                      _dump(point)))
@@ -420,7 +416,7 @@ class Normalizer:
             row["is_monotonic"] = bool(monotonic) if kind == "sum" else None
             batch.rows["metric_points"].append(row)
 
-    def _point(self, point: Any, kind: str, base: dict[str, Any], resource_cols) -> dict[str, Any]:
+    def _point(self, point: Any, kind: str, base: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(point, dict):
             raise FieldError("dataPoint", "expected an object")
         ts = _check_time(decode_int(get(point, "timeUnixNano", "time_unix_nano"), "timeUnixNano"), "timeUnixNano")
@@ -428,14 +424,14 @@ class Normalizer:
         attrs = decode_attributes(point.get("attributes"), "attributes")
         model = semantics.first_str(attrs, semantics.MODEL_METRIC_KEYS)
         token_type = semantics.first_str(attrs, semantics.TOKEN_TYPE_KEYS)
-        tenant = semantics.first_str(attrs, semantics.TENANT_KEYS) or resource_cols["tenant_id"]
+        tenant = semantics.first_str(attrs, semantics.TENANT_KEYS) or base["tenant_id"]
         redacted = self.filter.apply(attrs)
         row: dict[str, Any] = {
             **base, "start_time_unix_nano": start, "time_unix_nano": ts, "point_at": ts // 1000,
             "point_flags": decode_int(point.get("flags"), "flags"),
             "attributes": _json(redacted.attributes), "attributes_truncated": redacted.truncated,
-            "tenant_id": tenant, "user_hash": redacted.user_hash or resource_cols["user_hash"],
-            "session_hash": redacted.session_hash or resource_cols["session_hash"],
+            "tenant_id": tenant, "user_hash": redacted.user_hash or base["user_hash"],
+            "session_hash": redacted.session_hash or base["session_hash"],
             "model": model, "token_type": token_type, "_day": ts // NS_PER_DAY,
             "exemplars": self._exemplars(point.get("exemplars")),
         }

@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from orchestration.lake import semantics
+from orchestration.otlp.values import FieldError, decode_any_value, decode_attributes
 
 
 class SubjectHasher:
@@ -45,6 +46,9 @@ class Redacted:
     content: list[tuple[str, str]] = field(default_factory=list)  # (key, text) when capture is on
     content_hmac: str | None = None
     truncated: bool = False
+    # Filled by `AttributeFilter.read`: the LLM column candidates seen (see semantics.llm_columns).
+    llm_best: dict[str, tuple[int, Any, str]] = field(default_factory=dict)
+    llm_flags: int = 0
 
 
 _PLAIN, _USER, _SESSION, _CONTENT, _METADATA = range(5)
@@ -66,6 +70,7 @@ class AttributeFilter:
         self.session_keys = frozenset(semantics.SESSION_ID_KEYS) if hash_sessions else frozenset()
         self._sensitive = self.user_keys | self.session_keys
         self._kinds: dict[str, int] = {}  # memo: attribute keys repeat across millions of records
+        self._plans: dict[str, tuple[int, list[tuple[str, int]], int, bool]] = {}
 
     def _classify(self, key: str) -> int:
         kind = self._kinds.get(key)
@@ -83,6 +88,105 @@ class AttributeFilter:
             if len(self._kinds) < 100_000:
                 self._kinds[key] = kind
         return kind
+
+    def _plan(self, key: str) -> tuple[int, list[tuple[str, int]], int, bool]:
+        """What to do with a key: its privacy kind, the LLM columns it feeds, the convention it
+        marks, and whether it is output-side content."""
+        plan = (self._classify(key), *semantics.key_info(key), semantics.is_output_content_key(key))
+        if len(self._plans) < 100_000:
+            self._plans[key] = plan
+        return plan
+
+    def read(self, items: Any, field: str = "attributes") -> Redacted:
+        """An OTLP attribute list → filtered attributes plus LLM column candidates, in one pass.
+
+        The hot path of landing: equivalent to `apply(decode_attributes(items))` followed by
+        `semantics.extract_llm_columns`, without walking the attributes three times. A repeated key
+        (last one wins) takes that slower route so counts stay exact."""
+        if not items:
+            return Redacted(attributes={})
+        if type(items) is not list:
+            raise FieldError(field, f"expected a list of key/value pairs, got {type(items).__name__}")
+        out: dict[str, Any] = {}
+        result = Redacted(attributes=out)
+        best = result.llm_best
+        plans = self._plans
+        limit = self.max_value_chars
+        flags = 0
+        content_parts: list[str] | None = None
+        for item in items:
+            if type(item) is not dict:
+                raise FieldError(field, "attribute is not an object")
+            key = item.get("key")
+            if type(key) is not str:
+                raise FieldError(field, "attribute without a string key")
+            if key in out or (content_parts and any(part.startswith(key + "\x00") for part in content_parts)):
+                return self._read_slowly(items, field)
+            plan = plans.get(key) or self._plan(key)
+            kind = plan[0]
+            value = item.get("value")
+            # Fast paths for the common scalar kinds; everything else takes the general decoder.
+            if type(value) is dict and len(value) == 1:
+                ((vkind, inner),) = value.items()
+                if vkind == "stringValue" and type(inner) is str:
+                    value = inner
+                elif vkind == "intValue" and type(inner) is str and inner.isdigit() and len(inner) < 19:
+                    value = int(inner)
+                elif vkind == "boolValue" and type(inner) is bool:
+                    value = inner
+                else:
+                    value = decode_any_value(value, f"{field}[{key}]")
+            else:
+                value = decode_any_value(value, f"{field}[{key}]")
+            if kind == _PLAIN:
+                if type(value) is str:
+                    if len(value) > limit:
+                        value = _cap(value, limit)
+                        result.truncated = True
+                elif isinstance(value, list | dict):
+                    encoded = orjson.dumps(value)
+                    if len(encoded) > limit:
+                        value = _cap(encoded.decode(), limit)
+                        result.truncated = True
+            elif kind == _USER or kind == _SESSION:
+                if value is not None and value != "":
+                    value = self.hash(value)
+                    if kind == _USER:
+                        if result.user_hash is None:
+                            result.user_hash = value
+                    elif result.session_hash is None:
+                        result.session_hash = value
+            elif kind == _CONTENT:
+                text = _text_of(value)
+                if plan[3]:
+                    result.output_chars = (result.output_chars or 0) + len(text)
+                else:
+                    result.input_chars = (result.input_chars or 0) + len(text)
+                if content_parts is None:
+                    content_parts = []
+                content_parts.append(key + "\x00" + text)
+                if self.keep_content:
+                    result.content.append((key, text))
+                continue  # dropped: it marks no convention and feeds no column
+            elif kind == _METADATA and isinstance(value, str) and value.startswith("{"):
+                value = self._redact_metadata(value)
+            out[key] = value
+            flags |= plan[2]
+            if plan[1]:
+                semantics.add_hit(best, plan[1], key, value)
+        if content_parts:
+            result.content_hmac = self.hash("\x01".join(sorted(content_parts)))
+        result.llm_flags = flags
+        return result
+
+    def _read_slowly(self, items: list[Any], field: str) -> Redacted:
+        result = self.apply(decode_attributes(items, field))
+        for key, value in result.attributes.items():
+            hits, flag = semantics.key_info(key)
+            result.llm_flags |= flag
+            if hits:
+                semantics.add_hit(result.llm_best, hits, key, value)
+        return result
 
     def apply(self, attrs: dict[str, Any]) -> Redacted:
         result = Redacted(attributes=attrs)

@@ -329,22 +329,40 @@ def _span_type(attrs: dict[str, Any], row: dict[str, Any], event_name: str | Non
     return None
 
 
+def key_info(key: str) -> tuple[list[tuple[str, int]], int]:
+    """(columns the key feeds with its rank, convention flag); memoized."""
+    return _KEY_INFO.get(key) or _key_info(key)
+
+
+def add_hit(best: dict[str, tuple[int, Any, str]], hits: list[tuple[str, int]], key: str, value: Any) -> None:
+    """Record that `key` = `value` may feed `hits`; a higher-priority key already seen wins."""
+    if value is None or value == "":
+        return
+    for column, rank in hits:
+        current = best.get(column)
+        if current is None or rank < current[0]:
+            best[column] = (rank, value, key)
+
+
 def extract_llm_columns(
     attrs: dict[str, Any], resource_defaults: dict[str, Any], event_name: str | None = None
 ) -> dict[str, Any]:
     """Typed LLM columns of one span or log record in one pass over its attributes (already
-    privacy-filtered); `resource_defaults` comes from `resource_fallbacks`. Columns without a value
-    are left out (they are null in the lake): most spans are not LLM calls, and small dicts are fast."""
+    privacy-filtered); `resource_defaults` comes from `resource_fallbacks`."""
     best: dict[str, tuple[int, Any, str]] = {}
     flags = 0
     for key, value in attrs.items():
         hits, flag = _KEY_INFO.get(key) or _key_info(key)
         flags |= flag
-        if hits and value is not None and value != "":
-            for column, rank in hits:
-                current = best.get(column)
-                if current is None or rank < current[0]:
-                    best[column] = (rank, value, key)
+        if hits:
+            add_hit(best, hits, key, value)
+    return llm_columns(best, flags, attrs, resource_defaults, event_name)
+
+
+def llm_columns(best: dict[str, tuple[int, Any, str]], flags: int, attrs: dict[str, Any],
+                resource_defaults: dict[str, Any], event_name: str | None = None) -> dict[str, Any]:
+    """The row's LLM columns from the winning keys. Columns without a value are left out (they are
+    null in the lake): most spans are not LLM calls, and small dicts are fast."""
     row: dict[str, Any] = {}
     for column, (_, value, key) in best.items():
         converted = LLM_COLUMNS[column][1](value, key)

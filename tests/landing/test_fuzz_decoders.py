@@ -60,3 +60,47 @@ def test_arbitrary_bytes_never_crash(tmp_path_factory, blob):
     report = land(settings, settle_seconds=0)
     [outcome] = report.files
     assert outcome.records_in == outcome.records_landed + outcome.records_quarantined
+
+
+# --- the fused attribute reader equals the three-step reference -------------------------------------
+ATTRIBUTE_KEYS = ["user.id", "session.id", "gen_ai.input.messages", "gen_ai.output.messages", "metadata",
+                  "gen_ai.request.model", "llm.model_name", "gen_ai.usage.input_tokens", "llm.token_count.prompt",
+                  "tenant.id", "app.feature", "gen_ai.response.finish_reasons", "openinference.span.kind",
+                  "traceloop.span.kind", "gen_ai.prompt.0.content", "gen_ai.usage.cost", "other.key"]
+any_values = st.recursive(
+    st.one_of(st.none(), st.text(max_size=30).map(lambda s: {"stringValue": s}),
+              st.integers(-(2**63), 2**63 - 1).map(lambda i: {"intValue": str(i)}),
+              st.integers(0, 10**6).map(lambda i: {"intValue": i}), st.booleans().map(lambda b: {"boolValue": b}),
+              st.floats(allow_nan=False).map(lambda f: {"doubleValue": f}), st.just({}),
+              st.just({"stringValue": "{\"user_id\": \"u-1\", \"plan\": \"pro\"}"}),
+              st.just({"stringValue": "x" * 70})),
+    lambda inner: st.one_of(st.lists(inner, max_size=3).map(lambda v: {"arrayValue": {"values": v}}),
+                            st.lists(st.tuples(st.sampled_from(ATTRIBUTE_KEYS), inner), max_size=3).map(
+                                lambda kv: {"kvlistValue": {"values": [{"key": k, "value": v} for k, v in kv]}})),
+    max_leaves=6)
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(items=st.lists(st.tuples(st.sampled_from(ATTRIBUTE_KEYS), any_values), max_size=8),
+       keep_content=st.booleans())
+def test_fused_attribute_reader_matches_reference(items, keep_content):
+    import copy
+
+    from orchestration.lake import semantics
+    from orchestration.lake.privacy import AttributeFilter, SubjectHasher
+    from orchestration.otlp.values import decode_attributes
+
+    attributes = [{"key": k, "value": v} for k, v in items]
+
+    def new_filter():  # small cap so the truncation path runs too
+        return AttributeFilter(SubjectHasher(b"k"), keep_content=keep_content, hash_sessions=True,
+                               max_value_chars=64)
+
+    fused = new_filter().read(copy.deepcopy(attributes))
+    reference = new_filter().apply(decode_attributes(copy.deepcopy(attributes)))
+    assert fused.attributes == reference.attributes
+    for name in ("user_hash", "session_hash", "input_chars", "output_chars", "content", "content_hmac",
+                 "truncated"):
+        assert getattr(fused, name) == getattr(reference, name), name
+    assert semantics.llm_columns(fused.llm_best, fused.llm_flags, fused.attributes, {}) == \
+        semantics.extract_llm_columns(reference.attributes, {})
