@@ -169,7 +169,7 @@ def _print_landing(report, as_json: bool) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--settle-seconds", type=float, help="Skip files modified more recently than this "
               "(default: SPANLEDGER_SETTLE_SECONDS or 10; files named explicitly: 0).")
-@click.option("--workers", type=click.IntRange(1, 64), help="Decoder processes (default: up to 2).")
+@click.option("--workers", type=click.IntRange(1, 64), help="Decoder processes (default: SPANLEDGER_LANDING_WORKERS, else one per core, at most 4).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
 def land(ctx, paths, settle_seconds, workers, as_json) -> None:

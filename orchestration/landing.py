@@ -199,6 +199,21 @@ def recover(manifest: Manifest, staging_root: Path) -> int:
     return recovered
 
 
+def finish_interrupted_publish(settings: Settings, lock_timeout: float = 600.0) -> int:
+    """For readers of the lake (warehouse builds): roll forward a publish that a killed landing left
+    half done, so a build never sees part of a file's output. Cheap when there is nothing to do."""
+    if not settings.manifest_path.exists():
+        return 0
+    with LandingLock(settings.state_dir, lock_timeout):
+        manifest = Manifest(settings.manifest_path)
+        try:
+            if not manifest.pending_journal():
+                return 0
+            return recover(manifest, settings.lake_dir / "_staging")
+        finally:
+            manifest.close()
+
+
 # --- discovery --------------------------------------------------------------------------------
 
 def candidate_files(inputs: Iterable[Path]) -> list[Path]:
@@ -531,7 +546,7 @@ def _land_candidates(settings: Settings, manifest: Manifest, candidates: list[Ca
     partial: dict[str, list[dict[str, Any]]] = {fid: [] for fid in by_id}
     total_bytes = sum(c.size - c.start_offset for c in candidates)
     done_bytes = 0
-    workers = workers or min(2, os.cpu_count() or 1)
+    workers = workers or settings.landing_workers or min(4, os.cpu_count() or 1)
 
     def complete(result: dict[str, Any]) -> None:
         nonlocal done_bytes

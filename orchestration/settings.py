@@ -32,6 +32,7 @@ class Settings:
     hash_session_ids: bool = True
     warehouse: str = "duckdb"
     extra_user_id_keys: tuple[str, ...] = field(default_factory=tuple)
+    landing_workers: int = 0  # decoder processes; 0 = one per core, at most 4 (~150 MiB each)
 
     @classmethod
     def from_env(cls, data_dir: str | Path | None = None) -> Settings:
@@ -49,6 +50,7 @@ class Settings:
             hash_session_ids=_env_bool("SPANLEDGER_HASH_SESSION_IDS", True),
             warehouse=os.environ.get("SPANLEDGER_WAREHOUSE", "duckdb").lower(),
             extra_user_id_keys=tuple(k.strip() for k in extra),
+            landing_workers=int(os.environ.get("SPANLEDGER_LANDING_WORKERS", "0")),
         )
 
     # --- layout -------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from orchestration.landing import land
 from tests.landing.conftest import lake_rows, quarantine_rows
-from tests.landing.test_bad_input import _request, _span
+from tests.landing.test_bad_input import START_NS, _request, _span
 
 
 def _write_requests(path: Path, first: int, count: int, per_line: int = 50) -> int:
@@ -121,3 +121,41 @@ def test_a_big_file_is_split_at_line_ends_and_keeps_line_numbers(settings, inbox
     assert len(outputs) > 5  # one output per slice: the split really happened
     [entry] = quarantine_rows(settings)
     assert entry["location"] == "line 78"
+
+
+KILLED_MID_PUBLISH = """
+import os, signal, sys
+from pathlib import Path
+import orchestration.landing as landing
+from orchestration.lake import writer
+from orchestration.settings import Settings
+
+def publish_one_then_die(moves):
+    writer.publish(moves[:1])
+    os.kill(os.getpid(), signal.SIGKILL)
+
+landing.publish = publish_one_then_die
+landing.land(Settings.from_env(sys.argv[1]), settle_seconds=0)
+"""
+
+
+def test_a_build_never_sees_half_a_publish(settings, inbox):
+    from orchestration.landing import finish_interrupted_publish
+
+    _write_requests(inbox / "a.jsonl", 0, 2_000, per_line=100)
+    with open(inbox / "a.jsonl", "a") as fh:  # spans on a second day: more than one output file
+        next_day = START_NS + 86_400 * 10**9
+        fh.write(json.dumps(_request(*[
+            _span(i * 2, startTimeUnixNano=str(next_day + i), endTimeUnixNano=str(next_day + i + 10**6))
+            for i in range(2_000, 2_100)])) + "\n")
+    process = subprocess.run([sys.executable, "-c", KILLED_MID_PUBLISH, str(settings.data_dir)],
+                             env={**os.environ, "SPANLEDGER_HMAC_KEY": "test-key"}, timeout=120)
+    assert process.returncode == -signal.SIGKILL
+    published = [p for p in settings.lake_dir.glob("*/date=*/*.parquet") if p.parent.name != "date=1970-01-01"]
+    assert len(published) == 1  # the killed run's window: one of its outputs is already in place
+
+    assert finish_interrupted_publish(settings) == 1  # what a warehouse build does first
+    assert lake_rows(settings, "spans", "count(*), count(distinct span_id)") == [(2_100, 2_100)]
+    report = land(settings, settle_seconds=0)
+    assert report.count("unchanged") == 1 and report.records_landed == 0
+    assert finish_interrupted_publish(settings) == 0
