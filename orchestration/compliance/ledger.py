@@ -78,6 +78,15 @@ create table if not exists retention_runs (
     dry_run integer not null,
     removed_json text                  -- [{"target": ..., "kind": partition|rows|file, "rows": n, "detail": ...}]
 );
+create table if not exists warehouse_erasures (  -- an external warehouse's part of a request (BigQuery)
+    request_id text not null,
+    warehouse text not null,           -- e.g. bigquery:<project>
+    deleted_at text not null,          -- DML committed: no query returns the rows any more
+    time_travel_hours integer not null,  -- deleted rows stay readable by time travel this long
+    fail_safe_hours integer not null,  -- then recoverable by the provider only
+    gone_at text not null,             -- deleted_at + time travel + fail-safe: the request's completed_at
+    primary key (request_id, warehouse)
+);
 create table if not exists content_access (
     access_id text primary key,
     accessed_at text not null,
@@ -171,6 +180,40 @@ class Ledger:
         self.db.execute("delete from erasure_traces where request_id = ?", (request_id,))
         self.db.execute("commit")
         return removed
+
+    # --- a warehouse outside the data directory (BigQuery): its rows go later than its DML ----------
+    def pending_in_warehouse(self, warehouse: str, request_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Done requests whose part in `warehouse` is not recorded yet (all of them, or the given ones)."""
+        rows = self._rows("select * from erasure_requests r where status = 'done' and not exists (select 1 from "
+                          "warehouse_erasures w where w.request_id = r.request_id and w.warehouse = ?) "
+                          "order by requested_at", (warehouse,))
+        wanted = set(request_ids) if request_ids is not None else None
+        return [r for r in rows if wanted is None or r["request_id"] in wanted]
+
+    def record_warehouse_erasure(self, request_id: str, warehouse: str, deleted_at: datetime,
+                                 time_travel_hours: int, fail_safe_hours: int) -> str:
+        """The warehouse's DML of a done request is committed (its steps recorded with finish_step):
+        the request is complete only when the deleted rows are unrecoverable, so completed_at moves
+        to deleted_at + time travel + fail-safe when that is later. Returns the new completed_at."""
+        gone = (deleted_at + timedelta(hours=time_travel_hours + fail_safe_hours)).astimezone(UTC)
+        gone_at = gone.isoformat(timespec="seconds")
+        self.db.execute("begin immediate")
+        self.db.execute("insert or replace into warehouse_erasures values (?, ?, ?, ?, ?, ?)",
+                        (request_id, warehouse, deleted_at.astimezone(UTC).isoformat(timespec="seconds"),
+                         time_travel_hours, fail_safe_hours, gone_at))
+        (completed,) = self.db.execute("select completed_at from erasure_requests where request_id = ?",
+                                       (request_id,)).fetchone()
+        if completed is None or datetime.fromisoformat(completed) < gone:
+            completed = gone_at
+        self.db.execute("update erasure_requests set completed_at = ?, rows_removed_json = ? where request_id = ?",
+                        (completed, json.dumps(self.removed(request_id), sort_keys=True), request_id))
+        self.db.execute("commit")
+        return completed
+
+    def warehouse_erasures(self, request_id: str | None = None) -> list[dict[str, Any]]:
+        if request_id is None:
+            return self._rows("select * from warehouse_erasures order by deleted_at")
+        return self._rows("select * from warehouse_erasures where request_id = ? order by deleted_at", (request_id,))
 
     # --- subjects and traces of a request -----------------------------------------------------
     def subjects(self, request_id: str) -> set[str]:

@@ -1,0 +1,141 @@
+"""A BigQuery erasure is a step of the same ledger request as the lake's, and the request is complete
+only when BigQuery's time travel and fail-safe have let the deleted rows go."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+import pytest
+from google.cloud import bigquery
+
+from orchestration.compliance.ledger import Ledger, export_path
+from orchestration.settings import Settings
+from orchestration.warehouse.bigquery.config import FAIL_SAFE_HOURS
+from orchestration.warehouse.bigquery.erasure import (
+    erase_everywhere,
+    erase_ledger_requests,
+    ledger_warehouse,
+    step_target,
+)
+from orchestration.warehouse.bigquery.loader import DayLoader, lake_days
+
+
+def _count(client, sql, **params) -> int:
+    job_config = bigquery.QueryJobConfig(query_parameters=[
+        bigquery.ScalarQueryParameter(k, "STRING", v) for k, v in params.items()])
+    return next(iter(client.query(sql, job_config=job_config).result()))[0]
+
+
+@pytest.fixture(scope="module")
+def erased(tmp_path_factory, landed, bq_client, bq_config):
+    """A copy of the landed lake, loaded into its own dataset, then one person erased everywhere."""
+    data = tmp_path_factory.mktemp("bq-erase") / "data"
+    shutil.copytree(landed.data_dir, data)
+    settings = Settings.from_env(data)
+    config = replace(bq_config, lake_dataset="lake_erase", warehouse_dataset="wh_erase")
+    DayLoader(bq_client, config, settings).load_days(lake_days(settings))
+    spans = config.table_id("spans")
+    subject = _count(bq_client, f"select user_hash from `{spans}` where user_hash is not null "
+                                "group by 1 order by count(*) desc limit 1")
+    held = _count(bq_client, f"select count(*) from `{spans}` where user_hash = @s", s=subject)
+    result = erase_everywhere(settings, bq_client, config, subject)
+    return settings, config, subject, held, result
+
+
+def test_bigquery_rows_go_and_the_ledger_holds_them_in_the_same_request(erased, bq_client):
+    settings, config, subject, held, result = erased
+    spans = config.table_id("spans")
+    assert held > 0 and result.rows_by_table[spans] == held
+    assert _count(bq_client, f"select count(*) from `{spans}` where user_hash = @s", s=subject) == 0
+    with Ledger(settings) as ledger:
+        (request,) = [r for r in ledger.requests() if r["subject_hash"] == subject]
+        assert request["status"] == "done" and request["request_id"] == result.request_id
+        step = ledger.step(request["request_id"], step_target(spans))
+        assert step == (held, "done")
+        # the lake's part is in the same request: files rewritten, rows per lake table
+        assert request["files_rewritten"] > 0
+        assert ledger.removed(request["request_id"])["lake/spans"] == held
+        (record,) = ledger.warehouse_erasures(request["request_id"])
+    assert record["warehouse"] == ledger_warehouse(config)
+    lake = ds.dataset(settings.table_dir("spans"), format="parquet", partitioning="hive").to_table(columns=["user_hash"])
+    assert not pc.any(pc.equal(lake["user_hash"], subject)).as_py()
+
+
+def test_completed_means_past_time_travel_and_fail_safe(erased):
+    settings, _, subject, _, result = erased
+    with Ledger(settings) as ledger:
+        (request,) = [r for r in ledger.requests() if r["subject_hash"] == subject]
+        (record,) = ledger.warehouse_erasures(request["request_id"])
+    deleted = datetime.fromisoformat(record["deleted_at"])
+    completed = datetime.fromisoformat(request["completed_at"])
+    assert record["fail_safe_hours"] == FAIL_SAFE_HOURS == 168
+    assert 48 <= record["time_travel_hours"] <= 168  # the dataset's window (the emulator: the 7-day default)
+    assert completed == deleted + timedelta(hours=record["time_travel_hours"] + FAIL_SAFE_HOURS)
+    assert completed == result.physically_gone_at
+    assert timedelta(days=9) <= completed - datetime.now(UTC) <= timedelta(days=14)
+    # the export the dbt compliance models read carries the same completion time
+    exported = pq.read_table(export_path(settings, "erased_subjects")).to_pylist()
+    assert {"subject_hash": subject, "completed_at": request["completed_at"]}.items() <= next(
+        r for r in exported if r["subject_hash"] == subject).items()
+
+
+def test_a_rerun_has_nothing_left_to_do(erased, bq_client):
+    settings, config, *_ = erased
+    assert erase_ledger_requests(settings, bq_client, config) == []
+
+
+def test_a_shorter_time_travel_window_completes_sooner(tmp_path):
+    settings = Settings.from_env(tmp_path)
+    with Ledger(settings) as ledger:
+        rid = ledger.add_request("a" * 64, None, "test")
+        ledger.mark_done(rid, 0)
+        deleted = datetime.now(UTC).replace(microsecond=0)
+        ledger.finish_step(rid, step_target("p.lake.spans"), 7)
+        completed = ledger.record_warehouse_erasure(rid, "bigquery:p", deleted, 48, FAIL_SAFE_HOURS)
+        request = ledger.request(rid)
+    # the lake part finished now; BigQuery's rows are unrecoverable 2 + 7 days after the DML
+    assert completed == request["completed_at"] == (deleted + timedelta(days=9)).isoformat()
+    assert '"warehouse:bigquery:p.lake.spans": 7' in request["rows_removed_json"]
+
+
+def test_completed_never_moves_earlier(tmp_path):
+    settings = Settings.from_env(tmp_path)
+    with Ledger(settings) as ledger:
+        rid = ledger.add_request("b" * 64, None, "test")
+        ledger.mark_done(rid, 0)
+        lake_done = ledger.request(rid)["completed_at"]
+        old_dml = datetime.now(UTC) - timedelta(days=30)  # BigQuery's part ran long ago: already gone
+        assert ledger.record_warehouse_erasure(rid, "bigquery:p", old_dml, 168, FAIL_SAFE_HOURS) == lake_done
+
+
+def test_the_nightly_dagster_job_erases_what_the_lake_erasure_did(erased, bq_client, bq_config, monkeypatch):
+    from orchestration.compliance.erasure import run_pending
+    from orchestration.defs.bigquery.definitions import bigquery_erasure
+    from orchestration.defs.bigquery.resources import BigQueryResource
+    from orchestration.defs.resources import SpanledgerResource
+
+    settings, config, first, *_ = erased
+    spans = config.table_id("spans")
+    subject = _count(bq_client, f"select user_hash from `{spans}` where user_hash is not null and user_hash != @s "
+                                "group by 1 order by count(*) desc limit 1", s=first)
+    with Ledger(settings) as ledger:  # what `spanledger erase` / the compliance erasure job records
+        rid = ledger.add_request(subject, None, "test")
+    run_pending(settings, [rid])
+    assert _count(bq_client, f"select count(*) from `{spans}` where user_hash = @s", s=subject) > 0
+
+    for name, value in {"SPANLEDGER_BQ_API_ENDPOINT": bq_config.api_endpoint, "SPANLEDGER_BQ_PROJECT": config.project,
+                        "SPANLEDGER_LAKE_SCHEMA": config.lake_dataset,
+                        "SPANLEDGER_BQ_DATASET": config.warehouse_dataset}.items():
+        monkeypatch.setenv(name, value)
+    result = bigquery_erasure.execute_in_process(resources={
+        "spanledger": SpanledgerResource(data_dir=str(settings.data_dir)), "bigquery": BigQueryResource()})
+    assert result.success
+    assert _count(bq_client, f"select count(*) from `{spans}` where user_hash = @s", s=subject) == 0
+    with Ledger(settings) as ledger:
+        assert [r["request_id"] for r in ledger.warehouse_erasures(rid)] == [rid]
+        assert ledger.step(rid, step_target(spans))[1] == "done"
