@@ -67,21 +67,26 @@ def load(ctx: click.Context, dates: tuple[str, ...], tables: tuple[str, ...], fo
 @click.option("--tenant", help="Only this tenant's rows.")
 @click.pass_context
 def erase(ctx: click.Context, subject_hash: str | None, raw_user: str | None, tenant: str | None) -> None:
-    """Delete a subject's rows from every BigQuery table that holds user_hash (lake and warehouse)."""
+    """Erase a subject everywhere in one ledger request: the lake (as `spanledger erase`), then every
+    BigQuery table with user_hash / session_hash; completed when BigQuery's time travel and fail-safe end."""
     from orchestration.lake.privacy import SubjectHasher
-    from orchestration.warehouse.bigquery.erasure import erase_subject
+    from orchestration.warehouse.bigquery.erasure import erase_everywhere
     from orchestration.warehouse.bigquery.manifest import LoadManifest, manifest_path
 
     if bool(subject_hash) == bool(raw_user):
         raise click.UsageError("give exactly one of --subject-hash or --user")
     settings, config, client = _context(ctx)
     subject = subject_hash or SubjectHasher(settings.hmac_key)(raw_user)
-    result = erase_subject(client, config, subject, tenant_id=tenant)
+    result = erase_everywhere(settings, client, config, subject, tenant_id=tenant, raw_id=raw_user)
+    if result.deleted_at is None:
+        console.print(f"request {result.request_id}: BigQuery's part was already done")
+        return
     with LoadManifest(manifest_path(settings.state_dir)) as manifest:
         manifest.record_erasure(subject, tenant, result.rows_by_table, result.deleted_at.isoformat(),
                                 result.physically_gone_at.isoformat())
-    console.print(f"[green]erased[/] {result.rows:,} rows in {len(result.rows_by_table)} tables; "
-                  f"unrecoverable (time travel + fail-safe) after {result.physically_gone_at:%Y-%m-%d %H:%M} UTC")
+    console.print(f"[green]erased[/] {result.rows:,} rows in {len(result.rows_by_table)} BigQuery tables "
+                  f"(request {result.request_id}); unrecoverable (time travel + fail-safe) after "
+                  f"{result.physically_gone_at:%Y-%m-%d %H:%M} UTC, the request's completed_at")
 
 
 @bigquery_group.command("status")
