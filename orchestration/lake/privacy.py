@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from orchestration.lake import semantics
-from orchestration.otlp.values import FieldError, decode_any_value, decode_attributes
+from orchestration.otlp.values import decode_attribute_pairs, decode_attributes
 
 
 class SubjectHasher:
@@ -44,6 +44,7 @@ class Redacted:
     input_chars: int | None = None
     output_chars: int | None = None
     content: list[tuple[str, str]] = field(default_factory=list)  # (key, text) when capture is on
+    content_parts: list[tuple[str, str]] = field(default_factory=list)  # (key, text) of what was dropped
     content_hmac: str | None = None
     truncated: bool = False
     # Filled by `AttributeFilter.read`: the LLM column candidates seen (see semantics.llm_columns).
@@ -52,6 +53,7 @@ class Redacted:
 
 
 _PLAIN, _USER, _SESSION, _CONTENT, _METADATA = range(5)
+_DROPPED = object()
 
 
 def _text_of(value: Any) -> str:
@@ -103,81 +105,24 @@ class AttributeFilter:
         The hot path of landing: equivalent to `apply(decode_attributes(items))` followed by
         `semantics.extract_llm_columns`, without walking the attributes three times. A repeated key
         (last one wins) takes that slower route so counts stay exact."""
-        if not items:
-            return Redacted(attributes={})
-        if type(items) is not list:
-            raise FieldError(field, f"expected a list of key/value pairs, got {type(items).__name__}")
         out: dict[str, Any] = {}
         result = Redacted(attributes=out)
         best = result.llm_best
         plans = self._plans
-        limit = self.max_value_chars
         flags = 0
-        content_parts: list[str] | None = None
-        for item in items:
-            if type(item) is not dict:
-                raise FieldError(field, "attribute is not an object")
-            key = item.get("key")
-            if type(key) is not str:
-                raise FieldError(field, "attribute without a string key")
-            if key in out or (content_parts and any(part.startswith(key + "\x00") for part in content_parts)):
+        for key, value in decode_attribute_pairs(items, field):
+            if key in out or (result.content_parts and any(k == key for k, _ in result.content_parts)):
                 return self._read_slowly(items, field)
             plan = plans.get(key) or self._plan(key)
-            kind = plan[0]
-            value = item.get("value")
-            # Fast paths for the common scalar kinds; everything else takes the general decoder.
-            if type(value) is dict and len(value) == 1:
-                ((vkind, inner),) = value.items()
-                if vkind == "stringValue" and type(inner) is str:
-                    value = inner
-                elif vkind == "intValue" and type(inner) is str and inner.isdigit() and len(inner) < 19:
-                    value = int(inner)
-                elif vkind == "boolValue" and type(inner) is bool:
-                    value = inner
-                else:
-                    value = decode_any_value(value, f"{field}[{key}]")
-            else:
-                value = decode_any_value(value, f"{field}[{key}]")
-            if kind == _PLAIN:
-                if type(value) is str:
-                    if len(value) > limit:
-                        value = _cap(value, limit)
-                        result.truncated = True
-                elif isinstance(value, list | dict):
-                    encoded = orjson.dumps(value)
-                    if len(encoded) > limit:
-                        value = _cap(encoded.decode(), limit)
-                        result.truncated = True
-            elif kind == _USER or kind == _SESSION:
-                if value is not None and value != "":
-                    value = self.hash(value)
-                    if kind == _USER:
-                        if result.user_hash is None:
-                            result.user_hash = value
-                    elif result.session_hash is None:
-                        result.session_hash = value
-            elif kind == _CONTENT:
-                text = _text_of(value)
-                if plan[3]:
-                    result.output_chars = (result.output_chars or 0) + len(text)
-                else:
-                    result.input_chars = (result.input_chars or 0) + len(text)
-                if content_parts is None:
-                    content_parts = []
-                content_parts.append(key + "\x00" + text)
-                if self.keep_content:
-                    result.content.append((key, text))
-                continue  # dropped: it marks no convention and feeds no column
-            elif kind == _METADATA and isinstance(value, str) and value.startswith("{"):
-                value = self._redact_metadata(value)
+            value = self._filter_one(result, key, value, plan)
+            if value is _DROPPED:
+                continue  # content: it marks no convention and feeds no column
             out[key] = value
             flags |= plan[2]
             if plan[1]:
                 semantics.add_hit(best, plan[1], key, value)
-        if content_parts:
-            result.content_hmac = self.hash("\x01".join(sorted(content_parts)))
         result.llm_flags = flags
-        return result
+        return self._finish(result)
 
     def _read_slowly(self, items: list[Any], field: str) -> Redacted:
         result = self.apply(decode_attributes(items, field))
@@ -189,52 +134,57 @@ class AttributeFilter:
         return result
 
     def apply(self, attrs: dict[str, Any]) -> Redacted:
+        """Filter an already decoded attribute map, in place."""
         result = Redacted(attributes=attrs)
-        if not attrs:
-            return result
-        content_parts: list[str] | None = None
-        limit = self.max_value_chars
         for key in list(attrs):
-            value = attrs[key]
-            kind = self._kinds.get(key)
-            if kind is None:
-                kind = self._classify(key)
-            if kind == _PLAIN:
-                if type(value) is str:
-                    if len(value) > limit:
-                        attrs[key] = _cap(value, limit)
-                        result.truncated = True
-                elif isinstance(value, list | dict):
-                    encoded = orjson.dumps(value)
-                    if len(encoded) > limit:
-                        attrs[key] = _cap(encoded.decode(), limit)
-                        result.truncated = True
-            elif kind == _USER or kind == _SESSION:
-                if value is None or value == "":
-                    continue
-                digest = self.hash(value)
-                attrs[key] = digest
-                if kind == _USER:
-                    if result.user_hash is None:
-                        result.user_hash = digest
-                elif result.session_hash is None:
-                    result.session_hash = digest
-            elif kind == _CONTENT:
+            value = self._filter_one(result, key, attrs[key], self._plans.get(key) or self._plan(key))
+            if value is _DROPPED:
                 del attrs[key]
-                text = _text_of(value)
-                if semantics.is_output_content_key(key):
-                    result.output_chars = (result.output_chars or 0) + len(text)
-                else:
-                    result.input_chars = (result.input_chars or 0) + len(text)
-                if content_parts is None:
-                    content_parts = []
-                content_parts.append(key + "\x00" + text)
-                if self.keep_content:
-                    result.content.append((key, text))
-            elif kind == _METADATA and isinstance(value, str) and value.startswith("{"):
-                attrs[key] = self._redact_metadata(value)
-        if content_parts:
-            result.content_hmac = self.hash("\x01".join(sorted(content_parts)))
+            else:
+                attrs[key] = value
+        return self._finish(result)
+
+    def _filter_one(self, result: Redacted, key: str, value: Any, plan: tuple) -> Any:
+        """One attribute's value as it may land (or `_DROPPED`); records hashes and content lengths."""
+        kind = plan[0]
+        if kind == _PLAIN:
+            if type(value) is str:
+                if len(value) > self.max_value_chars:
+                    result.truncated = True
+                    return _cap(value, self.max_value_chars)
+            elif isinstance(value, list | dict):
+                encoded = orjson.dumps(value)
+                if len(encoded) > self.max_value_chars:
+                    result.truncated = True
+                    return _cap(encoded.decode(), self.max_value_chars)
+            return value
+        if kind == _USER or kind == _SESSION:
+            if value is None or value == "":
+                return value
+            digest = self.hash(value)
+            if kind == _USER:
+                if result.user_hash is None:
+                    result.user_hash = digest
+            elif result.session_hash is None:
+                result.session_hash = digest
+            return digest
+        if kind == _CONTENT:
+            text = _text_of(value)
+            if plan[3]:
+                result.output_chars = (result.output_chars or 0) + len(text)
+            else:
+                result.input_chars = (result.input_chars or 0) + len(text)
+            result.content_parts.append((key, text))
+            return _DROPPED
+        if kind == _METADATA and isinstance(value, str) and value.startswith("{"):
+            return self._redact_metadata(value)
+        return value
+
+    def _finish(self, result: Redacted) -> Redacted:
+        if result.content_parts:
+            result.content_hmac = self.hash("\x01".join(sorted(k + "\x00" + t for k, t in result.content_parts)))
+            if self.keep_content:
+                result.content = list(result.content_parts)
         return result
 
     def _redact_metadata(self, text: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -172,11 +173,15 @@ def decode_any_value(value: Any, field: str, depth: int = 0) -> Any:
 
 
 def decode_attributes(items: Any, field: str = "attributes", depth: int = 0) -> dict[str, Any]:
+    return dict(decode_attribute_pairs(items, field, depth))  # a repeated key: the last one wins
+
+
+def decode_attribute_pairs(items: Any, field: str = "attributes", depth: int = 0) -> Iterator[tuple[str, Any]]:
+    """(key, decoded value) of an OTLP attribute list, in order."""
     if not items:
-        return {}
+        return
     if not isinstance(items, list):
         raise FieldError(field, f"expected a list of key/value pairs, got {type(items).__name__}")
-    out: dict[str, Any] = {}
     for item in items:
         if type(item) is not dict:
             raise FieldError(field, "attribute is not an object")
@@ -186,15 +191,14 @@ def decode_attributes(items: Any, field: str = "attributes", depth: int = 0) -> 
         value = item.get("value")
         # Fast path for the common scalar kinds; everything else takes the general decoder.
         if type(value) is dict and len(value) == 1:
-            kind, inner = next(iter(value.items()))
+            ((kind, inner),) = value.items()
             if kind == "stringValue" and type(inner) is str:
-                out[key] = inner
+                yield key, inner
                 continue
             if kind == "intValue" and type(inner) is str and inner.isdigit() and len(inner) < 19:
-                out[key] = int(inner)
+                yield key, int(inner)
                 continue
             if kind == "boolValue" and type(inner) is bool:
-                out[key] = inner
+                yield key, inner
                 continue
-        out[key] = decode_any_value(value, f"{field}[{key}]", depth)
-    return out
+        yield key, decode_any_value(value, f"{field}[{key}]", depth)
