@@ -1,7 +1,8 @@
 -- The daily cost mart adds up to the call-level costs to the cent, per day and in total tokens.
 -- Compliance: a day not rebuilt since an erasure still holds the erased calls' share (aggregates keep
 -- their totals), so it may also equal calls + erased usage; days whose calls are past their retention
--- (facts: 400 days) while the mart (finops: 7 years) keeps them are not compared.
+-- (facts: 400 days) while the mart (finops: 7 years) keeps them are not compared. A windowed run compares
+-- the dates it rebuilt.
 with
 
 calls as (
@@ -13,6 +14,7 @@ calls as (
         coalesce(sum(cost_usd), 0) as total_cost_usd,
         coalesce(sum(reported_cost_usd), 0) as reported_cost_usd
     from {{ ref('int_llm_calls_priced') }}
+    where {{ test_date_window('call_date') }}
     group by 1
 
 ),
@@ -26,6 +28,7 @@ erased as (
         coalesce(sum(cost_usd), 0) as total_cost_usd,
         coalesce(sum(reported_cost_usd), 0) as reported_cost_usd
     from {{ ref('stg_compliance__erased_usage') }}
+    where {{ test_date_window('call_date') }}
     group by 1
 
 ),
@@ -39,6 +42,7 @@ mart as (
         sum(total_cost_usd) as total_cost_usd,
         sum(reported_cost_usd) as reported_cost_usd
     from {{ ref('fct_llm_costs_daily') }}
+    where {{ test_date_window('cost_date') }}
     group by 1
 
 )

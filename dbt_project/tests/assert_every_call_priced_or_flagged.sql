@@ -5,12 +5,14 @@ with
 calls as (
 
     select * from {{ ref('int_llm_calls_priced') }}
+    where {{ test_date_window('call_date') }}
 
 ),
 
 unpriced_mart as (
 
     select coalesce(sum(llm_call_count), 0) as n from {{ ref('fct_unpriced_usage') }}
+    where {{ test_date_window('usage_date') }}
 
 ),
 

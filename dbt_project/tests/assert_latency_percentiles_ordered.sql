@@ -7,9 +7,9 @@
 {% for model in ['fct_tenant_latency_daily', 'fct_feature_latency_daily'] %}
 select '{{ model }}' as mart, latency_row_id
 from {{ ref(model) }}
-where false
+where {{ test_date_window('latency_date') }} and (false
 {%- for low, high in checks %}
     or {{ low }} > {{ high }} + 0.000001
-{%- endfor %}
+{%- endfor %})
 {% if not loop.last %}union all{% endif %}
 {% endfor %}

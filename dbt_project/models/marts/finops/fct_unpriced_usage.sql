@@ -1,3 +1,5 @@
+{{ config(**date_partitioned('usage_date')) }}
+
 {#- Usage the price table could not price: per day, provider and model, how many calls and tokens,
     and how many of them still had a provider-reported cost. Add a row to model_prices_overrides to
     fix a model for good. -#}
@@ -8,6 +10,7 @@ calls as (
 
     select * from {{ ref('int_llm_calls_priced') }}
     where not has_price
+        and {{ date_window('call_date') }}
 
 ),
 
