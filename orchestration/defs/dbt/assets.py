@@ -43,6 +43,25 @@ def dbt_incremental_models(context: AssetExecutionContext, dbt: DbtCliResource):
     yield from _build_safely(context, dbt, ["build", "--vars", json.dumps(dbt_vars)])
 
 
+def _run_window(context: AssetExecutionContext) -> dict[str, str]:
+    """The dates of a run launched for a partition or a range (the daily job), else nothing.
+
+    The unpartitioned models are not windowed, but their staging tests then check only those dates
+    instead of rescanning the whole lake (the dates outside were tested when they were built).
+    """
+    tags = context.run.tags
+    start = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
+    end = tags.get("dagster/asset_partition_range_end") or tags.get("dagster/partition")
+    if not start or not end:
+        return {}
+    try:
+        first = daily_partitions.time_window_for_partition_key(start).start
+        last = daily_partitions.time_window_for_partition_key(end).start
+    except Exception:  # a partition key of another definition: test everything
+        return {}
+    return {"min_date": first.date().isoformat(), "max_date": last.date().isoformat()}
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
@@ -51,7 +70,8 @@ def dbt_incremental_models(context: AssetExecutionContext, dbt: DbtCliResource):
     name="dbt_unpartitioned_models",
 )
 def dbt_unpartitioned_models(context: AssetExecutionContext, dbt: DbtCliResource):
-    yield from _build_safely(context, dbt, ["build"])
+    window = _run_window(context)
+    yield from _build_safely(context, dbt, ["build", "--vars", json.dumps(window)] if window else ["build"])
 
 
 @contextmanager
