@@ -137,11 +137,16 @@ def build_copy_path(settings: Settings) -> Path:
 
 
 @contextmanager
-def staged_warehouse(settings: Settings) -> Iterator[tuple[Path, list[bool]]]:
+def staged_warehouse(
+    settings: Settings, timings: dict[str, float] | None = None
+) -> Iterator[tuple[Path, list[bool]]]:
     """A private copy of the warehouse to build into; `publish[0] = True` swaps it in atomically.
 
-    Call with the write lock held. Leftovers of a killed build are discarded first.
+    Call with the write lock held. Leftovers of a killed build are discarded first. `timings` gets
+    the seconds spent copying and publishing (the cost of the copy grows with the warehouse).
     """
+    timings = {} if timings is None else timings
+    started = time.monotonic()
     live = settings.warehouse_path
     copy = build_copy_path(settings)
     shutil.rmtree(copy.parent, ignore_errors=True)
@@ -150,15 +155,18 @@ def staged_warehouse(settings: Settings) -> Iterator[tuple[Path, list[bool]]]:
         _checkpoint(live)  # committed work of a killed direct writer must not be left behind
     if live.exists():
         shutil.copyfile(live, copy)
+    timings["copy"] = time.monotonic() - started
     publish = [False]
     try:
         yield copy, publish
         if publish[0]:
+            started = time.monotonic()
             if Path(f"{copy}.wal").exists():
                 _checkpoint(copy)
             _fsync(copy)
             os.replace(copy, live)
             _fsync(live.parent)
+            timings["publish"] = time.monotonic() - started
     finally:
         shutil.rmtree(copy.parent, ignore_errors=True)
 
@@ -173,6 +181,7 @@ class DbtBuildResult:
     log_path: Path | None = None
     output_tail: str = ""
     published: bool | None = None  # writing commands on DuckDB: whether the new warehouse replaced the old
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # copy / publish of the staged warehouse
 
 
     @property
@@ -206,10 +215,12 @@ def run_dbt(
     with warehouse_write_lock(settings, lock_timeout, purpose=f"dbt {command_name}"):
         if command_name not in WRITING_COMMANDS:
             return _run_dbt(settings, args, vars=vars, stream=stream)
-        with staged_warehouse(settings) as (copy, publish):
+        timings: dict[str, float] = {}
+        with staged_warehouse(settings, timings) as (copy, publish):
             result = _run_dbt(settings, args, vars=vars, stream=stream, warehouse_path=copy)
             publish[0] = result.success
         result.published = result.success
+        result.stage_seconds = timings
         return result
 
 
