@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 import sqlglot
 
+from orchestration.compliance.policy import DEFAULT_DAYS
 from orchestration.warehouse.bigquery.compliance import load_compliance_exports
 from orchestration.warehouse.bigquery.config import BigQueryConfig
 from orchestration.warehouse.bigquery.loader import DayLoader, lake_days
@@ -72,19 +74,20 @@ def dbt_build(tmp_path_factory, bq_client, bq_config, landed, emulator):
     run = dbt("run", "--full-refresh")
     results = json.loads((work / "target" / "run_results.json").read_text())["results"]
     manifest = json.loads((work / "target" / "manifest.json").read_text())
-    return config, run, results, manifest
+    return config, run, results, manifest, work
 
 
 def test_every_model_builds_with_dbt_bigquery(dbt_build):
-    _, run, results, manifest = dbt_build
+    _, run, results, manifest, _ = dbt_build
     models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
     failed = {r["unique_id"]: r.get("message") for r in results if r["status"] != "success"}
     assert not failed, run.stdout[-3000:]
-    assert len(results) == len(models) >= 20
+    built = [r for r in results if r["unique_id"].startswith("model.")]  # not the on-run-start hooks
+    assert len(built) == len(models) >= 20
 
 
 def test_incremental_models_are_day_partitioned_insert_overwrite(dbt_build, bq_client):
-    config, _, _, manifest = dbt_build
+    config, _, _, manifest, _ = dbt_build
     incremental = [n for n in manifest["nodes"].values()
                    if n["resource_type"] == "model" and n["config"]["materialized"] == "incremental"]
     assert incremental
@@ -95,7 +98,7 @@ def test_incremental_models_are_day_partitioned_insert_overwrite(dbt_build, bq_c
 
 
 def test_every_compiled_model_parses_as_bigquery_sql(dbt_build):
-    _, _, _, manifest = dbt_build
+    _, _, _, manifest, _ = dbt_build
     compiled = {n["name"]: n.get("compiled_code") for n in manifest["nodes"].values() if n["resource_type"] == "model"}
     assert compiled and all(compiled.values())
     for name, sql in compiled.items():
@@ -114,6 +117,53 @@ def test_marts_agree_with_the_lake(dbt_build, bq_client):
     chargeback = next(iter(bq_client.query(
         f"select count(*) from `{p}.dbt_finops.fct_chargeback_monthly`").result()))[0]
     assert chargeback > 0
+
+
+def _parse(tmp_path, warehouse: str) -> dict:
+    target = tmp_path / warehouse
+    env = dict(os.environ, SPANLEDGER_WAREHOUSE=warehouse, SPANLEDGER_DATA_DIR=str(tmp_path),
+               DBT_TARGET_PATH=str(target), DBT_LOG_PATH=str(tmp_path / "logs"), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+    env = {k: v for k, v in env.items() if not k.startswith("SPANLEDGER_RETENTION_")}
+    proc = subprocess.run([dbt_executable(), "parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir",
+                           str(PROJECT_DIR), "--target", warehouse], env=env, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    nodes = json.loads((target / "manifest.json").read_text())["nodes"].values()
+    return {n["name"]: n["config"] for n in nodes if n["resource_type"] == "model"}
+
+
+def test_partitions_expire_with_the_models_retention_class(tmp_path):
+    """bigquery target: every day-partitioned model carries partition_expiration_days = its class's
+    days (meta.retention_class, model YAML exceptions included). duckdb target: no model carries it."""
+    bigquery_models = _parse(tmp_path, "bigquery")
+    partitioned = {n: c for n, c in bigquery_models.items() if c.get("partition_by")}
+    assert len(partitioned) >= 12
+    for name, config in partitioned.items():
+        assert config["partition_expiration_days"] == DEFAULT_DAYS[config["meta"]["retention_class"]], name
+    assert partitioned["int_spans_attributed"]["partition_expiration_days"] == 30  # raw, by model YAML
+    assert partitioned["fct_llm_costs_daily"]["partition_expiration_days"] == 7 * 365 + 2  # finops
+    duckdb_models = _parse(tmp_path, "duckdb")
+    assert not [n for n, c in duckdb_models.items() if c.get("partition_expiration_days") is not None]
+
+
+def test_the_created_tables_carry_the_expiration(dbt_build):
+    """The DDL dbt-bigquery ran on the emulator: `partition_expiration_days=<class days>` in the OPTIONS
+    of every partitioned model's CREATE TABLE, and not in an unpartitioned table's (BigQuery accepts it
+    only on partitioned tables)."""
+    _, _, _, manifest, work = dbt_build
+    log = (work / "logs" / "dbt.log").read_text()
+    for node in manifest["nodes"].values():
+        config = node["config"]
+        if node["resource_type"] != "model" or config["materialized"] not in ("table", "incremental"):
+            continue
+        ddl = re.search(rf"create or replace table `[^`]+`\.`{node['schema']}`\.`{node['alias']}`(.*?)as \(",
+                        log, re.S | re.I)
+        assert ddl, node["name"]
+        options = ddl.group(1).replace(" ", "")
+        if config.get("partition_by"):
+            days = DEFAULT_DAYS[config["meta"]["retention_class"]]
+            assert f"partition_expiration_days={days}" in options, (node["name"], options)
+        else:
+            assert "partition_expiration_days" not in options, node["name"]
 
 
 def test_real_bigquery_needs_credentials():
