@@ -25,6 +25,7 @@ import shutil
 import time
 import traceback
 import uuid
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -145,6 +146,7 @@ class Candidate:
     compression: str
     base_file_id: str | None = None
     start_offset: int = 0
+    line_marks: LineMarks | None = None  # plain files: line ends seen while hashing, for slicing
 
 
 # --- locking and recovery ---------------------------------------------------------------------
@@ -233,10 +235,30 @@ def candidate_files(inputs: Iterable[Path]) -> list[Path]:
     return [path for path in found if not (path.name.startswith(".") or path.name.endswith(TEMP_SUFFIXES))]
 
 
-def _identify(path: Path, size: int, manifest: Manifest) -> tuple[str, str, str | None, int]:
-    """Content hash, head hash, and the longest landed prefix of this content (if any)."""
+class LineMarks:
+    """How many line ends come before each block boundary of a file, noted while it is hashed, so
+    slicing a big file and numbering its lines takes no second pass over it."""
+
+    def __init__(self) -> None:
+        self.offsets = [0]
+        self.counts = [0]
+
+    def add(self, block: bytes) -> None:
+        self.offsets.append(self.offsets[-1] + len(block))
+        self.counts.append(self.counts[-1] + block.count(b"\n"))
+
+    def before(self, fh: BinaryIO, offset: int) -> int:
+        """Line ends in bytes 0..offset: the nearest mark, plus at most one block read."""
+        i = bisect_right(self.offsets, offset) - 1
+        return self.counts[i] + _count_newlines(fh, self.offsets[i], offset)
+
+
+def _identify(path: Path, size: int, manifest: Manifest) -> tuple[str, str, str | None, int, LineMarks]:
+    """Content hash, head hash, the longest landed prefix of this content (if any), and line marks."""
+    marks = LineMarks()
     with open(path, "rb") as fh:
         head = fh.read(HEAD_BYTES)
+        marks.add(head)
         head_sha = hashlib.sha256(head).hexdigest()
         candidates = dict(manifest.prefix_candidates(head_sha, size)) if len(head) == HEAD_BYTES else {}
         wanted = {s: fid for fid, s in candidates.items()}
@@ -249,12 +271,14 @@ def _identify(path: Path, size: int, manifest: Manifest) -> tuple[str, str, str 
                 if not block:
                     break
                 digest.update(block)
+                marks.add(block)
                 position += len(block)
             if position == stop and digest.copy().hexdigest() == wanted[stop]:
                 prefix = (wanted[stop], stop)
         while block := fh.read(1 << 20):
             digest.update(block)
-    return digest.hexdigest(), head_sha, prefix[0], prefix[1]
+            marks.add(block)
+    return digest.hexdigest(), head_sha, prefix[0], prefix[1], marks
 
 
 def _count_newlines(fh: BinaryIO, start: int, end: int) -> int:
@@ -270,13 +294,14 @@ def _count_newlines(fh: BinaryIO, start: int, end: int) -> int:
     return count
 
 
-def _split(path: Path, start: int, size: int) -> list[tuple[int, int | None, int]]:
+def _split(path: Path, start: int, size: int, marks: LineMarks | None = None) -> list[tuple[int, int | None, int]]:
     """(start, end, first_line) slices of a plain JSON-lines file, cut at line ends."""
     slices: list[tuple[int, int | None, int]] = []
     with open(path, "rb") as fh:
-        first_line = 1 + _count_newlines(fh, 0, start)
+        marks = marks or _marks_of(fh)
         cursor = start
         while True:
+            first_line = 1 + marks.before(fh, cursor)
             target = cursor + CHUNK_BYTES
             if target >= size:
                 slices.append((cursor, None, first_line))
@@ -288,8 +313,15 @@ def _split(path: Path, start: int, size: int) -> list[tuple[int, int | None, int
                 slices.append((cursor, None, first_line))
                 return slices
             slices.append((cursor, end, first_line))
-            first_line += _count_newlines(fh, cursor, end)
             cursor = end
+
+
+def _marks_of(fh: BinaryIO) -> LineMarks:
+    marks = LineMarks()
+    fh.seek(0)
+    while block := fh.read(1 << 20):
+        marks.add(block)
+    return marks
 
 
 # --- decoding (runs in worker processes) -------------------------------------------------------
@@ -504,7 +536,7 @@ def _discover(settings: Settings, manifest: Manifest, inputs: list[Path], settle
         if manifest.path_unchanged(key, stat.st_size, stat.st_mtime_ns):
             report.files.append(FileOutcome(key, "unchanged"))
             continue
-        file_id, head_sha, base_id, base_size = _identify(path, stat.st_size, manifest)
+        file_id, head_sha, base_id, base_size, marks = _identify(path, stat.st_size, manifest)
         if path.stat().st_size != stat.st_size:
             report.files.append(FileOutcome(key, "settling", detail="still growing"))
             continue
@@ -519,7 +551,7 @@ def _discover(settings: Settings, manifest: Manifest, inputs: list[Path], settle
         with open(path, "rb") as fh:
             compression = sniff(fh.read(8))
         candidates.append(Candidate(path, stat.st_size, stat.st_mtime_ns, file_id, head_sha, compression,
-                                    base_id, base_size))
+                                    base_id, base_size, marks if compression == "none" else None))
     return candidates
 
 
@@ -527,7 +559,7 @@ def _tasks_for(candidate: Candidate, landing_day: str) -> list[Task]:
     shape = detect_shape(candidate.path, candidate.compression)
     start = candidate.start_offset if shape.format in ("jsonl", "proto-framed", "proto-framed-zstd") else 0
     if shape.format == "jsonl" and candidate.compression == "none":
-        slices = _split(candidate.path, start, candidate.size)
+        slices = _split(candidate.path, start, candidate.size, candidate.line_marks)
     else:
         slices = [(start, None, 1)]
     return [Task(str(candidate.path.resolve()), candidate.file_id, i, s, e, line, shape, landing_day)

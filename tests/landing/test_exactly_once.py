@@ -159,3 +159,19 @@ def test_a_build_never_sees_half_a_publish(settings, inbox):
     report = land(settings, settle_seconds=0)
     assert report.count("unchanged") == 1 and report.records_landed == 0
     assert finish_interrupted_publish(settings) == 0
+
+
+def test_the_new_tail_of_a_grown_big_file_keeps_its_line_numbers(settings, inbox, monkeypatch):
+    import orchestration.landing as landing
+
+    monkeypatch.setattr(landing, "CHUNK_BYTES", 20_000)
+    path = inbox / "big.jsonl"
+    _write_requests(path, 0, 1_000, per_line=20)  # lines 1..50
+    land(settings, settle_seconds=0)
+    with open(path, "a") as fh:  # lines 51..150, with line 120 broken
+        for n, start in enumerate(range(1_000, 3_000, 20), start=51):
+            fh.write("{broken\n" if n == 120 else json.dumps(_request(*[_span(i * 2) for i in range(start, start + 20)]))
+                     + "\n")
+    report = land(settings, settle_seconds=0)
+    assert report.count("appended") == 1 and report.records_quarantined == 1
+    assert [q["location"] for q in quarantine_rows(settings)] == ["line 120"]
