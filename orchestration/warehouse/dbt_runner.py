@@ -145,7 +145,10 @@ def staged_warehouse(
     Call with the write lock held. Leftovers of a killed build are discarded first. `timings` gets
     the seconds spent copying and publishing (the cost of the copy grows with the warehouse).
     """
+    from orchestration.landing import finish_interrupted_publish
+
     timings = {} if timings is None else timings
+    finish_interrupted_publish(settings)  # a landing killed mid-publish: never build from half a file
     started = time.monotonic()
     live = settings.warehouse_path
     copy = build_copy_path(settings)
