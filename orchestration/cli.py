@@ -193,10 +193,25 @@ def land(ctx, paths, settle_seconds, workers, as_json) -> None:
 
 # --- build and run ----------------------------------------------------------------------------
 
-def _build(settings: Settings, full_refresh: bool = False) -> None:
+def _load_bigquery(settings: Settings, touched: dict[str, list[str]] | None = None) -> None:
+    """On BigQuery dbt reads the loaded lake: load the days that changed and the compliance export first."""
+    from orchestration.warehouse.bigquery.sync import load_changed_days
+
+    console.print("[bold]BigQuery load[/] lake days that changed + compliance export …")
+    report = load_changed_days(settings, touched)
+    for item in report.loaded:
+        console.print(f"  {item.table} {item.day}: {item.rows:,} rows")
+    days = sorted({item.day for item in report.loaded})
+    console.print(f"[green]loaded[/] {len(report.loaded)} table days into {report.destination}"
+                  + (f" ({days[0]} … {days[-1]})" if days else " (lake unchanged since the last load)"))
+
+
+def _build(settings: Settings, full_refresh: bool = False, touched: dict[str, list[str]] | None = None) -> None:
     from orchestration.warehouse.dbt_runner import run_dbt_build
 
-    console.print("[bold]dbt build[/] staging → intermediate → marts …")
+    if settings.warehouse == "bigquery":
+        _load_bigquery(settings, touched)
+    console.print(f"[bold]dbt build[/] ({settings.warehouse}) staging → intermediate → marts …")
     result = run_dbt_build(settings, full_refresh=full_refresh)
     if not result.success:
         raise CliError(f"dbt build failed: {result.summary}; see {result.log_path}")
@@ -208,6 +223,9 @@ def _build(settings: Settings, full_refresh: bool = False) -> None:
 @click.pass_context
 def build(ctx, full_refresh) -> None:
     """Run `dbt build` (models + tests) on the warehouse (DuckDB file by default).
+
+    With SPANLEDGER_WAREHOUSE=bigquery the lake days that changed since their last load (and the
+    compliance export) are loaded into BigQuery first, then dbt builds on the bigquery target.
 
     \b
     Examples:
@@ -222,10 +240,13 @@ def build(ctx, full_refresh) -> None:
               help="Drop folder(s) to land. Without it, the inbox is used and, when empty, demo data is generated.")
 @click.option("--days", default=7, show_default=True, type=click.IntRange(1, 3650), help="Demo data: days.")
 @click.option("--requests-per-day", default=300, show_default=True, type=click.IntRange(1, 10_000_000))
-@click.option("--skip-build", is_flag=True, help="Land only.")
+@click.option("--skip-build", is_flag=True, help="Land only (on BigQuery: land and load, no dbt).")
 @click.pass_context
 def run(ctx, inputs, days, requests_per_day, skip_build) -> None:
     """The whole pipeline: (generate demo data) → land → dbt build → summary.
+
+    With SPANLEDGER_WAREHOUSE=bigquery: land → load into BigQuery every day the landing touched (and
+    any other day that changed since its last load) and the compliance export → dbt build there.
 
     \b
     Examples:
@@ -242,7 +263,19 @@ def run(ctx, inputs, days, requests_per_day, skip_build) -> None:
     report = _land(settings, list(inputs) or None, settle, None)
     _print_landing(report, False)
     if not skip_build:
-        _build(settings)
+        _build(settings, touched=report.days)
+    elif settings.warehouse == "bigquery":
+        _load_bigquery(settings, report.days)
+    if settings.warehouse == "bigquery":
+        from orchestration.warehouse.bigquery.config import BigQueryConfig
+
+        bq = BigQueryConfig.from_env()
+        out.print(f"\n[bold]Results[/]:\n"
+                  f"  lake        {settings.lake_dir}/<table>/date=YYYY-MM-DD/*.parquet, loaded into "
+                  f"{bq.project}.{bq.lake_dataset}\n"
+                  f"  warehouse   BigQuery {bq.project}: marts in datasets {bq.warehouse_dataset}_finops, "
+                  f"_reliability, _evals")
+        return
     out.print(f"\n[bold]Results[/] in {settings.data_dir}:\n"
               f"  lake        {settings.lake_dir}/<table>/date=YYYY-MM-DD/*.parquet\n"
               f"  warehouse   {settings.warehouse_path}  (duckdb; marts in schemas finops, reliability, evals)\n"

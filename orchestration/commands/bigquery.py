@@ -41,20 +41,27 @@ def setup(ctx: click.Context) -> None:
 
 
 @bigquery_group.command("load")
-@click.option("--date", "dates", multiple=True, help="Event date YYYY-MM-DD (repeat); default: every lake date.")
+@click.option("--date", "dates", multiple=True,
+              help="Event date YYYY-MM-DD (repeat); default: every day that changed since its last load.")
 @click.option("--table", "tables", multiple=True, help="Lake table (repeat); default: all five.")
-@click.option("--force", is_flag=True, help="Load even when the day's files have not changed.")
+@click.option("--force", is_flag=True, help="Load even when the day's files have not changed (every lake date "
+              "without --date).")
 @click.pass_context
 def load(ctx: click.Context, dates: tuple[str, ...], tables: tuple[str, ...], force: bool) -> None:
     """Load lake days into BigQuery; each day replaces its partition (safe to rerun). The compliance
     ledger's export (erased subjects, requests, policy) is refreshed too: dbt's compliance tests read it."""
     from orchestration.warehouse.bigquery.compliance import load_compliance_exports
-    from orchestration.warehouse.bigquery.loader import DayLoader, lake_days
+    from orchestration.warehouse.bigquery.loader import DayLoader, days_to_load, lake_days
 
     settings, config, client = _context(ctx)
-    days = list(dates) or lake_days(settings, list(tables) or None)
     loader = DayLoader(client, config, settings)
-    for item in loader.load_days(days, list(tables) or None, force=force):
+    if dates or force:
+        days = list(dates) or lake_days(settings, list(tables) or None)
+        loads = loader.load_days(days, list(tables) or None, force=force)
+    else:  # what changed since the last load (new, late, rewritten or emptied days)
+        wanted = days_to_load(settings, config, tables=list(tables) or None)
+        loads = [loader.load_day(t, d) for t, days in wanted.items() for d in days]
+    for item in loads:
         state = "unchanged" if item.skipped else "loaded"
         console.print(f"{item.table} {item.day}: {state} {item.rows:,} rows")
     for table, rows in load_compliance_exports(client, config, settings).items():

@@ -4,6 +4,9 @@ Source: `<lake>/<table>/date=YYYY-MM-DD/*.parquet`, local (the day's files are c
 lake schema, given the `date` column and uploaded as one Parquet file) or in a bucket
 (SPANLEDGER_LAKE_URI=gs://..., loaded in place with hive partitioning giving `date`).
 
+`days_to_load` says which days need it: the days a landing touched, and on a local lake every day
+whose files changed since its last load (late data, a failed load, an erasure or retention rewrite).
+
 Replacing a day is one atomic step, so a rerun never duplicates and a failed run leaves the old day:
 - decorator (default): a load job into `table$YYYYMMDD` with WRITE_TRUNCATE;
 - merge: a load job into a short-lived staging table, then one MERGE that deletes the day's rows
@@ -15,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -27,6 +31,7 @@ from orchestration.lake.schema import LAKE_TABLES
 from orchestration.settings import Settings
 from orchestration.warehouse.bigquery.config import BigQueryConfig
 from orchestration.warehouse.bigquery.manifest import LoadManifest, LoadRecord, manifest_path
+from orchestration.warehouse.bigquery.retention_classes import lake_table_expiration_days
 from orchestration.warehouse.bigquery.tables import (
     PARTITION_COLUMN,
     arrow_schema,
@@ -199,6 +204,13 @@ class DayLoader:
         self.ensure(tables)
         return [self.load_day(t, d, force=force) for d in days for t in tables]
 
+    def load_changed(self, touched: Mapping[str, Iterable[str]] | None = None, *,
+                     today: date | None = None) -> list[DayLoad]:
+        """Bring BigQuery in line with the lake: every day of `days_to_load`, table by table."""
+        wanted = days_to_load(self.settings, self.config, touched, today=today)
+        self.ensure([t for t, days in wanted.items() if days])
+        return [self.load_day(t, d) for t, days in wanted.items() for d in days]
+
     def _tmp_root(self) -> Path:
         root = self.settings.state_dir / "bigquery-tmp"
         root.mkdir(parents=True, exist_ok=True)
@@ -214,3 +226,32 @@ def lake_days(settings: Settings, tables: list[str] | None = None) -> list[str]:
             if day != "1970-01-01" and _day_files(settings, table, day):
                 days.add(day)
     return sorted(days)
+
+
+def days_to_load(settings: Settings, config: BigQueryConfig, touched: Mapping[str, Iterable[str]] | None = None,
+                 *, tables: list[str] | None = None, today: date | None = None) -> dict[str, list[str]]:
+    """Per lake table, the days whose BigQuery partition may differ from the lake:
+
+    - every day in `touched` (a landing report's `days`: what that landing wrote);
+    - on a local lake, every day whose files differ from its last load into this destination or that
+      was never loaded (late data landed by any earlier run, a load that failed, a lake erasure or
+      retention rewrite), and loaded days whose files are all gone (their partition empties).
+
+    Days older than the table's partition expiration are left out: BigQuery drops those itself.
+    A `gs://` lake has no local fingerprint to compare, so there only `touched` counts.
+    """
+    today = today or datetime.now(UTC).date()
+    out: dict[str, list[str]] = {}
+    with LoadManifest(manifest_path(settings.state_dir)) as manifest:
+        for table in tables or list(LAKE_TABLES):
+            oldest = (today - timedelta(days=lake_table_expiration_days(table))).isoformat()
+            days = {d for d in (touched or {}).get(table, ()) if d != "1970-01-01"}
+            if not config.lake_uri:
+                destination = config.table_id(table)
+                candidates = set(lake_days(settings, [table])) | manifest.loaded_days(table, destination)
+                for day in candidates - days:
+                    last = manifest.last(table, day, destination)
+                    if last is None or last.fingerprint != _fingerprint(_day_files(settings, table, day)):
+                        days.add(day)
+            out[table] = sorted(d for d in days if d >= oldest)
+    return out

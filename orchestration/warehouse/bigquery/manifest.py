@@ -88,6 +88,10 @@ class LoadManifest:
         return LoadRecord(table_name, day_, dest, strategy, json.loads(job_ids), json.loads(uris),
                           fingerprint, rows, started, finished)
 
+    def loaded_days(self, table: str, destination: str) -> set[str]:
+        return {d for (d,) in self._db.execute(
+            "select distinct day from bigquery_loads where table_name = ? and destination = ?", (table, destination))}
+
     def loads(self) -> list[LoadRecord]:
         out = []
         for (table, day, dest) in self._db.execute(
