@@ -1,49 +1,46 @@
-"""Lake tables in BigQuery: one daily partition = one load job per table replacing that day; the
-compliance ledger's export, which the dbt compliance models read there, refreshed beside them."""
+"""Lake tables in BigQuery: one daily partition = one load job per table replacing that day, plus
+every other day the lake changed (late data); the compliance ledger's export, which the dbt
+compliance models read there, refreshed beside them."""
 
 from dagster import (
     AssetExecutionContext,
     AssetKey,
-    AssetsDefinition,
+    AssetMaterialization,
     AssetSpec,
     MaterializeResult,
     asset,
     multi_asset,
 )
-from dagster._core.definitions.assets.definition.assets_definition import stringify_asset_key_to_input_name
 
+from orchestration.defs.bigquery.keys import (
+    BIGQUERY_LOAD_KEYS,
+    COMPLIANCE_EXPORT_KEY,
+    LANDING_KEY,
+    bigquery_asset_key,
+    bigquery_copy_of,
+)
 from orchestration.defs.bigquery.resources import BigQueryResource
 from orchestration.defs.partitions import LAKE_TABLE_NAMES, daily_partitions, lake_asset_key_path
 from orchestration.defs.resources import SpanledgerResource
 
-# Landing writes the lake tables; the load of a day must wait for it (the lake table specs are
-# external, Dagster does not order a run through them).
-LANDING_KEY = AssetKey(["lake", "landing"])
-COMPLIANCE_EXPORT_KEY = AssetKey(["bigquery", "compliance", "ledger_export"])
+__all__ = ["BIGQUERY_LOAD_KEYS", "COMPLIANCE_EXPORT_KEY", "LANDING_KEY", "bigquery_asset_key", "bigquery_copy_of",
+           "bigquery_compliance_export", "bigquery_lake_tables"]
 
 
-def bigquery_asset_key(table: str) -> AssetKey:
-    return AssetKey(["bigquery", "lake", table])
-
-
-def bigquery_copy_of(source: AssetKey) -> AssetKey | None:
-    """The BigQuery asset that holds a dbt source on the bigquery target: lake tables and the
-    compliance export; None for anything else."""
-    path = list(source.path)
-    if path[:1] == ["lake"] and len(path) == 2 and path[1] in LAKE_TABLE_NAMES:
-        return bigquery_asset_key(path[1])
-    if path[:1] == ["compliance"]:
-        return COMPLIANCE_EXPORT_KEY
-    return None
-
-
-BIGQUERY_LOAD_KEYS = [bigquery_asset_key(t) for t in LAKE_TABLE_NAMES] + [COMPLIANCE_EXPORT_KEY]
+def _days_landed_in_this_run(context: AssetExecutionContext) -> dict[str, list[str]]:
+    """The days per table the landing step of this run wrote (its `days` metadata), if it ran."""
+    event = context.instance.get_latest_materialization_event(LANDING_KEY)
+    if event is None or event.run_id != context.run.run_id or event.asset_materialization is None:
+        return {}
+    days = event.asset_materialization.metadata.get("days")
+    return dict(days.value) if days is not None else {}
 
 
 @multi_asset(
     specs=[AssetSpec(key=bigquery_asset_key(t), deps=[AssetKey(lake_asset_key_path(t)), LANDING_KEY],
                      group_name="landing", kinds={"bigquery"}, partitions_def=daily_partitions,
-                     description=f"BigQuery table lake.{t}: the lake's {t} day by day (partition replace).")
+                     description=f"BigQuery table lake.{t}: the lake's {t} day by day (partition replace); "
+                     "a run also loads any other day whose lake files changed (late data).")
            for t in LAKE_TABLE_NAMES],
     partitions_def=daily_partitions,
     can_subset=True,
@@ -51,16 +48,27 @@ BIGQUERY_LOAD_KEYS = [bigquery_asset_key(t) for t in LAKE_TABLE_NAMES] + [COMPLI
 )
 def bigquery_lake_tables(context: AssetExecutionContext, spanledger: SpanledgerResource,
                          bigquery: BigQueryResource):
-    from orchestration.warehouse.bigquery.loader import DayLoader
+    from orchestration.warehouse.bigquery.loader import DayLoader, days_to_load
 
+    settings, config = spanledger.settings(), bigquery.config()
     window = context.partition_time_window
     day = window.start.date().isoformat()
-    loader = DayLoader(bigquery.client(), bigquery.config(), spanledger.settings())
-    for key in context.selected_asset_keys:
-        table = key.path[-1]
+    loader = DayLoader(bigquery.client(), config, settings)
+    tables = [key.path[-1] for key in context.selected_asset_keys]
+    # Late data: days other than the partition that the landing of this run (or any earlier one)
+    # changed; loading a day is idempotent, an unchanged day is skipped.
+    others = days_to_load(settings, config, _days_landed_in_this_run(context), tables=tables)
+    for table in tables:
+        key = bigquery_asset_key(table)
+        for other in [d for d in others[table] if d != day]:
+            late = loader.load_day(table, other)
+            context.log_event(AssetMaterialization(asset_key=key, partition=other, metadata={
+                "rows": late.rows, "skipped_unchanged": late.skipped, "jobs": ", ".join(late.job_ids),
+                "loaded_by_partition": day}))
         result = loader.load_day(table, day)
         yield MaterializeResult(asset_key=key, metadata={
-            "rows": result.rows, "skipped_unchanged": result.skipped, "jobs": ", ".join(result.job_ids)})
+            "rows": result.rows, "skipped_unchanged": result.skipped, "jobs": ", ".join(result.job_ids),
+            "other_days_loaded": len([d for d in others[table] if d != day])})
 
 
 @asset(key=COMPLIANCE_EXPORT_KEY, group_name="landing", kinds={"bigquery"},
@@ -71,20 +79,3 @@ def bigquery_compliance_export(spanledger: SpanledgerResource, bigquery: BigQuer
 
     loaded = load_compliance_exports(bigquery.client(), bigquery.config(), spanledger.settings())
     return MaterializeResult(metadata={f"rows_{table}": rows for table, rows in loaded.items()})
-
-
-def depend_on_bigquery_copies(assets_def: AssetsDefinition) -> AssetsDefinition:
-    """The same dbt assets, each model also depending on the BigQuery copy of every source it reads,
-    so a job that holds both runs the load first."""
-
-    def add_copies(spec: AssetSpec) -> AssetSpec:
-        copies = {bigquery_copy_of(dep.asset_key) for dep in spec.deps} - {None}
-        return spec.merge_attributes(deps=sorted(copies, key=str)) if copies else spec
-
-    mapped = assets_def.map_asset_specs(add_copies)
-    # map_asset_specs gives each new dep an input but (Dagster 1.13) leaves it out of the input → asset
-    # mapping, so a job would not order through it: name the assets of those inputs.
-    keys = dict(mapped.node_keys_by_input_name)
-    added = {dep.asset_key for spec in mapped.specs for dep in spec.deps} - set(keys.values())
-    keys.update({stringify_asset_key_to_input_name(key): key for key in added})
-    return AssetsDefinition.dagster_internal_init(**{**mapped.get_attributes_dict(), "keys_by_input_name": keys})

@@ -18,12 +18,9 @@ from orchestration.defs.dbt.translator import LANDING_KEY
 from orchestration.defs.partitions import LAKE_TABLE_NAMES, lake_asset_key_path
 from orchestration.settings import Settings
 
+# On BigQuery the same assets and jobs; the models wait for the BigQuery load of their sources
+# (SpanledgerDbtTranslator adds those deps).
 ON_BIGQUERY = Settings.from_env().warehouse == "bigquery"
-if ON_BIGQUERY:  # same assets and jobs; the models wait for the BigQuery load of their sources
-    from orchestration.defs.bigquery.assets import depend_on_bigquery_copies
-
-    dbt_incremental_models = depend_on_bigquery_copies(dbt_incremental_models)
-    dbt_unpartitioned_models = depend_on_bigquery_copies(dbt_unpartitioned_models)
 
 dbt_models = AssetSelection.assets(dbt_incremental_models, dbt_unpartitioned_models)
 # The lake tables' blocking quality checks (orchestration/defs/quality) gate the dbt build of a partition.
@@ -48,7 +45,7 @@ warehouse_daily_job = define_asset_job(
 # there between the two (orchestration/defs/bigquery), and dbt builds on the bigquery target.
 daily_steps = AssetSelection.assets(LANDING_KEY) | dbt_models | lake_checks
 if ON_BIGQUERY:
-    from orchestration.defs.bigquery.assets import BIGQUERY_LOAD_KEYS
+    from orchestration.defs.bigquery.keys import BIGQUERY_LOAD_KEYS
 
     daily_steps = daily_steps | AssetSelection.assets(*BIGQUERY_LOAD_KEYS)
 daily_pipeline_job = define_asset_job(

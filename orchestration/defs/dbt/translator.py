@@ -1,4 +1,9 @@
-"""dbt folders → Dagster groups, so the asset graph shows the warehouse layers."""
+"""dbt folders → Dagster groups, so the asset graph shows the warehouse layers.
+
+On BigQuery (SPANLEDGER_WAREHOUSE=bigquery) dbt's sources are the loaded copies of the lake and of
+the compliance export, so every model also depends on those BigQuery assets: a job that holds both
+(the daily pipeline) runs the load before dbt.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ from typing import Any
 from dagster import AssetKey, AssetSpec
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
+from orchestration.settings import Settings
+
 MART_GROUPS = ("finops", "reliability", "evals")
 # The lake tables are external specs written by the landing asset; Dagster does not order runs
 # through them, so staging also depends on the landing asset itself: landing runs before dbt.
@@ -15,14 +22,21 @@ LANDING_KEY = AssetKey(["lake", "landing"])
 
 
 class SpanledgerDbtTranslator(DagsterDbtTranslator):
-    def __init__(self) -> None:
+    def __init__(self, warehouse: str | None = None) -> None:
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+        self.warehouse = warehouse or Settings.from_env().warehouse
 
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: Any) -> AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
         props = manifest["nodes"].get(unique_id) or {}
         if props.get("resource_type") == "model" and list(props.get("fqn", []))[1:2] == ["staging"]:
             spec = spec.merge_attributes(deps=[LANDING_KEY])
+        if self.warehouse == "bigquery" and unique_id in manifest["nodes"]:
+            from orchestration.defs.bigquery.keys import bigquery_copy_of
+
+            copies = {bigquery_copy_of(dep.asset_key) for dep in spec.deps} - {None}
+            if copies:
+                spec = spec.merge_attributes(deps=sorted(copies, key=str))
         return spec
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
