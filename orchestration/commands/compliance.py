@@ -28,7 +28,7 @@ def _fail(message: str) -> click.ClickException:
 
 @click.group()
 def retention() -> None:
-    """Remove data past its retention (lake, quarantine, restricted content, warehouse)."""
+    """Remove data past its retention (lake, quarantine, restricted content, warehouse: DuckDB or BigQuery)."""
 
 
 @retention.command("apply")
@@ -38,6 +38,10 @@ def retention() -> None:
 @click.pass_context
 def retention_apply(ctx, dry_run, now_value, as_json) -> None:
     """Apply the retention policy (defaults, or <data-dir>/retention.toml; see docs/compliance.md).
+
+    With SPANLEDGER_WAREHOUSE=bigquery, BigQuery's partition expiration removes each class's old days
+    and this deletes by DML what the policy keeps for less (shorter tenant overrides, tables without
+    expiration), logged in the same ledger run.
 
     \b
     Examples:
@@ -88,6 +92,9 @@ def retention_apply(ctx, dry_run, now_value, as_json) -> None:
 def erase(ctx, users, tenant, request_file, show_status, queue, resume, as_json) -> None:
     """GDPR erasure: remove a person's rows everywhere (lake, quarantine, restricted, warehouse).
 
+    With SPANLEDGER_WAREHOUSE=bigquery the warehouse is BigQuery: the same request deletes there by
+    DML and completes when BigQuery's time travel and fail-safe have let the rows go.
+
     The raw id is hashed with the landing's key and never stored; the ledger keeps the hash, the
     request id, requested / completed times and rows removed per table. Due within 30 days.
 
@@ -124,6 +131,11 @@ def erase(ctx, users, tenant, request_file, show_status, queue, resume, as_json)
         swept = erasure.sweep_erased(settings)
         if swept:
             console.print(f"[yellow]erased subjects had reached the warehouse again; removed[/] {swept}")
+        # BigQuery's part of these and of any earlier request it is still missing
+        finished = erasure.erase_in_bigquery(settings, None, results)
+        late = sorted(set(finished) - {r.request_id for r in results})
+        if late:
+            console.print(f"BigQuery's part of earlier requests done: {', '.join(late)}")
     if as_json:
         out.print_json(json.dumps([r.__dict__ for r in results]))
         return
@@ -133,6 +145,9 @@ def erase(ctx, users, tenant, request_file, show_status, queue, resume, as_json)
         removed = ", ".join(f"{t} {n:,}" for t, n in sorted(r.rows_removed.items())) or "no rows held"
         out.print(f"[green]{r.status}[/] {r.request_id}: {sum(r.rows_removed.values()):,} rows removed "
                   f"({r.files_rewritten} files rewritten) · {removed}")
+        if settings.warehouse == "bigquery" and r.completed_at:
+            out.print(f"  completed at {r.completed_at[:16]} UTC: BigQuery's time travel and fail-safe "
+                      "keep deleted rows until then")
 
 
 def _print_status(rows: list[dict], as_json: bool) -> None:
@@ -144,12 +159,13 @@ def _print_status(rows: list[dict], as_json: bool) -> None:
         table.add_column(column)
     for r in rows:
         removed = sum(json.loads(r["rows_removed_json"] or "{}").values())
-        status = f"[red]OVERDUE {r['status']}[/]" if r["overdue"] else r["status"]
+        status = r["status"] + (" (BigQuery pending)" if r.get("bigquery_pending") else "")
+        status = f"[red]OVERDUE {status}[/]" if r["overdue"] else status
         table.add_row(r["request_id"], r["tenant_id"] or "(all)", r["requested_at"][:10], r["due_at"][:10], status,
                       (r["completed_at"] or "")[:19], f"{removed:,}" if r["completed_at"] else "")
     out.print(table)
     overdue = [r for r in rows if r["overdue"]]
-    open_ = [r for r in rows if r["status"] != "done"]
+    open_ = [r for r in rows if r["status"] != "done" or r.get("bigquery_pending")]
     out.print(f"{len(rows)} requests, {len(open_)} open, "
               + (f"[bold red]{len(overdue)} overdue[/]" if overdue else "0 overdue")
               + f" (as of {datetime.now(UTC):%Y-%m-%d %H:%M} UTC)")

@@ -13,7 +13,9 @@ raw id is never stored. A run:
    at hand and by hashing the excerpt's quoted strings otherwise);
 4. deletes the subject's rows from every warehouse table with user_hash / session_hash / trace_id
    columns (found via information_schema), then compacts the DuckDB file;
-5. forgets the subject in the index and marks the request done, with rows removed per table.
+5. forgets the subject in the index and marks the request done, with rows removed per table;
+6. on BigQuery (SPANLEDGER_WAREHOUSE=bigquery), deletes the subjects there too, as steps of the same
+   request; its completed_at moves past BigQuery's time travel and fail-safe (`erase_in_bigquery`).
 
 Every step is idempotent: a killed run is completed by the next one.
 """
@@ -83,6 +85,7 @@ class ErasureResult:
     files_rewritten: int = 0
     files_indexed_total: int = 0
     seconds: float = 0.0
+    completed_at: str | None = None  # on BigQuery: when its deleted rows are gone for good
 
 
 def read_request_file(path: Path) -> list[ErasureRequest]:
@@ -123,7 +126,32 @@ def erase(settings: Settings, requests: list[ErasureRequest], source: str = "cli
     """Register and run requests now; the raw ids also find quarantined excerpts by substring."""
     ids = register(settings, requests, source)
     raw_ids = {rid: r.raw_id for rid, r in zip(ids, requests, strict=True)}
-    return run_pending(settings, ids, raw_ids, checkpoint, lock_timeout)
+    results = run_pending(settings, ids, raw_ids, checkpoint, lock_timeout)
+    erase_in_bigquery(settings, ids, results)
+    return results
+
+
+def erase_in_bigquery(settings: Settings, request_ids: list[str] | None = None,
+                      results: list[ErasureResult] | None = None) -> list[str]:
+    """BigQuery's part of done requests that lack it (all, or the given ones) when the warehouse is
+    BigQuery: DML in every table with the request's subjects, each table a step of the request, and
+    completed_at = deletion + time travel + fail-safe. `results` get BigQuery's rows and that time.
+    Returns the request ids done now; nothing on DuckDB. A failure leaves the requests pending in
+    BigQuery (`status` says so) for the next run."""
+    if settings.warehouse != "bigquery":
+        return []
+    from orchestration.warehouse.bigquery.client import make_client
+    from orchestration.warehouse.bigquery.config import BigQueryConfig
+    from orchestration.warehouse.bigquery.erasure import erase_ledger_requests
+
+    config = BigQueryConfig.from_env()
+    done = [r.request_id for r in erase_ledger_requests(settings, make_client(config), config, request_ids)]
+    if results:
+        with Ledger(settings) as ledger:
+            for result in results:
+                result.rows_removed = ledger.removed(result.request_id)
+                result.completed_at = (ledger.request(result.request_id) or {}).get("completed_at")
+    return done
 
 
 def run_pending(settings: Settings, request_ids: list[str] | None = None, raw_ids: dict[str, str] | None = None,
@@ -365,6 +393,18 @@ def status(settings: Settings, now: datetime | None = None) -> list[dict[str, An
     now = now or datetime.now(UTC)
     with Ledger(settings) as ledger:
         rows = ledger.requests()
+        pending = {r["request_id"] for r in ledger.pending_in_warehouse(_bigquery_ledger_name())} \
+            if settings.warehouse == "bigquery" else set()
     for row in rows:
-        row["overdue"] = row["status"] != "done" and datetime.fromisoformat(row["due_at"]) < now
+        # On BigQuery a request whose lake part is done still waits for BigQuery's part.
+        row["bigquery_pending"] = row["request_id"] in pending
+        open_ = row["status"] != "done" or row["bigquery_pending"]
+        row["overdue"] = open_ and datetime.fromisoformat(row["due_at"]) < now
     return rows
+
+
+def _bigquery_ledger_name() -> str:
+    from orchestration.warehouse.bigquery.config import BigQueryConfig
+    from orchestration.warehouse.bigquery.erasure import ledger_warehouse
+
+    return ledger_warehouse(BigQueryConfig.from_env())

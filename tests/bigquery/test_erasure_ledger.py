@@ -113,29 +113,86 @@ def test_completed_never_moves_earlier(tmp_path):
         assert ledger.record_warehouse_erasure(rid, "bigquery:p", old_dml, 168, FAIL_SAFE_HOURS) == lake_done
 
 
-def test_the_nightly_dagster_job_erases_what_the_lake_erasure_did(erased, bq_client, bq_config, monkeypatch):
+def _bigquery_env(monkeypatch, config, endpoint) -> None:
+    for name, value in {"SPANLEDGER_WAREHOUSE": "bigquery", "SPANLEDGER_BQ_API_ENDPOINT": endpoint,
+                        "SPANLEDGER_BQ_PROJECT": config.project, "SPANLEDGER_LAKE_SCHEMA": config.lake_dataset,
+                        "SPANLEDGER_BQ_DATASET": config.warehouse_dataset}.items():
+        monkeypatch.setenv(name, value)
+
+
+def _other_subject(client, spans: str, *exclude: str) -> str:
+    job_config = bigquery.QueryJobConfig(query_parameters=[bigquery.ArrayQueryParameter("x", "STRING", list(exclude))])
+    rows = client.query(f"select user_hash from `{spans}` where user_hash is not null and user_hash not in "
+                        "unnest(@x) group by 1 order by count(*) desc limit 1", job_config=job_config).result()
+    return next(iter(rows))[0]
+
+
+def test_spanledger_erase_on_bigquery_erases_there_in_the_same_request(erased, bq_client, bq_config, monkeypatch):
+    from click.testing import CliRunner
+
+    from orchestration.cli import main
+    from orchestration.compliance import erasure
+
+    settings, config, first, *_ = erased
+    spans = config.table_id("spans")
+    subject = _other_subject(bq_client, spans, first)
+    held = _count(bq_client, f"select count(*) from `{spans}` where user_hash = @s", s=subject)
+    assert held > 0
+    _bigquery_env(monkeypatch, config, bq_config.api_endpoint)
+
+    class Hasher(erasure.SubjectHasher):  # "someone" is the raw id behind the subject's hash
+        def __call__(self, raw):
+            return subject if raw == "someone" else super().__call__(raw)
+
+    monkeypatch.setattr(erasure, "SubjectHasher", Hasher)
+    result = CliRunner().invoke(main, ["--data-dir", str(settings.data_dir), "erase", "--user", "someone"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert _count(bq_client, f"select count(*) from `{spans}` where user_hash = @s", s=subject) == 0
+    with Ledger(settings) as ledger:
+        (request,) = [r for r in ledger.requests() if r["subject_hash"] == subject]
+        rid = request["request_id"]
+        assert request["status"] == "done" and request["source"] == "cli"
+        assert ledger.step(rid, step_target(spans)) == (held, "done")
+        assert ledger.removed(rid)["lake/spans"] == held  # the lake's part, same request
+        (record,) = ledger.warehouse_erasures(rid)
+    assert request["completed_at"] == record["gone_at"]  # after time travel + fail-safe
+    assert not [r for r in erasure.status(settings) if r["bigquery_pending"]]
+
+
+def test_erase_status_shows_a_request_waiting_for_bigquery(erased, bq_config, monkeypatch):
+    from orchestration.compliance import erasure
     from orchestration.compliance.erasure import run_pending
-    from orchestration.defs.bigquery.definitions import bigquery_erasure
-    from orchestration.defs.bigquery.resources import BigQueryResource
+
+    settings, config, *_ = erased
+    with Ledger(settings) as ledger:  # lake done, BigQuery not yet (e.g. BigQuery was unreachable)
+        rid = ledger.add_request("c" * 64, None, "test", datetime.now(UTC) - timedelta(days=40))
+    run_pending(settings, [rid])
+    _bigquery_env(monkeypatch, config, bq_config.api_endpoint)
+    settings = Settings.from_env(settings.data_dir)  # SPANLEDGER_WAREHOUSE=bigquery
+    (row,) = [r for r in erasure.status(settings) if r["request_id"] == rid]
+    assert row["status"] == "done" and row["bigquery_pending"] and row["overdue"]
+    assert rid in erasure.erase_in_bigquery(settings)
+    (row,) = [r for r in erasure.status(settings) if r["request_id"] == rid]
+    assert not row["bigquery_pending"] and not row["overdue"]
+
+
+def test_the_nightly_erasure_job_erases_in_bigquery_too(erased, bq_client, bq_config, monkeypatch):
+    from orchestration.defs.compliance.definitions import erasure_job
     from orchestration.defs.resources import SpanledgerResource
 
     settings, config, first, *_ = erased
     spans = config.table_id("spans")
-    subject = _count(bq_client, f"select user_hash from `{spans}` where user_hash is not null and user_hash != @s "
-                                "group by 1 order by count(*) desc limit 1", s=first)
-    with Ledger(settings) as ledger:  # what `spanledger erase` / the compliance erasure job records
+    subject = _other_subject(bq_client, spans, first)
+    with Ledger(settings) as ledger:  # what `spanledger erase --queue` records
         rid = ledger.add_request(subject, None, "test")
-    run_pending(settings, [rid])
     assert _count(bq_client, f"select count(*) from `{spans}` where user_hash = @s", s=subject) > 0
 
-    for name, value in {"SPANLEDGER_BQ_API_ENDPOINT": bq_config.api_endpoint, "SPANLEDGER_BQ_PROJECT": config.project,
-                        "SPANLEDGER_LAKE_SCHEMA": config.lake_dataset,
-                        "SPANLEDGER_BQ_DATASET": config.warehouse_dataset}.items():
-        monkeypatch.setenv(name, value)
-    result = bigquery_erasure.execute_in_process(resources={
-        "spanledger": SpanledgerResource(data_dir=str(settings.data_dir)), "bigquery": BigQueryResource()})
+    _bigquery_env(monkeypatch, config, bq_config.api_endpoint)
+    result = erasure_job.execute_in_process(resources={"spanledger": SpanledgerResource(data_dir=str(settings.data_dir))})
     assert result.success
     assert _count(bq_client, f"select count(*) from `{spans}` where user_hash = @s", s=subject) == 0
     with Ledger(settings) as ledger:
+        assert ledger.request(rid)["status"] == "done"
         assert [r["request_id"] for r in ledger.warehouse_erasures(rid)] == [rid]
         assert ledger.step(rid, step_target(spans))[1] == "done"
