@@ -5,7 +5,8 @@ Lake partitions are removed whole when every tenant's retention has passed for t
 the shortest and the longest tenant retention, the files of the date are rewritten keeping the rows of
 tenants that still retain it. Restricted content rows also go at their own `expires_at`. The
 `date=1970-01-01/_schema.parquet` files (zero rows, they keep readers' globs valid) always stay.
-Warehouse rows go by their model's class and date column (see `catalog`), per tenant.
+Warehouse rows go by their model's class and date column (see `catalog`), per tenant; on BigQuery
+partition expiration does the bulk and DML the rest (orchestration/warehouse/bigquery/retention.py).
 """
 
 from __future__ import annotations
@@ -103,6 +104,8 @@ def apply_retention(settings: Settings, now: datetime | None = None, dry_run: bo
             with SubjectIndex(subject_index_path(settings.state_dir)) as index:
                 index.forget_paths(removed_paths)
     _retain_warehouse(settings, policy, today, dry_run, report, lock_timeout)
+    if settings.warehouse == "bigquery":
+        _retain_bigquery(settings, policy, today, dry_run, report)
     with Ledger(settings) as ledger:
         report.run_id = ledger.record_retention(today.isoformat(), dry_run, report.to_list(), now_iso())
         ledger.export(policy)  # a dry run changes no data, but puts the policy in force for the dbt tests
@@ -209,6 +212,27 @@ def _retain_warehouse(settings: Settings, policy: RetentionPolicy, today: date, 
         finally:
             if con is not None:
                 con.close()
+
+
+def _retain_bigquery(settings: Settings, policy: RetentionPolicy, today: date, dry_run: bool,
+                     report: RetentionReport) -> None:
+    """BigQuery (SPANLEDGER_WAREHOUSE=bigquery): partition expiration removes each class's old days by
+    itself; this deletes what the policy keeps for less (tenant overrides and defaults shorter than the
+    expiration, tables without expiration), in the lake tables and dbt's models."""
+    from orchestration.warehouse.bigquery import retention as bq
+    from orchestration.warehouse.bigquery.client import make_client
+    from orchestration.warehouse.bigquery.config import BigQueryConfig
+
+    config = BigQueryConfig.from_env()
+    client = make_client(config)
+    models, skipped = bq.model_tables(client, config, settings)
+    report.skipped += skipped
+    for item, rows in bq.apply_retention(client, config, today, policy, dry_run=dry_run,
+                                         tables=bq.lake_tables(config) + models):
+        if rows:
+            who = f"tenant {item.tenant_id}" if item.tenant_id else "default"
+            report.removals.append(Removal(f"warehouse:bigquery:{item.table_id}", "rows", rows, 0,
+                                           f"{item.data_class} ({who}): dated before {item.before}"))
 
 
 def parse_now(value: str | None) -> datetime | None:
