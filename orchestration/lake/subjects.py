@@ -14,23 +14,46 @@ from pathlib import Path
 from orchestration.state_db import open_state_db
 
 SCHEMA = """
-create table if not exists subject_files (
-    subject_hash text not null,
-    path text not null,
-    primary key (subject_hash, path)
+create table if not exists lake_files (
+    file_id integer primary key,
+    path text not null unique
+);
+create table if not exists subject_file_ids (
+    subject blob not null,  -- the first 16 bytes of the subject's HMAC: enough to find its files
+    file_id integer not null,
+    primary key (subject, file_id)
 ) without rowid;
-create index if not exists subject_files_path on subject_files(path);
+create index if not exists subject_file_ids_file on subject_file_ids(file_id);
 create table if not exists suppressed_subjects (
     subject_hash text primary key,
     request_id text,
     suppressed_at text not null
 ) without rowid;
 """
+# The first layout kept every (hash, path) pair as text: about six times the bytes, and a landing's
+# inserts slowed down as the index outgrew memory (1.1 GB for a 2.8 GB lake of 10M spans).
+_OLD_LAYOUT = "subject_files"
+
+
+def _key(subject_hash: str) -> bytes:
+    try:
+        return bytes.fromhex(subject_hash[:32]) if len(subject_hash) >= 32 else subject_hash.encode()
+    except ValueError:  # not one of our hex HMACs: keep it whole
+        return subject_hash.encode()
 
 
 class SubjectIndex:
     def __init__(self, path: Path):
         self.db = open_state_db(path, SCHEMA)
+        if self.db.execute("select 1 from sqlite_master where name = ?", (_OLD_LAYOUT,)).fetchone():
+            self._migrate()
+
+    def _migrate(self) -> None:
+        self.db.execute("begin immediate")
+        pairs = self.db.execute(f"select subject_hash, path from {_OLD_LAYOUT}").fetchall()
+        self._insert({path: [] for _, path in pairs}, pairs)
+        self.db.execute(f"drop table {_OLD_LAYOUT}")
+        self.db.execute("commit")
 
     def close(self) -> None:
         self.db.close()
@@ -44,24 +67,42 @@ class SubjectIndex:
     def add(self, index: dict[str, list[str]]) -> None:
         """Record before publishing: a published file must never be missing from the index."""
         self.db.execute("begin immediate")
-        self.db.executemany("insert or ignore into subject_files values (?, ?)",
-                            [(h, path) for path, hashes in index.items() for h in hashes])
+        self._insert(index, [(h, path) for path, hashes in index.items() for h in hashes])
         self.db.execute("commit")
 
+    def _insert(self, index: dict[str, list[str]], pairs: list[tuple[str, str]]) -> None:
+        self.db.executemany("insert or ignore into lake_files (path) values (?)", [(p,) for p in index])
+        ids = self._file_ids(list(index))
+        # Sorted inserts touch each B-tree page once instead of at random.
+        self.db.executemany("insert or ignore into subject_file_ids values (?, ?)",
+                            sorted({(_key(h), ids[path]) for h, path in pairs}))
+
+    def _file_ids(self, paths: list[str]) -> dict[str, int]:
+        ids: dict[str, int] = {}
+        for start in range(0, len(paths), 500):
+            chunk = paths[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            ids.update(self.db.execute(f"select path, file_id from lake_files where path in ({marks})", chunk))
+        return ids
+
     def files_for(self, subject_hashes: Iterable[str]) -> list[str]:
-        hashes = list(subject_hashes)
-        if not hashes:
+        keys = [_key(h) for h in subject_hashes]
+        if not keys:
             return []
-        marks = ",".join("?" * len(hashes))
+        marks = ",".join("?" * len(keys))
         return [p for (p,) in self.db.execute(
-            f"select distinct path from subject_files where subject_hash in ({marks}) order by path", hashes)]
+            f"select distinct f.path from subject_file_ids s join lake_files f using (file_id) "
+            f"where s.subject in ({marks}) order by f.path", keys)]
 
     def forget(self, subject_hashes: Iterable[str]) -> None:
-        hashes = list(subject_hashes)
-        self.db.executemany("delete from subject_files where subject_hash = ?", [(h,) for h in hashes])
+        self.db.executemany("delete from subject_file_ids where subject = ?", [(_key(h),) for h in subject_hashes])
 
     def forget_paths(self, paths: Iterable[str]) -> None:
-        self.db.executemany("delete from subject_files where path = ?", [(p,) for p in paths])
+        for path in paths:
+            row = self.db.execute("select file_id from lake_files where path = ?", (path,)).fetchone()
+            if row:
+                self.db.execute("delete from subject_file_ids where file_id = ?", row)
+                self.db.execute("delete from lake_files where file_id = ?", row)
 
     def suppress(self, subject_hash: str, request_id: str, at: str) -> None:
         self.db.execute("insert or ignore into suppressed_subjects values (?, ?, ?)", (subject_hash, request_id, at))

@@ -42,3 +42,24 @@ def test_suppressed_subjects_are_not_landed_again(settings, inbox):
     [outcome] = report.files
     assert (outcome.records_in, outcome.records_landed, outcome.records_suppressed) == (2, 1, 1)
     assert erased not in {h for (h,) in lake_rows(settings, "spans", "user_hash")}
+
+
+def test_an_index_of_the_first_layout_is_migrated_in_place(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "subjects.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript("create table subject_files (subject_hash text not null, path text not null, "
+                      "primary key (subject_hash, path)) without rowid;")
+    alice, bob = "a" * 64, "b" * 64
+    old.executemany("insert into subject_files values (?, ?)",
+                    [(alice, "/lake/spans/1.parquet"), (bob, "/lake/spans/1.parquet"), (bob, "/lake/logs/2.parquet")])
+    old.commit()
+    old.close()
+    with SubjectIndex(path) as index:
+        assert index.files_for([bob]) == ["/lake/logs/2.parquet", "/lake/spans/1.parquet"]
+        assert index.files_for([alice]) == ["/lake/spans/1.parquet"]
+        index.forget_paths(["/lake/spans/1.parquet"])
+        assert index.files_for([alice, bob]) == ["/lake/logs/2.parquet"]
+    with SubjectIndex(path) as index:  # a second open finds nothing left to migrate
+        assert index.db.execute("select count(*) from sqlite_master where name = 'subject_files'").fetchone() == (0,)
