@@ -1,12 +1,9 @@
 {{ config(**date_partitioned('span_date')) }}
 
-{#- The shape of every trace: each span's depth, its request (root) span, the outermost agent span
-    above it, and the trace attributes (tenant, feature, ...) of its nearest ancestor-or-self that has
-    them, carried down the walk. Kept narrow on purpose: walking parent links is a recursive join, and
+{#- The shape of every trace, ids only: each span's depth, its request (root) span and the outermost
+    agent span above it. Kept narrow on purpose: walking parent links is a recursive join, and
     carrying wide rows through it costs minutes at ten million spans. Spans whose parent is not in
     the lake start a partial tree of their own. -#}
-
-{%- set inherited = inherited_span_attributes() %}
 
 with recursive
 
@@ -18,9 +15,6 @@ edges as {{ materialized_cte() }} (
         min(parent_span_id) as parent_span_id,
         max(case when span_type = 'agent' or operation_name in ('invoke_agent', 'create_agent') then 1 else 0 end) = 1
             as is_agent_span,
-        {%- for column in inherited %}
-        min({{ column }}) as {{ column }},  -- an exporter retry repeats the same span
-        {%- endfor %}
         min(span_date) as span_date
     from {{ ref('stg_otlp__spans') }}
     -- neighbouring dates give the context of requests that cross midnight
@@ -49,10 +43,7 @@ tree as (
         0 as span_depth,
         span_id as root_span_id,
         case when is_agent_span then span_id end as agent_run_span_id,
-        case when is_agent_span then 1 else 0 end as agent_depth,
-        {%- for column in inherited %}
-        {{ column }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
+        case when is_agent_span then 1 else 0 end as agent_depth
     from flagged
     where is_tree_root
 
@@ -64,10 +55,7 @@ tree as (
         parent.span_depth + 1,
         parent.root_span_id,
         coalesce(parent.agent_run_span_id, case when child.is_agent_span then child.span_id end),
-        parent.agent_depth + case when child.is_agent_span then 1 else 0 end,
-        {%- for column in inherited %}
-        coalesce(child.{{ column }}, parent.{{ column }}){% if not loop.last %},{% endif %}
-        {%- endfor %}
+        parent.agent_depth + case when child.is_agent_span then 1 else 0 end
     from flagged as child
     inner join tree as parent
         on child.trace_id = parent.trace_id
@@ -90,9 +78,6 @@ final as (
         tree.agent_run_span_id,
         tree.agent_depth,
         flagged.is_agent_span,
-        {%- for column in inherited %}
-        tree.{{ column }} as inherited_{{ column }},
-        {%- endfor %}
         flagged.span_date
     from flagged
     inner join tree

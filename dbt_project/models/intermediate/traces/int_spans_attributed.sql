@@ -1,10 +1,8 @@
 {{ config(**date_partitioned('span_date')) }}
 
 {#- Every span (deduplicated) with its place in the trace (int_span_tree) and the trace attributes it
-    lacks: attributes set on one span (tenant, feature, team, user, ...) apply to its descendants that
-    lack them, from the nearest ancestor that has them (int_span_tree walks them down). A span with no
-    such ancestor takes the trace's value: the root span's, else the earliest span carrying one (an
-    attribute set only on a child still attributes the request). -#}
+    lacks: attributes set on one span of a trace (tenant, feature, team, user, ...) apply to the spans
+    of that trace that lack them, the root span's value first, else the earliest span carrying one. -#}
 
 with
 
@@ -36,7 +34,8 @@ deduplicated as (
 
 ),
 
-{%- set inherited = inherited_span_attributes() %}
+{%- set inherited = ['tenant_id', 'feature', 'team', 'user_hash', 'session_hash', 'conversation_id',
+                     'deployment_environment', 'prompt_id', 'prompt_version', 'sample_rate'] %}
 
 filled as (
 
@@ -44,11 +43,14 @@ filled as (
     select
         deduplicated.*,
         {%- for column in inherited %}
-        first_value(deduplicated.{{ column }} ignore nulls) over (
-            partition by deduplicated.trace_id
-            order by case when deduplicated.parent_span_id is null then 0 else 1 end,
-                deduplicated.started_at, deduplicated.span_id
-            rows between unbounded preceding and unbounded following
+        coalesce(
+            deduplicated.{{ column }},
+            first_value(deduplicated.{{ column }} ignore nulls) over (
+                partition by deduplicated.trace_id
+                order by case when deduplicated.parent_span_id is null then 0 else 1 end,
+                    deduplicated.started_at, deduplicated.span_id
+                rows between unbounded preceding and unbounded following
+            )
         ) as trace_{{ column }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from deduplicated
@@ -78,7 +80,7 @@ final as (
         filled.status_code,
         filled.status_message,
         {%- for column in inherited %}
-        coalesce(tree.inherited_{{ column }}, filled.trace_{{ column }}) as {{ column }},
+        filled.trace_{{ column }} as {{ column }},
         {%- endfor %}
         filled.service_name,
         filled.service_version,
