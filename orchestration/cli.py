@@ -326,28 +326,9 @@ def status(ctx, as_json) -> None:
         out.print(qt)
 
 
-@main.command()
-@click.argument("sql_or_file")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
-              help="Replace {{ NAME }} in the SQL (e.g. --var day=2026-11-23).")
-@click.pass_context
-def query(ctx, sql_or_file, fmt, variables) -> None:
-    """Run SQL (a string or a file from sql/) against the warehouse, read-only.
-
-    \b
-    Examples:
-      spanledger query sql/top_cost_drivers_this_month.sql
-      spanledger query "select * from finops.fct_chargeback_monthly" --format csv
-    """
+def _query_duckdb(settings: Settings, sql: str) -> tuple[list[str], list[tuple]]:
     import duckdb
 
-    settings = _settings(ctx)
-    path = Path(sql_or_file)
-    sql = path.read_text() if path.suffix == ".sql" and path.exists() else sql_or_file
-    for item in variables:
-        name, _, value = item.partition("=")
-        sql = sql.replace("{{ " + name + " }}", value).replace("{{" + name + "}}", value)
     if not settings.warehouse_path.exists():
         raise CliError(f"no warehouse at {settings.warehouse_path}; run `spanledger run` first")
     try:
@@ -362,6 +343,49 @@ def query(ctx, sql_or_file, fmt, variables) -> None:
         raise CliError(f"query failed: {str(err).splitlines()[0]}") from None
     finally:
         con.close()
+    return names, rows
+
+
+def _query_bigquery(sql: str) -> tuple[list[str], list[tuple]]:
+    """The same (DuckDB) SQL, translated by sqlglot and qualified with dbt's BigQuery datasets."""
+    from orchestration.warehouse.bigquery.config import BigQueryConfig
+    from orchestration.warehouse.bigquery.query import QueryError, run_query
+
+    try:
+        result = run_query(sql, BigQueryConfig.from_env())
+    except (QueryError, ValueError) as err:
+        raise CliError(f"query failed on BigQuery: {err}") from None
+    return result.names, result.rows
+
+
+@main.command()
+@click.argument("sql_or_file")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
+              help="Replace {{ NAME }} in the SQL (e.g. --var day=2026-11-23).")
+@click.pass_context
+def query(ctx, sql_or_file, fmt, variables) -> None:
+    """Run SQL (a string or a file from sql/) against the warehouse, read-only.
+
+    The SQL is DuckDB's, with dbt's schemas (finops.…, reliability.…, evals.…). With
+    SPANLEDGER_WAREHOUSE=bigquery the same SQL runs on BigQuery: translated by sqlglot, the schemas
+    become the datasets dbt builds there (<SPANLEDGER_BQ_DATASET>_finops, …).
+
+    \b
+    Examples:
+      spanledger query sql/top_cost_drivers_this_month.sql
+      spanledger query "select * from finops.fct_chargeback_monthly" --format csv
+    """
+    settings = _settings(ctx)
+    path = Path(sql_or_file)
+    sql = path.read_text() if path.suffix == ".sql" and path.exists() else sql_or_file
+    for item in variables:
+        name, _, value = item.partition("=")
+        sql = sql.replace("{{ " + name + " }}", value).replace("{{" + name + "}}", value)
+    if settings.warehouse == "bigquery":
+        names, rows = _query_bigquery(sql)
+    else:
+        names, rows = _query_duckdb(settings, sql)
     if fmt == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(names)

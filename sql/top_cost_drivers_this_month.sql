@@ -6,7 +6,8 @@
 with
 
 params as (
-    select date_trunc('month', max(cost_date)) as month_start, 20 as top_n from finops.fct_llm_costs_daily
+    -- the cast keeps month_start a date on BigQuery too (DATE_TRUNC, not TIMESTAMP_TRUNC)
+    select date_trunc('month', cast(max(cost_date) as date)) as month_start, 20 as top_n from finops.fct_llm_costs_daily
 ),
 
 month_costs as (
@@ -21,17 +22,24 @@ month_costs as (
     from finops.fct_llm_costs_daily, params
     where cost_date >= params.month_start
     group by all
+),
+
+ranked as (
+    select *,
+        cost_usd / sum(cost_usd) over () as share_of_month,
+        row_number() over (order by cost_usd desc) as cost_rank
+    from month_costs
 )
 
 select
     tenant_id, feature, model, provider,
     round(cost_usd, 4) as cost_usd,
-    round(cost_usd / sum(cost_usd) over (), 4) as share_of_month,
+    round(share_of_month, 4) as share_of_month,
     llm_calls,
     total_tokens,
     round(cost_usd / nullif(requests, 0), 6) as cost_per_request_usd,
     round(cache_read_tokens / nullif(input_tokens, 0), 3) as cache_hit_rate,
     round(cache_savings_usd, 4) as cache_savings_usd
-from month_costs
-order by cost_usd desc
-limit (select top_n from params)
+from ranked, params
+where ranked.cost_rank <= params.top_n  -- not `limit (select ...)`: BigQuery's LIMIT takes a constant
+order by ranked.cost_rank
