@@ -129,15 +129,8 @@ def _retain_folder(root: Path, label: str, cutoffs: dict[str | None, date], dry_
                 lakefiles.remove_partition(folder)
                 removed_paths += [str(f) for f in files]
         elif any(day < c for c in cutoffs.values()):
-            removed = rewritten = 0
-            for path in files:
-                n = _remove_rows(path, partial(_expired_mask, day=day, cutoffs=cutoffs), dry_run, removed_paths)
-                if n:
-                    removed += n
-                    rewritten += 1
-            if removed:
-                report.removals.append(Removal(f"{label} {folder.name}", "rows", removed, rewritten,
-                                               "tenants past their retention"))
+            _remove_rows(files, partial(_expired_mask, day=day, cutoffs=cutoffs), dry_run, removed_paths,
+                         report, f"{label} {folder.name}", "tenants past their retention")
 
 
 def _content_expired_mask(table: pa.Table, day: date, cutoffs: dict[str | None, date], now_ts: pa.Scalar
@@ -149,17 +142,24 @@ def _content_expired_mask(table: pa.Table, day: date, cutoffs: dict[str | None, 
     return mask
 
 
-def _remove_rows(path: Path, mask_of: Callable[[pa.Table], pa.Array], dry_run: bool,
-                 removed_paths: list[str]) -> int:
-    """Remove the rows `mask_of` marks from one file (atomically, unless a dry run); returns how many."""
-    table = lakefiles.read_file(path)
-    mask = mask_of(table)
-    n = int(pc.sum(pc.cast(mask, pa.int64())).as_py() or 0)
-    if n and not dry_run:
-        lakefiles.replace_rows(path, table.filter(pc.invert(mask)), table.schema)
-        if n == table.num_rows:
-            removed_paths.append(str(path))
-    return n
+def _remove_rows(paths: list[Path], mask_of: Callable[[pa.Table], pa.Array], dry_run: bool,
+                 removed_paths: list[str], report: RetentionReport, label: str, reason: str) -> None:
+    """Remove the rows `mask_of` marks from each file (atomically, unless a dry run) and report it."""
+    removed = rewritten = 0
+    for path in paths:
+        table = lakefiles.read_file(path)
+        mask = mask_of(table)
+        n = int(pc.sum(pc.cast(mask, pa.int64())).as_py() or 0)
+        if not n:
+            continue
+        removed += n
+        rewritten += 1
+        if not dry_run:
+            lakefiles.replace_rows(path, table.filter(pc.invert(mask)), table.schema)
+            if n == table.num_rows:
+                removed_paths.append(str(path))
+    if removed:
+        report.removals.append(Removal(label, "rows", removed, rewritten, reason))
 
 
 def _retain_content(settings: Settings, cutoffs: dict[str | None, date], now: datetime, dry_run: bool,
@@ -172,16 +172,9 @@ def _retain_content(settings: Settings, cutoffs: dict[str | None, date], now: da
         day = _day_of(folder)
         if day is None or not folder.is_dir():
             continue
-        removed = rewritten = 0
-        for path in sorted(folder.glob("*.parquet")):
-            mask_of = partial(_content_expired_mask, day=day, cutoffs=cutoffs, now_ts=now_ts)
-            n = _remove_rows(path, mask_of, dry_run, removed_paths)
-            if n:
-                removed += n
-                rewritten += 1
-        if removed:
-            report.removals.append(Removal(f"restricted/content {folder.name}", "rows", removed, rewritten,
-                                           "past retention or expires_at"))
+        _remove_rows(sorted(folder.glob("*.parquet")),
+                     partial(_content_expired_mask, day=day, cutoffs=cutoffs, now_ts=now_ts), dry_run,
+                     removed_paths, report, f"restricted/content {folder.name}", "past retention or expires_at")
         if not dry_run and folder.exists() and not any(folder.iterdir()):
             folder.rmdir()
 
