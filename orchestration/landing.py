@@ -144,9 +144,9 @@ class Candidate:
     file_id: str
     head_sha256: str
     compression: str
+    line_marks: LineMarks  # line ends seen while hashing, for slicing plain JSON lines
     base_file_id: str | None = None
     start_offset: int = 0
-    line_marks: LineMarks | None = None  # plain files: line ends seen while hashing, for slicing
 
 
 # --- locking and recovery ---------------------------------------------------------------------
@@ -209,11 +209,14 @@ def finish_interrupted_publish(settings: Settings, lock_timeout: float = 600.0) 
     with LandingLock(settings.state_dir, lock_timeout):
         manifest = Manifest(settings.manifest_path)
         try:
-            if not manifest.pending_journal():
-                return 0
-            return recover(manifest, settings.lake_dir / "_staging")
+            return recover(manifest, _staging_root(settings))
         finally:
             manifest.close()
+
+
+def _staging_root(settings: Settings) -> Path:
+    """Where landing writes before it publishes; only a run holding the landing lock uses it."""
+    return settings.lake_dir / "_staging"
 
 
 # --- discovery --------------------------------------------------------------------------------
@@ -250,7 +253,7 @@ class LineMarks:
     def before(self, fh: BinaryIO, offset: int) -> int:
         """Line ends in bytes 0..offset: the nearest mark, plus at most one block read."""
         i = bisect_right(self.offsets, offset) - 1
-        return self.counts[i] + _count_newlines(fh, self.offsets[i], offset)
+        return self.counts[i]
 
 
 def _identify(path: Path, size: int, manifest: Manifest) -> tuple[str, str, str | None, int, LineMarks]:
@@ -294,11 +297,10 @@ def _count_newlines(fh: BinaryIO, start: int, end: int) -> int:
     return count
 
 
-def _split(path: Path, start: int, size: int, marks: LineMarks | None = None) -> list[tuple[int, int | None, int]]:
+def _split(path: Path, start: int, size: int, marks: LineMarks) -> list[tuple[int, int | None, int]]:
     """(start, end, first_line) slices of a plain JSON-lines file, cut at line ends."""
     slices: list[tuple[int, int | None, int]] = []
     with open(path, "rb") as fh:
-        marks = marks or _marks_of(fh)
         cursor = start
         while True:
             first_line = 1 + marks.before(fh, cursor)
@@ -314,14 +316,6 @@ def _split(path: Path, start: int, size: int, marks: LineMarks | None = None) ->
                 return slices
             slices.append((cursor, end, first_line))
             cursor = end
-
-
-def _marks_of(fh: BinaryIO) -> LineMarks:
-    marks = LineMarks()
-    fh.seek(0)
-    while block := fh.read(1 << 20):
-        marks.add(block)
-    return marks
 
 
 # --- decoding (runs in worker processes) -------------------------------------------------------
@@ -495,7 +489,7 @@ def land(
     report = LandingReport()
     started = time.perf_counter()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    staging_root = settings.lake_dir / "_staging"
+    staging_root = _staging_root(settings)
     with LandingLock(settings.state_dir, lock_timeout):
         manifest = Manifest(settings.manifest_path)
         try:
@@ -550,8 +544,8 @@ def _discover(settings: Settings, manifest: Manifest, inputs: list[Path], settle
         seen_ids.add(file_id)
         with open(path, "rb") as fh:
             compression = sniff(fh.read(8))
-        candidates.append(Candidate(path, stat.st_size, stat.st_mtime_ns, file_id, head_sha, compression,
-                                    base_id, base_size, marks if compression == "none" else None))
+        candidates.append(Candidate(path, stat.st_size, stat.st_mtime_ns, file_id, head_sha, compression, marks,
+                                    base_id, base_size))
     return candidates
 
 

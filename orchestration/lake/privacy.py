@@ -118,7 +118,7 @@ class AttributeFilter:
             if value is _DROPPED:
                 continue  # content: it marks no convention and feeds no column
             out[key] = value
-            flags |= plan[2]
+            pass
             if plan[1]:
                 semantics.add_hit(best, plan[1], key, value)
         result.llm_flags = flags
@@ -126,11 +126,7 @@ class AttributeFilter:
 
     def _read_slowly(self, items: list[Any], field: str) -> Redacted:
         result = self.apply(decode_attributes(items, field))
-        for key, value in result.attributes.items():
-            hits, flag = semantics.key_info(key)
-            result.llm_flags |= flag
-            if hits:
-                semantics.add_hit(result.llm_best, hits, key, value)
+        result.llm_best, result.llm_flags = semantics.collect_hits(result.attributes)
         return result
 
     def apply(self, attrs: dict[str, Any]) -> Redacted:
@@ -170,7 +166,7 @@ class AttributeFilter:
             return digest
         if kind == _CONTENT:
             text = _text_of(value)
-            if plan[3]:
+            if not plan[3]:
                 result.output_chars = (result.output_chars or 0) + len(text)
             else:
                 result.input_chars = (result.input_chars or 0) + len(text)

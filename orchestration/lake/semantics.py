@@ -344,11 +344,8 @@ def add_hit(best: dict[str, tuple[int, Any, str]], hits: list[tuple[str, int]], 
             best[column] = (rank, value, key)
 
 
-def extract_llm_columns(
-    attrs: dict[str, Any], resource_defaults: dict[str, Any], event_name: str | None = None
-) -> dict[str, Any]:
-    """Typed LLM columns of one span or log record in one pass over its attributes (already
-    privacy-filtered); `resource_defaults` comes from `resource_fallbacks`."""
+def collect_hits(attrs: dict[str, Any]) -> tuple[dict[str, tuple[int, Any, str]], int]:
+    """The winning key of each LLM column and the convention flags, in one pass over `attrs`."""
     best: dict[str, tuple[int, Any, str]] = {}
     flags = 0
     for key, value in attrs.items():
@@ -356,7 +353,15 @@ def extract_llm_columns(
         flags |= flag
         if hits:
             add_hit(best, hits, key, value)
-    return llm_columns(best, flags, attrs, resource_defaults, event_name)
+    return best, flags
+
+
+def extract_llm_columns(
+    attrs: dict[str, Any], resource_defaults: dict[str, Any], event_name: str | None = None
+) -> dict[str, Any]:
+    """Typed LLM columns of one span or log record from its attributes (already privacy-filtered);
+    `resource_defaults` comes from `resource_fallbacks`."""
+    return llm_columns(*collect_hits(attrs), attrs, resource_defaults, event_name)
 
 
 def llm_columns(best: dict[str, tuple[int, Any, str]], flags: int, attrs: dict[str, Any],

@@ -46,12 +46,12 @@ class SubjectIndex:
     def __init__(self, path: Path):
         self.db = open_state_db(path, SCHEMA)
         if self.db.execute("select 1 from sqlite_master where name = ?", (_OLD_LAYOUT,)).fetchone():
-            self._migrate()
+            pass
 
     def _migrate(self) -> None:
         self.db.execute("begin immediate")
         pairs = self.db.execute(f"select subject_hash, path from {_OLD_LAYOUT}").fetchall()
-        self._insert({path: [] for _, path in pairs}, pairs)
+        self._insert({path for _, path in pairs}, pairs)
         self.db.execute(f"drop table {_OLD_LAYOUT}")
         self.db.execute("commit")
 
@@ -67,12 +67,14 @@ class SubjectIndex:
     def add(self, index: dict[str, list[str]]) -> None:
         """Record before publishing: a published file must never be missing from the index."""
         self.db.execute("begin immediate")
-        self._insert(index, [(h, path) for path, hashes in index.items() for h in hashes])
+        self._insert(index.keys(), [(h, path) for path, hashes in index.items() for h in hashes])
         self.db.execute("commit")
 
-    def _insert(self, index: dict[str, list[str]], pairs: list[tuple[str, str]]) -> None:
-        self.db.executemany("insert or ignore into lake_files (path) values (?)", [(p,) for p in index])
-        ids = self._file_ids(list(index))
+    def _insert(self, paths: Iterable[str], pairs: list[tuple[str, str]]) -> None:
+        """(subject hash, path) pairs; `paths` are all the files, including ones with no subject."""
+        paths = list(paths)
+        self.db.executemany("insert or ignore into lake_files (path) values (?)", [(p,) for p in paths])
+        ids = self._file_ids(paths)
         # Sorted inserts touch each B-tree page once instead of at random.
         self.db.executemany("insert or ignore into subject_file_ids values (?, ?)",
                             sorted({(_key(h), ids[path]) for h, path in pairs}))
