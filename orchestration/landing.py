@@ -253,7 +253,7 @@ class LineMarks:
     def before(self, fh: BinaryIO, offset: int) -> int:
         """Line ends in bytes 0..offset: the nearest mark, plus at most one block read."""
         i = bisect_right(self.offsets, offset) - 1
-        return self.counts[i]
+        return self.counts[i] + _count_newlines(fh, self.offsets[i], offset)
 
 
 def _identify(path: Path, size: int, manifest: Manifest) -> tuple[str, str, str | None, int, LineMarks]:

@@ -118,7 +118,7 @@ class AttributeFilter:
             if value is _DROPPED:
                 continue  # content: it marks no convention and feeds no column
             out[key] = value
-            pass
+            flags |= plan[2]
             if plan[1]:
                 semantics.add_hit(best, plan[1], key, value)
         result.llm_flags = flags
@@ -166,7 +166,7 @@ class AttributeFilter:
             return digest
         if kind == _CONTENT:
             text = _text_of(value)
-            if not plan[3]:
+            if plan[3]:
                 result.output_chars = (result.output_chars or 0) + len(text)
             else:
                 result.input_chars = (result.input_chars or 0) + len(text)

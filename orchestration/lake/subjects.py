@@ -46,7 +46,7 @@ class SubjectIndex:
     def __init__(self, path: Path):
         self.db = open_state_db(path, SCHEMA)
         if self.db.execute("select 1 from sqlite_master where name = ?", (_OLD_LAYOUT,)).fetchone():
-            pass
+            self._migrate()
 
     def _migrate(self) -> None:
         self.db.execute("begin immediate")
