@@ -163,6 +163,10 @@ def _print_landing(report, as_json: bool) -> None:
         out.print(f"rows: {rows}")
     for example in report.quarantine_examples[:5]:
         out.print(f"[yellow]quarantined[/] {example}")
+    if report.compaction.files_in or report.compaction.deferred:
+        from orchestration.commands.lake import describe
+
+        out.print(describe(report.compaction))
 
 
 @main.command()
@@ -445,7 +449,7 @@ def ui(ctx, port) -> None:
 
 
 # Commands of other areas live in orchestration/commands/<area>.py, each exposing COMMANDS.
-COMMAND_MODULES = ("compliance", "quality", "reports", "bigquery")
+COMMAND_MODULES = ("lake", "compliance", "quality", "reports", "bigquery")
 
 
 def _register_area_commands() -> None:

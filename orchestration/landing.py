@@ -9,7 +9,8 @@ One call of `land()`:
    past a landed prefix lands only its new tail;
 5. decodes files in worker processes (big JSON-lines files split at line boundaries), writing
    Parquet to a staging folder;
-6. publishes each file's outputs by atomic renames, then records it as landed.
+6. publishes each file's outputs by atomic renames, then records it as landed;
+7. compacts the date folders it added files to (orchestration/lake/compaction.py).
 
 Records in = records landed + records quarantined, per file, in the manifest and the report.
 """
@@ -36,9 +37,11 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from orchestration.lake.compaction import CompactionReport, compact, recover_compactions
 from orchestration.lake.normalize import Batch, Normalizer, detect_signal
 from orchestration.lake.privacy import AttributeFilter, SubjectHasher
 from orchestration.lake.subjects import SubjectIndex, subject_index_path
+from orchestration.lake.uniformity import ensure_uniform
 from orchestration.lake.writer import StagedWriter, ensure_schema_files, publish
 from orchestration.manifest import Manifest
 from orchestration.otlp.reader import FileShape, Unit, detect_shape, read_units, sniff
@@ -78,6 +81,7 @@ class LandingReport:
     days: dict[str, list[str]] = field(default_factory=dict)
     quarantine_examples: list[str] = field(default_factory=list)
     recovered: int = 0
+    compaction: CompactionReport = field(default_factory=CompactionReport)
 
     def count(self, outcome: str) -> int:
         return sum(1 for f in self.files if f.outcome == outcome)
@@ -119,6 +123,7 @@ class LandingReport:
             "bytes_written": self.bytes_written,
             "seconds": round(self.seconds, 3),
             "rows": self.rows,
+            **self.compaction.to_metadata(),
         }
 
 
@@ -209,7 +214,7 @@ def finish_interrupted_publish(settings: Settings, lock_timeout: float = 600.0) 
     with LandingLock(settings.state_dir, lock_timeout):
         manifest = Manifest(settings.manifest_path)
         try:
-            return recover(manifest, _staging_root(settings))
+            return recover(manifest, _staging_root(settings)) + recover_compactions(settings, manifest)
         finally:
             manifest.close()
 
@@ -493,7 +498,7 @@ def land(
     with LandingLock(settings.state_dir, lock_timeout):
         manifest = Manifest(settings.manifest_path)
         try:
-            report.recovered = recover(manifest, staging_root)
+            report.recovered = recover(manifest, staging_root) + recover_compactions(settings, manifest)
             ensure_schema_files(settings.lake_dir)
             candidates = _discover(settings, manifest, inputs, settle, report)
             try:
@@ -506,6 +511,12 @@ def land(
                     f"disk full while landing into {settings.data_dir} ({err.strerror}); {landed} file(s) were "
                     "landed completely before it, nothing of the others was published; free space and "
                     "run again") from None
+            # the dates this landing added files to, so the lake's file count stays bounded
+            try:
+                report.compaction = compact(settings, manifest, report.days, progress=progress)
+                ensure_uniform(settings)  # reads footers only after an upgrade changed the lake schema
+            except OSError as err:  # what landed stays landed; the next landing compacts
+                report.compaction.deferred = f"compaction failed: {err}"
         finally:
             manifest.close()
             shutil.rmtree(staging_root, ignore_errors=True)

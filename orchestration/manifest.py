@@ -44,6 +44,11 @@ create table if not exists journal (
     moves_json text not null,          -- [[staging, final], ...] to replay after a crash
     result_json text not null
 );
+create table if not exists compaction_journal (
+    target text primary key,           -- the compacted file, once published
+    temp text not null,                -- where it is written first (same folder)
+    sources_json text not null         -- the files it replaces: removed once it is published
+);
 """
 
 
@@ -138,6 +143,19 @@ class Manifest:
                  "appended" if result.get("base_file_id") else "landed", result["landed_at"]),
             )
             db.execute("delete from journal where file_id = ?", (result["file_id"],))
+
+    def begin_compaction(self, target: str, temp: str, sources: list[str]) -> None:
+        with self.transaction() as db:
+            db.execute("insert or replace into compaction_journal values (?, ?, ?)",
+                       (target, temp, json.dumps(sources)))
+
+    def pending_compactions(self) -> list[tuple[str, str, list[str]]]:
+        return [(target, temp, json.loads(sources)) for target, temp, sources in
+                self.db.execute("select target, temp, sources_json from compaction_journal")]
+
+    def finish_compaction(self, target: str) -> None:
+        with self.transaction() as db:
+            db.execute("delete from compaction_journal where target = ?", (target,))
 
     def drop_journal(self, file_id: str) -> None:
         self.db.execute("delete from journal where file_id = ?", (file_id,))

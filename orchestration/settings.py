@@ -33,6 +33,8 @@ class Settings:
     warehouse: str = "duckdb"
     extra_user_id_keys: tuple[str, ...] = field(default_factory=tuple)
     landing_workers: int = 0  # decoder processes; 0 = one per core, at most 4 (~150 MiB each)
+    compact_min_files: int = 8  # a date folder with this many small files is compacted; 0 = never
+    compact_target_mb: int = 256  # compacted files grow up to about this size
 
     @classmethod
     def from_env(cls, data_dir: str | Path | None = None) -> Settings:
@@ -51,6 +53,8 @@ class Settings:
             warehouse=os.environ.get("SPANLEDGER_WAREHOUSE", "duckdb").lower(),
             extra_user_id_keys=tuple(k.strip() for k in extra),
             landing_workers=int(os.environ.get("SPANLEDGER_LANDING_WORKERS", "0")),
+            compact_min_files=int(os.environ.get("SPANLEDGER_COMPACT_MIN_FILES", "8")),
+            compact_target_mb=int(os.environ.get("SPANLEDGER_COMPACT_TARGET_MB", "256")),
         )
 
     # --- layout -------------------------------------------------------------------------------

@@ -23,7 +23,6 @@ Every step is idempotent: a killed run is completed by the next one.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -32,6 +31,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from orchestration.checkpoints import Checkpoint, kill_at_from_env, noop
 from orchestration.compliance import lakefiles, warehouse
 from orchestration.compliance.lakefiles import SubjectMatch
 from orchestration.compliance.ledger import Ledger, now_iso
@@ -40,34 +40,6 @@ from orchestration.lake.privacy import SubjectHasher
 from orchestration.lake.subjects import SubjectIndex, subject_index_path
 from orchestration.landing import LandingLock
 from orchestration.settings import Settings
-
-# Test hook: called with a step name; a test kills the process from inside it.
-Checkpoint = Callable[[str], None]
-
-
-def _noop(_: str) -> None:
-    pass
-
-
-def _kill_at_from_env() -> Checkpoint:
-    """SPANLEDGER_TEST_KILL_AT=<step>:<n> SIGKILLs this process at the n-th checkpoint of that step
-    (the crash tests use it to stop a real erasure at every kind of point)."""
-    import os
-    import signal
-
-    spec = os.environ.get("SPANLEDGER_TEST_KILL_AT")
-    if not spec:
-        return _noop
-    step, _, nth = spec.partition(":")
-    seen = {"n": 0}
-
-    def kill(name: str) -> None:
-        if name == step:
-            seen["n"] += 1
-            if seen["n"] >= int(nth or 1):
-                os.kill(os.getpid(), signal.SIGKILL)
-
-    return kill
 
 
 @dataclass
@@ -122,7 +94,7 @@ def register(settings: Settings, requests: list[ErasureRequest], source: str) ->
 
 
 def erase(settings: Settings, requests: list[ErasureRequest], source: str = "cli",
-          checkpoint: Checkpoint = _noop, lock_timeout: float = 600.0) -> list[ErasureResult]:
+          checkpoint: Checkpoint = noop, lock_timeout: float = 600.0) -> list[ErasureResult]:
     """Register and run requests now; the raw ids also find quarantined excerpts by substring."""
     ids = register(settings, requests, source)
     raw_ids = {rid: r.raw_id for rid, r in zip(ids, requests, strict=True)}
@@ -155,14 +127,14 @@ def erase_in_bigquery(settings: Settings, request_ids: list[str] | None = None,
 
 
 def run_pending(settings: Settings, request_ids: list[str] | None = None, raw_ids: dict[str, str] | None = None,
-                checkpoint: Checkpoint = _noop, lock_timeout: float = 600.0) -> list[ErasureResult]:
+                checkpoint: Checkpoint = noop, lock_timeout: float = 600.0) -> list[ErasureResult]:
     """Run open requests (all, or the given ones) to completion; safe to rerun after a crash."""
     import time
 
     started = time.perf_counter()
     raw_ids = raw_ids or {}
-    if checkpoint is _noop:
-        checkpoint = _kill_at_from_env()
+    if checkpoint is noop:
+        checkpoint = kill_at_from_env()
     hasher = SubjectHasher(settings.hmac_key)
     with Ledger(settings) as ledger:
         pending = ledger.open_requests(request_ids)

@@ -245,3 +245,16 @@ LAKE_TABLES: dict[str, pa.Schema] = {
     "logs": LOGS,
     "metric_points": METRIC_POINTS,
 }
+
+
+def schema_difference(expected: pa.Schema, actual: pa.Schema) -> str:
+    """Columns whose presence or Arrow type differs from the lake schema; empty when they agree."""
+    problems = []
+    actual_types = {f.name: f.type for f in actual}
+    for f in expected:
+        if f.name not in actual_types:
+            problems.append(f"{f.name} missing")
+        elif actual_types[f.name] != f.type:
+            problems.append(f"{f.name} is {actual_types[f.name]}, expected {f.type}")
+    problems += [f"{name} unexpected" for name in actual_types if expected.get_field_index(name) < 0]
+    return "; ".join(problems)

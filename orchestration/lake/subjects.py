@@ -99,6 +99,21 @@ class SubjectIndex:
     def forget(self, subject_hashes: Iterable[str]) -> None:
         self.db.executemany("delete from subject_file_ids where subject = ?", [(_key(h),) for h in subject_hashes])
 
+    def carry_over(self, old_paths: Iterable[str], new_path: str) -> None:
+        """`new_path` holds the rows of `old_paths` (compaction): it inherits their subjects.
+        Idempotent, so a crashed compaction can simply call it again."""
+        old_paths = list(old_paths)
+        self.db.execute("begin immediate")
+        self.db.execute("insert or ignore into lake_files (path) values (?)", (new_path,))
+        new_id = self._file_ids([new_path])[new_path]
+        old_ids = list(self._file_ids(old_paths).values())
+        for start in range(0, len(old_ids), 500):
+            chunk = old_ids[start:start + 500]
+            self.db.execute(f"insert or ignore into subject_file_ids select subject, ? from subject_file_ids "
+                            f"where file_id in ({','.join('?' * len(chunk))}) order by subject",
+                            [new_id, *chunk])
+        self.db.execute("commit")
+
     def forget_paths(self, paths: Iterable[str]) -> None:
         for path in paths:
             row = self.db.execute("select file_id from lake_files where path = ?", (path,)).fetchone()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from orchestration.lake.schema import LAKE_TABLES
+from orchestration.lake.schema import LAKE_TABLES, schema_difference
 from orchestration.settings import Settings
 
 SCHEMA_DAY = "1970-01-01"  # the zero-row schema files that keep readers' globs valid
@@ -68,19 +68,6 @@ def read_partition(settings: Settings, table: str, day: date | str) -> Partition
     if not parts:
         return PartitionData(None if unreadable else LAKE_TABLES[table].empty_table(), files, unreadable, mismatches)
     return PartitionData(pa.concat_tables(parts, promote_options="permissive"), files, unreadable, mismatches)
-
-
-def schema_difference(expected: pa.Schema, actual: pa.Schema) -> str:
-    """Columns whose presence or Arrow type differs from the lake schema; empty when they agree."""
-    problems = []
-    actual_types = {f.name: f.type for f in actual}
-    for f in expected:
-        if f.name not in actual_types:
-            problems.append(f"{f.name} missing")
-        elif actual_types[f.name] != f.type:
-            problems.append(f"{f.name} is {actual_types[f.name]}, expected {f.type}")
-    problems += [f"{name} unexpected" for name in actual_types if expected.get_field_index(name) < 0]
-    return "; ".join(problems)
 
 
 def row_count(path: Path) -> int | None:

@@ -15,8 +15,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from orchestration.lake.schema import LAKE_TABLES
-from orchestration.quality.data import SCHEMA_DAY, schema_difference
+from orchestration.lake.compaction import sources_of
+from orchestration.lake.schema import LAKE_TABLES, schema_difference
+from orchestration.quality.data import SCHEMA_DAY
 from orchestration.settings import Settings
 
 
@@ -56,8 +57,9 @@ def scan_lake(settings: Settings) -> tuple[int, list[LakeProblem]]:
             names = present.setdefault((table, day), set())
             for path in sorted(folder.glob("*.parquet")):
                 scanned += 1
-                names.add(path.name)
                 problem = _file_problem(path, table)
+                # a compacted file stands for the landed files it was merged from
+                names.update(sources_of(path) if problem is None else [path.stem])
                 if problem:
                     problems.append(LakeProblem(str(path), problem, table, day))
     problems += _missing_files(settings, present)

@@ -58,12 +58,15 @@ def dbt_log_dir(settings: Settings) -> Path:
 
 def dbt_env(settings: Settings) -> dict[str, str]:
     """Environment for a dbt subprocess of this pipeline."""
+    from orchestration.lake.uniformity import union_by_name_env  # pyarrow: not for every importer
+
     env = dict(os.environ)
     env["SPANLEDGER_DATA_DIR"] = str(settings.data_dir)
     env["SPANLEDGER_WAREHOUSE"] = settings.warehouse
     env["DBT_TARGET_PATH"] = str(dbt_target_dir(settings))
     env["DBT_LOG_PATH"] = str(dbt_log_dir(settings))
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    env.update(union_by_name_env(settings))
     return env
 
 
@@ -145,6 +148,7 @@ def staged_warehouse(
     Call with the write lock held. Leftovers of a killed build are discarded first. `timings` gets
     the seconds spent copying and publishing (the cost of the copy grows with the warehouse).
     """
+    from orchestration.lake.compaction import lake_readers
     from orchestration.landing import finish_interrupted_publish
 
     timings = {} if timings is None else timings
@@ -161,7 +165,8 @@ def staged_warehouse(
     timings["copy"] = time.monotonic() - started
     publish = [False]
     try:
-        yield copy, publish
+        with lake_readers(settings):  # no compaction swaps lake files while dbt reads them
+            yield copy, publish
         if publish[0]:
             started = time.monotonic()
             if Path(f"{copy}.wal").exists():

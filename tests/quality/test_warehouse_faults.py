@@ -100,10 +100,11 @@ def test_second_writer_waits_then_fails_clearly(warehouse):
 
 
 def test_second_writer_queues_until_the_first_is_done(warehouse):
-    waiter = textwrap_script = (
+    waiter = (
         "import sys, time\n"
         "from orchestration.settings import Settings\n"
         "from orchestration.warehouse.dbt_runner import warehouse_write_lock\n"
+        "print('ready', flush=True)\n"
         "t = time.monotonic()\n"
         "with warehouse_write_lock(Settings.from_env(sys.argv[1]), timeout=30):\n"
         "    print(f'{time.monotonic() - t:.2f}')\n"
@@ -111,8 +112,8 @@ def test_second_writer_queues_until_the_first_is_done(warehouse):
     with warehouse_write_lock(warehouse, timeout=1):
         proc = subprocess.Popen([sys.executable, "-c", waiter, str(warehouse.data_dir)], cwd=REPO,
                                 stdout=subprocess.PIPE, text=True)
+        assert proc.stdout.readline().strip() == "ready"  # imports done (slow on a busy machine)
         time.sleep(1.5)
         assert proc.poll() is None  # still waiting
     out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0 and float(out) >= 1.0
-    del textwrap_script

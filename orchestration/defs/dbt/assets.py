@@ -19,6 +19,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from orchestration.defs.dbt.resources import dbt_project
 from orchestration.defs.dbt.translator import SpanledgerDbtTranslator
 from orchestration.defs.partitions import daily_partitions
+from orchestration.lake.uniformity import union_by_name_env
 from orchestration.settings import Settings
 from orchestration.warehouse.dbt_runner import staged_warehouse, warehouse_write_lock
 
@@ -97,6 +98,7 @@ def _build_safely(context: AssetExecutionContext, dbt: DbtCliResource, args: lis
             yield from dbt.cli(args, context=context).stream()
             return
         with staged_warehouse(settings) as (copy, publish), _duckdb_path(copy):
+            os.environ.update(union_by_name_env(settings))  # read in dbt's environment, as the CLI does
             invocation = dbt.cli(args, context=context)
             yield from invocation.stream()
             publish[0] = invocation.is_successful()

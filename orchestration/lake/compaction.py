@@ -1,0 +1,308 @@
+"""Compaction: the small files of a lake date folder merged into a few, so readers open few files.
+
+Every landing adds one file per table and event date it touched, so a lake fed all day holds many
+small files per date, and readers pay per file: DuckDB opens every footer its glob matches when a
+query binds, which made a next-day dbt build cost in proportion to the history's file count. After
+each landing the dates it touched are compacted: a folder with `compact_min_files` or more small
+files (under half of `compact_target_mb`) has them merged, in name order, into files of up to
+`compact_target_mb`; big files stay as they are. Rows are copied unchanged and in order, in the lake
+schema (an older file's missing columns become nulls; a file with columns the schema lacks is left
+alone, never trimmed). A merged file's Arrow metadata (`spanledger.sources`) names the files it
+holds, so the lake scan can still account for every landed input.
+
+Order of steps, so that a crash at any point loses and doubles nothing: write the merged file beside
+its sources under a temporary name and fsync it; journal (target, temporary, sources) in the
+manifest; give the target its sources' subjects in the subject index (erasure must find it); rename
+it into place; delete the sources; forget them in the index; close the journal.
+`recover_compactions` rolls an open journal forward (landing and warehouse builds call it first).
+Between the rename and the deletes both copies exist, so compaction runs only while no warehouse
+build is reading the lake (`lake_readers`: builds share it, compaction needs it alone and is
+deferred to the next landing when a build holds it).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from orchestration.checkpoints import Checkpoint, kill_at_from_env, noop
+from orchestration.lake.schema import LAKE_TABLES
+from orchestration.lake.subjects import SubjectIndex, subject_index_path
+from orchestration.lake.writer import PARQUET_OPTIONS, SCHEMA_FILE, fsync_dir
+from orchestration.manifest import Manifest
+from orchestration.settings import Settings
+
+SOURCES_KEY = b"spanledger.sources"
+PREFIX = "compacted-"
+READ_BATCH_ROWS = 64 * 1024
+
+
+@dataclass
+class CompactionReport:
+    folders: int = 0  # date folders that were compacted
+    files_in: int = 0
+    files_out: int = 0
+    rows: int = 0
+    bytes_in: int = 0
+    bytes_out: int = 0
+    seconds: float = 0.0
+    deferred: str | None = None  # why nothing was compacted this time
+
+    def to_metadata(self) -> dict[str, object]:
+        return {"compacted_folders": self.folders, "compacted_files_in": self.files_in,
+                "compacted_files_out": self.files_out, "compaction_seconds": round(self.seconds, 3)}
+
+
+# --- the readers' lock ------------------------------------------------------------------------
+def _lock_path(settings: Settings) -> Path:
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    return settings.state_dir / "lake-readers.lock"
+
+
+@contextmanager
+def lake_readers(settings: Settings, timeout: float = 600.0) -> Iterator[None]:
+    """Held (shared) by a warehouse build for as long as it reads the lake. Waits while a
+    compaction finishes (seconds per date folder)."""
+    with open(_lock_path(settings), "a+") as fh:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the lake of {settings.data_dir} is being compacted for over "
+                                       f"{timeout:.0f}s; try again later") from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _exclusive(settings: Settings) -> Iterator[bool]:
+    """True when no build is reading the lake (then none can start until this ends)."""
+    with open(_lock_path(settings), "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+# --- planning ---------------------------------------------------------------------------------
+def _folders(settings: Settings, days: Mapping[str, Iterable[str]] | None) -> list[tuple[str, Path]]:
+    out = []
+    for table in LAKE_TABLES:
+        root = settings.table_dir(table)
+        if days is None:
+            folders = sorted(root.glob("date=*")) if root.is_dir() else []
+        else:
+            folders = [root / f"date={day}" for day in sorted(set(days.get(table, ())))]
+        out += [(table, f) for f in folders if f.name != SCHEMA_FILE.parent.name and f.is_dir()]
+    return out
+
+
+def _bins(folder: Path, schema: pa.Schema, min_files: int, target_bytes: int) -> list[list[Path]]:
+    """Groups of small files to merge (each of two or more), or none when the folder has too few."""
+    small = []
+    for path in sorted(folder.glob("*.parquet")):
+        if path.name.startswith(("_", ".")) or path.stat().st_size >= target_bytes // 2:
+            continue
+        if not set(pq.read_schema(path).names) <= set(schema.names):
+            continue  # columns the lake schema does not know: never trim them away
+        small.append(path)
+    if len(small) < max(min_files, 2):
+        return []
+    bins: list[list[Path]] = [[]]
+    size = 0
+    for path in small:
+        if bins[-1] and size + path.stat().st_size > target_bytes:
+            bins.append([])
+            size = 0
+        bins[-1].append(path)
+        size += path.stat().st_size
+    return [b for b in bins if len(b) >= 2]
+
+
+def sources_of(path: Path, metadata: dict[bytes, bytes] | None = None) -> list[str]:
+    """The landed files (name stems) whose rows a lake file holds: itself, or what it was merged from."""
+    if metadata is None:
+        metadata = pq.read_schema(path).metadata or {}
+    if SOURCES_KEY in metadata:
+        return json.loads(metadata[SOURCES_KEY])
+    return [path.stem]
+
+
+# --- merging ----------------------------------------------------------------------------------
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    columns = [table[field.name].cast(field.type) if field.name in table.column_names
+               else pa.nulls(table.num_rows, field.type) for field in schema]
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def write_conformed(sources: list[Path], schema: pa.Schema, temp: Path) -> int:
+    """Stream the sources' rows into `temp` in `schema`, fsynced (bounded memory: a row group at a
+    time); returns the rows written. On failure `temp` is removed."""
+    row_group = PARQUET_OPTIONS["row_group_size"]
+    options = {k: v for k, v in PARQUET_OPTIONS.items() if k != "row_group_size"}
+    try:
+        written = _stream(sources, schema, temp, row_group, options)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    with open(temp, "rb+") as fh:
+        os.fsync(fh.fileno())
+    return written
+
+
+def _stream(sources: list[Path], schema: pa.Schema, temp: Path, row_group: int, options: dict) -> int:
+    buffered: list[pa.Table] = []
+    pending = written = 0
+    with pq.ParquetWriter(temp, schema, **options) as writer:
+        for path in sources:
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=READ_BATCH_ROWS):
+                buffered.append(_conform(pa.Table.from_batches([batch]), schema))
+                pending += batch.num_rows
+                if pending >= row_group:
+                    writer.write_table(pa.concat_tables(buffered), row_group_size=row_group)
+                    written += pending
+                    buffered, pending = [], 0
+        if buffered:
+            writer.write_table(pa.concat_tables(buffered), row_group_size=row_group)
+            written += pending
+    return written
+
+
+def _merge(manifest: Manifest, index: SubjectIndex, table: str, sources: list[Path], checkpoint: Checkpoint
+           ) -> tuple[int, int]:
+    """One group of files → one compacted file; returns (rows, bytes written)."""
+    names = sorted({stem for path in sources for stem in sources_of(path)})
+    schema = LAKE_TABLES[table].with_metadata({SOURCES_KEY: json.dumps(names).encode()})
+    digest = hashlib.sha256("\n".join(names).encode()).hexdigest()[:24]
+    folder = sources[0].parent
+    target = folder / f"{PREFIX}{digest}.parquet"
+    temp = folder / f".{target.name}.{uuid.uuid4().hex}.tmp"
+    expected = sum(pq.ParquetFile(p).metadata.num_rows for p in sources)
+    rows = write_conformed(sources, schema, temp)
+    if rows != expected:
+        temp.unlink(missing_ok=True)
+        raise RuntimeError(f"compacting {folder}: wrote {rows} rows, the sources hold {expected}")
+    checkpoint("compact_written")
+    manifest.begin_compaction(str(target), str(temp), [str(p) for p in sources])
+    checkpoint("compact_journaled")
+    _roll_forward(index, target, temp, [str(p) for p in sources], checkpoint)
+    manifest.finish_compaction(str(target))
+    return rows, target.stat().st_size
+
+
+def _roll_forward(index: SubjectIndex, target: Path, temp: Path, sources: list[str],
+                  checkpoint: Checkpoint = noop) -> None:
+    """Publish a journaled compaction; every step may already have been done by a killed run."""
+    index.carry_over(sources, str(target))
+    if temp.exists():
+        os.replace(temp, target)
+        fsync_dir(target.parent)
+    checkpoint("compact_published")
+    for source in sources:
+        if source != str(target):
+            Path(source).unlink(missing_ok=True)
+            checkpoint("compact_source_removed")
+    fsync_dir(target.parent)
+    index.forget_paths(s for s in sources if s != str(target))
+
+
+def recover_compactions(settings: Settings, manifest: Manifest) -> int:
+    """Finish compactions a killed run journaled; call with the landing lock held."""
+    pending = manifest.pending_compactions()
+    journaled = {temp for _, temp, _ in pending}
+    for orphan in settings.lake_dir.glob(f"*/date=*/.{PREFIX}*.tmp"):  # killed before its journal entry
+        if str(orphan) not in journaled:
+            orphan.unlink(missing_ok=True)
+    if not pending:
+        return 0
+    with SubjectIndex(subject_index_path(settings.state_dir)) as index:
+        for target, temp, sources in pending:
+            target_path, temp_path = Path(target), Path(temp)
+            if temp_path.exists() or target_path.exists():
+                _roll_forward(index, target_path, temp_path, sources)
+            else:  # nothing was published: the sources are all still there
+                index.forget_paths([target])
+            manifest.finish_compaction(target)
+    return len(pending)
+
+
+def compact(settings: Settings, manifest: Manifest, days: Mapping[str, Iterable[str]] | None = None, *,
+            min_files: int | None = None, checkpoint: Checkpoint = noop,
+            progress: Callable[[str, int, int], None] | None = None) -> CompactionReport:
+    """Compact the given dates per table (None: every date); call with the landing lock held."""
+    report = CompactionReport()
+    started = time.perf_counter()
+    checkpoint = kill_at_from_env() if checkpoint is noop else checkpoint
+    min_files = settings.compact_min_files if min_files is None else min_files
+    if min_files <= 0:
+        report.deferred = "compaction is off (SPANLEDGER_COMPACT_MIN_FILES=0)"
+        return report
+    target_bytes = settings.compact_target_mb * 2**20
+    plans = [(table, group) for table, folder in _folders(settings, days)
+             for group in _bins(folder, LAKE_TABLES[table], min_files, target_bytes)]
+    if not plans:
+        return report
+    with _exclusive(settings) as alone:
+        if not alone:
+            report.deferred = "a warehouse build is reading the lake; the next landing compacts"
+            return report
+        with SubjectIndex(subject_index_path(settings.state_dir)) as index:
+            folders = set()
+            for done, (table, group) in enumerate(plans, 1):
+                report.bytes_in += sum(p.stat().st_size for p in group)
+                rows, written = _merge(manifest, index, table, group, checkpoint)
+                folders.add(group[0].parent)
+                report.files_in += len(group)
+                report.files_out += 1
+                report.rows += rows
+                report.bytes_out += written
+                if progress:
+                    progress("compacting", done, len(plans))
+    report.folders = len(folders)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def compact_lake(settings: Settings, days: Mapping[str, Iterable[str]] | None = None, *,
+                 min_files: int | None = None, lock_timeout: float = 600.0,
+                 progress: Callable[[str, int, int], None] | None = None) -> CompactionReport:
+    """`spanledger compact`: takes the landing lock and the manifest itself."""
+    from orchestration.landing import LandingLock
+
+    with LandingLock(settings.state_dir, lock_timeout):
+        manifest = Manifest(settings.manifest_path)
+        try:
+            from orchestration.lake.uniformity import ensure_uniform
+
+            recover_compactions(settings, manifest)
+            report = compact(settings, manifest, days, min_files=min_files, progress=progress)
+            ensure_uniform(settings)
+            return report
+        finally:
+            manifest.close()
+
+
+__all__ = ["CompactionReport", "compact", "compact_lake", "recover_compactions", "lake_readers", "sources_of",
+           "SOURCES_KEY"]

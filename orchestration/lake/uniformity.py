@@ -1,0 +1,108 @@
+"""The lake schema stamp: whether every lake file has the current lake schema, so that readers can
+skip DuckDB's `union_by_name`.
+
+`union_by_name` reads the schema of every file a glob matches each time a query binds (about 0.4 ms
+a file, paid by every model and test of a dbt build that reads the lake), so a build's cost grew
+with the lake's file count; without it DuckDB reads one schema and expects the same columns in every
+file. Everything that writes the lake (landing, compaction, the compliance rewrites) writes the
+current schema, so a uniform lake stays uniform; only an upgrade of Spanledger that changes the
+schema, or a file put there by hand, makes it mixed.
+
+`state/lake_schema.json` holds the fingerprint of the schema the whole lake was last verified
+against. `ensure_uniform()` (landing and `spanledger compact` call it) verifies the lake when the
+stamp is stale: it reads every footer once, rewrites the files that only lack columns (the new
+columns are null), and writes the stamp unless some file cannot be conformed (columns the schema
+does not know, a changed type, an unreadable footer). The dbt sources use `union_by_name` unless
+the stamp is current (`SPANLEDGER_LAKE_UNION_BY_NAME`, set by the dbt runner).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from orchestration.lake.compaction import write_conformed
+from orchestration.lake.schema import LAKE_TABLES
+from orchestration.lake.writer import fsync_dir
+from orchestration.settings import Settings
+
+FINGERPRINT = hashlib.sha256("\n".join(
+    f"{table}: {schema.remove_metadata().to_string()}" for table, schema in sorted(LAKE_TABLES.items())
+).encode()).hexdigest()
+
+
+@dataclass
+class UniformityReport:
+    checked: bool = False  # False: the stamp was current, nothing was read
+    files: int = 0
+    conformed: list[str] = field(default_factory=list)
+    mixed: list[str] = field(default_factory=list)  # "path: why", files that keep union_by_name on
+
+
+def _stamp(settings: Settings) -> Path:
+    return settings.state_dir / "lake_schema.json"
+
+
+def is_uniform(settings: Settings) -> bool:
+    try:
+        return json.loads(_stamp(settings).read_text()).get("fingerprint") == FINGERPRINT
+    except (OSError, ValueError):
+        return False
+
+
+def union_by_name_env(settings: Settings) -> dict[str, str]:
+    """For dbt's environment: what the lake sources' `union_by_name` must be."""
+    return {"SPANLEDGER_LAKE_UNION_BY_NAME": "false" if is_uniform(settings) else "true"}
+
+
+def _why_not_conformable(expected: pa.Schema, actual: pa.Schema) -> str | None:
+    types = {f.name: f.type for f in actual}
+    unknown = [name for name in types if expected.get_field_index(name) < 0]
+    if unknown:
+        return f"columns the lake schema does not know: {', '.join(unknown)}"
+    changed = [f"{f.name} is {types[f.name]}" for f in expected if f.name in types and types[f.name] != f.type]
+    return f"changed types: {', '.join(changed)}" if changed else None
+
+
+def ensure_uniform(settings: Settings) -> UniformityReport:
+    """Verify (and conform) the lake when the stamp is stale; call with the landing lock held."""
+    report = UniformityReport()
+    if is_uniform(settings):
+        return report
+    report.checked = True
+    for table, expected in LAKE_TABLES.items():
+        root = settings.table_dir(table)
+        for path in sorted(root.glob("date=*/*.parquet")) if root.is_dir() else []:
+            report.files += 1
+            try:
+                actual = pq.read_schema(path)
+            except (OSError, pa.ArrowException) as err:
+                report.mixed.append(f"{path}: unreadable footer ({type(err).__name__})")
+                continue
+            if actual.remove_metadata().equals(expected.remove_metadata()):
+                continue
+            why = _why_not_conformable(expected, actual)
+            if why:
+                report.mixed.append(f"{path}: {why}")
+                continue
+            temp = path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
+            write_conformed([path], expected.with_metadata(actual.metadata or {}), temp)
+            os.replace(temp, path)  # same rows, the new columns null: readers see either version whole
+            fsync_dir(path.parent)
+            report.conformed.append(str(path))
+    if not report.mixed:
+        _stamp(settings).parent.mkdir(parents=True, exist_ok=True)
+        temp = _stamp(settings).with_suffix(".tmp")
+        temp.write_text(json.dumps({"fingerprint": FINGERPRINT, "files_checked": report.files}))
+        os.replace(temp, _stamp(settings))
+    return report
+
+
+__all__ = ["FINGERPRINT", "UniformityReport", "ensure_uniform", "is_uniform", "union_by_name_env"]
