@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from orchestration.lake import semantics
-from orchestration.otlp.values import decode_attribute_pairs, decode_attributes
+from orchestration.otlp.values import decode_attribute_value, decode_attributes
 
 
 class SubjectHasher:
@@ -53,6 +53,7 @@ class Redacted:
 
 
 _PLAIN, _USER, _SESSION, _CONTENT, _METADATA = range(5)
+_SCALARS = (int, float, bool, type(None))  # plain values of these types land unchanged
 _DROPPED = object()
 
 
@@ -105,18 +106,34 @@ class AttributeFilter:
         The hot path of landing: equivalent to `apply(decode_attributes(items))` followed by
         `semantics.extract_llm_columns`, without walking the attributes three times. A repeated key
         (last one wins) takes that slower route so counts stay exact."""
+        if type(items) is not list:
+            return self._read_slowly(items, field)  # absent (empty result) or malformed (its error)
         out: dict[str, Any] = {}
         result = Redacted(attributes=out)
         best = result.llm_best
+        dropped: set[str] = set()  # content keys dropped so far (the keys of result.content_parts)
         plans = self._plans
+        max_chars = self.max_value_chars
         flags = 0
-        for key, value in decode_attribute_pairs(items, field):
-            if key in out or (result.content_parts and any(k == key for k, _ in result.content_parts)):
+        # The loop of `decode_attribute_pairs`, inlined with short cuts for the common cases (a string
+        # value; a plain key whose scalar value lands as it is): it runs for every attribute landed.
+        for item in items:
+            if type(item) is not dict or type(key := item.get("key")) is not str:
+                return self._read_slowly(items, field)  # raises the decoder's error for this item
+            value = item.get("value")
+            if type(value) is dict and len(value) == 1 and type(inner := value.get("stringValue")) is str:
+                value = inner
+            else:
+                value = decode_attribute_value(value, field, key)
+            if key in out or key in dropped:
                 return self._read_slowly(items, field)
             plan = plans.get(key) or self._plan(key)
-            value = self._filter_one(result, key, value, plan)
-            if value is _DROPPED:
-                continue  # content: it marks no convention and feeds no column
+            if not (plan[0] == _PLAIN and (len(value) <= max_chars if type(value) is str
+                                           else type(value) in _SCALARS)):
+                value = self._filter_one(result, key, value, plan)
+                if value is _DROPPED:
+                    dropped.add(key)
+                    continue  # content: it marks no convention and feeds no column
             out[key] = value
             flags |= plan[2]
             if plan[1]:
