@@ -3,6 +3,7 @@
     python -m benchmarks.warehouse                         # the issue's size: 30 days, 10M spans (long)
     python -m benchmarks.warehouse --spans 1000000         # a quick run
     python -m benchmarks.warehouse --spans 1000000 --reuse # skip generating and landing the history
+    python -m benchmarks.warehouse --reuse --history-days 10  # a third of the history, same daily volume
 
 The next-day build is what the daily Dagster job runs: `dbt build` with min_date = max_date = the new
 day, so incremental models rebuild that day (plus trace context) and the whole-history marts are
@@ -120,16 +121,22 @@ def _slowest(run_results: Path, top: int) -> list[tuple[float, str]]:
     return timed[:top]
 
 
-def _copy_tree(src: Path, dst: Path) -> None:
-    """Copy a data directory; lake Parquet files (never modified in place) are hard links."""
+def _copy_tree(src: Path, dst: Path, until: date | None = None) -> None:
+    """Copy a data directory; lake Parquet files (never modified in place) are hard links. With
+    `until`, lake dates from that day on are left out (a shorter history of the same daily volume)."""
     def link_or_copy(s: str, d: str) -> None:
         if s.endswith(".parquet"):
             os.link(s, d)
         else:
             shutil.copy2(s, d)
 
+    def later_days(_folder: str, names: list[str]) -> list[str]:
+        if until is None:
+            return []
+        return [n for n in names if n.startswith("date=") and n != "date=1970-01-01" and n[5:] >= until.isoformat()]
+
     shutil.rmtree(dst, ignore_errors=True)
-    shutil.copytree(src, dst, copy_function=link_or_copy)
+    shutil.copytree(src, dst, copy_function=link_or_copy, ignore=later_days)
 
 
 def main() -> None:
@@ -142,6 +149,9 @@ def main() -> None:
                         help="reuse the landed history of an earlier run with the same --spans/--days/--tenants")
     parser.add_argument("--prepare-only", action="store_true",
                         help="generate and land the history, then stop (for a later --reuse)")
+    parser.add_argument("--history-days", type=int,
+                        help="with --reuse: build from only the first N days of the landed history, to see "
+                             "whether the next-day build's cost grows with history")
     parser.add_argument("--top", type=int, default=8, help="slowest dbt nodes to list per build")
     args = parser.parse_args()
 
@@ -172,8 +182,9 @@ def main() -> None:
     else:
         results["land history"] = tuple(json.loads(meta_path.read_text())["land"])  # type: ignore[assignment]
         print(f"reusing the landed history in {history} (landing time from that run)")
-    _copy_tree(history, data)
-    spans = json.loads((work / "history.json").read_text())["spans"]
+    kept_days = min(args.history_days or args.days, args.days)
+    _copy_tree(history, data, START + timedelta(days=kept_days) if kept_days < args.days else None)
+    spans = round(json.loads((work / "history.json").read_text())["spans"] * kept_days / args.days)
     next_spans = json.loads((work / "next.json").read_text())["spans"]
     lake_files = sum(1 for _ in (data / "lake").glob("*/date=*/*.parquet"))
 
@@ -185,7 +196,7 @@ def main() -> None:
     results["next-day dbt build"] = _step(f"next-day dbt build ({next_day})", BUILD.format(
         data=str(data), day=next_day.isoformat(), results=str(work / "run_results-next.json")))
 
-    print(f"\n{args.days} days, {spans:,} spans in {lake_files:,} lake files; next day {next_spans:,} spans; "
+    print(f"\n{kept_days} days, {spans:,} spans in {lake_files:,} lake files; next day {next_spans:,} spans; "
           f"warehouse {warehouse_mb:,.0f} MiB after the full build\n")
     print(f"{'step':<22}{'seconds':>10}{'peak RSS MiB':>14}")
     for name, (secs, rss) in results.items():
