@@ -43,6 +43,7 @@ from orchestration.lake.privacy import AttributeFilter, SubjectHasher
 from orchestration.lake.subjects import SubjectIndex, subject_index_path
 from orchestration.lake.uniformity import ensure_uniform
 from orchestration.lake.writer import StagedWriter, ensure_schema_files, publish
+from orchestration.locks import wait_for_flock
 from orchestration.manifest import Manifest
 from orchestration.otlp.reader import FileShape, Unit, detect_shape, read_units, sniff
 from orchestration.settings import Settings
@@ -167,18 +168,10 @@ class LandingLock:
 
     def __enter__(self) -> LandingLock:
         self._fh = open(self.path, "a+")  # noqa: SIM115 - held for the lock's lifetime
-        deadline = time.monotonic() + self.timeout
-        while True:
-            try:
-                fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    self._fh.close()
-                    raise LandingError(
-                        f"another landing is running on this data directory ({self.path}); "
-                        "wait for it to finish or raise --lock-timeout") from None
-                time.sleep(0.2)
+        if not wait_for_flock(self._fh, fcntl.LOCK_EX, self.timeout):
+            self._fh.close()
+            raise LandingError(f"another landing is running on this data directory ({self.path}); "
+                               "wait for it to finish or raise --lock-timeout")
         self._fh.seek(0)
         self._fh.truncate()
         self._fh.write(f"{os.getpid()}\n")

@@ -40,6 +40,7 @@ from orchestration.checkpoints import Checkpoint, kill_at_from_env, noop
 from orchestration.lake.schema import LAKE_TABLES
 from orchestration.lake.subjects import SubjectIndex, subject_index_path
 from orchestration.lake.writer import PARQUET_OPTIONS, SCHEMA_FILE, fsync_dir
+from orchestration.locks import wait_for_flock
 from orchestration.manifest import Manifest
 from orchestration.settings import Settings
 
@@ -75,16 +76,9 @@ def lake_readers(settings: Settings, timeout: float = 600.0) -> Iterator[None]:
     """Held (shared) by a warehouse build for as long as it reads the lake. Waits while a
     compaction finishes (seconds per date folder)."""
     with open(_lock_path(settings), "a+") as fh:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"the lake of {settings.data_dir} is being compacted for over "
-                                       f"{timeout:.0f}s; try again later") from None
-                time.sleep(0.2)
+        if not wait_for_flock(fh, fcntl.LOCK_SH, timeout):
+            raise TimeoutError(f"the lake of {settings.data_dir} is being compacted for over "
+                               f"{timeout:.0f}s; try again later")
         try:
             yield
         finally:

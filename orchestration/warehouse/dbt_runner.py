@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from orchestration.locks import wait_for_flock
 from orchestration.settings import Settings
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
@@ -94,20 +95,13 @@ def warehouse_write_lock(settings: Settings, timeout: float | None = None, purpo
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     path = settings.state_dir / "warehouse.lock"
     with open(path, "a+") as fh:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    fh.seek(0)
-                    holder = fh.read().strip() or "unknown"
-                    raise WarehouseBusyError(
-                        f"the warehouse {settings.warehouse_path} is being written by another process "
-                        f"({holder}); waited {timeout:.0f}s. Try again when it has finished, or raise "
-                        "SPANLEDGER_WAREHOUSE_LOCK_TIMEOUT") from None
-                time.sleep(0.2)
+        if not wait_for_flock(fh, fcntl.LOCK_EX, timeout):
+            fh.seek(0)
+            holder = fh.read().strip() or "unknown"
+            raise WarehouseBusyError(
+                f"the warehouse {settings.warehouse_path} is being written by another process "
+                f"({holder}); waited {timeout:.0f}s. Try again when it has finished, or raise "
+                "SPANLEDGER_WAREHOUSE_LOCK_TIMEOUT")
         try:
             fh.seek(0)
             fh.truncate()
