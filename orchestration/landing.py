@@ -184,9 +184,11 @@ class LandingLock:
         self._fh.close()
 
 
-def recover(manifest: Manifest, staging_root: Path) -> int:
-    """Finish publishes a killed run started; drop staging output no journal refers to."""
-    recovered = 0
+def recover(settings: Settings, manifest: Manifest) -> int:
+    """Finish the publishes and compactions a killed run started; drop staging output no journal
+    refers to. Call with the landing lock held."""
+    staging_root = _staging_root(settings)
+    recovered = recover_compactions(settings, manifest)
     for file_id, moves, result in manifest.pending_journal():
         try:
             publish([tuple(m) for m in moves])
@@ -207,7 +209,7 @@ def finish_interrupted_publish(settings: Settings, lock_timeout: float = 600.0) 
     with LandingLock(settings.state_dir, lock_timeout):
         manifest = Manifest(settings.manifest_path)
         try:
-            return recover(manifest, _staging_root(settings)) + recover_compactions(settings, manifest)
+            return recover(settings, manifest)
         finally:
             manifest.close()
 
@@ -491,7 +493,7 @@ def land(
     with LandingLock(settings.state_dir, lock_timeout):
         manifest = Manifest(settings.manifest_path)
         try:
-            report.recovered = recover(manifest, staging_root) + recover_compactions(settings, manifest)
+            report.recovered = recover(settings, manifest)
             ensure_schema_files(settings.lake_dir)
             candidates = _discover(settings, manifest, inputs, settle, report)
             try:
@@ -508,8 +510,8 @@ def land(
             try:
                 report.compaction = compact(settings, manifest, report.days, progress=progress)
                 ensure_uniform(settings)  # reads footers only after an upgrade changed the lake schema
-            except OSError as err:  # what landed stays landed; the next landing compacts
-                report.compaction.deferred = f"compaction failed: {err}"
+            except OSError as err:  # what landed stays landed; the next landing tries again
+                report.compaction.deferred = f"compaction or schema check failed: {err}"
         finally:
             manifest.close()
             shutil.rmtree(staging_root, ignore_errors=True)

@@ -37,16 +37,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from orchestration.checkpoints import Checkpoint, kill_at_from_env, noop
-from orchestration.lake.schema import LAKE_TABLES
+from orchestration.lake.schema import LAKE_TABLES, conformable
 from orchestration.lake.subjects import SubjectIndex, subject_index_path
-from orchestration.lake.writer import PARQUET_OPTIONS, SCHEMA_FILE, fsync_dir
+from orchestration.lake.writer import SCHEMA_FILE, fsync_dir, write_conformed
 from orchestration.locks import wait_for_flock
 from orchestration.manifest import Manifest
 from orchestration.settings import Settings
 
 SOURCES_KEY = b"spanledger.sources"
 PREFIX = "compacted-"
-READ_BATCH_ROWS = 64 * 1024
 
 
 @dataclass
@@ -89,15 +88,12 @@ def lake_readers(settings: Settings, timeout: float = 600.0) -> Iterator[None]:
 def _exclusive(settings: Settings) -> Iterator[bool]:
     """True when no build is reading the lake (then none can start until this ends)."""
     with open(_lock_path(settings), "a+") as fh:
+        alone = wait_for_flock(fh, fcntl.LOCK_EX, timeout=0)
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
+            yield alone
         finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+            if alone:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 # --- planning ---------------------------------------------------------------------------------
@@ -113,97 +109,72 @@ def _folders(settings: Settings, days: Mapping[str, Iterable[str]] | None) -> li
     return out
 
 
-def _bins(folder: Path, schema: pa.Schema, min_files: int, target_bytes: int) -> list[list[Path]]:
+@dataclass
+class _SmallFile:
+    path: Path
+    size: int
+    rows: int
+    sources: list[str]
+
+
+def _bins(folder: Path, schema: pa.Schema, min_files: int, target_bytes: int) -> list[list[_SmallFile]]:
     """Groups of small files to merge (each of two or more), or none when the folder has too few."""
     small = []
     for path in sorted(folder.glob("*.parquet")):
-        if path.name.startswith(("_", ".")) or path.stat().st_size >= target_bytes // 2:
+        size = path.stat().st_size
+        if path.name.startswith(("_", ".")) or size >= target_bytes // 2:
             continue
-        if not set(pq.read_schema(path).names) <= set(schema.names):
-            continue  # columns the lake schema does not know: never trim them away
-        small.append(path)
+        try:
+            footer = pq.read_metadata(path)
+            actual = footer.schema.to_arrow_schema()
+        except (OSError, pa.ArrowException):
+            continue  # a damaged file stays where `spanledger check --lake` reports it
+        if not conformable(schema, actual):
+            continue  # never trim a column the lake schema does not know, nor cast one of another type
+        small.append(_SmallFile(path, size, footer.num_rows, sources_of(path, actual)))
     if len(small) < max(min_files, 2):
         return []
-    bins: list[list[Path]] = [[]]
-    size = 0
-    for path in small:
-        if bins[-1] and size + path.stat().st_size > target_bytes:
+    bins: list[list[_SmallFile]] = [[]]
+    total = 0
+    for file in small:
+        if bins[-1] and total + file.size > target_bytes:
             bins.append([])
-            size = 0
-        bins[-1].append(path)
-        size += path.stat().st_size
+            total = 0
+        bins[-1].append(file)
+        total += file.size
     return [b for b in bins if len(b) >= 2]
 
 
-def sources_of(path: Path, metadata: dict[bytes, bytes] | None = None) -> list[str]:
-    """The landed files (name stems) whose rows a lake file holds: itself, or what it was merged from."""
-    if metadata is None:
-        metadata = pq.read_schema(path).metadata or {}
+def sources_of(path: Path, schema: pa.Schema | None = None) -> list[str]:
+    """The landed files (name stems) whose rows a lake file holds: itself, or what it was merged from.
+    `schema`: the file's Arrow schema when the caller has read its footer already."""
+    metadata = (schema if schema is not None else pq.read_schema(path)).metadata or {}
     if SOURCES_KEY in metadata:
         return json.loads(metadata[SOURCES_KEY])
     return [path.stem]
 
 
 # --- merging ----------------------------------------------------------------------------------
-def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    columns = [table[field.name].cast(field.type) if field.name in table.column_names
-               else pa.nulls(table.num_rows, field.type) for field in schema]
-    return pa.Table.from_arrays(columns, schema=schema)
-
-
-def write_conformed(sources: list[Path], schema: pa.Schema, temp: Path) -> int:
-    """Stream the sources' rows into `temp` in `schema`, fsynced (bounded memory: a row group at a
-    time); returns the rows written. On failure `temp` is removed."""
-    row_group = PARQUET_OPTIONS["row_group_size"]
-    options = {k: v for k, v in PARQUET_OPTIONS.items() if k != "row_group_size"}
-    try:
-        written = _stream(sources, schema, temp, row_group, options)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    with open(temp, "rb+") as fh:
-        os.fsync(fh.fileno())
-    return written
-
-
-def _stream(sources: list[Path], schema: pa.Schema, temp: Path, row_group: int, options: dict) -> int:
-    buffered: list[pa.Table] = []
-    pending = written = 0
-    with pq.ParquetWriter(temp, schema, **options) as writer:
-        for path in sources:
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=READ_BATCH_ROWS):
-                buffered.append(_conform(pa.Table.from_batches([batch]), schema))
-                pending += batch.num_rows
-                if pending >= row_group:
-                    writer.write_table(pa.concat_tables(buffered), row_group_size=row_group)
-                    written += pending
-                    buffered, pending = [], 0
-        if buffered:
-            writer.write_table(pa.concat_tables(buffered), row_group_size=row_group)
-            written += pending
-    return written
-
-
-def _merge(manifest: Manifest, index: SubjectIndex, table: str, sources: list[Path], checkpoint: Checkpoint
-           ) -> tuple[int, int]:
-    """One group of files → one compacted file; returns (rows, bytes written)."""
-    names = sorted({stem for path in sources for stem in sources_of(path)})
+def _merge(manifest: Manifest, index: SubjectIndex, table: str, group: list[_SmallFile], checkpoint: Checkpoint
+           ) -> int:
+    """One group of files → one compacted file; returns its size in bytes."""
+    names = sorted({stem for file in group for stem in file.sources})
     schema = LAKE_TABLES[table].with_metadata({SOURCES_KEY: json.dumps(names).encode()})
     digest = hashlib.sha256("\n".join(names).encode()).hexdigest()[:24]
-    folder = sources[0].parent
+    folder = group[0].path.parent
     target = folder / f"{PREFIX}{digest}.parquet"
     temp = folder / f".{target.name}.{uuid.uuid4().hex}.tmp"
-    expected = sum(pq.ParquetFile(p).metadata.num_rows for p in sources)
-    rows = write_conformed(sources, schema, temp)
+    sources = [str(file.path) for file in group]
+    rows, expected = write_conformed([file.path for file in group], schema, temp), sum(f.rows for f in group)
     if rows != expected:
         temp.unlink(missing_ok=True)
         raise RuntimeError(f"compacting {folder}: wrote {rows} rows, the sources hold {expected}")
     checkpoint("compact_written")
-    manifest.begin_compaction(str(target), str(temp), [str(p) for p in sources])
+    manifest.begin_compaction(str(target), str(temp), sources)
     checkpoint("compact_journaled")
-    _roll_forward(index, target, temp, [str(p) for p in sources], checkpoint)
+    _roll_forward(index, target, temp, sources, checkpoint)
     manifest.finish_compaction(str(target))
-    return rows, target.stat().st_size
+    return target.stat().st_size
 
 
 def _roll_forward(index: SubjectIndex, target: Path, temp: Path, sources: list[str],
@@ -226,7 +197,9 @@ def recover_compactions(settings: Settings, manifest: Manifest) -> int:
     """Finish compactions a killed run journaled; call with the landing lock held."""
     pending = manifest.pending_compactions()
     journaled = {temp for _, temp, _ in pending}
-    for orphan in settings.lake_dir.glob(f"*/date=*/.{PREFIX}*.tmp"):  # killed before its journal entry
+    # Under the landing lock no lake writer is running: a temporary file is a killed writer's leftover
+    # (a compaction before its journal entry, a schema conformation), never published.
+    for orphan in settings.lake_dir.glob("*/date=*/.*.tmp"):
         if str(orphan) not in journaled:
             orphan.unlink(missing_ok=True)
     if not pending:
@@ -265,13 +238,12 @@ def compact(settings: Settings, manifest: Manifest, days: Mapping[str, Iterable[
         with SubjectIndex(subject_index_path(settings.state_dir)) as index:
             folders = set()
             for done, (table, group) in enumerate(plans, 1):
-                report.bytes_in += sum(p.stat().st_size for p in group)
-                rows, written = _merge(manifest, index, table, group, checkpoint)
-                folders.add(group[0].parent)
+                report.bytes_out += _merge(manifest, index, table, group, checkpoint)
+                folders.add(group[0].path.parent)
                 report.files_in += len(group)
                 report.files_out += 1
-                report.rows += rows
-                report.bytes_out += written
+                report.rows += sum(file.rows for file in group)
+                report.bytes_in += sum(file.size for file in group)
                 if progress:
                     progress("compacting", done, len(plans))
     report.folders = len(folders)
@@ -283,13 +255,12 @@ def compact_lake(settings: Settings, days: Mapping[str, Iterable[str]] | None = 
                  min_files: int | None = None, lock_timeout: float = 600.0,
                  progress: Callable[[str, int, int], None] | None = None) -> CompactionReport:
     """`spanledger compact`: takes the landing lock and the manifest itself."""
-    from orchestration.landing import LandingLock
+    from orchestration.lake.uniformity import ensure_uniform
+    from orchestration.landing import LandingLock  # it imports this module
 
     with LandingLock(settings.state_dir, lock_timeout):
         manifest = Manifest(settings.manifest_path)
         try:
-            from orchestration.lake.uniformity import ensure_uniform
-
             recover_compactions(settings, manifest)
             report = compact(settings, manifest, days, min_files=min_files, progress=progress)
             ensure_uniform(settings)

@@ -258,3 +258,25 @@ def schema_difference(expected: pa.Schema, actual: pa.Schema) -> str:
             problems.append(f"{f.name} is {actual_types[f.name]}, expected {f.type}")
     problems += [f"{name} unexpected" for name in actual_types if expected.get_field_index(name) < 0]
     return "; ".join(problems)
+
+
+def conformable(expected: pa.Schema, actual: pa.Schema) -> bool:
+    """Rows of `actual` fit `expected` unchanged: at most some columns are missing (they become null).
+    A column `expected` lacks, or one of another type, is never trimmed or cast away."""
+    types = {f.name: f.type for f in expected}
+    return all(types.get(f.name) == f.type for f in actual)
+
+
+def conform_table(table: pa.Table, schema: pa.Schema, constants: dict[str, object] | None = None) -> pa.Table:
+    """`table` in `schema`'s column order: missing columns null (older files), `constants` columns set
+    to one value (a partition column)."""
+    constants = constants or {}
+    columns = []
+    for f in schema:
+        if f.name in constants:
+            columns.append(pa.array([constants[f.name]] * table.num_rows, f.type))
+        elif f.name in table.column_names:
+            columns.append(table[f.name].cast(f.type))
+        else:
+            columns.append(pa.nulls(table.num_rows, f.type))
+    return pa.Table.from_arrays(columns, schema=schema)

@@ -28,9 +28,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from orchestration.lake.compaction import write_conformed
-from orchestration.lake.schema import LAKE_TABLES
-from orchestration.lake.writer import fsync_dir
+from orchestration.lake.schema import LAKE_TABLES, conformable, schema_difference
+from orchestration.lake.writer import fsync_dir, write_conformed
 from orchestration.settings import Settings
 
 FINGERPRINT = hashlib.sha256("\n".join(
@@ -62,15 +61,6 @@ def union_by_name_env(settings: Settings) -> dict[str, str]:
     return {"SPANLEDGER_LAKE_UNION_BY_NAME": "false" if is_uniform(settings) else "true"}
 
 
-def _why_not_conformable(expected: pa.Schema, actual: pa.Schema) -> str | None:
-    types = {f.name: f.type for f in actual}
-    unknown = [name for name in types if expected.get_field_index(name) < 0]
-    if unknown:
-        return f"columns the lake schema does not know: {', '.join(unknown)}"
-    changed = [f"{f.name} is {types[f.name]}" for f in expected if f.name in types and types[f.name] != f.type]
-    return f"changed types: {', '.join(changed)}" if changed else None
-
-
 def ensure_uniform(settings: Settings) -> UniformityReport:
     """Verify (and conform) the lake when the stamp is stale; call with the landing lock held."""
     report = UniformityReport()
@@ -86,11 +76,11 @@ def ensure_uniform(settings: Settings) -> UniformityReport:
             except (OSError, pa.ArrowException) as err:
                 report.mixed.append(f"{path}: unreadable footer ({type(err).__name__})")
                 continue
-            if actual.remove_metadata().equals(expected.remove_metadata()):
+            difference = schema_difference(expected, actual)
+            if not difference:
                 continue
-            why = _why_not_conformable(expected, actual)
-            if why:
-                report.mixed.append(f"{path}: {why}")
+            if not conformable(expected, actual):
+                report.mixed.append(f"{path}: {difference}")
                 continue
             temp = path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
             write_conformed([path], expected.with_metadata(actual.metadata or {}), temp)

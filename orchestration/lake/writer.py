@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from orchestration.lake.schema import LAKE_TABLES, QUARANTINE, RESTRICTED_CONTENT
+from orchestration.lake.schema import LAKE_TABLES, QUARANTINE, RESTRICTED_CONTENT, conform_table
 
 EPOCH = date(1970, 1, 1)
 SUBJECT_COLUMNS = ("user_hash", "session_hash")
@@ -53,6 +53,34 @@ def write_table_atomically(table: pa.Table, final: Path) -> None:
     finally:
         tmp.unlink(missing_ok=True)
     fsync_dir(final.parent)
+
+
+def write_conformed(sources: list[Path], schema: pa.Schema, out: Path,
+                    constants: dict[str, object] | None = None) -> int:
+    """Stream the rows of Parquet files into `out` in `schema` (see conform_table), fsynced; returns the
+    rows written. Memory holds one row group, whatever the sources' size. On failure `out` is removed."""
+    row_group = PARQUET_OPTIONS["row_group_size"]
+    options = {k: v for k, v in PARQUET_OPTIONS.items() if k != "row_group_size"}
+    buffered: list[pa.Table] = []
+    pending = written = 0
+    try:
+        with pq.ParquetWriter(out, schema, **options) as writer:
+            for path in sources:
+                for batch in pq.ParquetFile(path).iter_batches(batch_size=64 * 1024):
+                    buffered.append(conform_table(pa.Table.from_batches([batch]), schema, constants))
+                    pending += batch.num_rows
+                    if pending >= row_group:
+                        writer.write_table(pa.concat_tables(buffered), row_group_size=row_group)
+                        written, buffered, pending = written + pending, [], 0
+            if buffered:
+                writer.write_table(pa.concat_tables(buffered), row_group_size=row_group)
+                written += pending
+        with open(out, "rb+") as fh:
+            os.fsync(fh.fileno())
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
+    return written
 
 
 def ensure_schema_files(lake_dir: Path) -> None:

@@ -29,18 +29,19 @@ class LakeProblem:
     day: str | None = None
 
 
-def _file_problem(path: Path, table: str) -> str | None:
+def _file_problem(path: Path, table: str) -> tuple[str | None, pa.Schema | None]:
+    """(what is wrong with the file or None, its Arrow schema when the footer could be read)."""
     try:
         metadata = pq.read_metadata(path)
         schema = metadata.schema.to_arrow_schema()
     except (OSError, pa.ArrowException) as err:
-        return f"corrupt: cannot read the Parquet footer ({type(err).__name__}: {str(err).splitlines()[0]})"
+        return f"corrupt: cannot read the Parquet footer ({type(err).__name__}: {str(err).splitlines()[0]})", None
     difference = schema_difference(LAKE_TABLES[table], schema)
     if difference:
-        return f"schema: {difference}"
+        return f"schema: {difference}", schema
     if metadata.num_rows and metadata.num_row_groups == 0:
-        return "corrupt: rows but no row groups"
-    return None
+        return "corrupt: rows but no row groups", schema
+    return None, schema
 
 
 def scan_lake(settings: Settings) -> tuple[int, list[LakeProblem]]:
@@ -57,9 +58,9 @@ def scan_lake(settings: Settings) -> tuple[int, list[LakeProblem]]:
             names = present.setdefault((table, day), set())
             for path in sorted(folder.glob("*.parquet")):
                 scanned += 1
-                problem = _file_problem(path, table)
+                problem, schema = _file_problem(path, table)
                 # a compacted file stands for the landed files it was merged from
-                names.update(sources_of(path) if problem is None else [path.stem])
+                names.update(sources_of(path, schema) if schema is not None else [path.stem])
                 if problem:
                     problems.append(LakeProblem(str(path), problem, table, day))
     problems += _missing_files(settings, present)

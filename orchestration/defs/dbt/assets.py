@@ -76,17 +76,20 @@ def dbt_unpartitioned_models(context: AssetExecutionContext, dbt: DbtCliResource
 
 
 @contextmanager
-def _duckdb_path(path: Path):
-    """dbt (a subprocess started now) writes to `path`: profiles.yml reads SPANLEDGER_DUCKDB_PATH."""
-    previous = os.environ.get("SPANLEDGER_DUCKDB_PATH")
-    os.environ["SPANLEDGER_DUCKDB_PATH"] = str(path)
+def _dbt_environment(settings: Settings, warehouse_copy: Path):
+    """For the dbt subprocess started now, as the CLI's dbt_env: write to `warehouse_copy`
+    (profiles.yml reads SPANLEDGER_DUCKDB_PATH) and read the lake with union_by_name only if needed."""
+    values = {"SPANLEDGER_DUCKDB_PATH": str(warehouse_copy), **union_by_name_env(settings)}
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
     try:
         yield
     finally:
-        if previous is None:
-            os.environ.pop("SPANLEDGER_DUCKDB_PATH", None)
-        else:
-            os.environ["SPANLEDGER_DUCKDB_PATH"] = previous
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _build_safely(context: AssetExecutionContext, dbt: DbtCliResource, args: list[str]):
@@ -97,8 +100,7 @@ def _build_safely(context: AssetExecutionContext, dbt: DbtCliResource, args: lis
         if settings.warehouse != "duckdb":
             yield from dbt.cli(args, context=context).stream()
             return
-        with staged_warehouse(settings) as (copy, publish), _duckdb_path(copy):
-            os.environ.update(union_by_name_env(settings))  # read in dbt's environment, as the CLI does
+        with staged_warehouse(settings) as (copy, publish), _dbt_environment(settings, copy):
             invocation = dbt.cli(args, context=context)
             yield from invocation.stream()
             publish[0] = invocation.is_successful()

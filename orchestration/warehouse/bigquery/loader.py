@@ -23,11 +23,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from google.cloud import bigquery
 
 from orchestration.lake.schema import LAKE_TABLES
+from orchestration.lake.writer import write_conformed
 from orchestration.settings import Settings
 from orchestration.warehouse.bigquery.config import BigQueryConfig
 from orchestration.warehouse.bigquery.manifest import LoadManifest, LoadRecord, manifest_path
@@ -69,30 +68,11 @@ def _fingerprint(files: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def _conform(table: pa.Table, schema: pa.Schema, day: date) -> pa.Table:
-    """Columns in contract order, missing ones null (older files), the partition column added."""
-    columns = []
-    for f in schema:
-        if f.name == PARTITION_COLUMN:
-            columns.append(pa.array([day] * table.num_rows, pa.date32()))
-        elif f.name in table.column_names:
-            columns.append(table.column(f.name).cast(f.type))
-        else:
-            columns.append(pa.nulls(table.num_rows, f.type))
-    return pa.Table.from_arrays(columns, schema=schema)
-
-
 def write_day_file(files: list[Path], table: str, day: str, out: Path) -> int:
-    """One Parquet file for the day, written file by file (memory bounded by the largest file)."""
-    schema = arrow_schema(table)
+    """One Parquet file for the day, in the contract's column order (missing columns null, as in older
+    files) with the partition column added; streamed, so memory holds one row group."""
     # BigQuery reads REQUIRED columns from Parquet only when they are declared non-null there too.
-    rows = 0
-    with pq.ParquetWriter(out, schema, compression="zstd") as writer:
-        for path in files:
-            part = _conform(pq.read_table(path), schema, date.fromisoformat(day))
-            writer.write_table(part)
-            rows += part.num_rows
-    return rows
+    return write_conformed(files, arrow_schema(table), out, {PARTITION_COLUMN: date.fromisoformat(day)})
 
 
 def _load_config(disposition: str, hive_prefix: str | None = None) -> bigquery.LoadJobConfig:
