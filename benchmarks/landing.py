@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -132,6 +133,8 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("bench-data"))
     parser.add_argument("--skip-duckdb", action="store_true", help="DuckDB read_json needs ~12 GB at 1M spans")
     parser.add_argument("--skip-orjson", action="store_true")
+    parser.add_argument("--skip-pure-python", action="store_true",
+                        help="skip landing again with the hot path's Python source instead of its compiled build")
     args = parser.parse_args()
 
     work = args.workdir.resolve()
@@ -148,12 +151,21 @@ def main() -> None:
 
     results = {}
     results["spanledger land"] = _step(LAND.format(data=str(work / "data"), file=str(traces)))
+    if not args.skip_pure_python:
+        os.environ["SPANLEDGER_PURE_PYTHON"] = "1"  # the same code, not compiled (setup.py)
+        try:
+            results["spanledger, pure Py"] = _step(LAND.format(data=str(work / "data-pure"), file=str(traces)))
+        finally:
+            del os.environ["SPANLEDGER_PURE_PYTHON"]
     if not args.skip_orjson:
         results["orjson + pyarrow"] = _step(ORJSON.format(file=str(traces), out=str(work / "orjson.parquet")))
     if not args.skip_duckdb:
         results["duckdb read_json"] = _step(DUCKDB.format(file=str(traces), out=str(work / "duckdb.parquet")))
 
     ours = results["spanledger land"][0]
+    from orchestration import compiled
+
+    print(f"\nlanding hot path: {compiled.summary()}")
     print(f"\n{'step':<20}{'seconds':>10}{'spans/s':>12}{'MB/s':>9}{'peak RSS MiB':>14}{'speed vs ours':>15}")
     for name, (secs, rss) in results.items():
         print(f"{name:<20}{secs:>10.1f}{spans / secs:>12,.0f}{size_mb / secs:>9.1f}{rss:>14,.0f}"

@@ -21,6 +21,7 @@ import errno
 import fcntl
 import gc
 import hashlib
+import math
 import os
 import shutil
 import time
@@ -40,6 +41,7 @@ import orjson
 from orchestration.lake.compaction import CompactionReport, compact, recover_compactions
 from orchestration.lake.normalize import Batch, Normalizer, detect_signal
 from orchestration.lake.privacy import AttributeFilter, SubjectHasher
+from orchestration.lake.schema import LAKE_TABLES
 from orchestration.lake.subjects import SubjectIndex, subject_index_path
 from orchestration.lake.uniformity import ensure_uniform
 from orchestration.lake.writer import StagedWriter, ensure_schema_files, publish
@@ -49,7 +51,12 @@ from orchestration.otlp.reader import FileShape, Unit, detect_shape, read_units,
 from orchestration.settings import Settings
 
 HEAD_BYTES = 4096
-CHUNK_BYTES = 64 * 1024 * 1024  # big plain JSON-lines files are split so both cores work on them
+# Big plain JSON-lines files are split at line ends so every core works on them. Slices come in
+# multiples of the worker count (the cores finish together) and are as large as allowed: each slice
+# writes its own lake files, and fewer, larger files need no compaction afterwards. Memory does not
+# grow with a slice: it is read as a stream and written every FLUSH_ROWS rows.
+MIN_SLICE_BYTES = 64 * 1024 * 1024
+MAX_SLICE_BYTES = 1024 * 1024 * 1024
 FLUSH_ROWS = 50_000  # rows buffered per task before they are written as a row group
 RAW_EXCERPT_CHARS = 2048
 TEMP_SUFFIXES = (".tmp", ".partial", ".part", ".swp", ".crdownload", ".lock")
@@ -297,14 +304,21 @@ def _count_newlines(fh: BinaryIO, start: int, end: int) -> int:
     return count
 
 
-def _split(path: Path, start: int, size: int, marks: LineMarks) -> list[tuple[int, int | None, int]]:
+def slice_bytes(new_bytes: int, workers: int) -> int:
+    """How many bytes each slice of a file gets: see MIN_SLICE_BYTES."""
+    slices = workers * math.ceil(new_bytes / (workers * MAX_SLICE_BYTES) or 1)
+    return max(MIN_SLICE_BYTES, math.ceil(new_bytes / slices))
+
+
+def _split(path: Path, start: int, size: int, marks: LineMarks, chunk_bytes: int
+           ) -> list[tuple[int, int | None, int]]:
     """(start, end, first_line) slices of a plain JSON-lines file, cut at line ends."""
     slices: list[tuple[int, int | None, int]] = []
     with open(path, "rb") as fh:
         cursor = start
         while True:
             first_line = 1 + marks.before(fh, cursor)
-            target = cursor + CHUNK_BYTES
+            target = cursor + chunk_bytes
             if target >= size:
                 slices.append((cursor, None, first_line))
                 return slices
@@ -381,7 +395,8 @@ def _process_task(task: Task, settings: Settings, staging_root: Path) -> dict[st
         SubjectHasher(settings.hmac_key), keep_content=settings.store_content,
         hash_sessions=settings.hash_session_ids, max_value_chars=settings.max_attribute_bytes,
         extra_user_keys=settings.extra_user_id_keys)
-    normalizer = Normalizer(attribute_filter, task.file_id, settings.content_ttl_days)
+    normalizer = Normalizer(attribute_filter, task.file_id, settings.content_ttl_days,
+                            {table: schema.names for table, schema in LAKE_TABLES.items()})
     stem = f"{task.file_id[:24]}-{task.chunk:03d}"
     writer = StagedWriter(staging_root / f"{stem}-{uuid.uuid4().hex[:8]}", stem, settings.data_dir,
                           task.landing_day)
@@ -555,11 +570,12 @@ def _discover(settings: Settings, manifest: Manifest, inputs: list[Path], settle
     return candidates
 
 
-def _tasks_for(candidate: Candidate, landing_day: str) -> list[Task]:
+def _tasks_for(candidate: Candidate, landing_day: str, workers: int) -> list[Task]:
     shape = detect_shape(candidate.path, candidate.compression)
     start = candidate.start_offset if shape.format in ("jsonl", "proto-framed", "proto-framed-zstd") else 0
     if shape.format == "jsonl" and candidate.compression == "none":
-        slices = _split(candidate.path, start, candidate.size, candidate.line_marks)
+        slices = _split(candidate.path, start, candidate.size, candidate.line_marks,
+                        slice_bytes(candidate.size - start, workers))
     else:
         slices = [(start, None, 1)]
     return [Task(str(candidate.path.resolve()), candidate.file_id, i, s, e, line, shape, landing_day)
@@ -571,14 +587,14 @@ def _land_candidates(settings: Settings, manifest: Manifest, candidates: list[Ca
     if not candidates:
         return
     landing_day = datetime.now(UTC).date().isoformat()
+    workers = workers or settings.landing_workers or min(4, os.cpu_count() or 1)
     by_id = {c.file_id: c for c in candidates}
-    tasks = [t for c in candidates for t in _tasks_for(c, landing_day)]
+    tasks = [t for c in candidates for t in _tasks_for(c, landing_day, workers)]
     remaining = {c.file_id: sum(1 for t in tasks if t.file_id == c.file_id) for c in candidates}
     shapes = {t.file_id: t.shape for t in tasks}
     partial: dict[str, list[dict[str, Any]]] = {fid: [] for fid in by_id}
     total_bytes = sum(c.size - c.start_offset for c in candidates)
     done_bytes = 0
-    workers = workers or settings.landing_workers or min(4, os.cpu_count() or 1)
 
     def complete(result: dict[str, Any]) -> None:
         nonlocal done_bytes

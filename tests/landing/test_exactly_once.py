@@ -109,7 +109,8 @@ def test_sigkill_at_random_points_then_rerun_lands_exactly_once(settings, inbox,
 def test_a_big_file_is_split_at_line_ends_and_keeps_line_numbers(settings, inbox, monkeypatch):
     import orchestration.landing as landing
 
-    monkeypatch.setattr(landing, "CHUNK_BYTES", 20_000)  # many slices from a small file
+    monkeypatch.setattr(landing, "MIN_SLICE_BYTES", 20_000)  # many slices from a small file
+    monkeypatch.setattr(landing, "MAX_SLICE_BYTES", 20_000)
     path = inbox / "big.jsonl"
     _write_requests(path, 0, 3_000, per_line=20)
     lines = path.read_text().splitlines()
@@ -164,10 +165,24 @@ def test_a_build_never_sees_half_a_publish(settings, inbox):
     assert finish_interrupted_publish(settings) == 0
 
 
+def test_slices_come_in_multiples_of_the_workers_and_as_few_as_allowed():
+    from orchestration.landing import MAX_SLICE_BYTES, MIN_SLICE_BYTES, slice_bytes
+
+    gib = 1024**3
+    assert slice_bytes(10 * 1024**2, 2) == MIN_SLICE_BYTES  # small: one slice
+    assert slice_bytes(int(1.2 * gib), 2) == int(0.6 * gib)  # both cores, one slice each
+    for size in (int(1.2 * gib), 5 * gib + 17, 18 * gib):
+        for workers in (1, 2, 4):
+            each = slice_bytes(size, workers)
+            slices = -(-size // each)
+            assert each <= MAX_SLICE_BYTES and slices % workers == 0, (size, workers, each)
+
+
 def test_the_new_tail_of_a_grown_big_file_keeps_its_line_numbers(settings, inbox, monkeypatch):
     import orchestration.landing as landing
 
-    monkeypatch.setattr(landing, "CHUNK_BYTES", 20_000)
+    monkeypatch.setattr(landing, "MIN_SLICE_BYTES", 20_000)
+    monkeypatch.setattr(landing, "MAX_SLICE_BYTES", 20_000)
     path = inbox / "big.jsonl"
     _write_requests(path, 0, 1_000, per_line=20)  # lines 1..50
     land(settings, settle_seconds=0)
