@@ -103,3 +103,18 @@ def test_a_compiled_module_whose_source_changed_is_not_used(tmp_path):
     assert first == "True True True"  # the edit runs; the untouched modules stay compiled
     assert second.startswith("source (")
     assert "compiled copy is stale" in result.stderr
+
+
+def test_the_build_compiles_and_rebuilds_exactly_the_hot_modules():
+    """setup.py cannot import the package (the build runs without its dependencies), so the list of
+    hot modules is written three times: keep them equal."""
+    import ast
+    import tomllib
+
+    root = Path(compiled.__file__).parent.parent
+    tree = ast.parse((root / "setup.py").read_text())
+    [built] = [ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
+               and any(getattr(t, "id", None) == "HOT_MODULES" for t in node.targets)]
+    assert tuple(built) == compiled.HOT_MODULES
+    keys = {k["file"] for k in tomllib.loads((root / "pyproject.toml").read_text())["tool"]["uv"]["cache-keys"]}
+    assert {m.replace(".", "/") + ".py" for m in compiled.HOT_MODULES} <= keys

@@ -69,3 +69,25 @@ def test_a_file_with_unknown_columns_keeps_union_by_name_on(settings: Settings, 
     assert not is_uniform(settings) and union_by_name_env(settings)["SPANLEDGER_LAKE_UNION_BY_NAME"] == "true"
     assert "from_a_newer_release" in pq.read_schema(path.with_name("newer.parquet")).names  # nothing trimmed
     assert len(_read(settings, union_by_name=True)) == 4
+
+
+def test_a_mixed_lake_is_not_read_again_until_its_odd_file_changes(settings: Settings, inbox, monkeypatch):
+    path = _landed(settings, inbox)
+    odd = path.with_name("newer.parquet")
+    table = pq.read_table(path, partitioning=None)
+    pq.write_table(table.append_column("from_a_newer_release", pa.array([1] * table.num_rows)), odd)
+    (settings.state_dir / "lake_schema.json").unlink()
+    assert ensure_uniform(settings).checked
+
+    import orchestration.lake.uniformity as uniformity
+
+    footers, read_schema = [], pq.read_schema
+    monkeypatch.setattr(uniformity.pq, "read_schema", lambda p: footers.append(p) or read_schema(p))
+    again = ensure_uniform(settings)  # what every landing does
+    assert not again.checked and footers == [] and "from_a_newer_release" in again.mixed[0]
+    assert not is_uniform(settings)
+
+    odd.unlink()  # dealt with: the next check reads the lake again and finds it uniform
+    after = ensure_uniform(settings)
+    assert after.checked and after.mixed == [] and footers and is_uniform(settings)
+    assert union_by_name_env(settings)["SPANLEDGER_LAKE_UNION_BY_NAME"] == "false"
