@@ -10,6 +10,7 @@ import csv
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,24 @@ def _progress() -> Progress:
                     console=console, transient=True, disable=not console.is_terminal)
 
 
+class _ProgressLines:
+    """Progress where no bar can be drawn (a log, CI, nohup): a plain line at most every `every` s."""
+
+    def __init__(self, what: str, every: float = 15.0):
+        self.what, self.every = what, every
+        self.started = self.last = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.last < self.every or not total or done >= total:
+            return
+        self.last = now
+        rate = done / (now - self.started)
+        left = (total - done) / rate if rate else 0
+        console.print(f"{self.what}: {done / 1e6:,.0f} of {total / 1e6:,.0f} MB ({done / total:.0%}), "
+                      f"{rate / 1e6:.1f} MB/s, about {left / 60:.0f} min left", highlight=False)
+
+
 def _land(settings: Settings, inputs: list[Path] | None, settle: float | None, workers: int | None):
     from orchestration.landing import LandingError, land
 
@@ -126,9 +145,12 @@ def _land(settings: Settings, inputs: list[Path] | None, settle: float | None, w
                   TimeRemainingColumn(), console=console, transient=True,
                   disable=not console.is_terminal) as progress:
         task = progress.add_task("landing", total=None, name="")
+        log_line = _ProgressLines("landing")
 
         def on_progress(name: str, done: int, total: int) -> None:
             progress.update(task, completed=done, total=total, name=name)
+            if not console.is_terminal:
+                log_line(done, total)
 
         try:
             return land(settings, inputs, settle_seconds=settle, workers=workers, progress=on_progress)

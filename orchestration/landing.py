@@ -5,8 +5,9 @@ One call of `land()`:
 2. rolls forward a publish that a killed run left half done (write-ahead journal in the manifest);
 3. finds candidate files, skipping hidden/temporary ones and files still being written (modified
    less than `settle_seconds` ago);
-4. identifies each by content hash: landed content is skipped, a file that grew (or was rotated)
-   past a landed prefix lands only its new tail;
+4. identifies each by content hash, one file ahead of the decoders (a backlog is not read twice
+   before anything lands): landed content is skipped, a file that grew (or was rotated) past a
+   landed prefix lands only its new tail;
 5. decodes files in worker processes (big JSON-lines files split at line boundaries), writing
    Parquet to a staging folder;
 6. publishes each file's outputs by atomic renames, then records it as landed;
@@ -28,8 +29,8 @@ import time
 import traceback
 import uuid
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing import get_context
@@ -57,6 +58,7 @@ HEAD_BYTES = 4096
 # grow with a slice: it is read as a stream and written every FLUSH_ROWS rows.
 MIN_SLICE_BYTES = 64 * 1024 * 1024
 MAX_SLICE_BYTES = 1024 * 1024 * 1024
+POOL_MIN_BYTES = 8 * 1024 * 1024  # less than this lands in-process: starting workers costs more
 FLUSH_ROWS = 50_000  # rows buffered per task before they are written as a row group
 RAW_EXCERPT_CHARS = 2048
 TEMP_SUFFIXES = (".tmp", ".partial", ".part", ".swp", ".crdownload", ".lock")
@@ -510,9 +512,9 @@ def land(
         try:
             report.recovered = recover(settings, manifest)
             ensure_schema_files(settings.lake_dir)
-            candidates = _discover(settings, manifest, inputs, settle, report)
+            pending = _discover(settings, manifest, inputs, settle, report)
             try:
-                _land_candidates(settings, manifest, candidates, staging_root, workers, progress, report, run_id)
+                _land_candidates(settings, manifest, pending, staging_root, workers, progress, report, run_id)
             except OSError as err:
                 if err.errno not in (errno.ENOSPC, errno.EDQUOT):
                     raise
@@ -535,10 +537,10 @@ def land(
 
 
 def _discover(settings: Settings, manifest: Manifest, inputs: list[Path], settle: float,
-              report: LandingReport) -> list[Candidate]:
+              report: LandingReport) -> list[tuple[Path, os.stat_result]]:
+    """The files that may need landing, by the cheap checks only (still settling, unchanged path)."""
     now_ns = time.time_ns()
-    seen_ids: set[str] = set()
-    candidates = []
+    pending = []
     for path in candidate_files(inputs):
         try:
             stat = path.stat()
@@ -551,9 +553,21 @@ def _discover(settings: Settings, manifest: Manifest, inputs: list[Path], settle
         if manifest.path_unchanged(key, stat.st_size, stat.st_mtime_ns):
             report.files.append(FileOutcome(key, "unchanged"))
             continue
+        pending.append((path, stat))
+    return pending
+
+
+def _identified(manifest: Manifest, pending: list[tuple[Path, os.stat_result]], report: LandingReport,
+                skipped: Callable[[int], None]) -> Iterator[Candidate]:
+    """Hash each pending file when it is next in line, so decoding starts after the first file is
+    hashed rather than the last (a backlog of GBs takes minutes to read); duplicates are set aside."""
+    seen_ids: set[str] = set()
+    for path, stat in pending:
+        key = str(path.resolve())
         file_id, head_sha, base_id, base_size, marks = _identify(path, stat.st_size, manifest)
         if path.stat().st_size != stat.st_size:
             report.files.append(FileOutcome(key, "settling", detail="still growing"))
+            skipped(stat.st_size)
             continue
         existing = manifest.landed(file_id)
         if existing or file_id in seen_ids:
@@ -561,13 +575,13 @@ def _discover(settings: Settings, manifest: Manifest, inputs: list[Path], settle
             manifest.record_path(key, stat.st_size, stat.st_mtime_ns, file_id, "duplicate",
                                  datetime.now(UTC).isoformat())
             report.files.append(FileOutcome(key, "duplicate", file_id, detail=f"same content as {original}"))
+            skipped(stat.st_size)
             continue
         seen_ids.add(file_id)
         with open(path, "rb") as fh:
             compression = sniff(fh.read(8))
-        candidates.append(Candidate(path, stat.st_size, stat.st_mtime_ns, file_id, head_sha, compression, marks,
-                                    base_id, base_size))
-    return candidates
+        yield Candidate(path, stat.st_size, stat.st_mtime_ns, file_id, head_sha, compression, marks,
+                        base_id, base_size)
 
 
 def _tasks_for(candidate: Candidate, landing_day: str, workers: int) -> list[Task]:
@@ -582,42 +596,72 @@ def _tasks_for(candidate: Candidate, landing_day: str, workers: int) -> list[Tas
             for i, (s, e, line) in enumerate(slices)]
 
 
-def _land_candidates(settings: Settings, manifest: Manifest, candidates: list[Candidate], staging_root: Path,
-                     workers: int | None, progress, report: LandingReport, run_id: str | None) -> None:
-    if not candidates:
+def _land_candidates(settings: Settings, manifest: Manifest, pending: list[tuple[Path, os.stat_result]],
+                     staging_root: Path, workers: int | None, progress, report: LandingReport,
+                     run_id: str | None) -> None:
+    if not pending:
         return
     landing_day = datetime.now(UTC).date().isoformat()
     workers = workers or settings.landing_workers or min(4, os.cpu_count() or 1)
-    by_id = {c.file_id: c for c in candidates}
-    tasks = [t for c in candidates for t in _tasks_for(c, landing_day, workers)]
-    remaining = {c.file_id: sum(1 for t in tasks if t.file_id == c.file_id) for c in candidates}
-    shapes = {t.file_id: t.shape for t in tasks}
-    partial: dict[str, list[dict[str, Any]]] = {fid: [] for fid in by_id}
-    total_bytes = sum(c.size - c.start_offset for c in candidates)
+    by_id: dict[str, Candidate] = {}
+    remaining: dict[str, int] = {}
+    shapes: dict[str, FileShape] = {}
+    partial: dict[str, list[dict[str, Any]]] = {}
+    total_bytes = sum(stat.st_size for _, stat in pending)  # an estimate until every file is hashed
     done_bytes = 0
 
-    def complete(result: dict[str, Any]) -> None:
+    def tasks_of(candidate: Candidate) -> list[Task]:
+        tasks = _tasks_for(candidate, landing_day, workers)
+        fid = candidate.file_id
+        by_id[fid], remaining[fid], shapes[fid], partial[fid] = candidate, len(tasks), tasks[0].shape, []
+        return tasks
+
+    def advance(name: str, size: int) -> None:
         nonlocal done_bytes
+        done_bytes += size
+        if progress:
+            progress(name, done_bytes, max(total_bytes, done_bytes))
+
+    def skipped(size: int) -> None:
+        advance("", size)
+
+    def complete(result: dict[str, Any]) -> None:
         fid = result["file_id"]
         partial[fid].append(result)
         remaining[fid] -= 1
         if remaining[fid]:
             return
-        candidate = by_id[fid]
-        outcome = _publish_file(settings, manifest, candidate, shapes[fid], partial.pop(fid), run_id, report)
+        candidate = by_id.pop(fid)
+        outcome = _publish_file(settings, manifest, candidate, shapes.pop(fid), partial.pop(fid), run_id, report)
         report.files.append(outcome)
-        done_bytes += candidate.size - candidate.start_offset
         report.bytes_in += candidate.size - candidate.start_offset
-        if progress:
-            progress(candidate.path.name, done_bytes, total_bytes)
+        advance(candidate.path.name, candidate.size)
 
-    if workers <= 1 or len(tasks) == 1 or total_bytes < 8 * 1024 * 1024:
-        for task in tasks:
-            complete(process_task(task, settings, staging_root))
+    candidates: Iterator[Candidate] = _identified(manifest, pending, report, skipped)
+    if workers <= 1:
+        for candidate in candidates:
+            for task in tasks_of(candidate):
+                complete(process_task(task, settings, staging_root))
         return
+    backlog: list[Task] = []
+    if total_bytes < POOL_MIN_BYTES or len(pending) == 1:  # little work: is a pool worth starting?
+        backlog = [task for candidate in candidates for task in tasks_of(candidate)]
+        if total_bytes < POOL_MIN_BYTES or len(backlog) <= 1:
+            for task in backlog:
+                complete(process_task(task, settings, staging_root))
+            return
+        candidates = iter(())
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(process_task, task, settings, staging_root) for task in tasks]
-        for future in as_completed(futures):
+        in_flight = {pool.submit(process_task, task, settings, staging_root) for task in backlog}
+        for candidate in candidates:
+            in_flight.update(pool.submit(process_task, task, settings, staging_root)
+                             for task in tasks_of(candidate))
+            # Keep every worker busy with one task queued behind it; hash the next file meanwhile.
+            while len(in_flight) >= 2 * workers:
+                finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    complete(future.result())
+        for future in as_completed(in_flight):
             complete(future.result())
 
 

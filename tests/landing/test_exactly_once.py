@@ -193,3 +193,28 @@ def test_the_new_tail_of_a_grown_big_file_keeps_its_line_numbers(settings, inbox
     report = land(settings, settle_seconds=0)
     assert report.count("appended") == 1 and report.records_quarantined == 1
     assert [q["location"] for q in quarantine_rows(settings)] == ["line 120"]
+
+
+def test_a_backlog_is_decoded_while_it_is_still_being_hashed(settings, inbox, monkeypatch):
+    """Many files with worker processes: decoding starts before the last file is hashed, a copy of an
+    earlier file in the same run is a duplicate, every record lands once."""
+    import shutil
+
+    import orchestration.landing as landing
+
+    monkeypatch.setattr(landing, "POOL_MIN_BYTES", 0)  # the pool even for a small backlog
+    expected = sum(_write_requests(inbox / f"part-{n:02d}.jsonl", n * 10_000, 300) for n in range(8))
+    shutil.copy(inbox / "part-03.jsonl", inbox / "part-03-rotated.jsonl")
+    events: list[str] = []
+    identify, publish_file = landing._identify, landing._publish_file
+    monkeypatch.setattr(landing, "_identify", lambda path, *a: events.append("hash") or identify(path, *a))
+    monkeypatch.setattr(landing, "_publish_file",
+                        lambda *a, **k: events.append("publish") or publish_file(*a, **k))
+
+    report = land(settings, settle_seconds=0, workers=2)
+    assert report.records_landed == expected and report.records_quarantined == 0
+    assert report.count("landed") == 8 and report.count("duplicate") == 1
+    assert lake_rows(settings, "spans", "count(*), count(distinct span_id)") == [(expected, expected)]
+    assert events.count("hash") == 9 and events.count("publish") == 8
+    assert events.index("publish") < len(events) - 1 - events[::-1].index("hash")  # overlapped
+    assert land(settings, settle_seconds=0, workers=2).records_landed == 0
