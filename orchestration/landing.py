@@ -30,10 +30,9 @@ import traceback
 import uuid
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, as_completed, wait
+from concurrent.futures import FIRST_COMPLETED, as_completed, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -50,6 +49,7 @@ from orchestration.locks import wait_for_flock
 from orchestration.manifest import Manifest
 from orchestration.otlp.reader import FileShape, Unit, detect_shape, read_units, sniff
 from orchestration.settings import Settings
+from orchestration.workers import default_workers, process_pool
 
 HEAD_BYTES = 4096
 # Big plain JSON-lines files are split at line ends so every core works on them. Slices come in
@@ -602,7 +602,7 @@ def _land_candidates(settings: Settings, manifest: Manifest, pending: list[tuple
     if not pending:
         return
     landing_day = datetime.now(UTC).date().isoformat()
-    workers = workers or settings.landing_workers or min(4, os.cpu_count() or 1)
+    workers = workers or default_workers(settings.landing_workers)
     by_id: dict[str, Candidate] = {}
     remaining: dict[str, int] = {}
     shapes: dict[str, FileShape] = {}
@@ -651,7 +651,7 @@ def _land_candidates(settings: Settings, manifest: Manifest, pending: list[tuple
                 complete(process_task(task, settings, staging_root))
             return
         candidates = iter(())
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    with process_pool(workers) as pool:
         in_flight = {pool.submit(process_task, task, settings, staging_root) for task in backlog}
         for candidate in candidates:
             in_flight.update(pool.submit(process_task, task, settings, staging_root)

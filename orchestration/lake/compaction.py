@@ -29,6 +29,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,7 @@ from orchestration.lake.writer import SCHEMA_FILE, fsync_dir, write_conformed
 from orchestration.locks import wait_for_flock
 from orchestration.manifest import Manifest
 from orchestration.settings import Settings
+from orchestration.workers import default_workers, process_pool
 
 SOURCES_KEY = b"spanledger.sources"
 PREFIX = "compacted-"
@@ -154,27 +156,47 @@ def sources_of(path: Path, schema: pa.Schema | None = None) -> list[str]:
     return [path.stem]
 
 
-# --- merging ----------------------------------------------------------------------------------
-def _merge(manifest: Manifest, index: SubjectIndex, table: str, group: list[_SmallFile], checkpoint: Checkpoint
-           ) -> int:
-    """One group of files → one compacted file; returns its size in bytes."""
-    names = sorted({stem for file in group for stem in file.sources})
-    schema = LAKE_TABLES[table].with_metadata({SOURCES_KEY: json.dumps(names).encode()})
-    digest = hashlib.sha256("\n".join(names).encode()).hexdigest()[:24]
-    folder = group[0].path.parent
-    target = folder / f"{PREFIX}{digest}.parquet"
-    temp = folder / f".{target.name}.{uuid.uuid4().hex}.tmp"
-    sources = [str(file.path) for file in group]
-    rows, expected = write_conformed([file.path for file in group], schema, temp), sum(f.rows for f in group)
+# --- merging ---------------------------------------------------------------------------------
+@dataclass
+class _Merge:
+    """One group of small files → one compacted file: where it goes and what it holds."""
+
+    table: str
+    group: list[_SmallFile]
+    target: Path
+    temp: Path
+    schema: pa.Schema
+
+    @classmethod
+    def plan(cls, table: str, group: list[_SmallFile]) -> _Merge:
+        names = sorted({stem for file in group for stem in file.sources})
+        schema = LAKE_TABLES[table].with_metadata({SOURCES_KEY: json.dumps(names).encode()})
+        digest = hashlib.sha256("\n".join(names).encode()).hexdigest()[:24]
+        folder = group[0].path.parent
+        target = folder / f"{PREFIX}{digest}.parquet"
+        return cls(table, group, target, folder / f".{target.name}.{uuid.uuid4().hex}.tmp", schema)
+
+
+def _write(merge: _Merge) -> int:
+    """The costly part (read, conform, encode; in a worker process when there are several): the
+    merged file under its temporary name, fsynced. Unjournaled, so a crash leaves only a temporary
+    file, which the next landing sweeps."""
+    return write_conformed([file.path for file in merge.group], merge.schema, merge.temp)
+
+
+def _publish(manifest: Manifest, index: SubjectIndex, merge: _Merge, rows: int, checkpoint: Checkpoint) -> int:
+    """Journal a written merge and put it in place of its sources; returns its size in bytes."""
+    expected = sum(f.rows for f in merge.group)
     if rows != expected:
-        temp.unlink(missing_ok=True)
-        raise RuntimeError(f"compacting {folder}: wrote {rows} rows, the sources hold {expected}")
+        merge.temp.unlink(missing_ok=True)
+        raise RuntimeError(f"compacting {merge.target.parent}: wrote {rows} rows, the sources hold {expected}")
     checkpoint("compact_written")
-    manifest.begin_compaction(str(target), str(temp), sources)
+    sources = [str(file.path) for file in merge.group]
+    manifest.begin_compaction(str(merge.target), str(merge.temp), sources)
     checkpoint("compact_journaled")
-    _roll_forward(index, target, temp, sources, checkpoint)
-    manifest.finish_compaction(str(target))
-    return target.stat().st_size
+    _roll_forward(index, merge.target, merge.temp, sources, checkpoint)
+    manifest.finish_compaction(str(merge.target))
+    return merge.target.stat().st_size
 
 
 def _roll_forward(index: SubjectIndex, target: Path, temp: Path, sources: list[str],
@@ -215,8 +237,26 @@ def recover_compactions(settings: Settings, manifest: Manifest) -> int:
     return len(pending)
 
 
+def _written(merges: list[_Merge], workers: int) -> Iterator[tuple[_Merge, int]]:
+    """Each merge with the rows written to its temporary file, as they finish; the files are written
+    by up to `workers` processes (0: one per core, at most 4), each holding one row group."""
+    workers = min(default_workers(workers), len(merges))
+    if workers <= 1:
+        for merge in merges:
+            yield merge, _write(merge)
+        return
+    with process_pool(workers) as pool:
+        futures = {pool.submit(_write, merge): merge for merge in merges}
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+
 def compact(settings: Settings, manifest: Manifest, days: Mapping[str, Iterable[str]] | None = None, *,
-            min_files: int | None = None, checkpoint: Checkpoint = noop,
+            min_files: int | None = None, checkpoint: Checkpoint = noop, workers: int | None = None,
             progress: Callable[[str, int, int], None] | None = None) -> CompactionReport:
     """Compact the given dates per table (None: every date); call with the landing lock held."""
     report = CompactionReport()
@@ -235,17 +275,17 @@ def compact(settings: Settings, manifest: Manifest, days: Mapping[str, Iterable[
         if not alone:
             report.deferred = "a warehouse build is reading the lake; the next landing compacts"
             return report
+        merges = [_Merge.plan(table, group) for table, group in plans]
+        folders = {merge.target.parent for merge in merges}
         with SubjectIndex(subject_index_path(settings.state_dir)) as index:
-            folders = set()
-            for done, (table, group) in enumerate(plans, 1):
-                report.bytes_out += _merge(manifest, index, table, group, checkpoint)
-                folders.add(group[0].path.parent)
-                report.files_in += len(group)
+            for done, (merge, rows) in enumerate(_written(merges, workers or settings.landing_workers), 1):
+                report.bytes_out += _publish(manifest, index, merge, rows, checkpoint)
+                report.files_in += len(merge.group)
                 report.files_out += 1
-                report.rows += sum(file.rows for file in group)
-                report.bytes_in += sum(file.size for file in group)
+                report.rows += rows
+                report.bytes_in += sum(file.size for file in merge.group)
                 if progress:
-                    progress("compacting", done, len(plans))
+                    progress("compacting", done, len(merges))
     report.folders = len(folders)
     report.seconds = time.perf_counter() - started
     return report

@@ -21,8 +21,10 @@ from orchestration.lake.schema import LAKE_TABLES, QUARANTINE, RESTRICTED_CONTEN
 
 EPOCH = date(1970, 1, 1)
 SUBJECT_COLUMNS = ("user_hash", "session_hash")
+# Row groups of 128 Ki rows: about DuckDB's own (122,880), and what a compaction holds in memory
+# (256 Ki rows of spans took a compaction past 1 GiB).
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3, "use_dictionary": True,
-                   "write_statistics": True, "row_group_size": 256 * 1024}
+                   "write_statistics": True, "row_group_size": 128 * 1024}
 # Zero-row file per table so readers' globs never come up empty on a fresh lake.
 SCHEMA_FILE = Path("date=1970-01-01") / "_schema.parquet"
 
