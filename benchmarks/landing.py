@@ -4,8 +4,8 @@
     python -m benchmarks.landing --spans 200000 --skip-duckdb
 
 Baselines: (a) DuckDB's own read_json → unnest → COPY TO parquet; (b) a straightforward orjson +
-pyarrow flatten (one row per span, attributes as JSON). Each step runs in its own process so peak RSS
-(ru_maxrss of the process tree) is measured per step.
+pyarrow flatten (one row per span, attributes as JSON). Each step runs in its own process tree; its peak
+RSS is the largest sum of resident memory over the whole tree (the landing's workers included).
 """
 
 from __future__ import annotations
@@ -13,24 +13,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
+
+from benchmarks.process_tree import run_measured
 
 SPANS_PER_REQUEST = 6.4  # what the generator's request mix averages
 
 
-def _step(code: str) -> tuple[float, float]:
-    """Run `code` in a fresh interpreter; return (seconds, peak RSS in MiB of that process tree)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True)
-    seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) / 1024
+def _step(code: str, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Run `code` in a fresh interpreter; return (seconds, peak RSS in MiB of its whole process tree)."""
+    returncode, seconds, peak_mib = run_measured(code, env)
+    if returncode != 0:
+        raise SystemExit(f"benchmark step failed (exit {returncode})")
+    return seconds, peak_mib
 
 
 GENERATE = """
@@ -153,11 +149,8 @@ def main() -> None:
     results = {}
     results["spanledger land"] = _step(LAND.format(data=str(work / "data"), file=str(traces)))
     if not args.skip_pure_python:
-        os.environ["SPANLEDGER_PURE_PYTHON"] = "1"  # the same code, not compiled (setup.py)
-        try:
-            results["spanledger, pure Py"] = _step(LAND.format(data=str(work / "data-pure"), file=str(traces)))
-        finally:
-            del os.environ["SPANLEDGER_PURE_PYTHON"]
+        pure = {**os.environ, "SPANLEDGER_PURE_PYTHON": "1"}  # the same code, not compiled (setup.py)
+        results["spanledger, pure Py"] = _step(LAND.format(data=str(work / "data-pure"), file=str(traces)), pure)
     if not args.skip_orjson:
         results["orjson + pyarrow"] = _step(ORJSON.format(file=str(traces), out=str(work / "orjson.parquet")))
     if not args.skip_duckdb:

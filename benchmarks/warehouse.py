@@ -18,70 +18,23 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
-import sys
-import threading
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from benchmarks.process_tree import run_measured
+
 SPANS_PER_REQUEST = 6.4  # what the generator's request mix averages
 START = date(2026, 1, 1)
-PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
-
-
-def _tree_rss_kib(root: int) -> int:
-    """Resident memory of `root` and all its descendants (Linux /proc)."""
-    parents: dict[int, int] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    tree, frontier = {root}, [root]
-    while frontier:
-        pid = frontier.pop()
-        children = [p for p, parent in parents.items() if parent == pid and p not in tree]
-        tree.update(children)
-        frontier.extend(children)
-    total = 0
-    for pid in tree:
-        try:
-            with open(f"/proc/{pid}/statm") as fh:
-                total += int(fh.read().split()[1]) * PAGE_KIB
-        except OSError:
-            continue
-    return total
 
 
 def _step(name: str, code: str) -> tuple[float, float]:
     """Run `code` in a fresh interpreter; return (seconds, peak RSS in MiB of its process tree)."""
     print(f"{name} …", flush=True)
-    started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", code])
-    peak = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, _tree_rss_kib(proc.pid))
-            done.wait(0.2)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    returncode = proc.wait()
-    done.set()
-    sampler.join()
-    seconds = time.perf_counter() - started
+    returncode, seconds, peak_mib = run_measured(code)
     if returncode != 0:
         raise SystemExit(f"{name} failed (exit {returncode})")
     print(f"{name}: {seconds:.1f}s", flush=True)
-    return seconds, peak / 1024
+    return seconds, peak_mib
 
 
 GENERATE = """
