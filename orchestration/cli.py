@@ -123,8 +123,8 @@ def _progress() -> Progress:
 class _ProgressLines:
     """Progress where no bar can be drawn (a log, CI, nohup): a plain line at most every `every` s."""
 
-    def __init__(self, what: str, every: float = 15.0):
-        self.what, self.every = what, every
+    def __init__(self, what: str, unit: str, every: float = 15.0):
+        self.what, self.unit, self.every = what, unit, every  # unit: "MB" (of bytes) or a count's noun
         self.started = self.last = time.monotonic()
 
     def __call__(self, done: int, total: int) -> None:
@@ -134,8 +134,9 @@ class _ProgressLines:
         self.last = now
         rate = done / (now - self.started)
         left = (total - done) / rate if rate else 0
-        console.print(f"{self.what}: {done / 1e6:,.0f} of {total / 1e6:,.0f} MB ({done / total:.0%}), "
-                      f"{rate / 1e6:.1f} MB/s, about {left / 60:.0f} min left", highlight=False)
+        scale = 1e6 if self.unit == "MB" else 1
+        console.print(f"{self.what}: {done / scale:,.0f} of {total / scale:,.0f} {self.unit} ({done / total:.0%}), "
+                      f"{rate / scale:,.1f} {self.unit}/s, about {left / 60:.0f} min left", highlight=False)
 
 
 def _land(settings: Settings, inputs: list[Path] | None, settle: float | None, workers: int | None):
@@ -145,12 +146,12 @@ def _land(settings: Settings, inputs: list[Path] | None, settle: float | None, w
                   TimeRemainingColumn(), console=console, transient=True,
                   disable=not console.is_terminal) as progress:
         task = progress.add_task("landing", total=None, name="")
-        log_line = _ProgressLines("landing")
+        lines = {"landing": _ProgressLines("landing", "MB"), "compacting": _ProgressLines("compacting", "merges")}
 
         def on_progress(name: str, done: int, total: int) -> None:
             progress.update(task, completed=done, total=total, name=name)
             if not console.is_terminal:
-                log_line(done, total)
+                lines["compacting" if name == "compacting" else "landing"](done, total)
 
         try:
             return land(settings, inputs, settle_seconds=settle, workers=workers, progress=on_progress)

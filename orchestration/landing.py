@@ -59,7 +59,7 @@ HEAD_BYTES = 4096
 MIN_SLICE_BYTES = 64 * 1024 * 1024
 MAX_SLICE_BYTES = 1024 * 1024 * 1024
 POOL_MIN_BYTES = 8 * 1024 * 1024  # less than this lands in-process: starting workers costs more
-FLUSH_ROWS = 50_000  # rows buffered per task before they are written as a row group
+FLUSH_ROWS = 25_000  # rows a task buffers before writing them (a worker peaks near 350 MiB; 50k: 475)
 RAW_EXCERPT_CHARS = 2048
 TEMP_SUFFIXES = (".tmp", ".partial", ".part", ".swp", ".crdownload", ".lock")
 
@@ -512,6 +512,8 @@ def land(
         try:
             report.recovered = recover(settings, manifest)
             ensure_schema_files(settings.lake_dir)
+            with SubjectIndex(subject_index_path(settings.state_dir)):
+                pass  # created here, once, rather than by workers racing to create it
             pending = _discover(settings, manifest, inputs, settle, report)
             try:
                 _land_candidates(settings, manifest, pending, staging_root, workers, progress, report, run_id)

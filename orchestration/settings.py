@@ -32,7 +32,7 @@ class Settings:
     hash_session_ids: bool = True
     warehouse: str = "duckdb"
     extra_user_id_keys: tuple[str, ...] = field(default_factory=tuple)
-    landing_workers: int = 0  # decoder processes; 0 = one per core, at most 4 (~150 MiB each)
+    landing_workers: int = 0  # decoder processes; 0 = one per core, at most 4 (~350 MiB each)
     compact_min_files: int = 8  # a date folder with this many small files is compacted; 0 = never
     compact_target_mb: int = 256  # compacted files grow up to about this size
 

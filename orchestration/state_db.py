@@ -7,13 +7,30 @@ autocommit (isolation_level=None) so each caller decides its own transactions wi
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
+
+BUSY_SECONDS = 60
 
 
 def open_state_db(path: Path, schema: str) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, timeout=60, isolation_level=None)
-    db.execute("pragma journal_mode=wal")
+    db = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
+    _set_wal(db)
     db.execute("pragma synchronous=full")
     db.executescript(schema)
     return db
+
+
+def _set_wal(db: sqlite3.Connection) -> None:
+    """Switching a new file to WAL needs it alone and SQLite does not wait for that (the busy timeout
+    does not apply): landing workers opening a fresh index together would fail. Wait here instead."""
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            db.execute("pragma journal_mode=wal")
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)

