@@ -5,7 +5,7 @@
 
 Baselines: (a) DuckDB's own read_json → unnest → COPY TO parquet; (b) a straightforward orjson +
 pyarrow flatten (one row per span, attributes as JSON). Each step runs in its own process tree; its peak
-RSS is the largest sum of resident memory over the whole tree (the landing's workers included).
+RSS and PSS are the largest sums over the whole tree (the landing's workers included).
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from benchmarks.process_tree import run_measured
 SPANS_PER_REQUEST = 6.4  # what the generator's request mix averages
 
 
-def _step(code: str, env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Run `code` in a fresh interpreter; return (seconds, peak RSS in MiB of its whole process tree)."""
-    returncode, seconds, peak_mib = run_measured(code, env)
+def _step(code: str, env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """Run `code` in a fresh interpreter; return (seconds, peak RSS and PSS in MiB of its process tree)."""
+    returncode, seconds, peak_rss, peak_pss = run_measured(code, env)
     if returncode != 0:
         raise SystemExit(f"benchmark step failed (exit {returncode})")
-    return seconds, peak_mib
+    return seconds, peak_rss, peak_pss
 
 
 GENERATE = """
@@ -140,7 +140,7 @@ def main() -> None:
     inbox.mkdir(parents=True)
     requests = max(1, int(args.spans / SPANS_PER_REQUEST))
     print(f"generating ~{args.spans:,} spans ({requests:,} requests) …", flush=True)
-    seconds, _ = _step(GENERATE.format(inbox=str(inbox), requests=requests, meta=str(work / "meta.json")))
+    seconds, _, _ = _step(GENERATE.format(inbox=str(inbox), requests=requests, meta=str(work / "meta.json")))
     spans = json.loads((work / "meta.json").read_text())["spans"]
     [traces] = sorted(inbox.glob("traces-*"))
     size_mb = traces.stat().st_size / 1e6
@@ -160,9 +160,10 @@ def main() -> None:
     from orchestration import compiled
 
     print(f"\nlanding hot path: {compiled.summary()}")
-    print(f"\n{'step':<20}{'seconds':>10}{'spans/s':>12}{'MB/s':>9}{'peak RSS MiB':>14}{'speed vs ours':>15}")
-    for name, (secs, rss) in results.items():
-        print(f"{name:<20}{secs:>10.1f}{spans / secs:>12,.0f}{size_mb / secs:>9.1f}{rss:>14,.0f}"
+    print(f"\n{'step':<20}{'seconds':>10}{'spans/s':>12}{'MB/s':>9}{'peak RSS MiB':>14}{'PSS MiB':>9}"
+          f"{'speed vs ours':>15}")
+    for name, (secs, rss, pss) in results.items():
+        print(f"{name:<20}{secs:>10.1f}{spans / secs:>12,.0f}{size_mb / secs:>9.1f}{rss:>14,.0f}{pss:>9,.0f}"
               f"{ours / secs:>14.2f}x")
     print("\n(speed vs ours < 1 means the baseline is slower; spanledger also normalizes ~90 typed columns,"
           " hashes ids, drops content and writes 3 tables, the baselines write one flat table)")

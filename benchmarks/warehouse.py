@@ -30,7 +30,7 @@ START = date(2026, 1, 1)
 def _step(name: str, code: str) -> tuple[float, float]:
     """Run `code` in a fresh interpreter; return (seconds, peak RSS in MiB of its process tree)."""
     print(f"{name} …", flush=True)
-    returncode, seconds, peak_mib = run_measured(code)
+    returncode, seconds, peak_mib, _ = run_measured(code)
     if returncode != 0:
         raise SystemExit(f"{name} failed (exit {returncode})")
     print(f"{name}: {seconds:.1f}s", flush=True)
