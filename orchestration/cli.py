@@ -184,6 +184,9 @@ def _print_landing(report, as_json: bool) -> None:
               + f" · {meta['bytes_in'] / 1e6:.1f} MB in {meta['seconds']:.1f}s")
     if rows:
         out.print(f"rows: {rows}")
+    if meta["files_landed"] and not meta["hot_path"].startswith("compiled"):
+        console.print(f"[yellow]landing ran its hot path as {meta['hot_path']}[/]: about 1.3× slower; an install "
+                      "with a C compiler (`uv sync`) compiles it")
     for example in report.quarantine_examples[:5]:
         out.print(f"[yellow]quarantined[/] {example}")
     if report.compaction.files_in or report.compaction.deferred:

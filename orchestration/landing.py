@@ -38,6 +38,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from orchestration import compiled
 from orchestration.lake.compaction import CompactionReport, compact, recover_compactions
 from orchestration.lake.normalize import Batch, Normalizer, detect_signal
 from orchestration.lake.privacy import AttributeFilter, SubjectHasher
@@ -133,6 +134,7 @@ class LandingReport:
             "bytes_written": self.bytes_written,
             "seconds": round(self.seconds, 3),
             "rows": self.rows,
+            "hot_path": compiled.summary(),
             **self.compaction.to_metadata(),
         }
 

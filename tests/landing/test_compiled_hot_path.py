@@ -46,6 +46,8 @@ def _land(inbox: Path, data_dir: Path, pure: bool) -> None:
     result = subprocess.run([sys.executable, "-m", "orchestration.cli", "--data-dir", str(data_dir), "land",
                              "--workers", "2", str(inbox)], env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
+    # a landing on the slow path says so
+    assert ("landing ran its hot path as pure Python" in result.stderr) == pure, result.stderr[-2000:]
 
 
 def _differences(a: Path, b: Path, pattern: str, exclude: str = "") -> tuple[int, int]:

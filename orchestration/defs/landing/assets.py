@@ -63,6 +63,7 @@ def lake_landing(context: AssetExecutionContext, spanledger: SpanledgerResource)
         "seconds": MetadataValue.float(meta["seconds"]),
         "rows": MetadataValue.json(meta["rows"]),
         "days": MetadataValue.json(report.days),
+        "hot_path": meta["hot_path"],  # "compiled (Cython)", else why it ran as pure Python (slower)
         "quarantine_examples": MetadataValue.md("\n".join(f"- {e}" for e in report.quarantine_examples[:10])
                                                 or "none"),
     })
