@@ -568,8 +568,16 @@ def _identified(manifest: Manifest, pending: list[tuple[Path, os.stat_result]], 
     seen_ids: set[str] = set()
     for path, stat in pending:
         key = str(path.resolve())
-        file_id, head_sha, base_id, base_size, marks = _identify(path, stat.st_size, manifest)
-        if path.stat().st_size != stat.st_size:
+        try:
+            file_id, head_sha, base_id, base_size, marks = _identify(path, stat.st_size, manifest)
+            grown = path.stat().st_size != stat.st_size
+        except FileNotFoundError:  # rotated away since it was listed: nothing to land now
+            report.files.append(FileOutcome(key, "settling", detail="vanished before it was read"))
+            skipped(stat.st_size)
+            continue
+        except OSError as err:
+            raise LandingError(f"cannot read {path}: {err.strerror}") from None
+        if grown:
             report.files.append(FileOutcome(key, "settling", detail="still growing"))
             skipped(stat.st_size)
             continue

@@ -218,3 +218,22 @@ def test_a_backlog_is_decoded_while_it_is_still_being_hashed(settings, inbox, mo
     assert events.count("hash") == 9 and events.count("publish") == 8
     assert events.index("publish") < len(events) - 1 - events[::-1].index("hash")  # overlapped
     assert land(settings, settle_seconds=0, workers=2).records_landed == 0
+
+
+def test_a_file_rotated_away_before_it_is_read_is_skipped_not_fatal(settings, inbox, monkeypatch):
+    import orchestration.landing as landing
+
+    _write_requests(inbox / "kept.jsonl", 0, 100)
+    _write_requests(inbox / "rotated.jsonl", 1_000, 100)
+    discover = landing._discover
+
+    def listed_then_rotated(*args):
+        pending = discover(*args)
+        (inbox / "rotated.jsonl").unlink()  # the collector removed it after the listing
+        return pending
+
+    monkeypatch.setattr(landing, "_discover", listed_then_rotated)
+    report = land(settings, settle_seconds=0)
+    assert report.count("landed") == 1 and report.records_landed == 100
+    [gone] = [f for f in report.files if f.path.endswith("rotated.jsonl")]
+    assert gone.outcome == "settling" and "vanished" in gone.detail
