@@ -47,7 +47,7 @@ def activate() -> None:
         stamp = getattr(module, "__compiled_from__", None)
         if source.exists() and stamp != hashlib.sha256(source.read_bytes()).hexdigest():
             _load_source(name, source)
-            _status[name] = "source (the compiled copy is older than the source; `uv sync` rebuilds it)"
+            _status[name] = "source (the compiled copy was built from another version; `uv sync` rebuilds it)"
             warnings.warn(f"{name}: compiled copy is stale, running the source instead (slower); "
                           "`uv sync` rebuilds it", RuntimeWarning, stacklevel=2)
         else:
@@ -71,10 +71,10 @@ def status() -> dict[str, str]:
 
 
 def summary() -> str:
-    states = status().values()
-    if all(s == "compiled" for s in states):
+    states = status()
+    if all(s == "compiled" for s in states.values()):
         return "compiled (Cython)"
-    if not any(s == "compiled" for s in states):
-        reasons = {s.partition(" ")[2].strip("()") for s in states} - {""}
+    if not any(s == "compiled" for s in states.values()):
+        reasons = {s.partition(" ")[2].strip("()") for s in states.values()} - {""}
         return "pure Python" + (f" ({'; '.join(sorted(reasons))})" if reasons else " (not compiled)")
-    return "partly compiled: " + ", ".join(f"{n.rpartition('.')[2]} {s}" for n, s in status().items())
+    return "partly compiled: " + ", ".join(f"{n.rpartition('.')[2]} {s}" for n, s in states.items())

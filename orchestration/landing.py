@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, as_completed, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -514,8 +515,6 @@ def land(
         try:
             report.recovered = recover(settings, manifest)
             ensure_schema_files(settings.lake_dir)
-            with SubjectIndex(subject_index_path(settings.state_dir)):
-                pass  # created here, once, rather than by workers racing to create it
             pending = _discover(settings, manifest, inputs, settle, report)
             try:
                 _land_candidates(settings, manifest, pending, staging_root, workers, progress, report, run_id)
@@ -529,7 +528,7 @@ def land(
                     "run again") from None
             # the dates this landing added files to, so the lake's file count stays bounded
             try:
-                report.compaction = compact(settings, manifest, report.days, progress=progress)
+                report.compaction = compact(settings, manifest, report.days, workers=workers, progress=progress)
                 ensure_uniform(settings)  # reads footers only after an upgrade changed the lake schema
             except OSError as err:  # what landed stays landed; the next landing tries again
                 report.compaction.deferred = f"compaction or schema check failed: {err}"
@@ -650,19 +649,16 @@ def _land_candidates(settings: Settings, manifest: Manifest, pending: list[tuple
         advance(candidate.path.name, candidate.size)
 
     candidates: Iterator[Candidate] = _identified(manifest, pending, report, skipped)
-    if workers <= 1:
-        for candidate in candidates:
-            for task in tasks_of(candidate):
-                complete(process_task(task, settings, staging_root))
-        return
     backlog: list[Task] = []
-    if total_bytes < POOL_MIN_BYTES or len(pending) == 1:  # little work: is a pool worth starting?
+    in_process = workers <= 1
+    if not in_process and (total_bytes < POOL_MIN_BYTES or len(pending) == 1):  # is a pool worth starting?
         backlog = [task for candidate in candidates for task in tasks_of(candidate)]
-        if total_bytes < POOL_MIN_BYTES or len(backlog) <= 1:
-            for task in backlog:
-                complete(process_task(task, settings, staging_root))
-            return
         candidates = iter(())
+        in_process = total_bytes < POOL_MIN_BYTES or len(backlog) <= 1
+    if in_process:
+        for task in chain(backlog, (task for candidate in candidates for task in tasks_of(candidate))):
+            complete(process_task(task, settings, staging_root))
+        return
     with process_pool(workers) as pool:
         in_flight = {pool.submit(process_task, task, settings, staging_root) for task in backlog}
         for candidate in candidates:

@@ -432,7 +432,8 @@ class Normalizer:
         tenant = semantics.first_str(attrs, semantics.TENANT_KEYS) or base["tenant_id"]
         redacted = self.filter.apply(attrs)
         row: dict[str, Any] = {
-            **self._empty["metric_points"], **base, "start_time_unix_nano": start, "time_unix_nano": ts, "point_at": ts // 1000,
+            **self._empty["metric_points"], **base,
+            "start_time_unix_nano": start, "time_unix_nano": ts, "point_at": ts // 1000,
             "point_flags": decode_int(point.get("flags"), "flags"),
             "attributes": _json(redacted.attributes), "attributes_truncated": redacted.truncated,
             "tenant_id": tenant, "user_hash": redacted.user_hash or base["user_hash"],
