@@ -40,6 +40,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from orchestration import compiled
+from orchestration.arrow_without_pandas import skip_pandas_probe
 from orchestration.lake.compaction import CompactionReport, compact, recover_compactions
 from orchestration.lake.normalize import Batch, Normalizer, detect_signal
 from orchestration.lake.privacy import AttributeFilter, SubjectHasher
@@ -504,6 +505,7 @@ def land(
     run_id: str | None = None,
 ) -> LandingReport:
     """Land every new file under `inputs` (default: the data directory's inbox)."""
+    skip_pandas_probe()
     inputs = [Path(p) for p in (inputs or [settings.inbox_dir])]
     settle = settings.settle_seconds if settle_seconds is None else settle_seconds
     report = LandingReport()

@@ -30,7 +30,10 @@ def default_workers(configured: int = 0) -> int:
 def _start_worker(parent: int) -> None:
     import pyarrow as pa
 
+    from orchestration.arrow_without_pandas import skip_pandas_probe
+
     pa.set_memory_pool(pa.system_memory_pool())
+    skip_pandas_probe()
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
