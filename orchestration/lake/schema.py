@@ -271,12 +271,16 @@ def conform_table(table: pa.Table, schema: pa.Schema, constants: dict[str, objec
     """`table` in `schema`'s column order: missing columns null (older files), `constants` columns set
     to one value (a partition column)."""
     constants = constants or {}
+    present = set(table.column_names)
     columns = []
     for f in schema:
         if f.name in constants:
             columns.append(pa.array([constants[f.name]] * table.num_rows, f.type))
-        elif f.name in table.column_names:
-            columns.append(table[f.name].cast(f.type))
+        elif f.name in present:
+            column = table[f.name]
+            # A cast per column costs a compute dispatch even when the type already fits, and
+            # compaction conforms every small file: most of its CPU went there.
+            columns.append(column if column.type == f.type else column.cast(f.type))
         else:
             columns.append(pa.nulls(table.num_rows, f.type))
     return pa.Table.from_arrays(columns, schema=schema)
