@@ -331,10 +331,11 @@ class Normalizer:
         at = _check_time(time_ns or observed, "timeUnixNano" if time_ns else "observedTimeUnixNano")
         trace_id = decode_id(get(record, "traceId", "trace_id"), 16, "traceId", required=False)
         span_id = decode_id(get(record, "spanId", "span_id"), 8, "spanId", required=False)
-        attrs = decode_attributes(record.get("attributes"), "attributes")
+        # One pass over the attributes (decode, privacy filter, LLM column candidates), as for spans.
+        redacted = self.filter.read(record.get("attributes"), "attributes")
+        attrs = redacted.attributes
         body = decode_any_value(record.get("body"), "body")
         event_name = _event_name(record, attrs, body, base["service_name"])
-        redacted = self.filter.apply(attrs)
         body_text: str | None
         if event_name in semantics.CONTENT_EVENT_NAMES and body is not None:
             _, chars, digest = self.filter.redact_body(body)
@@ -351,7 +352,7 @@ class Normalizer:
                 redacted.truncated = True
         else:
             body_text = orjson.dumps(body).decode()
-        llm = semantics.extract_llm_columns(attrs, resource_defaults, event_name)
+        llm = semantics.llm_columns(redacted.llm_best, redacted.llm_flags, attrs, resource_defaults, event_name)
         tenant = semantics.first_str(attrs, semantics.TENANT_KEYS) or base["tenant_id"]
         subject = {
             "tenant_id": tenant,
