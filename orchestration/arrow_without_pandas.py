@@ -30,7 +30,8 @@ class _PandasUnavailable(importlib.abc.MetaPathFinder):
 
 def skip_pandas_probe() -> None:
     """Make pyarrow's pandas probe now, with pandas hidden; idempotent, and a no-op once pandas is
-    imported (then the probe costs nothing)."""
+    imported (then the probe costs nothing). For the instant of the probe pandas cannot be imported
+    by any thread: call it where nothing else is starting up (landing does, before its work)."""
     global _done
     with _lock:
         if _done or "pandas" in sys.modules:
