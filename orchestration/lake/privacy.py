@@ -15,9 +15,16 @@ import orjson
 from orchestration.lake import semantics
 from orchestration.otlp.values import decode_attribute_value, decode_attributes
 
+# The memo of identifier hashes holds at most this many ids of at most this many characters: a few
+# tens of MiB per worker, whatever the input (ids repeat; a longer value is rarely an id).
+MEMO_ENTRIES = 200_000
+MEMO_KEY_CHARS = 256
+
 
 class SubjectHasher:
-    """HMAC-SHA256 of identifiers with the deployment's key; memoized because ids repeat a lot."""
+    """HMAC-SHA256 with the deployment's key. Identifiers are memoized because they repeat a lot;
+    message text (`text_digest`) is not: it is nearly always unique, and a memo of it would hold
+    every prompt a worker has read."""
 
     def __init__(self, key: bytes):
         self._key = key
@@ -27,10 +34,14 @@ class SubjectHasher:
         text = raw if isinstance(raw, str) else orjson.dumps(raw).decode()
         digest = self._cache.get(text)
         if digest is None:
-            digest = hmac.digest(self._key, text.encode("utf-8", "surrogatepass"), "sha256").hex()
-            if len(self._cache) < 1_000_000:
+            digest = self.text_digest(text)
+            if len(text) <= MEMO_KEY_CHARS and len(self._cache) < MEMO_ENTRIES:
                 self._cache[text] = digest
         return digest
+
+    def text_digest(self, text: str) -> str:
+        """The same keyed hash, never memoized."""
+        return hmac.digest(self._key, text.encode("utf-8", "surrogatepass"), "sha256").hex()
 
 
 @dataclass
@@ -194,7 +205,7 @@ class AttributeFilter:
 
     def _finish(self, result: Redacted) -> Redacted:
         if result.content_parts:
-            result.content_hmac = self.hash("\x01".join(sorted(k + "\x00" + t for k, t in result.content_parts)))
+            result.content_hmac = self.hash.text_digest("\x01".join(sorted(k + "\x00" + t for k, t in result.content_parts)))
             if self.keep_content:
                 result.content = list(result.content_parts)
         return result
@@ -214,7 +225,7 @@ class AttributeFilter:
     def redact_body(self, body: Any) -> tuple[Any, int, str | None]:
         """A content event's body is message text: drop it, keep its length and keyed hash."""
         text = _text_of(body)
-        return None, len(text), self.hash("body\x00" + text)
+        return None, len(text), self.hash.text_digest("body\x00" + text)
 
 
 def _cap(text: str, limit: int) -> str:
