@@ -2,6 +2,7 @@
 
     python -m benchmarks.landing --spans 1000000          # the size (several minutes)
     python -m benchmarks.landing --spans 200000 --skip-duckdb
+    python -m benchmarks.landing --spans 1000000 --skip-duckdb --repeat 3   # a noisy (shared) machine
 
 Baselines: (a) DuckDB's own read_json → unnest → COPY TO parquet; (b) a straightforward orjson +
 pyarrow flatten (one row per span, attributes as JSON). Each step runs in its own process tree; its peak
@@ -134,6 +135,8 @@ def main() -> None:
     parser.add_argument("--skip-orjson", action="store_true")
     parser.add_argument("--skip-pure-python", action="store_true",
                         help="skip landing again with the hot path's Python source instead of its compiled build")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds of all steps, alternating; each step reports its fastest round")
     args = parser.parse_args()
 
     work = args.workdir.resolve()
@@ -148,20 +151,36 @@ def main() -> None:
     size_mb = traces.stat().st_size / 1e6
     print(f"generated {spans:,} spans, {size_mb:,.0f} MB of JSON lines in {seconds:.1f}s")
 
-    results = {}
-    results["spanledger land"] = _step(LAND.format(data=str(work / "data"), file=str(traces)))
+    # step → (code, environment, the lake it lands into: emptied before each round)
+    steps: dict[str, tuple[str, dict[str, str] | None, Path | None]] = {
+        "spanledger land": (LAND.format(data=str(work / "data"), file=str(traces)), None, work / "data")}
     if not args.skip_pure_python:
         pure = {**os.environ, "SPANLEDGER_PURE_PYTHON": "1"}  # the same code, not compiled (setup.py)
-        results["spanledger, pure Py"] = _step(LAND.format(data=str(work / "data-pure"), file=str(traces)), pure)
+        steps["spanledger, pure Py"] = (LAND.format(data=str(work / "data-pure"), file=str(traces)), pure,
+                                        work / "data-pure")
     if not args.skip_orjson:
-        results["orjson + pyarrow"] = _step(ORJSON.format(file=str(traces), out=str(work / "orjson.parquet")))
+        steps["orjson + pyarrow"] = (ORJSON.format(file=str(traces), out=str(work / "orjson.parquet")), None, None)
     if not args.skip_duckdb:
-        results["duckdb read_json"] = _step(DUCKDB.format(file=str(traces), out=str(work / "duckdb.parquet")))
+        steps["duckdb read_json"] = (DUCKDB.format(file=str(traces), out=str(work / "duckdb.parquet")), None, None)
+    # Rounds alternate the steps, so a slow spell of a shared machine hits each of them alike; each
+    # step keeps its fastest round (the least disturbed) and its largest memory peak.
+    results: dict[str, tuple[float, float, float]] = {}
+    for round_number in range(1, args.repeat + 1):
+        for name, (code, env, lake) in steps.items():
+            if lake:
+                shutil.rmtree(lake, ignore_errors=True)  # each round lands into an empty lake
+            seconds, rss, pss = _step(code, env)
+            if args.repeat > 1:
+                print(f"round {round_number}/{args.repeat}: {name:<20}{seconds:>8.1f} s", flush=True)
+            best = results.get(name)
+            results[name] = (min(seconds, best[0]), max(rss, best[1]), max(pss, best[2])) if best \
+                else (seconds, rss, pss)
 
     ours = results["spanledger land"][0]
     from orchestration import compiled
 
-    print(f"\nlanding hot path: {compiled.summary()}")
+    print(f"\nlanding hot path: {compiled.summary()}"
+          + (f"; fastest of {args.repeat} alternating rounds" if args.repeat > 1 else ""))
     print(f"\n{'step':<20}{'seconds':>10}{'spans/s':>12}{'MB/s':>9}{'peak RSS MiB':>14}{'PSS MiB':>9}"
           f"{'speed vs ours':>15}")
     for name, (secs, rss, pss) in results.items():
