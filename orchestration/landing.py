@@ -29,6 +29,7 @@ import time
 import traceback
 import uuid
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, as_completed, wait
 from dataclasses import dataclass, field
@@ -47,7 +48,7 @@ from orchestration.lake.privacy import AttributeFilter, SubjectHasher
 from orchestration.lake.schema import LAKE_TABLES
 from orchestration.lake.subjects import SubjectIndex, subject_index_path
 from orchestration.lake.uniformity import ensure_uniform
-from orchestration.lake.writer import StagedWriter, ensure_schema_files, publish
+from orchestration.lake.writer import StagedWriter, day_string, ensure_schema_files, publish
 from orchestration.locks import wait_for_flock
 from orchestration.manifest import Manifest
 from orchestration.otlp.reader import FileShape, Unit, detect_shape, read_units, sniff
@@ -61,6 +62,12 @@ HEAD_BYTES = 4096
 # grow with a slice: it is read as a stream and written every FLUSH_ROWS rows.
 MIN_SLICE_BYTES = 64 * 1024 * 1024
 MAX_SLICE_BYTES = 1024 * 1024 * 1024
+# A file up to GROUP_FILE_BYTES shares its task with other small files, up to GROUP_MAX_BYTES and
+# GROUP_MAX_FILES a task: per-file costs (a Parquet file per table and date, the compaction that would
+# merge them, worker start-up of a task) otherwise dominate a backlog of small rotated files.
+GROUP_FILE_BYTES = 16 * 1024 * 1024
+GROUP_MAX_BYTES = 64 * 1024 * 1024
+GROUP_MAX_FILES = 500
 POOL_MIN_BYTES = 8 * 1024 * 1024  # less than this lands in-process: starting workers costs more
 FLUSH_ROWS = 25_000  # rows a task buffers before writing them (a worker peaks near 350 MiB; 50k: 475)
 RAW_EXCERPT_CHARS = 2048
@@ -369,126 +376,173 @@ def _redacted_excerpt(raw: bytes | None) -> bytes | None:
 RECORD_TABLES = ("spans", "logs", "metric_points")
 
 
-def _drop_suppressed(batch: Batch, suppressed: frozenset[str]) -> int:
-    """Rows of erased subjects are not landed again (late files, replays); returns records dropped."""
-    dropped = 0
+def _drop_suppressed(batch: Batch, suppressed: frozenset[str]) -> Counter[str]:
+    """Rows of erased subjects are not landed again (late files, replays); returns the records
+    dropped, by input file."""
+    dropped: Counter[str] = Counter()
     for table, rows in batch.rows.items():
         kept = [r for r in rows if r.get("user_hash") not in suppressed and r.get("session_hash") not in suppressed]
         if len(kept) != len(rows):
             if table in RECORD_TABLES:
-                dropped += len(rows) - len(kept)
+                dropped.update(r["source_file_id"] for r in rows
+                               if r.get("user_hash") in suppressed or r.get("session_hash") in suppressed)
             batch.rows[table] = kept
     batch.content = [r for r in batch.content
                      if r.get("user_hash") not in suppressed and r.get("session_hash") not in suppressed]
     return dropped
 
 
-def process_task(task: Task, settings: Settings, staging_root: Path) -> dict[str, Any]:
+@dataclass
+class _Tally:
+    """What one input file of a task became (a task may decode several small files)."""
+
+    task: Task
+    units_in: int = 0
+    records_in: int = 0
+    records_quarantined: int = 0
+    records_suppressed: int = 0
+    rows: Counter[str] = field(default_factory=Counter)
+    days: dict[str, set[str]] = field(default_factory=dict)
+    signals: set[str] = field(default_factory=set)
+    seconds: float = 0.0
+    quarantine_examples: list[str] = field(default_factory=list)
+
+    def result(self) -> dict[str, Any]:
+        return {
+            "file_id": self.task.file_id, "chunk": self.task.chunk, "units_in": self.units_in,
+            "records_in": self.records_in, "records_quarantined": self.records_quarantined,
+            "records_landed": sum(self.rows[t] for t in RECORD_TABLES),
+            "records_suppressed": self.records_suppressed,
+            "rows": {t: n for t, n in self.rows.items() if t != "quarantine"},
+            "days": {t: sorted(d) for t, d in self.days.items()}, "signals": sorted(self.signals),
+            "seconds": self.seconds, "quarantine_examples": self.quarantine_examples[:3],
+        }
+
+
+def process_task(tasks: Task | list[Task], settings: Settings, staging_root: Path) -> dict[str, Any]:
+    """Decode one slice of a file, or several small whole files into one set of outputs (a backlog of
+    small files then costs one Parquet file per table and date, not one per input file)."""
     # Batches hold ~10^7 small acyclic objects; the cyclic collector would walk them all over and over
     # (measured: JSON parsing 5x slower). Reference counting frees them; collect once per batch instead.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _process_task(task, settings, staging_root)
+        return _process_task(tasks if isinstance(tasks, list) else [tasks], settings, staging_root)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _process_task(task: Task, settings: Settings, staging_root: Path) -> dict[str, Any]:
-    started = time.perf_counter()
+def output_stem(task: Task) -> str:
+    return f"{task.file_id[:24]}-{task.chunk:03d}"
+
+
+def _process_task(tasks: list[Task], settings: Settings, staging_root: Path) -> dict[str, Any]:
     attribute_filter = AttributeFilter(
         SubjectHasher(settings.hmac_key), keep_content=settings.store_content,
         hash_sessions=settings.hash_session_ids, max_value_chars=settings.max_attribute_bytes,
         extra_user_keys=settings.extra_user_id_keys)
-    normalizer = Normalizer(attribute_filter, task.file_id, settings.content_ttl_days,
+    first = tasks[0]
+    normalizer = Normalizer(attribute_filter, first.file_id, settings.content_ttl_days,
                             {table: schema.names for table, schema in LAKE_TABLES.items()})
-    stem = f"{task.file_id[:24]}-{task.chunk:03d}"
+    stem = output_stem(first)
     writer = StagedWriter(staging_root / f"{stem}-{uuid.uuid4().hex[:8]}", stem, settings.data_dir,
-                          task.landing_day)
+                          first.landing_day, sources=[output_stem(t) for t in tasks])
+    tallies = {task.file_id: _Tally(task) for task in tasks}
     batch = Batch()
-    units = records_in = records_quarantined = records_suppressed = 0
     with SubjectIndex(subject_index_path(settings.state_dir)) as index:
         suppressed = index.suppressed()
     quarantine: list[dict[str, Any]] = []
-    signals: set[str] = set()
+
+    def set_aside(tally: _Tally, location: str, field_name: str, reason: str, records: int,
+                  raw: bytes | str | None, signal: str | None, table: str | None = None) -> None:
+        quarantine.append(_quarantine_row(tally.task, location, field_name, reason, records, raw, signal or table))
+        tally.records_quarantined += records
+        if len(tally.quarantine_examples) < 3:
+            tally.quarantine_examples.append(f"{location}: {field_name}: {reason}")
+
+    def write(table: str, rows: list[dict[str, Any]]) -> None:
+        if table == "quarantine":
+            rejected = writer.write_quarantine(rows)
+        elif table == "restricted_content":
+            rejected = writer.write_content(rows)
+        else:
+            rejected = writer.write_rows(table, rows)
+        refused = {id(row) for row, _ in rejected}
+        for row in rows:
+            if id(row) in refused:
+                continue
+            tally = tallies[row["source_file_id"]]
+            tally.rows[table] += 1
+            tally.days.setdefault(table, set()).add(day_string(row["_day"]))
+        for row, reason in rejected if table != "quarantine" else ():
+            # Safety net: a value the decoder let through but Parquet cannot hold is quarantined.
+            set_aside(tallies.get(row.get("source_file_id"), tallies[first.file_id]), row.get("source_offset") or "",
+                      "row", f"cannot be stored in {table}: {reason[:300]}", 1 if table in RECORD_TABLES else 0,
+                      None, None, table)
 
     def flush() -> None:
-        nonlocal batch, records_in, records_quarantined, records_suppressed
-        rejected_records = 0
+        nonlocal batch
         if suppressed:
-            records_suppressed += _drop_suppressed(batch, suppressed)
+            for file_id, n in _drop_suppressed(batch, suppressed).items():
+                tallies[file_id].records_suppressed += n
         for table, rows in batch.rows.items():
-            for row, reason in writer.write_rows(table, rows):
-                # Safety net: a value the decoder let through but Parquet cannot hold is quarantined.
-                if table in ("spans", "logs", "metric_points"):
-                    rejected_records += 1
-                quarantine.append(_quarantine_row(task, row.get("source_offset") or "", "row",
-                                                  f"cannot be stored in {table}: {reason[:300]}",
-                                                  1 if table in ("spans", "logs", "metric_points") else 0,
-                                                  None, table))
-        writer.write_content(batch.content)
-        for q in batch.quarantined:
-            quarantine.append(_quarantine_row(task, q.location, q.field, q.reason, q.records,
-                                              _redacted_excerpt(q.raw if isinstance(q.raw, bytes) else None),
-                                              None))
-        records_in += batch.records_in
-        records_quarantined += sum(q.records for q in batch.quarantined) + rejected_records
+            write(table, rows)
+        write("restricted_content", batch.content)
         batch = Batch()
         gc.collect(0)
 
     try:
-        for item in read_units(Path(task.path), task.start, task.end, task.first_line, task.shape):
-            if isinstance(item, FileShape):
-                continue
-            unit: Unit = item
-            units += 1
-            if unit.error is not None:
-                records_in += 1
-                records_quarantined += 1
-                quarantine.append(_quarantine_row(task, unit.location, unit.error_field or "file", unit.error, 1,
-                                                  unit.raw, None))
-                continue
-            signal = unit.signal or detect_signal(unit.request)
-            if signal is None:
-                records_in += 1
-                records_quarantined += 1
-                keys = ", ".join(sorted(unit.request or {})[:8])
-                quarantine.append(_quarantine_row(
-                    task, unit.location, "request",
-                    f"unknown convention: no resourceSpans, resourceLogs or resourceMetrics (keys: {keys})", 1,
-                    orjson.dumps(unit.request), None))
-                continue
-            signals.add(signal)
-            before = len(batch.quarantined)
-            try:
-                getattr(normalizer, signal)(unit.request, unit.location, batch)
-            except Exception as err:  # noqa: BLE001 - a decoder bug must not sink the run; it is quarantined
-                del batch.quarantined[before:]
-                records_in += 1
-                records_quarantined += 1
-                quarantine.append(_quarantine_row(
-                    task, unit.location, "request", f"internal decoder error {type(err).__name__}: {err}", 1,
-                    orjson.dumps(unit.request), signal))
-                traceback.print_exc()
-                continue
-            if batch.row_count() >= FLUSH_ROWS:
-                flush()
+        for task in tasks:
+            started = time.perf_counter()
+            tally = tallies[task.file_id]
+            normalizer.file_id = task.file_id
+            for item in read_units(Path(task.path), task.start, task.end, task.first_line, task.shape):
+                if isinstance(item, FileShape):
+                    continue
+                unit: Unit = item
+                tally.units_in += 1
+                if unit.error is not None:
+                    tally.records_in += 1
+                    set_aside(tally, unit.location, unit.error_field or "file", unit.error, 1, unit.raw, None)
+                    continue
+                signal = unit.signal or detect_signal(unit.request)
+                if signal is None:
+                    tally.records_in += 1
+                    keys = ", ".join(sorted(unit.request or {})[:8])
+                    set_aside(tally, unit.location, "request",
+                              f"unknown convention: no resourceSpans, resourceLogs or resourceMetrics (keys: {keys})",
+                              1, orjson.dumps(unit.request), None)
+                    continue
+                tally.signals.add(signal)
+                try:
+                    getattr(normalizer, signal)(unit.request, unit.location, batch)
+                except Exception as err:  # noqa: BLE001 - a decoder bug must not sink the run; it is quarantined
+                    batch.quarantined.clear()
+                    tally.records_in += 1
+                    set_aside(tally, unit.location, "request", f"internal decoder error {type(err).__name__}: {err}",
+                              1, orjson.dumps(unit.request), signal)
+                    traceback.print_exc()
+                else:
+                    for q in batch.quarantined:
+                        set_aside(tally, q.location, q.field, q.reason, q.records,
+                                  _redacted_excerpt(q.raw if isinstance(q.raw, bytes) else None), None)
+                    batch.quarantined.clear()
+                tally.records_in += batch.records_in
+                batch.records_in = 0
+                if batch.row_count() >= FLUSH_ROWS:
+                    flush()
+            tally.seconds += time.perf_counter() - started
         flush()
-        writer.write_quarantine(quarantine)
+        write("quarantine", quarantine)
         moves = writer.close()
     except BaseException:
         writer.abort()
         raise
-    landed = sum(writer.rows[t] for t in ("spans", "logs", "metric_points"))
     return {
-        "file_id": task.file_id, "chunk": task.chunk, "moves": moves, "units_in": units,
-        "records_in": records_in, "records_quarantined": records_quarantined, "records_landed": landed,
-        "records_suppressed": records_suppressed, "subjects": writer.subject_index(),
-        "rows": {t: n for t, n in writer.rows.items() if t not in ("quarantine",)},
-        "days": {t: sorted(d) for t, d in writer.days.items()}, "signals": sorted(signals),
-        "bytes_written": sum(os.path.getsize(s) for s, _ in moves), "seconds": time.perf_counter() - started,
-        "quarantine_examples": [f"{q['location']}: {q['field']}: {q['reason']}" for q in quarantine[:3]],
+        "moves": moves, "subjects": writer.subject_index(),
+        "bytes_written": sum(os.path.getsize(s) for s, _ in moves),
+        "files": [tally.result() for tally in tallies.values()],
     }
 
 
@@ -622,12 +676,27 @@ def _land_candidates(settings: Settings, manifest: Manifest, pending: list[tuple
     partial: dict[str, list[dict[str, Any]]] = {}
     total_bytes = sum(stat.st_size for _, stat in pending)  # an estimate until every file is hashed
     done_bytes = 0
+    # Small files share a task up to this many bytes: enough groups to keep every worker busy.
+    group_bytes = min(GROUP_MAX_BYTES, max(total_bytes // (2 * workers), 1))
 
-    def tasks_of(candidate: Candidate) -> list[Task]:
-        tasks = _tasks_for(candidate, landing_day, workers)
-        fid = candidate.file_id
-        by_id[fid], remaining[fid], shapes[fid], partial[fid] = candidate, len(tasks), tasks[0].shape, []
-        return tasks
+    def jobs_of(candidates: Iterable[Candidate]) -> Iterator[list[Task]]:
+        """Tasks as workers take them: each slice of a big file alone, small whole files together."""
+        group: list[Task] = []
+        size = 0
+        for candidate in candidates:
+            tasks = _tasks_for(candidate, landing_day, workers)
+            fid = candidate.file_id
+            by_id[fid], remaining[fid], shapes[fid], partial[fid] = candidate, len(tasks), tasks[0].shape, []
+            if len(tasks) > 1 or candidate.size > GROUP_FILE_BYTES:
+                yield from ([task] for task in tasks)
+                continue
+            group.append(tasks[0])
+            size += candidate.size - candidate.start_offset
+            if size >= group_bytes or len(group) >= GROUP_MAX_FILES:
+                yield group
+                group, size = [], 0
+        if group:
+            yield group
 
     def advance(name: str, size: int) -> None:
         nonlocal done_bytes
@@ -639,33 +708,47 @@ def _land_candidates(settings: Settings, manifest: Manifest, pending: list[tuple
         advance("", size)
 
     def complete(result: dict[str, Any]) -> None:
-        fid = result["file_id"]
-        partial[fid].append(result)
-        remaining[fid] -= 1
-        if remaining[fid]:
-            return
-        candidate = by_id.pop(fid)
-        outcome = _publish_file(settings, manifest, candidate, shapes.pop(fid), partial.pop(fid), run_id, report)
-        report.files.append(outcome)
-        report.bytes_in += candidate.size - candidate.start_offset
-        advance(candidate.path.name, candidate.size)
+        files = result["files"]
+        if len(files) == 1:  # one slice of a file: publish when its last slice is done
+            fid = files[0]["file_id"]
+            partial[fid].append({**files[0], "moves": result["moves"], "subjects": result["subjects"],
+                                 "bytes_written": result["bytes_written"]})
+            remaining[fid] -= 1
+            if remaining[fid]:
+                return
+            results = partial.pop(fid)
+            members = [(by_id.pop(fid), shapes.pop(fid), results)]
+            moves = [tuple(m) for r in results for m in r["moves"]]
+            subjects = [r["subjects"] for r in results]
+            written = sum(r["bytes_written"] for r in results)
+        else:  # small files decoded together: published together
+            members = []
+            for f in files:
+                partial.pop(f["file_id"])
+                members.append((by_id.pop(f["file_id"]), shapes.pop(f["file_id"]), [f]))
+            moves, subjects, written = [tuple(m) for m in result["moves"]], [result["subjects"]], result["bytes_written"]
+        for outcome in _publish_file(settings, manifest, members, moves, subjects, written, run_id, report):
+            report.files.append(outcome)
+        for candidate, _, _ in members:
+            report.bytes_in += candidate.size - candidate.start_offset
+            advance(candidate.path.name, candidate.size)
 
     candidates: Iterator[Candidate] = _identified(manifest, pending, report, skipped)
-    backlog: list[Task] = []
+    jobs: Iterator[list[Task]] = jobs_of(candidates)
+    backlog: list[list[Task]] = []
     in_process = workers <= 1
     if not in_process and (total_bytes < POOL_MIN_BYTES or len(pending) == 1):  # is a pool worth starting?
-        backlog = [task for candidate in candidates for task in tasks_of(candidate)]
-        candidates = iter(())
+        backlog = list(jobs)
+        jobs = iter(())
         in_process = total_bytes < POOL_MIN_BYTES or len(backlog) <= 1
     if in_process:
-        for task in chain(backlog, (task for candidate in candidates for task in tasks_of(candidate))):
-            complete(process_task(task, settings, staging_root))
+        for job in chain(backlog, jobs):
+            complete(process_task(job, settings, staging_root))
         return
     with process_pool(workers) as pool:
-        in_flight = {pool.submit(process_task, task, settings, staging_root) for task in backlog}
-        for candidate in candidates:
-            in_flight.update(pool.submit(process_task, task, settings, staging_root)
-                             for task in tasks_of(candidate))
+        in_flight = {pool.submit(process_task, job, settings, staging_root) for job in backlog}
+        for job in jobs:
+            in_flight.add(pool.submit(process_task, job, settings, staging_root))
             # Keep every worker busy with one task queued behind it; hash the next file meanwhile.
             while len(in_flight) >= 2 * workers:
                 finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
@@ -675,8 +758,9 @@ def _land_candidates(settings: Settings, manifest: Manifest, pending: list[tuple
             complete(future.result())
 
 
-def _publish_file(settings: Settings, manifest: Manifest, candidate: Candidate, shape: FileShape, results: list[dict[str, Any]],
-                  run_id: str | None, report: LandingReport) -> FileOutcome:
+def _merged_result(candidate: Candidate, shape: FileShape, results: list[dict[str, Any]], bytes_written: int,
+                   run_id: str | None) -> dict[str, Any]:
+    """One input file's manifest row from the results of its slices."""
     results.sort(key=lambda r: r["chunk"])
     rows: dict[str, int] = {}
     days: dict[str, set[str]] = {}
@@ -695,28 +779,43 @@ def _publish_file(settings: Settings, manifest: Manifest, candidate: Candidate, 
         "records_quarantined": sum(r["records_quarantined"] for r in results),
         "records_suppressed": sum(r["records_suppressed"] for r in results),
         "rows": rows, "days": {t: sorted(d) for t, d in days.items()},
-        "bytes_written": sum(r["bytes_written"] for r in results),
+        "bytes_written": bytes_written,
         "seconds": round(sum(r["seconds"] for r in results), 3),
         "landed_at": datetime.now(UTC).isoformat(), "run_id": run_id,
     }
     if merged["records_in"] != (merged["records_landed"] + merged["records_quarantined"]
                                 + merged["records_suppressed"]):
         raise AssertionError(f"{candidate.path}: records do not reconcile: {merged}")
-    moves = [tuple(m) for r in results for m in r["moves"]]
+    return merged
+
+
+def _publish_file(settings: Settings, manifest: Manifest,
+                  members: list[tuple[Candidate, FileShape, list[dict[str, Any]]]], moves: list[tuple[str, str]],
+                  subjects: list[dict[str, list[str]]], bytes_written: int, run_id: str | None,
+                  report: LandingReport) -> list[FileOutcome]:
+    """Publish the outputs of one input file, or of small files landed together, in one journalled
+    step: all of them are landed, or (after a crash) rolled forward together."""
+    new_bytes = [candidate.size - candidate.start_offset for candidate, _, _ in members]
+    shares = [bytes_written * n // max(sum(new_bytes), 1) for n in new_bytes]  # output bytes, by input share
+    shares[0] += bytes_written - sum(shares)
+    merged = [_merged_result(candidate, shape, results, share, run_id)
+              for (candidate, shape, results), share in zip(members, shares, strict=True)]
     with SubjectIndex(subject_index_path(settings.state_dir)) as index:
-        index.add({path: hashes for r in results for path, hashes in r["subjects"].items()})
+        index.add({path: hashes for s in subjects for path, hashes in s.items()})
     manifest.begin_publish(merged, moves)
     publish(moves)
     manifest.finish_publish(merged)
-    report.bytes_written += merged["bytes_written"]
-    for table, ds in merged["days"].items():
-        report.days.setdefault(table, [])
-        report.days[table] = sorted(set(report.days[table]) | set(ds))
-    for r in results:
-        report.quarantine_examples.extend(f"{candidate.path.name} {e}" for e in r["quarantine_examples"])
-    return FileOutcome(
-        merged["path"], "appended" if candidate.base_file_id else "landed", candidate.file_id,
-        merged["records_in"], merged["records_landed"], merged["records_quarantined"], rows,
-        shape.format + {"gzip": ".gz", "zstd": ".zst"}.get(shape.compression, ""),
-        detail=f"new bytes after {candidate.start_offset}" if candidate.base_file_id else None,
-        records_suppressed=merged["records_suppressed"])
+    report.bytes_written += bytes_written
+    outcomes = []
+    for (candidate, shape, results), result in zip(members, merged, strict=True):
+        for table, ds in result["days"].items():
+            report.days[table] = sorted(set(report.days.get(table, [])) | set(ds))
+        for r in results:
+            report.quarantine_examples.extend(f"{candidate.path.name} {e}" for e in r["quarantine_examples"])
+        outcomes.append(FileOutcome(
+            result["path"], "appended" if candidate.base_file_id else "landed", candidate.file_id,
+            result["records_in"], result["records_landed"], result["records_quarantined"], result["rows"],
+            shape.format + {"gzip": ".gz", "zstd": ".zst"}.get(shape.compression, ""),
+            detail=f"new bytes after {candidate.start_offset}" if candidate.base_file_id else None,
+            records_suppressed=result["records_suppressed"]))
+    return outcomes

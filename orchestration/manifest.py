@@ -40,9 +40,9 @@ create table if not exists paths (
     seen_at text not null
 );
 create table if not exists journal (
-    file_id text primary key,
+    file_id text primary key,          -- the first of the files published together
     moves_json text not null,          -- [[staging, final], ...] to replay after a crash
-    result_json text not null
+    result_json text not null          -- their manifest rows (a list; a single object in older journals)
 );
 create table if not exists compaction_journal (
     target text primary key,           -- the compacted file, once published
@@ -114,35 +114,40 @@ class Manifest:
             (path, size, mtime_ns, file_id, outcome, seen_at),
         )
 
-    def begin_publish(self, result: dict[str, Any], moves: list[tuple[str, str]]) -> None:
-        """Write-ahead: the moves are durable before the first rename happens."""
+    def begin_publish(self, results: list[dict[str, Any]], moves: list[tuple[str, str]]) -> None:
+        """Write-ahead: the moves are durable before the first rename happens. One entry for files
+        whose outputs are shared (small files landed together), keyed by the first file."""
         with self.transaction() as db:
             db.execute("insert or replace into journal values (?, ?, ?)",
-                       (result["file_id"], json.dumps(moves), json.dumps(result)))
+                       (results[0]["file_id"], json.dumps(moves), json.dumps(results)))
 
-    def finish_publish(self, result: dict[str, Any]) -> None:
+    def finish_publish(self, results: list[dict[str, Any]] | dict[str, Any]) -> None:
+        """Record the files as landed and close their journal entry, in one transaction."""
+        results = results if isinstance(results, list) else [results]  # a journal of an older version
         with self.transaction() as db:
-            db.execute(
-                "insert or replace into files (file_id, path, size_bytes, head_sha256, compression, format, signal,"
-                " status, base_file_id, start_offset, units_in, records_in, records_landed, records_quarantined,"
-                " records_suppressed, rows_json, days_json, bytes_written, seconds, landed_at, run_id)"
-                " values (?, ?, ?, ?, ?, ?, ?, 'landed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (result["file_id"], result["path"], result["size_bytes"], result["head_sha256"],
-                 result["compression"], result["format"], result["signal"], result.get("base_file_id"),
-                 result.get("start_offset", 0), result["units_in"], result["records_in"],
-                 result["records_landed"], result["records_quarantined"], result.get("records_suppressed", 0),
-                 json.dumps(result["rows"]),
-                 json.dumps(result["days"]), result["bytes_written"], result["seconds"], result["landed_at"],
-                 result.get("run_id")),
-            )
-            db.execute(
-                "insert into paths values (?, ?, ?, ?, ?, ?) on conflict(path) do update set "
-                "size_bytes=excluded.size_bytes, mtime_ns=excluded.mtime_ns, file_id=excluded.file_id, "
-                "outcome=excluded.outcome, seen_at=excluded.seen_at",
-                (result["path"], result["size_bytes"], result["mtime_ns"], result["file_id"],
-                 "appended" if result.get("base_file_id") else "landed", result["landed_at"]),
-            )
-            db.execute("delete from journal where file_id = ?", (result["file_id"],))
+            for result in results:
+                db.execute(
+                    "insert or replace into files (file_id, path, size_bytes, head_sha256, compression, format,"
+                    " signal, status, base_file_id, start_offset, units_in, records_in, records_landed,"
+                    " records_quarantined, records_suppressed, rows_json, days_json, bytes_written, seconds,"
+                    " landed_at, run_id)"
+                    " values (?, ?, ?, ?, ?, ?, ?, 'landed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (result["file_id"], result["path"], result["size_bytes"], result["head_sha256"],
+                     result["compression"], result["format"], result["signal"], result.get("base_file_id"),
+                     result.get("start_offset", 0), result["units_in"], result["records_in"],
+                     result["records_landed"], result["records_quarantined"], result.get("records_suppressed", 0),
+                     json.dumps(result["rows"]),
+                     json.dumps(result["days"]), result["bytes_written"], result["seconds"], result["landed_at"],
+                     result.get("run_id")),
+                )
+                db.execute(
+                    "insert into paths values (?, ?, ?, ?, ?, ?) on conflict(path) do update set "
+                    "size_bytes=excluded.size_bytes, mtime_ns=excluded.mtime_ns, file_id=excluded.file_id, "
+                    "outcome=excluded.outcome, seen_at=excluded.seen_at",
+                    (result["path"], result["size_bytes"], result["mtime_ns"], result["file_id"],
+                     "appended" if result.get("base_file_id") else "landed", result["landed_at"]),
+                )
+            db.execute("delete from journal where file_id = ?", (results[0]["file_id"],))
 
     def begin_compaction(self, target: str, temp: str, sources: list[str]) -> None:
         with self.transaction() as db:

@@ -40,13 +40,12 @@ import pyarrow.parquet as pq
 from orchestration.checkpoints import Checkpoint, kill_at_from_env, noop
 from orchestration.lake.schema import LAKE_TABLES, conformable
 from orchestration.lake.subjects import SubjectIndex, subject_index_path
-from orchestration.lake.writer import SCHEMA_FILE, fsync_dir, write_conformed
+from orchestration.lake.writer import SCHEMA_FILE, SOURCES_KEY, fsync_dir, write_conformed
 from orchestration.locks import wait_for_flock
 from orchestration.manifest import Manifest
 from orchestration.settings import Settings
 from orchestration.workers import default_workers, process_pool
 
-SOURCES_KEY = b"spanledger.sources"
 PREFIX = "compacted-"
 
 

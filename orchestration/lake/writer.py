@@ -6,6 +6,7 @@ a reader never sees a half-written file.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections import defaultdict
@@ -25,6 +26,9 @@ SUBJECT_COLUMNS = ("user_hash", "session_hash")
 # (256 Ki rows of spans took a compaction past 1 GiB).
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3, "use_dictionary": True,
                    "write_statistics": True, "row_group_size": 128 * 1024}
+# Arrow metadata naming the landed files (stems) whose rows a lake file holds, when it is not only its
+# own name: a compacted file, or the output of one task that landed several small files together.
+SOURCES_KEY = b"spanledger.sources"
 # Zero-row file per table so readers' globs never come up empty on a fresh lake.
 SCHEMA_FILE = Path("date=1970-01-01") / "_schema.parquet"
 
@@ -95,9 +99,12 @@ def ensure_schema_files(lake_dir: Path) -> None:
 class StagedWriter:
     """Collects one landing task's output: lake tables by event day, quarantine and restricted content."""
 
-    def __init__(self, staging_dir: Path, output_stem: str, data_dir: Path, landing_day: str):
+    def __init__(self, staging_dir: Path, output_stem: str, data_dir: Path, landing_day: str,
+                 sources: list[str] | None = None):
         self.staging_dir = staging_dir
         self.stem = output_stem
+        # several input files in one output: name them all (see SOURCES_KEY)
+        self._metadata = {SOURCES_KEY: json.dumps(sources).encode()} if sources and sources != [output_stem] else None
         self.data_dir = data_dir
         self.landing_day = landing_day
         self._writers: dict[tuple[str, str], pq.ParquetWriter] = {}
@@ -120,6 +127,8 @@ class StagedWriter:
         if writer is None:
             path = self.staging_dir / table / f"date={day}" / f"{self.stem}.parquet"
             path.parent.mkdir(parents=True, exist_ok=True)
+            if self._metadata:
+                schema = schema.with_metadata(self._metadata)
             writer = pq.ParquetWriter(path, schema, **{k: v for k, v in PARQUET_OPTIONS.items()
                                                        if k != "row_group_size"})
             self._writers[key] = writer
@@ -154,14 +163,13 @@ class StagedWriter:
             self.days[table].add(day)
         return rejected
 
-    def write_content(self, rows: list[dict[str, Any]]) -> None:
-        self.write_rows("restricted_content", rows, RESTRICTED_CONTENT)
+    def write_content(self, rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:
+        return self.write_rows("restricted_content", rows, RESTRICTED_CONTENT)
 
-    def write_quarantine(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            for row in rows:
-                row["_day"] = (date.fromisoformat(self.landing_day) - EPOCH).days
-            self.write_rows("quarantine", rows, QUARANTINE)
+    def write_quarantine(self, rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:
+        for row in rows:
+            row["_day"] = (date.fromisoformat(self.landing_day) - EPOCH).days
+        return self.write_rows("quarantine", rows, QUARANTINE)
 
     def subject_index(self) -> dict[str, list[str]]:
         """Final path → the subject hashes (user and session) its rows carry."""

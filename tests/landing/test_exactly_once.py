@@ -203,6 +203,7 @@ def test_a_backlog_is_decoded_while_it_is_still_being_hashed(settings, inbox, mo
     import orchestration.landing as landing
 
     monkeypatch.setattr(landing, "POOL_MIN_BYTES", 0)  # the pool even for a small backlog
+    monkeypatch.setattr(landing, "GROUP_MAX_BYTES", 1)  # a task a file, as in a backlog of GBs
     expected = sum(_write_requests(inbox / f"part-{n:02d}.jsonl", n * 10_000, 300) for n in range(8))
     shutil.copy(inbox / "part-03.jsonl", inbox / "part-03-rotated.jsonl")
     events: list[str] = []

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+from orchestration.lake.compaction import sources_of
+from orchestration.manifest import Manifest
 from orchestration.quality.checks import check_lake_partition
 from orchestration.quality.lake_scan import scan_lake
 from tests.quality.conftest import last_day
@@ -25,20 +28,37 @@ def test_clean_lake_scans_clean(clean_lake):
     assert scanned > 20 and problems == []
 
 
+def _held(lake, path: Path, table: str, day: str) -> set[str]:
+    """The landed files (id prefixes) whose rows of `table` on `day` a lake file holds: small files
+    land several to an output."""
+    held = {name.split("-")[0] for name in sources_of(path)}
+    manifest = Manifest(lake.manifest_path)
+    try:
+        return {f["file_id"][:24] for f in manifest.files()
+                if f["file_id"][:24] in held and day in json.loads(f["days_json"]).get(table, [])}
+    finally:
+        manifest.close()
+
+
 def test_corrupt_and_missing_files_are_reported_with_their_paths(lake):
     day = last_day()
     corrupt = next((lake.table_dir("spans") / f"date={day}").glob("*.parquet"))
+    # an unreadable file no longer says which other files it holds: those are reported missing
+    unreadable = _held(lake, corrupt, "spans", day) - {corrupt.name.split("-")[0]}
     with open(corrupt, "r+b") as fh:  # a torn write: the footer is gone
         fh.truncate(corrupt.stat().st_size // 2)
     missing = next((lake.table_dir("logs") / f"date={day}").glob("*.parquet"))
+    lost = _held(lake, missing, "logs", day)
     missing.unlink()
 
     scanned, problems = scan_lake(lake)
     by_path = {p.path: p.problem for p in problems}
     assert by_path[str(corrupt)].startswith("corrupt")
-    expected_missing = str(missing.parent / (missing.name.split("-")[0] + "-*.parquet"))
-    assert by_path[expected_missing].startswith("missing")
-    assert len(problems) == 2
+    assert lost
+    for folder, prefixes in ((missing.parent, lost), (corrupt.parent, unreadable)):
+        for prefix in prefixes:
+            assert by_path[str(folder / f"{prefix}-*.parquet")].startswith("missing")
+    assert len(problems) == 1 + len(lost) + len(unreadable)
 
     # the partition's suite fails (blocking) and names the file
     result = check_lake_partition(lake, "spans", day)
