@@ -21,6 +21,7 @@ from orchestration.manifest import Manifest
 from orchestration.quality.lake_scan import scan_lake
 from orchestration.settings import Settings
 from tests.landing.conftest import lake_rows, quarantine_rows
+from tests.landing.test_exactly_once import KILLED_MID_PUBLISH  # publishes one output, then SIGKILL
 
 TABLES = ("spans", "span_events", "span_links", "logs", "metric_points")
 
@@ -81,20 +82,6 @@ def test_small_files_land_together_exactly_as_one_by_one(tmp_path, monkeypatch):
     assert scanned and problems == []
 
 
-KILLED_MID_PUBLISH = """
-import os, signal, sys
-from pathlib import Path
-import orchestration.landing as landing
-from orchestration.lake import writer
-from orchestration.settings import Settings
-
-def publish_one_then_die(moves):
-    writer.publish(moves[:1])
-    os.kill(os.getpid(), signal.SIGKILL)
-
-landing.publish = publish_one_then_die
-landing.land(Settings.from_env(sys.argv[1]), settle_seconds=0, workers=1)
-"""
 
 
 def test_a_crash_while_publishing_a_group_is_rolled_forward_for_every_file(tmp_path):
