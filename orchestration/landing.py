@@ -419,7 +419,7 @@ class _Tally:
         }
 
 
-def process_task(tasks: Task | list[Task], settings: Settings, staging_root: Path) -> dict[str, Any]:
+def process_task(tasks: list[Task], settings: Settings, staging_root: Path) -> dict[str, Any]:
     """Decode one slice of a file, or several small whole files into one set of outputs (a backlog of
     small files then costs one Parquet file per table and date, not one per input file)."""
     # Batches hold ~10^7 small acyclic objects; the cyclic collector would walk them all over and over
@@ -427,7 +427,7 @@ def process_task(tasks: Task | list[Task], settings: Settings, staging_root: Pat
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _process_task(tasks if isinstance(tasks, list) else [tasks], settings, staging_root)
+        return _process_task(tasks, settings, staging_root)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -455,8 +455,8 @@ def _process_task(tasks: list[Task], settings: Settings, staging_root: Path) -> 
     quarantine: list[dict[str, Any]] = []
 
     def set_aside(tally: _Tally, location: str, field_name: str, reason: str, records: int,
-                  raw: bytes | str | None, signal: str | None, table: str | None = None) -> None:
-        quarantine.append(_quarantine_row(tally.task, location, field_name, reason, records, raw, signal or table))
+                  raw: bytes | str | None, signal: str | None) -> None:
+        quarantine.append(_quarantine_row(tally.task, location, field_name, reason, records, raw, signal))
         tally.records_quarantined += records
         if len(tally.quarantine_examples) < 3:
             tally.quarantine_examples.append(f"{location}: {field_name}: {reason}")
@@ -468,18 +468,19 @@ def _process_task(tasks: list[Task], settings: Settings, staging_root: Path) -> 
             rejected = writer.write_content(rows)
         else:
             rejected = writer.write_rows(table, rows)
-        refused = {id(row) for row, _ in rejected}
-        for row in rows:
-            if id(row) in refused:
-                continue
-            tally = tallies[row["source_file_id"]]
-            tally.rows[table] += 1
-            tally.days.setdefault(table, set()).add(day_string(row["_day"]))
+        if rejected:
+            refused = {id(row) for row, _ in rejected}
+            rows = [row for row in rows if id(row) not in refused]
+        # per input file: a count and the distinct days (formatted once each, not once a row)
+        for file_id, n in Counter(row["source_file_id"] for row in rows).items():
+            tallies[file_id].rows[table] += n
+        for file_id, day in {(row["source_file_id"], row["_day"]) for row in rows}:
+            tallies[file_id].days.setdefault(table, set()).add(day_string(day))
         for row, reason in rejected if table != "quarantine" else ():
             # Safety net: a value the decoder let through but Parquet cannot hold is quarantined.
             set_aside(tallies.get(row.get("source_file_id"), tallies[first.file_id]), row.get("source_offset") or "",
                       "row", f"cannot be stored in {table}: {reason[:300]}", 1 if table in RECORD_TABLES else 0,
-                      None, None, table)
+                      None, table)
 
     def flush() -> None:
         nonlocal batch

@@ -50,6 +50,9 @@ create table if not exists compaction_journal (
     sources_json text not null         -- the files it replaces: removed once it is published
 );
 """
+_UPSERT_PATH = ("insert into paths values (?, ?, ?, ?, ?, ?) on conflict(path) do update set "
+                "size_bytes=excluded.size_bytes, mtime_ns=excluded.mtime_ns, file_id=excluded.file_id, "
+                "outcome=excluded.outcome, seen_at=excluded.seen_at")
 
 
 @dataclass
@@ -108,9 +111,7 @@ class Manifest:
     # --- writes -------------------------------------------------------------------------------
     def record_path(self, path: str, size: int, mtime_ns: int, file_id: str, outcome: str, seen_at: str) -> None:
         self.db.execute(
-            "insert into paths values (?, ?, ?, ?, ?, ?) on conflict(path) do update set "
-            "size_bytes=excluded.size_bytes, mtime_ns=excluded.mtime_ns, file_id=excluded.file_id, "
-            "outcome=excluded.outcome, seen_at=excluded.seen_at",
+            _UPSERT_PATH,
             (path, size, mtime_ns, file_id, outcome, seen_at),
         )
 
@@ -141,9 +142,7 @@ class Manifest:
                      result.get("run_id")),
                 )
                 db.execute(
-                    "insert into paths values (?, ?, ?, ?, ?, ?) on conflict(path) do update set "
-                    "size_bytes=excluded.size_bytes, mtime_ns=excluded.mtime_ns, file_id=excluded.file_id, "
-                    "outcome=excluded.outcome, seen_at=excluded.seen_at",
+                    _UPSERT_PATH,
                     (result["path"], result["size_bytes"], result["mtime_ns"], result["file_id"],
                      "appended" if result.get("base_file_id") else "landed", result["landed_at"]),
                 )
