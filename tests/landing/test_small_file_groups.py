@@ -103,3 +103,6 @@ def test_a_crash_while_publishing_a_group_is_rolled_forward_for_every_file(tmp_p
         manifest.close()
     assert summary["files_landed"] == len(list(settings.inbox_dir.iterdir())) and summary["pending_publish"] == 0
     assert summary["records_in"] == summary["records_landed"] + summary["records_quarantined"]
+    # nothing doubled in any table: the lake holds exactly the rows the manifest says landed
+    assert {table: lake_rows(settings, table)[0][0] for table in TABLES} == {
+        table: summary["rows"].get(table, 0) for table in TABLES}
