@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from orchestration.settings import Settings
+from orchestration.warehouse.dbt_invocations import invocation_dirs, prune_invocation_dirs
+from orchestration.warehouse.dbt_runner import PROJECT_DIR, dbt_target_dir
 from tests.dbt.conftest import query
 
 pytestmark = pytest.mark.slow
@@ -69,6 +71,7 @@ def test_definitions_load_and_a_partition_builds(built_warehouse: Settings) -> N
         "SPANLEDGER_PARTITIONS_START": "2025-03-01",
     }
     before = query(built_warehouse, "select count(*), sum(total_cost_usd) from finops.fct_llm_costs_daily")
+    in_checkout = set((PROJECT_DIR / "target").glob("*-*-*"))
     proc = subprocess.run(
         [sys.executable, "-c", SCRIPT],
         cwd=REPO,
@@ -83,3 +86,22 @@ def test_definitions_load_and_a_partition_builds(built_warehouse: Settings) -> N
         query(built_warehouse, "select count(*), sum(total_cost_usd) from finops.fct_llm_costs_daily")
         == before
     )
+    # dbt's artifacts stay in the data dir (not the checkout), and the run's later dbt steps start from
+    # the parse of the first instead of parsing every node again.
+    assert set((PROJECT_DIR / "target").glob("*-*-*")) == in_checkout
+    invocations = invocation_dirs(dbt_target_dir(built_warehouse))
+    assert len(invocations) == 3, invocations
+    full_parses = [p.name for p in invocations if '"code": "I024"' in (p / "dbt.log").read_text()]  # I024: full parse
+    assert len(full_parses) <= 1, full_parses
+
+
+def test_only_the_newest_invocation_folders_are_kept(tmp_path: Path) -> None:
+    target = tmp_path / "target"
+    names = [f"dbt_incremental_models-{run:07x}-{n:07x}" for run in range(4) for n in range(5)]
+    for age, name in enumerate(names):
+        (target / name).mkdir(parents=True)
+        os.utime(target / name, (1_000_000 + age, 1_000_000 + age))
+    (target / "compiled").mkdir()  # dbt's own folders are never touched
+    deleted = prune_invocation_dirs(target, keep=7)
+    assert sorted(p.name for p in deleted) == sorted(names[:13])
+    assert sorted(p.name for p in target.iterdir()) == sorted(names[13:] + ["compiled"])

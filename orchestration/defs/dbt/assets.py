@@ -21,7 +21,8 @@ from orchestration.defs.dbt.translator import SpanledgerDbtTranslator
 from orchestration.defs.partitions import daily_partitions
 from orchestration.lake.uniformity import union_by_name_env
 from orchestration.settings import Settings
-from orchestration.warehouse.dbt_runner import staged_warehouse, warehouse_write_lock
+from orchestration.warehouse.dbt_invocations import prune_invocation_dirs, share_parse_state
+from orchestration.warehouse.dbt_runner import dbt_target_dir, staged_warehouse, warehouse_write_lock
 
 INCREMENTAL_SELECTOR = "config.materialized:incremental"
 
@@ -96,11 +97,28 @@ def _build_safely(context: AssetExecutionContext, dbt: DbtCliResource, args: lis
     """Like the CLI: hold the warehouse write lock and, on DuckDB, build into a copy that replaces the
     warehouse only when dbt succeeds, so a failed or killed run leaves the previous marts readable."""
     settings = Settings.from_env()
-    with warehouse_write_lock(settings, purpose=f"dagster run {context.run.run_id}"):
-        if settings.warehouse != "duckdb":
-            yield from dbt.cli(args, context=context).stream()
-            return
-        with staged_warehouse(settings) as (copy, publish), _dbt_environment(settings, copy):
-            invocation = dbt.cli(args, context=context)
+    lock = warehouse_write_lock(settings, purpose=f"dagster run {context.run.run_id}")
+    with lock, _build_target(settings) as publish:
+        invocation = dbt.cli(args, context=context)
+        try:
             yield from invocation.stream()
             publish[0] = invocation.is_successful()
+        finally:
+            _keep_invocation_state(settings, invocation.target_path)
+
+
+@contextmanager
+def _build_target(settings: Settings):
+    """On DuckDB, a private copy of the warehouse that `publish[0] = True` swaps in; BigQuery builds
+    in place."""
+    if settings.warehouse != "duckdb":
+        yield [False]
+        return
+    with staged_warehouse(settings) as (copy, publish), _dbt_environment(settings, copy):
+        yield publish
+
+
+def _keep_invocation_state(settings: Settings, invocation_target: Path) -> None:
+    """The next dbt step of the run starts from this one's parse; old invocation folders go."""
+    share_parse_state(invocation_target, dbt_target_dir(settings))
+    prune_invocation_dirs(dbt_target_dir(settings))

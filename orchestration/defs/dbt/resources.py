@@ -34,6 +34,8 @@ dbt_project = DbtProject(
     project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR, target_path=dbt_target_dir(settings)
 )
 os.environ.setdefault("SPANLEDGER_DATA_DIR", str(settings.data_dir))
+# dagster-dbt puts each invocation's folder below DBT_TARGET_PATH (else below the checkout's target/)
+os.environ["DBT_TARGET_PATH"] = str(dbt_target_dir(settings))
 os.environ.setdefault("DBT_LOG_PATH", str(settings.data_dir / "dbt" / "logs"))
 ensure_manifest(settings)
 
