@@ -127,6 +127,14 @@ json.dump({{"spans": len(batch.rows["spans"]), "parse": parse, "normalize": norm
 """
 
 
+def cpu_breakdown(traces: Path, work: Path) -> tuple[int, dict[str, float]]:
+    """CPU seconds of each stage of landing's Python path (parse, normalize, arrow, parquet) on the
+    file's first 64 MiB, in a fresh interpreter; returns (spans, seconds by stage)."""
+    _step(STAGES.format(file=str(traces), out=str(work / "stages.json")))
+    stages = json.loads((work / "stages.json").read_text())
+    return stages.pop("spans"), stages
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--spans", type=int, default=1_000_000)
@@ -189,9 +197,7 @@ def main() -> None:
     print("\n(speed vs ours < 1 means the baseline is slower; spanledger also normalizes ~90 typed columns,"
           " hashes ids, drops content and writes 3 tables, the baselines write one flat table)")
 
-    _step(STAGES.format(file=str(traces), out=str(work / "stages.json")))
-    stages = json.loads((work / "stages.json").read_text())
-    n = stages.pop("spans")
+    n, stages = cpu_breakdown(traces, work)
     total = sum(stages.values())
     print(f"\nCPU per span on one core ({n:,} spans of the first 64 MiB):")
     for name, secs in stages.items():
