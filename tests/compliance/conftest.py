@@ -7,10 +7,8 @@ exists; every dbt run passes `compliance_today` so the retention tests judge aga
 from __future__ import annotations
 
 import dataclasses
-import fcntl
 import json
 import os
-import shutil
 import subprocess
 import sys
 from datetime import date
@@ -24,6 +22,7 @@ from orchestration.lake.privacy import SubjectHasher
 from orchestration.landing import land
 from orchestration.settings import Settings
 from orchestration.warehouse.dbt_runner import run_dbt
+from tests.built_once import built_once, private_copy
 
 START = date(2026, 3, 1)
 DAYS = 6
@@ -49,25 +48,13 @@ def _build_golden(data_dir: Path) -> None:
 
 @pytest.fixture(scope="session")
 def golden(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Built once per run, shared by xdist workers (a file lock), never modified by tests."""
-    base = tmp_path_factory.getbasetemp()
-    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "compliance-golden"
-    root.mkdir(exist_ok=True)
-    with open(root / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        data_dir = root / "data"
-        if not (root / "ready").exists():
-            shutil.rmtree(data_dir, ignore_errors=True)
-            _build_golden(data_dir)
-            (root / "ready").write_text("ok")
-    return data_dir
+    """Built once per run, shared by xdist workers, never modified by tests."""
+    return built_once(tmp_path_factory, "compliance-golden", _build_golden)
 
 
 @pytest.fixture
 def data_dir(golden: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(golden, target, ignore=shutil.ignore_patterns("dagster", ".warehouse-build"))
-    return target
+    return private_copy(golden, tmp_path / "data")
 
 
 def subject_of(data_dir: Path, min_days: int = 4) -> tuple[str, str]:

@@ -1,4 +1,4 @@
-"""A real lake (pyarrow Parquet) and a real `dbt build` into a real DuckDB file, once per session."""
+"""A real lake (pyarrow Parquet) and a real `dbt build` into a real DuckDB file, once per test run."""
 
 from __future__ import annotations
 
@@ -9,19 +9,23 @@ import pytest
 
 from orchestration.settings import Settings
 from orchestration.warehouse.dbt_runner import run_dbt_build
+from tests.built_once import built_once, private_copy
 from tests.dbt.lake_fixture import build_rows, write_lake
 
 MART_SCHEMAS = ("intermediate", "finops", "reliability", "evals")
 
 
+def _build(data_dir: Path) -> None:
+    write_lake(data_dir / "lake", build_rows())
+    result = run_dbt_build(Settings.from_env(data_dir))
+    assert result.success, f"dbt build failed: {result.summary} {result.failures}\n{result.output_tail}"
+
+
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    data_dir: Path = tmp_path_factory.mktemp("spanledger")
-    write_lake(data_dir / "lake", build_rows())
-    settings = Settings.from_env(data_dir)
-    result = run_dbt_build(settings)
-    assert result.success, f"dbt build failed: {result.summary} {result.failures}\n{result.output_tail}"
-    return settings
+    """Built once per run; each worker changes its own copy (tests rebuild and rerun partitions)."""
+    golden = built_once(tmp_path_factory, "dbt-golden", _build)
+    return Settings.from_env(private_copy(golden, tmp_path_factory.mktemp("spanledger") / "data"))
 
 
 def query(settings: Settings, sql: str) -> list[tuple]:

@@ -1,12 +1,13 @@
 """A real warehouse for the report tests: generated telemetry over a month boundary, landed, built by dbt.
 
-Built once per session (~40 s). January is the previous month, February the report month, so the
+Built once per test run (~40 s), whatever the number of xdist workers. January is the previous month, February the report month, so the
 month-over-month numbers have something to compare.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -15,19 +16,25 @@ from orchestration.landing import land
 from orchestration.reports.chargeback import Month
 from orchestration.settings import Settings
 from orchestration.warehouse.dbt_runner import run_dbt_build
+from tests.built_once import built_once, private_copy
 
 REPORT_MONTH = Month(date(2025, 2, 1))
 
 
-@pytest.fixture(scope="session")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    settings = Settings.from_env(tmp_path_factory.mktemp("reports"))
+def _build(data_dir: Path) -> None:
+    settings = Settings.from_env(data_dir)
     generate(GeneratorConfig(out_dir=settings.inbox_dir, days=10, start_date=date(2025, 1, 26),
                              requests_per_day=40, seed=8))
     land(settings, settle_seconds=0)
     result = run_dbt_build(settings)
     assert result.success, f"dbt build failed: {result.summary} {result.failures}\n{result.output_tail}"
-    return settings
+
+
+@pytest.fixture(scope="session")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Built once per run; each worker reads and writes its own copy."""
+    golden = built_once(tmp_path_factory, "reports-golden", _build)
+    return Settings.from_env(private_copy(golden, tmp_path_factory.mktemp("reports") / "data"))
 
 
 @pytest.fixture(scope="session")
