@@ -109,8 +109,6 @@ class StagedWriter:
         self.landing_day = landing_day
         self._writers: dict[tuple[str, str], pq.ParquetWriter] = {}
         self._targets: dict[tuple[str, str], Path] = {}
-        self.rows: dict[str, int] = defaultdict(int)
-        self.days: dict[str, set[str]] = defaultdict(set)
         # Whose data each output file holds: lets erasure rewrite only the files of one subject.
         self.subjects: dict[tuple[str, str], set[str]] = defaultdict(set)
 
@@ -159,8 +157,6 @@ class StagedWriter:
             for column in SUBJECT_COLUMNS:
                 if column in arrow.column_names:
                     self.subjects[(table, day)].update(v for v in pc.unique(arrow[column]).to_pylist() if v)
-            self.rows[table] += len(day_rows)
-            self.days[table].add(day)
         return rejected
 
     def write_content(self, rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:

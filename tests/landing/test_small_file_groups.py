@@ -82,8 +82,6 @@ def test_small_files_land_together_exactly_as_one_by_one(tmp_path, monkeypatch):
     assert scanned and problems == []
 
 
-
-
 def test_a_crash_while_publishing_a_group_is_rolled_forward_for_every_file(tmp_path):
     env = {**os.environ, "SPANLEDGER_HMAC_KEY": "test-key"}
     settings = Settings.from_env(tmp_path / "data")
