@@ -24,6 +24,9 @@ HOT_MODULES = (
     "orchestration.lake.normalize",
 )
 GENERATED = ROOT / "build" / "cython-src"
+# Keep in step with orchestration/lake/native.py.
+NATIVE_MODULE = "orchestration.lake._native_traces"
+NATIVE_SOURCE = "orchestration/lake/_native_traces.cpp"
 
 
 class OptionalBuildExt(build_ext):
@@ -68,9 +71,29 @@ def extensions():
 
     modules = [Extension(name, [str(_stamped_copy(name))]) for name in HOT_MODULES]
     # Python semantics exactly: annotations are documentation here, not C types.
-    return cythonize(modules, quiet=True,
-                     compiler_directives={"language_level": 3, "annotation_typing": False,
-                                          "binding": True})
+    compiled = cythonize(modules, quiet=True,
+                         compiler_directives={"language_level": 3, "annotation_typing": False,
+                                              "binding": True})
+    native = native_traces_extension(Extension)
+    return compiled + ([native] if native else [])
+
+
+def native_traces_extension(extension_class):
+    """The native trace decoder (C++ on simdjson, from the sources the pysimdjson wheel ships), stamped
+    like the Cython modules so an edited source is never shadowed by a stale build."""
+    try:
+        import simdjson  # pysimdjson, a build requirement only
+    except ImportError:
+        return None
+    folder = Path(simdjson.__file__).parent
+    if not (folder / "simdjson.h").exists() or not (folder / "simdjson.cpp").exists():
+        return None
+    source = ROOT / NATIVE_SOURCE
+    stamp = hashlib.sha256(source.read_bytes()).hexdigest()
+    return extension_class(
+        NATIVE_MODULE, [str(source.relative_to(ROOT)), str(folder / "simdjson.cpp")], include_dirs=[str(folder)],
+        language="c++", extra_compile_args=["-std=c++17", "-O2"],
+        define_macros=[("SPANLEDGER_SOURCE_SHA256", f'"{stamp}"')])
 
 
 setup(ext_modules=extensions(), cmdclass={"build_ext": OptionalBuildExt})

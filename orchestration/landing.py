@@ -39,10 +39,14 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from orchestration import compiled
 from orchestration.arrow_without_pandas import skip_pandas_probe
+from orchestration.lake import native as native_traces
 from orchestration.lake.compaction import CompactionReport, compact, recover_compactions
+from orchestration.lake.native import NativeTraces
 from orchestration.lake.normalize import Batch, Normalizer, detect_signal
 from orchestration.lake.privacy import AttributeFilter, SubjectHasher
 from orchestration.lake.schema import LAKE_TABLES
@@ -51,7 +55,7 @@ from orchestration.lake.uniformity import ensure_uniform
 from orchestration.lake.writer import StagedWriter, day_string, ensure_schema_files, publish
 from orchestration.locks import wait_for_flock
 from orchestration.manifest import Manifest
-from orchestration.otlp.reader import FileShape, Unit, detect_shape, read_units, sniff
+from orchestration.otlp.reader import FileShape, LineBlock, Unit, detect_shape, json_unit, read_units, sniff
 from orchestration.settings import Settings
 from orchestration.workers import default_workers, process_pool
 
@@ -392,6 +396,20 @@ def _drop_suppressed(batch: Batch, suppressed: frozenset[str]) -> Counter[str]:
     return dropped
 
 
+def _drop_suppressed_arrow(arrow: pa.Table, suppressed: frozenset[str]) -> tuple[pa.Table, int]:
+    """`_drop_suppressed` for an Arrow table of the native decoder: (rows kept, rows dropped). Only
+    typed Arrow values here: a Python scalar in a compute call would make pyarrow import pandas."""
+    erased = pa.array(sorted(suppressed), pa.string())
+    hit = pc.or_kleene(pc.is_in(arrow["user_hash"], value_set=erased),
+                       pc.is_in(arrow["session_hash"], value_set=erased))
+    dropped = pc.sum(pc.cast(hit, pa.int64())).as_py() or 0
+    return (arrow.filter(pc.invert(hit)), dropped) if dropped else (arrow, 0)
+
+
+def _rows_by_day(arrow: pa.Table) -> dict[int, int]:
+    return {c["values"]: c["counts"] for c in pc.value_counts(arrow["_day"]).to_pylist()}
+
+
 @dataclass
 class _Tally:
     """What one input file of a task became (a task may decode several small files)."""
@@ -482,6 +500,17 @@ def _process_task(tasks: list[Task], settings: Settings, staging_root: Path) -> 
                       "row", f"cannot be stored in {table}: {reason[:300]}", 1 if table in RECORD_TABLES else 0,
                       None, table)
 
+    def write_arrow(table: str, file_id: str, arrow: pa.Table) -> None:
+        tally = tallies[file_id]
+        if suppressed:
+            arrow, dropped = _drop_suppressed_arrow(arrow, suppressed)
+            if table in RECORD_TABLES:
+                tally.records_suppressed += dropped
+        writer.write_arrow(table, arrow)
+        for day, n in _rows_by_day(arrow).items():
+            tally.rows[table] += n
+            tally.days.setdefault(table, set()).add(day_string(day))
+
     def flush() -> None:
         nonlocal batch
         if suppressed:
@@ -489,48 +518,67 @@ def _process_task(tasks: list[Task], settings: Settings, staging_root: Path) -> 
                 tallies[file_id].records_suppressed += n
         for table, rows in batch.rows.items():
             write(table, rows)
+        for table, file_id, arrow in batch.arrow:
+            write_arrow(table, file_id, arrow)
         write("restricted_content", batch.content)
         batch = Batch()
         gc.collect(0)
 
+    def decode(tally: _Tally, unit: Unit) -> None:
+        tally.units_in += 1
+        if unit.error is not None:
+            tally.records_in += 1
+            set_aside(tally, unit.location, unit.error_field or "file", unit.error, 1, unit.raw, None)
+            return
+        signal = unit.signal or detect_signal(unit.request)
+        if signal is None:
+            tally.records_in += 1
+            keys = ", ".join(sorted(unit.request or {})[:8])
+            set_aside(tally, unit.location, "request",
+                      f"unknown convention: no resourceSpans, resourceLogs or resourceMetrics (keys: {keys})",
+                      1, orjson.dumps(unit.request), None)
+            return
+        tally.signals.add(signal)
+        try:
+            getattr(normalizer, signal)(unit.request, unit.location, batch)
+        except Exception as err:  # noqa: BLE001 - a decoder bug must not sink the run; it is quarantined
+            batch.quarantined.clear()
+            tally.records_in += 1
+            set_aside(tally, unit.location, "request", f"internal decoder error {type(err).__name__}: {err}",
+                      1, orjson.dumps(unit.request), signal)
+            traceback.print_exc()
+        else:
+            for q in batch.quarantined:
+                set_aside(tally, q.location, q.field, q.reason, q.records,
+                          _redacted_excerpt(q.raw if isinstance(q.raw, bytes) else None), None)
+            batch.quarantined.clear()
+        tally.records_in += batch.records_in
+        batch.records_in = 0
+
+    def decode_natively(tally: _Tally, block: LineBlock) -> None:
+        """Trace lines through the native decoder; the lines it refuses through `decode`."""
+        tables, refused, spans, lines = native.decode(block.data, block.first_line, tally.task.file_id)
+        tally.units_in += lines
+        tally.records_in += spans
+        if lines:
+            tally.signals.add("traces")
+        for table, arrow in tables.items():
+            batch.arrow.append((table, tally.task.file_id, arrow))
+        for line, start, end, _ in refused:
+            decode(tally, json_unit(block.data[start:end], f"line {line}"))
+
+    native = NativeTraces(attribute_filter) if native_traces.available() and not settings.store_content else None
     try:
         for task in tasks:
             started = time.perf_counter()
             tally = tallies[task.file_id]
             normalizer.file_id = task.file_id
-            for item in read_units(Path(task.path), task.start, task.end, task.first_line, task.shape):
-                if isinstance(item, FileShape):
-                    continue
-                unit: Unit = item
-                tally.units_in += 1
-                if unit.error is not None:
-                    tally.records_in += 1
-                    set_aside(tally, unit.location, unit.error_field or "file", unit.error, 1, unit.raw, None)
-                    continue
-                signal = unit.signal or detect_signal(unit.request)
-                if signal is None:
-                    tally.records_in += 1
-                    keys = ", ".join(sorted(unit.request or {})[:8])
-                    set_aside(tally, unit.location, "request",
-                              f"unknown convention: no resourceSpans, resourceLogs or resourceMetrics (keys: {keys})",
-                              1, orjson.dumps(unit.request), None)
-                    continue
-                tally.signals.add(signal)
-                try:
-                    getattr(normalizer, signal)(unit.request, unit.location, batch)
-                except Exception as err:  # noqa: BLE001 - a decoder bug must not sink the run; it is quarantined
-                    batch.quarantined.clear()
-                    tally.records_in += 1
-                    set_aside(tally, unit.location, "request", f"internal decoder error {type(err).__name__}: {err}",
-                              1, orjson.dumps(unit.request), signal)
-                    traceback.print_exc()
-                else:
-                    for q in batch.quarantined:
-                        set_aside(tally, q.location, q.field, q.reason, q.records,
-                                  _redacted_excerpt(q.raw if isinstance(q.raw, bytes) else None), None)
-                    batch.quarantined.clear()
-                tally.records_in += batch.records_in
-                batch.records_in = 0
+            for item in read_units(Path(task.path), task.start, task.end, task.first_line, task.shape,
+                                   blocks=native is not None):
+                if isinstance(item, LineBlock):
+                    decode_natively(tally, item)
+                elif isinstance(item, Unit):
+                    decode(tally, item)
                 if batch.row_count() >= FLUSH_ROWS:
                     flush()
             tally.seconds += time.perf_counter() - started

@@ -82,9 +82,11 @@ class Batch:
     content: list[dict[str, Any]] = field(default_factory=list)
     quarantined: list[Quarantined] = field(default_factory=list)
     records_in: int = 0
+    # (table, input file id, Arrow table with a `_day` column) from the native trace decoder (lake/native.py)
+    arrow: list[tuple[str, str, Any]] = field(default_factory=list)
 
     def row_count(self) -> int:
-        return sum(len(rows) for rows in self.rows.values())
+        return sum(len(rows) for rows in self.rows.values()) + sum(t.num_rows for _, _, t in self.arrow)
 
 
 def _lists(obj: dict[str, Any], camel: str, snake: str, where: str) -> list[Any]:

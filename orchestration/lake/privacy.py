@@ -41,7 +41,11 @@ class SubjectHasher:
 
     def text_digest(self, text: str) -> str:
         """The same keyed hash, never memoized."""
-        return hmac.digest(self._key, text.encode("utf-8", "surrogatepass"), "sha256").hex()
+        return self.bytes_digest(text.encode("utf-8", "surrogatepass"))
+
+    def bytes_digest(self, data: bytes) -> str:
+        """The keyed hash of text already encoded as UTF-8 (the native decoder's)."""
+        return hmac.digest(self._key, data, "sha256").hex()
 
 
 @dataclass
@@ -109,6 +113,13 @@ class AttributeFilter:
         if len(self._plans) < 100_000:
             self._plans[key] = plan
         return plan
+
+    def key_plan(self, key: str) -> tuple[int, list[tuple[str, int]], int, bool]:
+        """(privacy kind, LLM columns fed with their rank, convention flag, output-side content)."""
+        return self._plans.get(key) or self._plan(key)
+
+    def redact_metadata(self, text: str) -> str:
+        return self._redact_metadata(text)
 
     def read(self, items: Any, field: str = "attributes") -> Redacted:
         """An OTLP attribute list → filtered attributes plus LLM column candidates, in one pass.

@@ -152,12 +152,25 @@ class StagedWriter:
                 if not day_rows:
                     continue
                 arrow = rows_to_table(day_rows, schema=schema)
-            day = day_string(day_number)
-            self._writer(table, day, schema).write_table(arrow, row_group_size=PARQUET_OPTIONS["row_group_size"])
-            for column in SUBJECT_COLUMNS:
-                if column in arrow.column_names:
-                    self.subjects[(table, day)].update(v for v in pc.unique(arrow[column]).to_pylist() if v)
+            self._write_day(table, day_number, arrow, schema)
         return rejected
+
+    def write_arrow(self, table: str, arrow: pa.Table) -> None:
+        """Rows already in Arrow (the native decoder's), with a `_day` column, in the table's schema."""
+        schema = LAKE_TABLES[table]
+        days = arrow["_day"]
+        day_numbers = sorted(pc.unique(days).to_pylist())
+        for day_number in day_numbers:
+            day_rows = arrow if len(day_numbers) == 1 else \
+                arrow.filter(pc.equal(days, pa.scalar(day_number, pa.int32())))
+            self._write_day(table, day_number, day_rows.select(schema.names), schema)
+
+    def _write_day(self, table: str, day_number: int, arrow: pa.Table, schema: pa.Schema) -> None:
+        day = day_string(day_number)
+        self._writer(table, day, schema).write_table(arrow, row_group_size=PARQUET_OPTIONS["row_group_size"])
+        for column in SUBJECT_COLUMNS:
+            if column in arrow.column_names:
+                self.subjects[(table, day)].update(v for v in pc.unique(arrow[column]).to_pylist() if v)
 
     def write_content(self, rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:
         return self.write_rows("restricted_content", rows, RESTRICTED_CONTENT)

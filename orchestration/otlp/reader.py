@@ -67,8 +67,9 @@ def open_decompressed(path: Path, compression: str) -> BinaryIO:
 
 
 def read_units(path: Path, start: int = 0, end: int | None = None, first_line: int = 1,
-               shape: FileShape | None = None) -> Iterator[Unit | FileShape]:
-    """Yield the file's shape first, then its units. `start`/`end` slice plain JSON-lines files."""
+               shape: FileShape | None = None, blocks: bool = False) -> Iterator[Unit | FileShape | LineBlock]:
+    """Yield the file's shape first, then its units. `start`/`end` slice plain JSON-lines files. With
+    `blocks`, JSON lines come as `LineBlock`s of whole lines (see `units_of_block`)."""
     with open(path, "rb") as fh:
         head = fh.read(64)
     compression = sniff(head)
@@ -79,7 +80,10 @@ def read_units(path: Path, start: int = 0, end: int | None = None, first_line: i
         yield Unit("file", None, error_field="file", error="empty file: no OTLP content", raw=b"")
         return
     if shape.format == "jsonl":
-        yield from _json_lines(path, compression, start, end, first_line)
+        if blocks:
+            yield from json_line_blocks(path, compression, start, end, first_line)
+        else:
+            yield from _json_lines(path, compression, start, end, first_line)
     elif shape.format == "json":
         yield from _json_document(path, compression)
     elif shape.format.startswith("proto-framed"):
@@ -166,7 +170,7 @@ def _looks_framed(path: Path, compression: str) -> bool:
         return False
 
 
-def _json_unit(payload: bytes, location: str) -> Unit:
+def json_unit(payload: bytes, location: str) -> Unit:
     try:
         request = orjson.loads(payload)
     except orjson.JSONDecodeError as err:
@@ -177,8 +181,24 @@ def _json_unit(payload: bytes, location: str) -> Unit:
     return Unit(location, request)
 
 
-def _json_lines(path: Path, compression: str, start: int, end: int | None, first_line: int) -> Iterator[Unit]:
+@dataclass
+class LineBlock:
+    """Whole JSON lines (each ending in a newline) read together, for the native trace decoder."""
+
+    first_line: int
+    data: bytes
+
+
+BLOCK_BYTES = 4 << 20
+
+
+def json_line_blocks(path: Path, compression: str, start: int = 0, end: int | None = None, first_line: int = 1,
+                     block_bytes: int = BLOCK_BYTES) -> Iterator[LineBlock | Unit]:
+    """The lines of `[start, end)` (a line that crosses `end` included) in blocks of whole lines. What
+    is not a whole line comes as a Unit: a last line cut short, or a stream that cannot be read on."""
     line_no = first_line - 1
+    lines: list[bytes] = []
+    size = 0
     stream = open_decompressed(path, compression)
     try:
         if start:
@@ -188,24 +208,54 @@ def _json_lines(path: Path, compression: str, start: int, end: int | None, first
             try:
                 line = stream.readline()
             except (OSError, EOFError, zlib.error, zstandard.ZstdError) as err:
+                if lines:
+                    yield LineBlock(line_no - len(lines) + 1, b"".join(lines))
                 yield Unit(f"line {line_no + 1}", None, error_field="file",
                            error=f"{compression} stream is corrupt or truncated after line {line_no}: {err}")
                 return
             if not line:
-                return
+                break
             line_no += 1
             position += len(line)
-            payload = line.strip()
-            if payload:
-                if not line.endswith(b"\n") and payload[-1:] != b"}":
-                    yield Unit(f"line {line_no}", None, error_field="json",
-                               error="truncated record: the file ends in the middle of a line", raw=payload)
-                else:
-                    yield _json_unit(payload, f"line {line_no}")
+            if line.endswith(b"\n"):
+                lines.append(line)
+                size += len(line)
+            else:  # the file's last line, without its newline
+                if lines:
+                    yield LineBlock(line_no - len(lines), b"".join(lines))
+                    lines, size = [], 0
+                payload = line.strip()
+                if payload:
+                    if payload[-1:] != b"}":
+                        yield Unit(f"line {line_no}", None, error_field="json",
+                                   error="truncated record: the file ends in the middle of a line", raw=payload)
+                    else:
+                        yield json_unit(payload, f"line {line_no}")
             if end is not None and position >= end:
-                return
+                break
+            if size >= block_bytes:
+                yield LineBlock(line_no - len(lines) + 1, b"".join(lines))
+                lines, size = [], 0
+        if lines:
+            yield LineBlock(line_no - len(lines) + 1, b"".join(lines))
     finally:
         stream.close()
+
+
+def units_of_block(block: LineBlock) -> Iterator[Unit]:
+    """One Unit per non-blank line of the block."""
+    for offset, line in enumerate(block.data.split(b"\n")[:-1]):
+        payload = line.strip()
+        if payload:
+            yield json_unit(payload, f"line {block.first_line + offset}")
+
+
+def _json_lines(path: Path, compression: str, start: int, end: int | None, first_line: int) -> Iterator[Unit]:
+    for item in json_line_blocks(path, compression, start, end, first_line):
+        if isinstance(item, LineBlock):
+            yield from units_of_block(item)
+        else:
+            yield item
 
 
 def _json_document(path: Path, compression: str) -> Iterator[Unit]:

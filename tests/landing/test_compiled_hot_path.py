@@ -19,6 +19,7 @@ import duckdb
 import pytest
 
 from orchestration import compiled
+from orchestration.lake import native
 from orchestration.generator import GeneratorConfig, generate
 from tests.landing.conftest import copy_samples
 
@@ -32,6 +33,7 @@ def test_ci_runs_the_compiled_build():
     if not os.environ.get("CI"):
         pytest.skip("only CI must have the compiled build; locally `uv sync` builds it")
     assert compiled.summary() == "compiled (Cython)", compiled.status()
+    assert native.status() == "compiled"  # the native trace decoder (C++), built by the same install
 
 
 def _land(inbox: Path, data_dir: Path, pure: bool) -> None:

@@ -1,0 +1,138 @@
+"""The native trace decoder: blocks of OTLP/JSON trace lines → Arrow tables of spans, events and links.
+
+`_native_traces.cpp` (C++ on simdjson, compiled by setup.py) takes the lines it can decode exactly as
+`normalize.Normalizer.traces` would, and hands back the others (an unusual encoding, a record to
+quarantine, a value to cap, logs and metrics), which landing then runs through the Python path. The
+key tables stay in Python: the decoder asks `AttributeFilter.key_plan` once per attribute key, and
+hashes ids and content through the same `SubjectHasher`.
+
+It is used when it was compiled from the source beside it, content capture is off and
+SPANLEDGER_NATIVE is not 0; `tests/landing/test_native_traces.py` lands the same inputs both ways and
+compares every column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from orchestration.lake import semantics
+from orchestration.lake.privacy import AttributeFilter
+from orchestration.lake.schema import COST, LAKE_TABLES, TS
+
+MODULE = "orchestration.lake._native_traces"  # keep in step with setup.py
+SOURCE = Path(__file__).with_name("_native_traces.cpp")
+TABLES = ("spans", "span_events", "span_links")
+# How each LLM column's value is converted (the converters of semantics.LLM_COLUMNS, by name).
+CONVERSIONS = {
+    "feature": "str", "team": "str", "conversation_id": "str", "gen_ai_provider": "provider",
+    "gen_ai_operation": "str", "request_model": "str", "response_model": "str", "input_tokens": "int",
+    "output_tokens": "int", "cache_read_tokens": "int", "cache_write_tokens": "int", "reasoning_tokens": "int",
+    "total_tokens": "int", "reported_cost_usd": "cost", "finish_reasons": "str", "is_streaming": "bool",
+    "ttft_ms": "ttft", "prompt_id": "str", "prompt_version": "str", "tool_name": "str", "agent_name": "str",
+    "sample_rate": "float", "retry_attempt": "int", "is_fallback": "bool", "http_status_code": "int",
+    "error_type": "str", "eval_name": "str", "eval_score": "float", "eval_label": "str", "feedback_score": "float",
+}
+# String columns read with first_str, fed after the LLM columns in this order (see _native_traces.cpp).
+PSEUDO_COLUMNS = (
+    semantics.TENANT_KEYS, ("service.name",), ("service.version",), ("service.namespace",),
+    ("deployment.environment.name", "deployment.environment"),
+)
+ARROW_TYPES = {"s": pa.string(), "l": pa.int64(), "d": pa.float64(), "b": pa.bool_(), "D": COST,
+               "i": pa.int32(), "t": TS}
+_module: Any = None
+_status = ""
+
+
+def available() -> bool:
+    """Whether the native decoder may run here: compiled from the source beside it, not switched off."""
+    if os.environ.get("SPANLEDGER_NATIVE", "1") == "0" or os.environ.get("SPANLEDGER_PURE_PYTHON"):
+        return False
+    return _load() is not None
+
+
+def status() -> str:
+    if os.environ.get("SPANLEDGER_NATIVE", "1") == "0" or os.environ.get("SPANLEDGER_PURE_PYTHON"):
+        return "off (SPANLEDGER_NATIVE=0 or SPANLEDGER_PURE_PYTHON)"
+    _load()
+    return _status
+
+
+def _load() -> Any:
+    global _module, _status
+    if _status:
+        return _module
+    if set(CONVERSIONS) != set(semantics.LLM_COLUMNS):
+        _status = "off (CONVERSIONS does not match semantics.LLM_COLUMNS)"
+        return None
+    try:
+        module = importlib.import_module(MODULE)
+    except ImportError:
+        _status = "not compiled (no C++ compiler or pysimdjson at install)"
+        return None
+    if SOURCE.exists() and module.__compiled_from__ != hashlib.sha256(SOURCE.read_bytes()).hexdigest():
+        _status = "stale (built from another version of the source; `uv sync` rebuilds it)"
+        return None
+    _module, _status = module, "compiled"
+    return _module
+
+
+class NativeTraces:
+    """One landing task's decoder: its memo of key plans and id hashes lives as long as the task."""
+
+    def __init__(self, attribute_filter: AttributeFilter):
+        if not available():
+            raise RuntimeError(f"native trace decoder {_status}")
+        columns = list(semantics.LLM_COLUMNS)
+        self._index = {column: i for i, column in enumerate(columns)}
+        self._pseudo = {}
+        for p, keys in enumerate(PSEUDO_COLUMNS):
+            for rank, key in enumerate(keys):
+                self._pseudo.setdefault(key, []).append((len(columns) + p, rank))
+        self._filter = attribute_filter
+        self._decoder = _module.Decoder(
+            plan=self._plan, hash_id=attribute_filter.hash, hash_bytes=attribute_filter.hash.bytes_digest,
+            redact_metadata=attribute_filter.redact_metadata, max_value_chars=attribute_filter.max_value_chars,
+            llm_columns=[(c, CONVERSIONS[c], semantics.LLM_COLUMNS[c][2]) for c in columns],
+            span_kind_types=dict(semantics.SPAN_KIND_TYPES), operation_types=dict(semantics.OPERATION_TYPES))
+
+    def _plan(self, key: str) -> tuple[int, list[tuple[int, int]], int, bool]:
+        kind, hits, flag, output_side = self._filter.key_plan(key)
+        return kind, [(self._index[c], rank) for c, rank in hits] + self._pseudo.get(key, []), flag, output_side
+
+    def decode(self, block: bytes, first_line: int, file_id: str
+               ) -> tuple[dict[str, pa.Table], list[tuple[int, int, int]], int, int]:
+        """Whole lines → ({table: Arrow table with a `_day` column}, lines refused as (line number, start,
+        end) of their stripped bytes in `block`, spans decoded, lines decoded)."""
+        columns, refused, spans, lines = self._decoder.decode(block, first_line)
+        tables = {}
+        for table in TABLES:
+            built = columns[table]
+            rows = built["_day"][1]
+            if rows:
+                tables[table] = _arrow_table(built, LAKE_TABLES[table], file_id, rows)
+        return tables, refused, spans, lines
+
+
+def _arrow_table(built: dict[str, tuple], schema: pa.Schema, file_id: str, rows: int) -> pa.Table:
+    arrays = []
+    for field in schema:
+        if field.name == "source_file_id":
+            arrays.append(pa.array([file_id] * rows, pa.string()))
+        else:
+            arrays.append(_arrow_array(built[field.name]))
+    arrays.append(_arrow_array(built["_day"]))
+    return pa.Table.from_arrays(arrays, schema=schema.append(pa.field("_day", pa.int32())))
+
+
+def _arrow_array(built: tuple) -> pa.Array:
+    kind, length, validity, values, data = built
+    buffers = [pa.py_buffer(validity), pa.py_buffer(values)]
+    if data is not None:
+        buffers.append(pa.py_buffer(data))
+    return pa.Array.from_buffers(ARROW_TYPES[kind], length, buffers)
