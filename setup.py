@@ -42,6 +42,12 @@ class OptionalBuildExt(build_ext):
         try:
             super().build_extension(ext)
         except Exception as err:  # noqa: BLE001
+            if ext.name == NATIVE_MODULE and "crypto" in ext.libraries:  # try again, hashing through Python
+                print(f"spanledger: native decoder without OpenSSL ({err})", file=sys.stderr)
+                ext.libraries.remove("crypto")
+                ext.define_macros = [m for m in ext.define_macros if m[0] != "SPANLEDGER_OPENSSL"]
+                self.build_extension(ext)
+                return
             print(f"spanledger: could not compile {ext.name} ({err}); using pure Python", file=sys.stderr)
 
 
@@ -90,10 +96,23 @@ def native_traces_extension(extension_class):
         return None
     source = ROOT / NATIVE_SOURCE
     stamp = hashlib.sha256(source.read_bytes()).hexdigest()
+    macros = [("SPANLEDGER_SOURCE_SHA256", f'"{stamp}"')]
+    libraries = []
+    if _has_openssl():  # HMAC in C++ with the library Python's hmac uses; else through Python
+        macros.append(("SPANLEDGER_OPENSSL", "1"))
+        libraries.append("crypto")
     return extension_class(
         NATIVE_MODULE, [str(source.relative_to(ROOT)), str(folder / "simdjson.cpp")], include_dirs=[str(folder)],
-        language="c++", extra_compile_args=["-std=c++17", "-O2"],
-        define_macros=[("SPANLEDGER_SOURCE_SHA256", f'"{stamp}"')])
+        language="c++", extra_compile_args=["-std=c++17", "-O2"], define_macros=macros, libraries=libraries)
+
+
+def _has_openssl() -> bool:
+    import ctypes.util
+    import sysconfig
+
+    folders = [sysconfig.get_paths()["include"], "/usr/include", "/usr/local/include"]
+    return ctypes.util.find_library("crypto") is not None and \
+        any(Path(folder, "openssl", "evp.h").exists() for folder in folders)
 
 
 setup(ext_modules=extensions(), cmdclass={"build_ext": OptionalBuildExt})

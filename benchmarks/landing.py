@@ -158,6 +158,7 @@ def main() -> None:
     [traces] = sorted(inbox.glob("traces-*"))
     size_mb = traces.stat().st_size / 1e6
     print(f"generated {spans:,} spans, {size_mb:,.0f} MB of JSON lines in {seconds:.1f}s")
+    os.sync()  # the generator's writes reach the disk now, not while the steps are timed
 
     # step → (code, environment, the lake it lands into: emptied before each round)
     steps: dict[str, tuple[str, dict[str, str] | None, Path | None]] = {

@@ -28,6 +28,9 @@ def default_workers(configured: int = 0) -> int:
 
 
 def _start_worker(parent: int) -> None:
+    # numpy (which pyarrow imports) would start an OpenBLAS thread pool that spins now and then, for
+    # linear algebra landing never does; on 2 cores that is CPU taken from the decoding.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     import pyarrow as pa
 
     from orchestration.arrow_without_pandas import skip_pandas_probe
@@ -39,6 +42,14 @@ def _start_worker(parent: int) -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the parent died before the request took effect
         os._exit(1)
+
+
+def warm_up() -> None:
+    """A first task for a new worker: the imports of landing, done while the parent still hashes files."""
+    import orchestration.landing  # noqa: F401
+    from orchestration.lake import native
+
+    native.available()
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:

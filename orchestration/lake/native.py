@@ -82,10 +82,20 @@ def _load() -> Any:
     return _module
 
 
+def count_newlines(data: bytes, start: int = 0, end: int | None = None) -> int:
+    """`data.count(b"\\n", start, end)`, natively when the module is built (about 5x faster): every byte
+    of a landed file is counted twice, once when it is hashed and once when it is read."""
+    module = _load()
+    if module is None:
+        return data.count(b"\n", start, len(data) if end is None else end)
+    return module.count_newlines(data, start, len(data) if end is None else end)
+
+
 class NativeTraces:
     """One landing task's decoder: its memo of key plans and id hashes lives as long as the task."""
 
-    def __init__(self, attribute_filter: AttributeFilter):
+    def __init__(self, attribute_filter: AttributeFilter, native_hmac: bool = True):
+        """`native_hmac=False` hashes through the Python hasher even when the build has OpenSSL."""
         if not available():
             raise RuntimeError(f"native trace decoder {_status}")
         columns = list(semantics.LLM_COLUMNS)
@@ -99,7 +109,8 @@ class NativeTraces:
             plan=self._plan, hash_id=attribute_filter.hash, hash_bytes=attribute_filter.hash.bytes_digest,
             redact_metadata=attribute_filter.redact_metadata, max_value_chars=attribute_filter.max_value_chars,
             llm_columns=[(c, CONVERSIONS[c], semantics.LLM_COLUMNS[c][2]) for c in columns],
-            span_kind_types=dict(semantics.SPAN_KIND_TYPES), operation_types=dict(semantics.OPERATION_TYPES))
+            span_kind_types=dict(semantics.SPAN_KIND_TYPES), operation_types=dict(semantics.OPERATION_TYPES),
+            **({"hmac_key": attribute_filter.hash.hmac_key} if native_hmac else {}))
 
     def _plan(self, key: str) -> tuple[int, list[tuple[int, int]], int, bool]:
         kind, hits, flag, output_side = self._filter.key_plan(key)

@@ -86,7 +86,10 @@ class Batch:
     arrow: list[tuple[str, str, Any]] = field(default_factory=list)
 
     def row_count(self) -> int:
-        return sum(len(rows) for rows in self.rows.values()) + sum(t.num_rows for _, _, t in self.arrow)
+        return sum(len(rows) for rows in self.rows.values())
+
+    def arrow_rows(self) -> int:
+        return sum(t.num_rows for _, _, t in self.arrow)
 
 
 def _lists(obj: dict[str, Any], camel: str, snake: str, where: str) -> list[Any]:

@@ -43,6 +43,11 @@ class SubjectHasher:
         """The same keyed hash, never memoized."""
         return self.bytes_digest(text.encode("utf-8", "surrogatepass"))
 
+    @property
+    def hmac_key(self) -> bytes:
+        """For the native decoder, which hashes with the same key in-process."""
+        return self._key
+
     def bytes_digest(self, data: bytes) -> str:
         """The keyed hash of text already encoded as UTF-8 (the native decoder's)."""
         return hmac.digest(self._key, data, "sha256").hex()

@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 import orjson
 import zstandard
 
+from orchestration.lake.native import count_newlines
 from orchestration.otlp.proto import ProtoDecodeError, decode_request
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -196,6 +197,16 @@ def json_line_blocks(path: Path, compression: str, start: int = 0, end: int | No
                      block_bytes: int = BLOCK_BYTES) -> Iterator[LineBlock | Unit]:
     """The lines of `[start, end)` (a line that crosses `end` included) in blocks of whole lines. What
     is not a whole line comes as a Unit: a last line cut short, or a stream that cannot be read on."""
+    if compression == "none":
+        yield from _plain_line_blocks(path, start, end, first_line, block_bytes)
+    else:
+        yield from _streamed_line_blocks(path, compression, start, end, first_line, block_bytes)
+
+
+def _streamed_line_blocks(path: Path, compression: str, start: int, end: int | None, first_line: int,
+                          block_bytes: int) -> Iterator[LineBlock | Unit]:
+    """`json_line_blocks` of a decompressed stream, a line at a time: a corrupt stream then fails after
+    the last line it could give."""
     line_no = first_line - 1
     lines: list[bytes] = []
     size = 0
@@ -240,6 +251,42 @@ def json_line_blocks(path: Path, compression: str, start: int = 0, end: int | No
             yield LineBlock(line_no - len(lines) + 1, b"".join(lines))
     finally:
         stream.close()
+
+
+def _plain_line_blocks(path: Path, start: int, end: int | None, first_line: int, block_bytes: int
+                       ) -> Iterator[LineBlock | Unit]:
+    """`json_line_blocks` of an uncompressed file: large reads cut at the last newline (a line at a
+    time costs ~2 µs a span in `readline`)."""
+    line_no = first_line
+    carry = b""
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        position = start
+        while True:
+            want = block_bytes if end is None else min(block_bytes, end - position)
+            chunk = fh.read(want) if want > 0 else b""
+            position += len(chunk)
+            data = carry + chunk if carry else chunk
+            if not chunk or (end is not None and position >= end):
+                if not data.endswith(b"\n"):  # the line that crosses `end` (at least one line is read)
+                    data += fh.readline()
+                cut = data.rfind(b"\n") + 1
+                if cut:
+                    yield LineBlock(line_no, data[:cut])
+                    line_no += count_newlines(data, 0, cut)
+                payload = data[cut:].strip()
+                if payload:  # the file's last line, without its newline
+                    if payload[-1:] != b"}":
+                        yield Unit(f"line {line_no}", None, error_field="json",
+                                   error="truncated record: the file ends in the middle of a line", raw=payload)
+                    else:
+                        yield json_unit(payload, f"line {line_no}")
+                return
+            cut = data.rfind(b"\n") + 1
+            carry = data[cut:]
+            if cut:
+                yield LineBlock(line_no, data[:cut])
+                line_no += count_newlines(data, 0, cut)
 
 
 def units_of_block(block: LineBlock) -> Iterator[Unit]:

@@ -19,8 +19,8 @@ import duckdb
 import pytest
 
 from orchestration import compiled
-from orchestration.lake import native
 from orchestration.generator import GeneratorConfig, generate
+from orchestration.lake import native
 from tests.landing.conftest import copy_samples
 
 TABLES = ("spans", "span_events", "span_links", "logs", "metric_points")

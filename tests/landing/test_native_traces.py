@@ -43,10 +43,11 @@ def _filter() -> AttributeFilter:
                            max_value_chars=MAX_CHARS)
 
 
-def _both(lines: list[bytes]) -> tuple[dict[str, list[dict]], dict[str, list[dict]], list[tuple]]:
+def _both(lines: list[bytes], native_hmac: bool = True
+          ) -> tuple[dict[str, list[dict]], dict[str, list[dict]], list[tuple]]:
     """(native rows, Python rows of the lines native took, refused lines), by table."""
     block = b"".join(line + b"\n" for line in lines)
-    tables, refused, _, _ = NativeTraces(_filter()).decode(block, 1, "file-1")
+    tables, refused, _, _ = NativeTraces(_filter(), native_hmac).decode(block, 1, "file-1")
     native_rows = {t: tables[t].drop_columns(["_day"]).to_pylist() if t in tables else [] for t in TABLES}
     refused_lines = {r[0] for r in refused}
     normalizer = Normalizer(_filter(), "file-1", 30, {t: s.names for t, s in LAKE_TABLES.items()})
@@ -64,8 +65,8 @@ def _sorted(rows: list[dict], table: str) -> list[dict]:
     return sorted(rows, key=lambda r: tuple(str(r[k]) for k in SORT_KEYS[table]))
 
 
-def assert_same_rows(lines: list[bytes]) -> list[tuple]:
-    native_rows, python_rows, refused = _both(lines)
+def assert_same_rows(lines: list[bytes], native_hmac: bool = True) -> list[tuple]:
+    native_rows, python_rows, refused = _both(lines, native_hmac)
     for table in TABLES:
         ours, reference = _sorted(native_rows[table], table), _sorted(python_rows[table], table)
         assert len(ours) == len(reference), table
@@ -162,8 +163,9 @@ EDGE_CASES = [
 ]
 
 
-def test_edge_cases_give_the_python_paths_rows():
-    refused = assert_same_rows(EDGE_CASES)
+@pytest.mark.parametrize("native_hmac", [True, False], ids=["hmac-in-cpp", "hmac-through-python"])
+def test_edge_cases_give_the_python_paths_rows(native_hmac):
+    refused = assert_same_rows(EDGE_CASES, native_hmac)
     reasons = {line: why for line, _, _, why in refused}
     # the cases above that must take the Python path do, and no others
     assert set(reasons) == {6, 8, 10, 14, 15, 16, 17, 18}, reasons
