@@ -103,7 +103,7 @@ def native_traces_extension(extension_class):
         libraries.append("crypto")
     return extension_class(
         NATIVE_MODULE, [str(source.relative_to(ROOT)), str(folder / "simdjson.cpp")], include_dirs=[str(folder)],
-        language="c++", extra_compile_args=["-std=c++17", "-O2"], define_macros=macros, libraries=libraries)
+        language="c++", extra_compile_args=["-std=c++17", "-O3"], define_macros=macros, libraries=libraries)
 
 
 def _has_openssl() -> bool:

@@ -122,17 +122,32 @@ t = clock()
 for table in tables:
     pq.write_table(table, io.BytesIO(), compression="zstd")
 parquet = clock() - t
-json.dump({{"spans": len(batch.rows["spans"]), "parse": parse, "normalize": normalize, "arrow": arrow,
-           "parquet": parquet}}, open({out!r}, "w"))
+python_path = {{"parse": parse, "normalize": normalize, "arrow": arrow, "parquet": parquet}}
+native_path = None
+from orchestration.lake import native
+if native.available():  # what landing runs for trace lines: decode straight to Arrow, then Parquet
+    from orchestration.lake.writer import LANDING_OPTIONS
+    decoder = native.NativeTraces(AttributeFilter(SubjectHasher(b"k"), keep_content=False, hash_sessions=True,
+                                                  max_value_chars=16384))
+    block = b"".join(line + b"\n" for line in lines)
+    t = clock(); tables, refused, spans, _ = decoder.decode(block, 1, "bench"); decode = clock() - t
+    assert spans == len(batch.rows["spans"]) and not refused
+    options = {{k: v for k, v in LANDING_OPTIONS.items() if k != "row_group_size"}}
+    t = clock()
+    for name, table in tables.items():
+        pq.write_table(table.drop_columns(["_day"]), io.BytesIO(), **options)
+    native_path = {{"decode to Arrow": decode, "parquet": clock() - t}}
+json.dump({{"spans": len(batch.rows["spans"]), "python": python_path, "native": native_path}}, open({out!r}, "w"))
 """
 
 
-def cpu_breakdown(traces: Path, work: Path) -> tuple[int, dict[str, float]]:
-    """CPU seconds of each stage of landing's Python path (parse, normalize, arrow, parquet) on the
-    file's first 64 MiB, in a fresh interpreter; returns (spans, seconds by stage)."""
+def cpu_breakdown(traces: Path, work: Path) -> tuple[int, dict[str, float], dict[str, float] | None]:
+    """CPU seconds of each stage of landing's Python path (parse, normalize, arrow, parquet) and of its
+    native trace decoder (decode to Arrow, parquet) on the file's first 64 MiB, in a fresh interpreter;
+    returns (spans, Python path's seconds by stage, native path's or None when it is not built)."""
     _step(STAGES.format(file=str(traces), out=str(work / "stages.json")))
     stages = json.loads((work / "stages.json").read_text())
-    return stages.pop("spans"), stages
+    return stages["spans"], stages["python"], stages["native"]
 
 
 def main() -> None:
@@ -198,12 +213,16 @@ def main() -> None:
     print("\n(speed vs ours < 1 means the baseline is slower; spanledger also normalizes ~90 typed columns,"
           " hashes ids, drops content and writes 3 tables, the baselines write one flat table)")
 
-    n, stages = cpu_breakdown(traces, work)
-    total = sum(stages.values())
-    print(f"\nCPU per span on one core ({n:,} spans of the first 64 MiB):")
-    for name, secs in stages.items():
-        print(f"  {name:<10}{secs / n * 1e6:>7.1f} µs  {secs / total:>5.0%}")
-    print(f"  {'total':<10}{total / n * 1e6:>7.1f} µs  → at most {n / total:,.0f} spans/s per core")
+    n, python_path, native_path = cpu_breakdown(traces, work)
+    for title, stages in (("native trace decoder, what landing runs", native_path),
+                          ("Python path, the fallback and reference", python_path)):
+        if not stages:
+            continue
+        total = sum(stages.values())
+        print(f"\nCPU per span on one core, {title} ({n:,} spans of the first 64 MiB):")
+        for name, secs in stages.items():
+            print(f"  {name:<16}{secs / n * 1e6:>7.1f} µs  {secs / total:>5.0%}")
+        print(f"  {'total':<16}{total / n * 1e6:>7.1f} µs  → at most {n / total:,.0f} spans/s per core")
 
 
 if __name__ == "__main__":

@@ -103,7 +103,7 @@ def main() -> None:
         size_mb = path.stat().st_size / 1e6
         native, (spans, attributes, typed, bad, _) = native_walk(library, path)
         parsed = orjson_seconds(path)
-        n, stages = cpu_breakdown(path, Path(work))
+        n, stages, native_stages = cpu_breakdown(path, Path(work))
     ours = {stage: seconds / n * 1e6 for stage, seconds in stages.items()}
     ours["total"] = sum(ours.values())
     per_span = {"native parse + walk": native / spans * 1e6, "orjson.loads only": parsed / spans * 1e6}
@@ -117,6 +117,11 @@ def main() -> None:
     print(f"{'landing (Python path)':<28}{total:>9.2f}{1e6 / total:>12,.0f}"
           f"{'':>9}  parse {ours['parse']:.1f} · normalize {ours['normalize']:.1f} · arrow "
           f"{ours['arrow']:.1f} · parquet {ours['parquet']:.1f}")
+    if native_stages:
+        decoder = {stage: seconds / n * 1e6 for stage, seconds in native_stages.items()}
+        whole = sum(decoder.values())
+        print(f"{'landing (native decoder)':<28}{whole:>9.2f}{1e6 / whole:>12,.0f}{'':>9}  "
+              + " · ".join(f"{stage} {micros:.1f}" for stage, micros in decoder.items()))
     floor = per_span["native parse + walk"]
     budget = 2 * 1e6 / 100_000  # µs of CPU a span for 100,000 spans/s on 2 cores
     print(f"\nnative floor vs orjson.loads alone: {per_span['orjson.loads only'] / floor:.1f}x faster; "

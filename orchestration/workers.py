@@ -28,9 +28,6 @@ def default_workers(configured: int = 0) -> int:
 
 
 def _start_worker(parent: int) -> None:
-    # numpy (which pyarrow imports) would start an OpenBLAS thread pool that spins now and then, for
-    # linear algebra landing never does; on 2 cores that is CPU taken from the decoding.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     import pyarrow as pa
 
     from orchestration.arrow_without_pandas import skip_pandas_probe

@@ -247,3 +247,11 @@ def test_arrow_types_match_the_lake_schema():
     for table in TABLES:
         assert tables[table].drop_columns(["_day"]).schema.equals(LAKE_TABLES[table]), table
         assert tables[table]["_day"].type == pa.int32()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=64), st.integers(-2, 70), st.one_of(st.none(), st.integers(-2, 70)))
+def test_newlines_are_counted_as_bytes_count_does(data, start, end):
+    start = max(start, 0)
+    expected = data.count(b"\n", start, len(data) if end is None else max(end, 0))
+    assert native.count_newlines(data, start, None if end is None else max(end, 0)) == expected
