@@ -27,6 +27,7 @@ GENERATED = ROOT / "build" / "cython-src"
 # Keep in step with orchestration/lake/native.py.
 NATIVE_MODULE = "orchestration.lake._native_traces"
 NATIVE_SOURCE = "orchestration/lake/_native_traces.cpp"
+NATIVE_HEADERS = "orchestration/lake/_native"
 
 
 class OptionalBuildExt(build_ext):
@@ -95,15 +96,24 @@ def native_traces_extension(extension_class):
     if not (folder / "simdjson.h").exists() or not (folder / "simdjson.cpp").exists():
         return None
     source = ROOT / NATIVE_SOURCE
-    stamp = hashlib.sha256(source.read_bytes()).hexdigest()
+    stamp = native_source_digest()
     macros = [("SPANLEDGER_SOURCE_SHA256", f'"{stamp}"')]
     libraries = []
     if _has_openssl():  # HMAC in C++ with the library Python's hmac uses; else through Python
         macros.append(("SPANLEDGER_OPENSSL", "1"))
         libraries.append("crypto")
     return extension_class(
-        NATIVE_MODULE, [str(source.relative_to(ROOT)), str(folder / "simdjson.cpp")], include_dirs=[str(folder)],
+        NATIVE_MODULE, [str(source.relative_to(ROOT)), str(folder / "simdjson.cpp")],
+        include_dirs=[str(folder), str(ROOT / NATIVE_HEADERS)],
         language="c++", extra_compile_args=["-std=c++17", "-O3"], define_macros=macros, libraries=libraries)
+
+
+def native_source_digest() -> str:
+    """SHA-256 of the decoder's source and headers (as orchestration/lake/native.py computes it)."""
+    digest = hashlib.sha256((ROOT / NATIVE_SOURCE).read_bytes())
+    for header in sorted((ROOT / NATIVE_HEADERS).glob("*.h")):
+        digest.update(header.read_bytes())
+    return digest.hexdigest()
 
 
 def _has_openssl() -> bool:

@@ -27,6 +27,7 @@ from orchestration.lake.schema import COST, LAKE_TABLES, TS
 
 MODULE = "orchestration.lake._native_traces"  # keep in step with setup.py
 SOURCE = Path(__file__).with_name("_native_traces.cpp")
+HEADERS = Path(__file__).with_name("_native")  # the parts _native_traces.cpp includes
 TABLES = ("spans", "span_events", "span_links")
 # How each LLM column's value is converted (the converters of semantics.LLM_COLUMNS, by name).
 CONVERSIONS = {
@@ -75,11 +76,19 @@ def _load() -> Any:
     except ImportError:
         _status = "not compiled (no C++ compiler or pysimdjson at install)"
         return None
-    if SOURCE.exists() and module.__compiled_from__ != hashlib.sha256(SOURCE.read_bytes()).hexdigest():
+    if SOURCE.exists() and module.__compiled_from__ != source_digest():
         _status = "stale (built from another version of the source; `uv sync` rebuilds it)"
         return None
     _module, _status = module, "compiled"
     return _module
+
+
+def source_digest() -> str:
+    """SHA-256 of the decoder's source and headers, as setup.py stamps the module it builds."""
+    digest = hashlib.sha256(SOURCE.read_bytes())
+    for header in sorted(HEADERS.glob("*.h")):
+        digest.update(header.read_bytes())
+    return digest.hexdigest()
 
 
 def count_newlines(data: bytes, start: int = 0, end: int | None = None) -> int:

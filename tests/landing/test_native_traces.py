@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import os
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -255,3 +256,23 @@ def test_newlines_are_counted_as_bytes_count_does(data, start, end):
     start = max(start, 0)
     expected = data.count(b"\n", start, len(data) if end is None else max(end, 0))
     assert native.count_newlines(data, start, None if end is None else max(end, 0)) == expected
+
+
+def test_a_build_from_another_source_is_not_used(tmp_path, monkeypatch):
+    """As for the Cython modules: an edit of the C++ (a header included) not yet rebuilt runs the Python path."""
+    source = tmp_path / native.SOURCE.name
+    source.write_bytes(native.SOURCE.read_bytes())
+    headers = tmp_path / "_native"
+    shutil.copytree(native.HEADERS, headers)
+    monkeypatch.setattr(native, "SOURCE", source)
+    monkeypatch.setattr(native, "HEADERS", headers)
+
+    def fresh_status() -> str:
+        monkeypatch.setattr(native, "_status", "")
+        monkeypatch.setattr(native, "_module", None)
+        return native.status()
+
+    assert fresh_status() == "compiled"
+    (headers / "arena.h").write_text((headers / "arena.h").read_text() + "\n// an edit\n")
+    assert fresh_status().startswith("stale")
+    assert not native.available()
