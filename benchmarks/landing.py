@@ -129,7 +129,7 @@ if native.available():  # what landing runs for trace lines: decode straight to 
     from orchestration.lake.writer import LANDING_OPTIONS
     decoder = native.NativeTraces(AttributeFilter(SubjectHasher(b"k"), keep_content=False, hash_sessions=True,
                                                   max_value_chars=16384))
-    block = b"".join(line + b"\n" for line in lines)
+    block = b"".join(line + b"\\n" for line in lines)
     t = clock(); tables, refused, spans, _ = decoder.decode(block, 1, "bench"); decode = clock() - t
     assert spans == len(batch.rows["spans"]) and not refused
     options = {{k: v for k, v in LANDING_OPTIONS.items() if k != "row_group_size"}}
