@@ -797,6 +797,19 @@ void Decoder::shared_columns(CommonColumns& c, const Resource& res, const Scope&
   c.day->int32(day);
 }
 
+// Each object of an optional list (a span's events, links); anything else refuses the line.
+template <typename Visit>
+void for_each_object(const optional<element>& list_el, const char* not_list, const char* not_object, Visit visit) {
+  if (!list_el || list_el->is_null()) return;
+  array list;
+  if (list_el->get(list) != simdjson::SUCCESS) refuse(not_list);
+  for (element item : list) {
+    object obj;
+    if (item.get(obj) != simdjson::SUCCESS) refuse(not_object);
+    visit(obj);
+  }
+}
+
 bool truthy(const Val* v) {
   if (!v) return false;
   switch (v->t) {
@@ -860,82 +873,70 @@ void Decoder::decode_span(element span_el, const Resource& res, const Scope& sc)
   auto span_index = static_cast<uint32_t>(pending_.size());
 
   // span events and links first: their content counts toward the span's text lengths
-  if (events && !events->is_null()) {
-    array list;
-    if (events->get(list) != simdjson::SUCCESS) refuse("events not a list");
-    int32_t j = 0;
-    for (element ev_el : list) {
-      object ev;
-      if (ev_el.get(ev) != simdjson::SUCCESS) refuse("event not an object");
-      optional<element> attrs;
-      optional<int64_t> time;
-      optional<string_view> event_name;
-      int64_t event_dropped = 0;
-      for (auto f : ev) {
-        if (is(f.key, "name")) event_name = read_str(f.value);
-        else if (is(f.key, "timeUnixNano")) time = read_int(f.value);
-        else if (is(f.key, "attributes")) attrs = f.value;
-        else if (is(f.key, "droppedAttributesCount")) event_dropped = read_int(f.value).value_or(0);
-        else if (is_snake_case_field(f.key)) refuse("an event field in snake_case");
-      }
-      const Redacted& er = filter(attrs, CHILD_ATTRS);
-      int64_t at = checked_time(time && *time != 0 ? time : optional<int64_t>(start));
-      int64_t chars = er.input_chars.value_or(0) + er.output_chars.value_or(0);
-      if (chars) {
-        bool completion = event_name && event_name->find("completion") != string_view::npos;
-        auto& side = completion ? output_chars : input_chars;
-        side = side.value_or(0) + chars;
-      }
-      CommonColumns& c = event_common_;
-      c.trace_id->str(trace_id);
-      c.span_id->str(span_id);
-      event_cols_.index->int32(j++);
-      event_cols_.name->str(event_name);
-      event_cols_.time_ns->integer(at);
-      event_cols_.at->integer(at / 1000);
-      c.dropped_attributes->integer(event_dropped);
-      c.attributes->str(attrs_json(er));
-      c.attributes_truncated->boolean(false);
-      shared_columns(c, res, sc, day);
-      event_spans_.push_back(span_index);
+  int32_t j = 0;
+  for_each_object(events, "events not a list", "event not an object", [&](object ev) {
+    optional<element> attrs;
+    optional<int64_t> time;
+    optional<string_view> event_name;
+    int64_t event_dropped = 0;
+    for (auto f : ev) {
+      if (is(f.key, "name")) event_name = read_str(f.value);
+      else if (is(f.key, "timeUnixNano")) time = read_int(f.value);
+      else if (is(f.key, "attributes")) attrs = f.value;
+      else if (is(f.key, "droppedAttributesCount")) event_dropped = read_int(f.value).value_or(0);
+      else if (is_snake_case_field(f.key)) refuse("an event field in snake_case");
     }
-  }
-  if (links && !links->is_null()) {
-    array list;
-    if (links->get(list) != simdjson::SUCCESS) refuse("links not a list");
-    int32_t j = 0;
-    for (element ln_el : list) {
-      object ln;
-      if (ln_el.get(ln) != simdjson::SUCCESS) refuse("link not an object");
-      optional<element> attrs, linked_trace, linked_span;
-      optional<string_view> link_state;
-      optional<int64_t> link_flags;
-      int64_t link_dropped = 0;
-      for (auto f : ln) {
-        if (is(f.key, "traceId")) linked_trace = f.value;
-        else if (is(f.key, "spanId")) linked_span = f.value;
-        else if (is(f.key, "traceState")) link_state = read_str(f.value);
-        else if (is(f.key, "flags")) link_flags = read_int(f.value);
-        else if (is(f.key, "attributes")) attrs = f.value;
-        else if (is(f.key, "droppedAttributesCount")) link_dropped = read_int(f.value).value_or(0);
-        else if (is_snake_case_field(f.key)) refuse("a link field in snake_case");
-      }
-      const Redacted& lr = filter(attrs, CHILD_ATTRS);
-      CommonColumns& c = link_common_;
-      c.trace_id->str(trace_id);
-      c.span_id->str(span_id);
-      link_cols_.index->int32(j++);
-      link_cols_.trace_id->str(read_id(linked_trace, 16, false, arena_));
-      link_cols_.span_id->str(read_id(linked_span, 8, false, arena_));
-      link_cols_.trace_state->str(link_state);
-      link_cols_.flags->integer(link_flags);
-      c.dropped_attributes->integer(link_dropped);
-      c.attributes->str(attrs_json(lr));
-      c.attributes_truncated->boolean(false);
-      shared_columns(c, res, sc, day);
-      link_spans_.push_back(span_index);
+    const Redacted& er = filter(attrs, CHILD_ATTRS);
+    int64_t at = checked_time(time && *time != 0 ? time : optional<int64_t>(start));
+    int64_t chars = er.input_chars.value_or(0) + er.output_chars.value_or(0);
+    if (chars) {
+      bool completion = event_name && event_name->find("completion") != string_view::npos;
+      auto& side = completion ? output_chars : input_chars;
+      side = side.value_or(0) + chars;
     }
-  }
+    CommonColumns& c = event_common_;
+    c.trace_id->str(trace_id);
+    c.span_id->str(span_id);
+    event_cols_.index->int32(j++);
+    event_cols_.name->str(event_name);
+    event_cols_.time_ns->integer(at);
+    event_cols_.at->integer(at / 1000);
+    c.dropped_attributes->integer(event_dropped);
+    c.attributes->str(attrs_json(er));
+    c.attributes_truncated->boolean(false);
+    shared_columns(c, res, sc, day);
+    event_spans_.push_back(span_index);
+  });
+  j = 0;
+  for_each_object(links, "links not a list", "link not an object", [&](object ln) {
+    optional<element> attrs, linked_trace, linked_span;
+    optional<string_view> link_state;
+    optional<int64_t> link_flags;
+    int64_t link_dropped = 0;
+    for (auto f : ln) {
+      if (is(f.key, "traceId")) linked_trace = f.value;
+      else if (is(f.key, "spanId")) linked_span = f.value;
+      else if (is(f.key, "traceState")) link_state = read_str(f.value);
+      else if (is(f.key, "flags")) link_flags = read_int(f.value);
+      else if (is(f.key, "attributes")) attrs = f.value;
+      else if (is(f.key, "droppedAttributesCount")) link_dropped = read_int(f.value).value_or(0);
+      else if (is_snake_case_field(f.key)) refuse("a link field in snake_case");
+    }
+    const Redacted& lr = filter(attrs, CHILD_ATTRS);
+    CommonColumns& c = link_common_;
+    c.trace_id->str(trace_id);
+    c.span_id->str(span_id);
+    link_cols_.index->int32(j++);
+    link_cols_.trace_id->str(read_id(linked_trace, 16, false, arena_));
+    link_cols_.span_id->str(read_id(linked_span, 8, false, arena_));
+    link_cols_.trace_state->str(link_state);
+    link_cols_.flags->integer(link_flags);
+    c.dropped_attributes->integer(link_dropped);
+    c.attributes->str(attrs_json(lr));
+    c.attributes_truncated->boolean(false);
+    shared_columns(c, res, sc, day);
+    link_spans_.push_back(span_index);
+  });
 
   // semantics.llm_columns: the winning key of each column, converted, else the resource's value
   Out llm[64];

@@ -2,23 +2,11 @@
 // Part of the native trace decoder (../_native_traces.cpp), which includes it; one translation unit.
 #pragma once
 
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
-
-#include <algorithm>
-#include <cstdint>
-#include <cstdlib>
-#include <cstring>
 #include <new>
-#include <string>
-#include <string_view>
 #include <unordered_map>
 #include <utility>
-#include <vector>
 
-using std::optional;
-using std::string;
-using std::string_view;
+#include "values.h"  // Python.h, the standard headers and names both use
 
 namespace {
 

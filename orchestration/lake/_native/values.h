@@ -106,39 +106,30 @@ void mantissa(string& out, const string& digits) {
   }
 }
 
-// Python's repr(float) (also str(float)): scientific outside 1e-4 <= |v| < 1e16, exponent e+XX.
-void python_repr(string& out, double v) {
+// A finite double as text, from its shortest round-trip digits: fixed notation from 1e`fixed_from` up
+// to 1e16, scientific outside.
+//  - Python's repr(float), also str(float): fixed from 1e-4; exponent signed, two digits at least (1e+16).
+//  - orjson 3.13 (the locked version; the equivalence tests pin it): fixed from 1e-5; exponent signed,
+//    not padded (1e+16, 1e-6).
+void float_text(string& out, double v, int fixed_from, bool pad_exponent) {
   string digits;
   int exp10;
   bool negative;
   shortest(v, digits, exp10, negative);
   if (negative) out += '-';
-  if (exp10 >= -4 && exp10 < 16) {
+  if (exp10 >= fixed_from && exp10 < 16) {
     fixed_notation(out, digits, exp10);
-  } else {
-    mantissa(out, digits);
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "e%c%02d", exp10 < 0 ? '-' : '+', std::abs(exp10));
-    out += buf;
+    return;
   }
+  mantissa(out, digits);
+  out += exp10 < 0 ? "e-" : "e+";
+  if (pad_exponent && std::abs(exp10) < 10) out += '0';
+  out += std::to_string(std::abs(exp10));
 }
 
-// orjson's float format (3.13, the locked version; the equivalence tests pin it): scientific outside
-// 1e-5 <= |v| < 1e16, exponent signed and not padded (1e+16, 1e-6).
-void orjson_float(string& out, double v) {
-  string digits;
-  int exp10;
-  bool negative;
-  shortest(v, digits, exp10, negative);
-  if (negative) out += '-';
-  if (exp10 >= -5 && exp10 < 16) {
-    fixed_notation(out, digits, exp10);
-  } else {
-    mantissa(out, digits);
-    out += exp10 < 0 ? "e-" : "e+";
-    out += std::to_string(std::abs(exp10));
-  }
-}
+void python_repr(string& out, double v) { float_text(out, v, -4, true); }
+
+void orjson_float(string& out, double v) { float_text(out, v, -5, false); }
 
 void json_string(string& out, string_view s) {
   static const char* hex = "0123456789abcdef";
