@@ -187,6 +187,9 @@ def _print_landing(report, as_json: bool) -> None:
     if meta["files_landed"] and not meta["hot_path"].startswith("compiled"):
         console.print(f"[yellow]landing ran its hot path as {meta['hot_path']}[/]: about 1.3× slower; an install "
                       "with a C compiler (`uv sync`) compiles it")
+    if meta["files_landed"] and meta["native_decoder"] != "compiled" and not meta["native_decoder"].startswith("off"):
+        console.print(f"[yellow]trace lines went through the Python path: the native decoder is "
+                      f"{meta['native_decoder']}[/]; landing traces is about 5× slower")
     for example in report.quarantine_examples[:5]:
         out.print(f"[yellow]quarantined[/] {example}")
     if report.compaction.files_in or report.compaction.deferred:

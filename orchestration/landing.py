@@ -45,9 +45,8 @@ import pyarrow.compute as pc
 
 from orchestration import compiled
 from orchestration.arrow_without_pandas import skip_pandas_probe
-from orchestration.lake import native as native_traces
+from orchestration.lake import native
 from orchestration.lake.compaction import CompactionReport, compact, recover_compactions
-from orchestration.lake.native import NativeTraces, count_newlines
 from orchestration.lake.normalize import Batch, Normalizer, detect_signal
 from orchestration.lake.privacy import AttributeFilter, SubjectHasher
 from orchestration.lake.schema import LAKE_TABLES
@@ -153,6 +152,7 @@ class LandingReport:
             "seconds": round(self.seconds, 3),
             "rows": self.rows,
             "hot_path": compiled.summary(),
+            "native_decoder": native.status(),
             **self.compaction.to_metadata(),
         }
 
@@ -277,7 +277,7 @@ class LineMarks:
 
     def add(self, block: bytes) -> None:
         self.offsets.append(self.offsets[-1] + len(block))
-        self.counts.append(self.counts[-1] + count_newlines(block))
+        self.counts.append(self.counts[-1] + native.count_newlines(block))
 
     def before(self, fh: BinaryIO, offset: int) -> int:
         """Line ends in bytes 0..offset: the nearest mark, plus at most one block read."""
@@ -576,7 +576,7 @@ def _process_task(tasks: list[Task], settings: Settings, staging_root: Path) -> 
 
     def decode_natively(tally: _Tally, block: LineBlock) -> None:
         """Trace lines through the native decoder; the lines it refuses through `decode`."""
-        tables, refused, spans, lines = native.decode(block.data, block.first_line, tally.task.file_id)
+        tables, refused, spans, lines = native_decoder.decode(block.data, block.first_line, tally.task.file_id)
         tally.units_in += lines
         tally.records_in += spans
         if lines:
@@ -586,14 +586,15 @@ def _process_task(tasks: list[Task], settings: Settings, staging_root: Path) -> 
         for line, start, end, _ in refused:
             decode(tally, json_unit(block.data[start:end], f"line {line}"))
 
-    native = NativeTraces(attribute_filter) if native_traces.available() and not settings.store_content else None
+    native_decoder = native.NativeTraces(attribute_filter) if native.available() and not settings.store_content \
+        else None
     try:
         for task in tasks:
             started = time.perf_counter()
             tally = tallies[task.file_id]
             normalizer.file_id = task.file_id
             for item in read_units(Path(task.path), task.start, task.end, task.first_line, task.shape,
-                                   blocks=native is not None):
+                                   blocks=native_decoder is not None):
                 if isinstance(item, LineBlock):
                     decode_natively(tally, item)
                 elif isinstance(item, Unit):

@@ -64,6 +64,7 @@ def lake_landing(context: AssetExecutionContext, spanledger: SpanledgerResource)
         "rows": MetadataValue.json(meta["rows"]),
         "days": MetadataValue.json(report.days),
         "hot_path": meta["hot_path"],  # "compiled (Cython)", else why it ran as pure Python (slower)
+        "native_decoder": meta["native_decoder"],  # "compiled", else why trace lines took the Python path
         "quarantine_examples": MetadataValue.md("\n".join(f"- {e}" for e in report.quarantine_examples[:10])
                                                 or "none"),
     })
