@@ -32,7 +32,6 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, as_completed, wait
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain
@@ -57,7 +56,7 @@ from orchestration.locks import wait_for_flock
 from orchestration.manifest import Manifest
 from orchestration.otlp.reader import FileShape, LineBlock, Unit, detect_shape, json_unit, read_units, sniff
 from orchestration.settings import Settings
-from orchestration.workers import default_workers, process_pool, warm_up
+from orchestration.workers import default_workers, process_pool
 
 HEAD_BYTES = 4096
 # Big plain JSON-lines files are split at line ends so every core works on them. Slices come in
@@ -802,23 +801,11 @@ def _land_candidates(settings: Settings, manifest: Manifest, pending: list[tuple
             report.bytes_in += candidate.size - candidate.start_offset
             advance(candidate.path.name, candidate.size)
 
-    # Workers start (spawn, imports) while the files are hashed when they will most likely be needed:
-    # several files, or one big enough to be sliced.
-    pool = process_pool(workers) if workers > 1 and total_bytes >= max(POOL_MIN_BYTES, MIN_SLICE_BYTES if
-                                                                       len(pending) == 1 else 0) else None
-    if pool is not None:
-        for _ in range(workers):
-            pool.submit(warm_up)
-    with pool or nullcontext():
-        _run_jobs(pool, workers, jobs_of(_identified(manifest, pending, report, skipped)), total_bytes,
-                  len(pending), settings, staging_root, complete)
-
-
-def _run_jobs(pool, workers: int, jobs: Iterator[list[Task]], total_bytes: int, files: int, settings: Settings,
-              staging_root: Path, complete: Callable[[dict[str, Any]], None]) -> None:
+    candidates: Iterator[Candidate] = _identified(manifest, pending, report, skipped)
+    jobs: Iterator[list[Task]] = jobs_of(candidates)
     backlog: list[list[Task]] = []
-    in_process = workers <= 1 or pool is None
-    if not in_process and (total_bytes < POOL_MIN_BYTES or files == 1):  # is the pool worth using?
+    in_process = workers <= 1
+    if not in_process and (total_bytes < POOL_MIN_BYTES or len(pending) == 1):  # is a pool worth starting?
         backlog = list(jobs)
         jobs = iter(())
         in_process = total_bytes < POOL_MIN_BYTES or len(backlog) <= 1
@@ -826,16 +813,17 @@ def _run_jobs(pool, workers: int, jobs: Iterator[list[Task]], total_bytes: int, 
         for job in chain(backlog, jobs):
             complete(process_task(job, settings, staging_root))
         return
-    in_flight = {pool.submit(process_task, job, settings, staging_root) for job in backlog}
-    for job in jobs:
-        in_flight.add(pool.submit(process_task, job, settings, staging_root))
-        # Keep every worker busy with one task queued behind it; hash the next file meanwhile.
-        while len(in_flight) >= 2 * workers:
-            finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-            for future in finished:
-                complete(future.result())
-    for future in as_completed(in_flight):
-        complete(future.result())
+    with process_pool(workers) as pool:
+        in_flight = {pool.submit(process_task, job, settings, staging_root) for job in backlog}
+        for job in jobs:
+            in_flight.add(pool.submit(process_task, job, settings, staging_root))
+            # Keep every worker busy with one task queued behind it; hash the next file meanwhile.
+            while len(in_flight) >= 2 * workers:
+                finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    complete(future.result())
+        for future in as_completed(in_flight):
+            complete(future.result())
 
 
 def _merged_result(candidate: Candidate, shape: FileShape, results: list[dict[str, Any]], bytes_written: int,

@@ -41,14 +41,6 @@ def _start_worker(parent: int) -> None:
         os._exit(1)
 
 
-def warm_up() -> None:
-    """A first task for a new worker: the imports of landing, done while the parent still hashes files."""
-    import orchestration.landing  # noqa: F401
-    from orchestration.lake import native
-
-    native.available()
-
-
 def process_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
                                initializer=_start_worker, initargs=(os.getpid(),))
