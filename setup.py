@@ -95,15 +95,13 @@ def native_traces_extension(extension_class):
     folder = Path(simdjson.__file__).parent
     if not (folder / "simdjson.h").exists() or not (folder / "simdjson.cpp").exists():
         return None
-    source = ROOT / NATIVE_SOURCE
-    stamp = native_source_digest()
-    macros = [("SPANLEDGER_SOURCE_SHA256", f'"{stamp}"')]
+    macros = [("SPANLEDGER_SOURCE_SHA256", f'"{native_source_digest()}"')]
     libraries = []
     if _has_openssl():  # HMAC in C++ with the library Python's hmac uses; else through Python
         macros.append(("SPANLEDGER_OPENSSL", "1"))
         libraries.append("crypto")
     return extension_class(
-        NATIVE_MODULE, [str(source.relative_to(ROOT)), str(folder / "simdjson.cpp")],
+        NATIVE_MODULE, [NATIVE_SOURCE, str(folder / "simdjson.cpp")],
         include_dirs=[str(folder), str(ROOT / NATIVE_HEADERS)],
         language="c++", extra_compile_args=["-std=c++17", "-O3"], define_macros=macros, libraries=libraries)
 

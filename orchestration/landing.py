@@ -421,10 +421,6 @@ def _drop_suppressed_arrow(arrow: pa.Table, suppressed: frozenset[str]) -> tuple
     return (arrow.filter(pc.invert(hit)), dropped) if dropped else (arrow, 0)
 
 
-def _rows_by_day(arrow: pa.Table) -> dict[int, int]:
-    return {c["values"]: c["counts"] for c in pc.value_counts(arrow["_day"]).to_pylist()}
-
-
 @dataclass
 class _Tally:
     """What one input file of a task became (a task may decode several small files)."""
@@ -521,8 +517,7 @@ def _process_task(tasks: list[Task], settings: Settings, staging_root: Path) -> 
             arrow, dropped = _drop_suppressed_arrow(arrow, suppressed)
             if table in RECORD_TABLES:
                 tally.records_suppressed += dropped
-        writer.write_arrow(table, arrow)
-        for day, n in _rows_by_day(arrow).items():
+        for day, n in writer.write_arrow(table, arrow).items():
             tally.rows[table] += n
             tally.days.setdefault(table, set()).add(day_string(day))
 

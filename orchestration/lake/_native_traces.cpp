@@ -71,7 +71,7 @@ struct Out {  // one typed column's value; a string is a view (of the input or t
 struct Redacted {  // one attribute list after the privacy filter; reused (cleared, not freed)
   std::vector<std::pair<string_view, Val>> attrs;
   std::vector<const Plan*> plans;  // of attrs, in step
-  std::vector<string_view> keys;   // every key read, for the repeated-key check
+  std::vector<string_view> keys;   // the keys read while the plan memo is full, for the repeated-key check
   optional<string_view> user_hash, session_hash, content_hmac;
   optional<int64_t> input_chars, output_chars;
   std::vector<string> content_parts;  // key \0 text

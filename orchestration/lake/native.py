@@ -3,12 +3,12 @@
 `_native_traces.cpp` (C++ on simdjson, compiled by setup.py) takes the lines it can decode exactly as
 `normalize.Normalizer.traces` would, and hands back the others (an unusual encoding, a record to
 quarantine, a value to cap, logs and metrics), which landing then runs through the Python path. The
-key tables stay in Python: the decoder asks `AttributeFilter.key_plan` once per attribute key, and
-hashes ids and content through the same `SubjectHasher`.
+key tables stay in Python: the decoder asks `AttributeFilter.key_plan` once per attribute key. Ids and
+content get `SubjectHasher`'s keyed HMAC, with its key, in C++ when the build found OpenSSL.
 
-It is used when it was compiled from the source beside it, content capture is off and
-SPANLEDGER_NATIVE is not 0; `tests/landing/test_native_traces.py` lands the same inputs both ways and
-compares every column.
+It is used when it was compiled from the source beside it (and its headers in `_native/`), content
+capture is off, SPANLEDGER_NATIVE is not 0 and SPANLEDGER_PURE_PYTHON is not set;
+`tests/landing/test_native_traces.py` lands the same inputs both ways and compares every column.
 """
 
 from __future__ import annotations
@@ -50,15 +50,17 @@ _module: Any = None
 _status = ""
 
 
+def _switched_off() -> bool:
+    return os.environ.get("SPANLEDGER_NATIVE", "1") == "0" or bool(os.environ.get("SPANLEDGER_PURE_PYTHON"))
+
+
 def available() -> bool:
     """Whether the native decoder may run here: compiled from the source beside it, not switched off."""
-    if os.environ.get("SPANLEDGER_NATIVE", "1") == "0" or os.environ.get("SPANLEDGER_PURE_PYTHON"):
-        return False
-    return _load() is not None
+    return not _switched_off() and _load() is not None
 
 
 def status() -> str:
-    if os.environ.get("SPANLEDGER_NATIVE", "1") == "0" or os.environ.get("SPANLEDGER_PURE_PYTHON"):
+    if _switched_off():
         return "off (SPANLEDGER_NATIVE=0 or SPANLEDGER_PURE_PYTHON)"
     _load()
     return _status
@@ -126,9 +128,9 @@ class NativeTraces:
         return kind, [(self._index[c], rank) for c, rank in hits] + self._pseudo.get(key, []), flag, output_side
 
     def decode(self, block: bytes, first_line: int, file_id: str
-               ) -> tuple[dict[str, pa.Table], list[tuple[int, int, int]], int, int]:
-        """Whole lines → ({table: Arrow table with a `_day` column}, lines refused as (line number, start,
-        end) of their stripped bytes in `block`, spans decoded, lines decoded)."""
+               ) -> tuple[dict[str, pa.Table], list[tuple[int, int, int, str]], int, int]:
+        """Whole lines → ({table: Arrow table with a `_day` column}, lines refused as (line number, start
+        and end of their stripped bytes in `block`, why), spans decoded, lines decoded)."""
         columns, refused, spans, lines = self._decoder.decode(block, first_line)
         tables = {}
         for table in TABLES:

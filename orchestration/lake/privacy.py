@@ -176,7 +176,7 @@ class AttributeFilter:
         """Filter an already decoded attribute map, in place."""
         result = Redacted(attributes=attrs)
         for key in list(attrs):
-            value = self._filter_one(result, key, attrs[key], self._plans.get(key) or self._plan(key))
+            value = self._filter_one(result, key, attrs[key], self.key_plan(key))
             if value is _DROPPED:
                 del attrs[key]
             else:

@@ -158,15 +158,17 @@ class StagedWriter:
             self._write_day(table, day_number, arrow, schema)
         return rejected
 
-    def write_arrow(self, table: str, arrow: pa.Table) -> None:
-        """Rows already in Arrow (the native decoder's), with a `_day` column, in the table's schema."""
+    def write_arrow(self, table: str, arrow: pa.Table) -> dict[int, int]:
+        """Rows already in Arrow (the native decoder's), with a `_day` column, in the table's schema;
+        returns the rows written by day number."""
         schema = LAKE_TABLES[table]
         days = arrow["_day"]
-        day_numbers = sorted(pc.unique(days).to_pylist())
-        for day_number in day_numbers:
-            day_rows = arrow if len(day_numbers) == 1 else \
+        rows_by_day = {c["values"]: c["counts"] for c in pc.value_counts(days).to_pylist()}
+        for day_number in sorted(rows_by_day):
+            day_rows = arrow if len(rows_by_day) == 1 else \
                 arrow.filter(pc.equal(days, pa.scalar(day_number, pa.int32())))
             self._write_day(table, day_number, day_rows.select(schema.names), schema)
+        return rows_by_day
 
     def _write_day(self, table: str, day_number: int, arrow: pa.Table, schema: pa.Schema) -> None:
         day = day_string(day_number)

@@ -235,13 +235,7 @@ def _streamed_line_blocks(path: Path, compression: str, start: int, end: int | N
                 if lines:
                     yield LineBlock(line_no - len(lines), b"".join(lines))
                     lines, size = [], 0
-                payload = line.strip()
-                if payload:
-                    if payload[-1:] != b"}":
-                        yield Unit(f"line {line_no}", None, error_field="json",
-                                   error="truncated record: the file ends in the middle of a line", raw=payload)
-                    else:
-                        yield json_unit(payload, f"line {line_no}")
+                yield from _last_line(line, line_no)
             if end is not None and position >= end:
                 break
             if size >= block_bytes:
@@ -274,19 +268,25 @@ def _plain_line_blocks(path: Path, start: int, end: int | None, first_line: int,
                 if cut:
                     yield LineBlock(line_no, data[:cut])
                     line_no += count_newlines(data, 0, cut)
-                payload = data[cut:].strip()
-                if payload:  # the file's last line, without its newline
-                    if payload[-1:] != b"}":
-                        yield Unit(f"line {line_no}", None, error_field="json",
-                                   error="truncated record: the file ends in the middle of a line", raw=payload)
-                    else:
-                        yield json_unit(payload, f"line {line_no}")
+                yield from _last_line(data[cut:], line_no)  # the file's last line, without its newline
                 return
             cut = data.rfind(b"\n") + 1
             carry = data[cut:]
             if cut:
                 yield LineBlock(line_no, data[:cut])
                 line_no += count_newlines(data, 0, cut)
+
+
+def _last_line(line: bytes, line_no: int) -> Iterator[Unit]:
+    """A file's last line, which has no newline: a record if it ends like one, else cut short."""
+    payload = line.strip()
+    if not payload:
+        return
+    if payload[-1:] != b"}":
+        yield Unit(f"line {line_no}", None, error_field="json",
+                   error="truncated record: the file ends in the middle of a line", raw=payload)
+    else:
+        yield json_unit(payload, f"line {line_no}")
 
 
 def units_of_block(block: LineBlock) -> Iterator[Unit]:
