@@ -118,24 +118,24 @@ for i, request in enumerate(requests):
 normalize = clock() - t
 t = clock(); tables = [rows_to_table(rows, LAKE_TABLES[name]) for name, rows in batch.rows.items() if rows]
 arrow = clock() - t
+from orchestration.lake.writer import LANDING_OPTIONS, writer_options
 t = clock()
-for table in tables:
-    pq.write_table(table, io.BytesIO(), compression="zstd")
+for table in tables:  # as landing writes them
+    pq.write_table(table, io.BytesIO(), **writer_options(table.schema, LANDING_OPTIONS))
 parquet = clock() - t
 python_path = {{"parse": parse, "normalize": normalize, "arrow": arrow, "parquet": parquet}}
 native_path = None
 from orchestration.lake import native
 if native.available():  # what landing runs for trace lines: decode straight to Arrow, then Parquet
-    from orchestration.lake.writer import LANDING_OPTIONS
     decoder = native.NativeTraces(AttributeFilter(SubjectHasher(b"k"), keep_content=False, hash_sessions=True,
                                                   max_value_chars=16384))
     block = b"".join(line + b"\\n" for line in lines)
     t = clock(); tables, refused, spans, _ = decoder.decode(block, 1, "bench"); decode = clock() - t
     assert spans == len(batch.rows["spans"]) and not refused
-    options = {{k: v for k, v in LANDING_OPTIONS.items() if k != "row_group_size"}}
     t = clock()
     for name, table in tables.items():
-        pq.write_table(table.drop_columns(["_day"]), io.BytesIO(), **options)
+        table = table.drop_columns(["_day"])
+        pq.write_table(table, io.BytesIO(), **writer_options(table.schema, LANDING_OPTIONS))
     native_path = {{"decode to Arrow": decode, "parquet": clock() - t}}
 json.dump({{"spans": len(batch.rows["spans"]), "python": python_path, "native": native_path}}, open({out!r}, "w"))
 """

@@ -800,6 +800,19 @@ def _land_candidates(settings: Settings, manifest: Manifest, pending: list[tuple
     jobs: Iterator[list[Task]] = jobs_of(candidates)
     backlog: list[list[Task]] = []
     in_process = workers <= 1
+    if not in_process and len(pending) == 1 and _will_be_sliced(*pending[0]):
+        # One big file: the main process decodes a share of its slices itself, and a pool one worker
+        # smaller starts now, so that its imports overlap the hashing instead of following it.
+        with process_pool(workers - 1) as pool:
+            pool.submit(_warm_up)
+            backlog = list(jobs)
+            futures = [pool.submit(process_task, job, settings, staging_root)
+                       for k, job in enumerate(backlog) if k % workers]
+            for job in backlog[::workers]:
+                complete(process_task(job, settings, staging_root))
+            for future in as_completed(futures):
+                complete(future.result())
+        return
     if not in_process and (total_bytes < POOL_MIN_BYTES or len(pending) == 1):  # is a pool worth starting?
         backlog = list(jobs)
         jobs = iter(())
@@ -819,6 +832,23 @@ def _land_candidates(settings: Settings, manifest: Manifest, pending: list[tuple
                     complete(future.result())
         for future in as_completed(in_flight):
             complete(future.result())
+
+
+def _will_be_sliced(path: Path, stat: os.stat_result) -> bool:
+    """Whether a file is plain and big enough to be cut into slices (see _tasks_for), from its size and
+    first bytes, before it is hashed."""
+    if stat.st_size <= MIN_SLICE_BYTES:
+        return False
+    try:
+        with open(path, "rb") as fh:
+            return sniff(fh.read(8)) == "none"
+    except OSError:
+        return False
+
+
+def _warm_up() -> bool:
+    """A fresh worker's first task, while the main process hashes: importing this module is the point."""
+    return native.available()
 
 
 def _merged_result(candidate: Candidate, shape: FileShape, results: list[dict[str, Any]], bytes_written: int,

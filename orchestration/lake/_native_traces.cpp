@@ -25,6 +25,7 @@
 #include "columns.h"
 #include "fields.h"
 #include "hmac.h"
+#include "strmap.h"
 #include "values.h"
 
 using simdjson::dom::array;
@@ -216,11 +217,9 @@ class Decoder {
   bool overflowing_plans_ = false;
   std::deque<Plan> line_plans_;  // plans not memoized (the memo is full), for the current line
   // keyed by views of the strings in the deques beside them: a lookup allocates nothing
-  std::unordered_map<string_view, Plan> plans_;
-  std::deque<string> plan_keys_;
-  std::unordered_map<string_view, string> id_memo_;
-  std::deque<string> id_keys_;
-  string padded_;  // the block plus simdjson's padding, reused
+  StrMap<Plan> plans_;
+  StrMap<string> id_memo_;
+  string padded_;  // a line near the block's end plus simdjson's padding, reused
   string scratch_;  // a string being built (JSON, a converted value) before it goes to the arena
   Arena arena_;
   Redacted slots_[SLOTS];
@@ -357,8 +356,7 @@ string Decoder::call_str(PyObject* fn, PyObject* arg) {
 
 
 Plan& Decoder::plan(string_view key) {
-  auto found = plans_.find(key);
-  if (found != plans_.end()) return found->second;
+  if (Plan* found = plans_.find(key)) return *found;
   PyObject* arg = unicode(key);
   if (!arg) throw PyFailure{};
   PyObject* result = PyObject_CallOneArg(plan_of, arg);
@@ -389,15 +387,14 @@ Plan& Decoder::plan(string_view key) {
     overflowing_plans_ = true;
     return line_plans_.emplace_back(std::move(p));
   }
-  return plans_.emplace(plan_keys_.emplace_back(key), std::move(p)).first->second;
+  return plans_.insert(key, std::move(p));
 }
 
 string_view Decoder::hash_identifier(string_view raw) {
-  auto found = id_memo_.find(raw);
-  if (found != id_memo_.end()) return found->second;
+  if (const string* found = id_memo_.find(raw)) return *found;
   string digest(keyed_hash(hash_id, raw, false));
   if (raw.size() <= MEMO_KEY_CHARS && id_memo_.size() < MEMO_ENTRIES)
-    return id_memo_.emplace(id_keys_.emplace_back(raw), std::move(digest)).first->second;
+    return id_memo_.insert(raw, std::move(digest));
   return arena_.put(digest);
 }
 
@@ -1109,10 +1106,6 @@ PyObject* Decoder::decode(const char* data, size_t size, int64_t first_line) {
   spans_.truncate(0);  // empty, even after a block that failed half-way
   events_.truncate(0);
   links_.truncate(0);
-  // simdjson reads up to SIMDJSON_PADDING bytes past a line: give the block that much slack
-  padded_.assign(data, size);
-  padded_.append(simdjson::SIMDJSON_PADDING, ' ');
-  const string& padded = padded_;
   PyObject* refused = PyList_New(0);
   if (!refused) return nullptr;
   int64_t spans_in = 0, lines_taken = 0;
@@ -1121,15 +1114,14 @@ PyObject* Decoder::decode(const char* data, size_t size, int64_t first_line) {
   string location;
   try {
     while (pos < size) {
-      const char* nl = static_cast<const char*>(std::memchr(padded.data() + pos, '\n', size - pos));
-      size_t line_end = nl ? static_cast<size_t>(nl - padded.data()) : size;
+      const char* nl = static_cast<const char*>(std::memchr(data + pos, '\n', size - pos));
+      size_t line_end = nl ? static_cast<size_t>(nl - data) : size;
       size_t a = pos, b = line_end;
-      while (a < b && is_space(padded[a])) ++a;
-      while (b > a && is_space(padded[b - 1])) --b;
+      while (a < b && is_space(data[a])) ++a;
+      while (b > a && is_space(data[b - 1])) --b;
       if (a < b) {
         if (overflowing_plans_) {
           plans_.clear();
-          plan_keys_.clear();
           overflowing_plans_ = false;
         }
         line_plans_.clear();
@@ -1144,7 +1136,15 @@ PyObject* Decoder::decode(const char* data, size_t size, int64_t first_line) {
         size_t span_rows = spans_.rows(), event_rows = events_.rows(), link_rows = links_.rows();
         const char* why = nullptr;
         try {
-          decode_line(padded.data() + a, b - a);
+          // simdjson may read SIMDJSON_PADDING bytes past a line (it never uses them: a line ends
+          // before a newline or blank at worst). A line that near the block's end gets a padded copy.
+          if (b + simdjson::SIMDJSON_PADDING <= size) {
+            decode_line(data + a, b - a);
+          } else {
+            padded_.assign(data + a, b - a);
+            padded_.append(simdjson::SIMDJSON_PADDING, ' ');
+            decode_line(padded_.data(), b - a);
+          }
         } catch (const Refuse& refusal) {
           why = refusal.why;
         }

@@ -42,6 +42,27 @@ def _key(subject_hash: str) -> bytes:
         return subject_hash.encode()
 
 
+def _packed_keys(hashes: list[str]) -> bytes | None:
+    """The keys of `hashes` (see _key) end to end, 16 bytes each; None unless each starts with 32
+    hex digits."""
+    prefixes = "".join(h[:32] for h in hashes)
+    if len(prefixes) != 32 * len(hashes):
+        return None
+    try:
+        packed = bytes.fromhex(prefixes)
+    except ValueError:
+        return None
+    return packed if len(packed) == 16 * len(hashes) else None  # fromhex skips blanks
+
+
+# ?1 keys packed by _packed_keys (?2) → rows of file ?3, inserted in key order so that each B-tree page
+# is touched once.
+_INSERT_PACKED = """
+with recursive k(n) as (select 0 union all select n + 1 from k where n + 1 < ?1)
+insert or ignore into subject_file_ids select substr(?2, n * 16 + 1, 16), ?3 from k order by 1
+"""
+
+
 class SubjectIndex:
     def __init__(self, path: Path):
         self.db = open_state_db(path, SCHEMA)
@@ -50,8 +71,10 @@ class SubjectIndex:
 
     def _migrate(self) -> None:
         self.db.execute("begin immediate")
-        pairs = self.db.execute(f"select subject_hash, path from {_OLD_LAYOUT}").fetchall()
-        self._insert({path for _, path in pairs}, pairs)
+        index: dict[str, list[str]] = {}
+        for subject_hash, path in self.db.execute(f"select subject_hash, path from {_OLD_LAYOUT}"):
+            index.setdefault(path, []).append(subject_hash)
+        self._insert(index)
         self.db.execute(f"drop table {_OLD_LAYOUT}")
         self.db.execute("commit")
 
@@ -67,17 +90,23 @@ class SubjectIndex:
     def add(self, index: dict[str, list[str]]) -> None:
         """Record before publishing: a published file must never be missing from the index."""
         self.db.execute("begin immediate")
-        self._insert(index.keys(), [(h, path) for path, hashes in index.items() for h in hashes])
+        self._insert(index)
         self.db.execute("commit")
 
-    def _insert(self, paths: Iterable[str], pairs: list[tuple[str, str]]) -> None:
-        """(subject hash, path) pairs; `paths` are all the files, including ones with no subject."""
-        paths = list(paths)
+    def _insert(self, index: dict[str, list[str]]) -> None:
+        """Path → its subject hashes; every path is recorded, including those with no subject."""
+        paths = list(index)
         self.db.executemany("insert or ignore into lake_files (path) values (?)", [(p,) for p in paths])
         ids = self._file_ids(paths)
-        # Sorted inserts touch each B-tree page once instead of at random.
-        self.db.executemany("insert or ignore into subject_file_ids values (?, ?)",
-                            sorted({(_key(h), ids[path]) for h, path in pairs}))
+        for path, hashes in index.items():
+            if not hashes:
+                continue
+            packed = _packed_keys(hashes)
+            if packed is None:  # not all of them hex HMACs: key by key
+                self.db.executemany("insert or ignore into subject_file_ids values (?, ?)",
+                                    sorted({(_key(h), ids[path]) for h in hashes}))
+            else:  # one statement: binding a row at a time cost 3 µs a row, most of a landing's index time
+                self.db.execute(_INSERT_PACKED, (len(hashes), packed, ids[path]))
 
     def _file_ids(self, paths: list[str]) -> dict[str, int]:
         ids: dict[str, int] = {}

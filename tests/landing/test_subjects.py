@@ -63,3 +63,27 @@ def test_an_index_of_the_first_layout_is_migrated_in_place(tmp_path):
         assert index.files_for([alice, bob]) == ["/lake/logs/2.parquet"]
     with SubjectIndex(path) as index:  # a second open finds nothing left to migrate
         assert index.db.execute("select count(*) from sqlite_master where name = 'subject_files'").fetchone() == (0,)
+
+
+def test_hashes_are_indexed_in_bulk_and_key_by_key_alike(tmp_path):
+    """Lists of hex HMACs take one packed statement; a list with any other value goes key by key.
+    Both must store the same keys, found by the same lookups."""
+    import random
+
+    from orchestration.lake.subjects import _key
+
+    rng = random.Random(7)
+    hmacs = [SubjectHasher(b"k")(f"user-{i}") for i in range(300)]
+    odd = ["short", "not hex at all but long enough to reach thirty-two", "AB" * 32, ""]
+    index_spec = {"/lake/a.parquet": hmacs[:200] + hmacs[:10],  # repeats collapse
+                  "/lake/b.parquet": hmacs[150:] + odd,  # key by key
+                  "/lake/c.parquet": []}
+    with SubjectIndex(tmp_path / "subjects.sqlite") as index:
+        index.add(index_spec)
+        stored = set(index.db.execute("select s.subject, f.path from subject_file_ids s join lake_files f "
+                                      "using (file_id)"))
+        expected = {(_key(h), path) for path, hashes in index_spec.items() for h in hashes}
+        assert stored == expected and len(stored) == 200 + 150 + len(odd)
+        for h in rng.sample(hmacs, 40) + odd:
+            assert index.files_for([h]) == sorted(p for p, hashes in index_spec.items() if h in hashes)
+        assert index.db.execute("select count(*) from lake_files").fetchone() == (3,)
