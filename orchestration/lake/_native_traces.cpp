@@ -189,7 +189,7 @@ class Decoder {
     team_col = index("team");
     return op_col >= 0 && req_col >= 0 && resp_col >= 0 && tool_col >= 0 && feature_col >= 0 && team_col >= 0;
   }
-  std::unordered_map<string, string> span_kind_types, operation_types;
+  StrMap<string> span_kind_types, operation_types;
 
   ~Decoder() {
     Py_XDECREF(plan_of);
@@ -219,6 +219,7 @@ class Decoder {
   // keyed by views of the strings in the deques beside them: a lookup allocates nothing
   StrMap<Plan> plans_;
   StrMap<string> id_memo_;
+  Out llm_[64];  // one span's LLM columns (decode_span)
   string padded_;  // a line near the block's end plus simdjson's padding, reused
   string scratch_;  // a string being built (JSON, a converted value) before it goes to the arena
   Arena arena_;
@@ -936,8 +937,9 @@ void Decoder::decode_span(element span_el, const Resource& res, const Scope& sc)
   });
 
   // semantics.llm_columns: the winning key of each column, converted, else the resource's value
-  Out llm[64];
+  Out* llm = llm_;  // reused: a span resets only the kinds (a value is read only after its kind)
   for (int k = 0; k < n_llm; ++k) {
+    llm[k].t = VT::Null;
     const Hit& h = r.best[k];
     if (h.value) llm[k] = convert(k, *h.value, h.key);
     if (llm[k].t == VT::Null && llm_fallback[k]) llm[k] = res.defaults[k];
@@ -949,18 +951,16 @@ void Decoder::decode_span(element span_el, const Resource& res, const Scope& sc)
   // semantics._span_type
   const Val* kind_attr = r.get("openinference.span.kind");
   if (!truthy(kind_attr)) kind_attr = r.get("traceloop.span.kind");
-  std::unordered_map<string, string>::const_iterator typed;
-  if (kind_attr && kind_attr->t == VT::Str &&
-      (typed = span_kind_types.find(string(kind_attr->s))) != span_kind_types.end()) {
-    span_type = typed->second;
+  const string* typed = nullptr;
+  if (kind_attr && kind_attr->t == VT::Str && (typed = span_kind_types.find(kind_attr->s))) {
+    span_type = *typed;
   } else {
     const Out& op = llm[op_col];
     if (op.t == VT::Str && !op.s.empty()) {
       if (!is_ascii(op.s)) refuse("non-ASCII operation");
       string lowered(op.s);
       for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      auto found = operation_types.find(lowered);
-      if (found != operation_types.end()) span_type = found->second;
+      if (const string* found = operation_types.find(lowered)) span_type = *found;
     }
     if (!span_type) {
       if ((llm[req_col].t == VT::Str && !llm[req_col].s.empty()) ||
@@ -1212,14 +1212,17 @@ int conv_code(const string& name) {
   return found == codes.end() ? -1 : found->second;
 }
 
-bool read_str_map(PyObject* dict, std::unordered_map<string, string>& out) {
+bool read_str_map(PyObject* dict, StrMap<string>& out) {
   PyObject *key, *value;
   Py_ssize_t pos = 0;
   while (PyDict_Next(dict, &pos, &key, &value)) {
-    const char* k = PyUnicode_AsUTF8(key);
-    const char* v = PyUnicode_AsUTF8(value);
+    Py_ssize_t k_size = 0, v_size = 0;
+    const char* k = PyUnicode_AsUTF8AndSize(key, &k_size);
+    const char* v = PyUnicode_AsUTF8AndSize(value, &v_size);
     if (!k || !v) return false;
-    out[k] = v;
+    string_view k_view(k, static_cast<size_t>(k_size));
+    if (string* known = out.find(k_view)) *known = string(v, static_cast<size_t>(v_size));
+    else out.insert(k_view, string(v, static_cast<size_t>(v_size)));
   }
   return true;
 }

@@ -238,3 +238,42 @@ def test_a_file_rotated_away_before_it_is_read_is_skipped_not_fatal(settings, in
     assert report.count("landed") == 1 and report.records_landed == 100
     [gone] = [f for f in report.files if f.path.endswith("rotated.jsonl")]
     assert gone.outcome == "settling" and "vanished" in gone.detail
+
+
+def test_a_big_file_starts_decoding_while_it_is_hashed(settings, inbox, monkeypatch):
+    """One big file: a worker decodes its first slice before the file's id is known and gives its rows
+    the id before it writes; this process decodes the rest. Line numbers hold in both. The same bytes
+    under another name are a duplicate once hashed: the early slice is withdrawn and writes nothing."""
+    import shutil
+
+    import orchestration.landing as landing
+
+    monkeypatch.setattr(landing, "MIN_SLICE_BYTES", 20_000)
+    path = inbox / "big.jsonl"
+    _write_requests(path, 0, 3_000, per_line=20)
+    lines = path.read_text().splitlines()
+    lines.insert(9, "{broken")  # line 10: in the early slice
+    lines.insert(139, "{broken too")  # line 140: in the rest
+    path.write_text("\n".join(lines) + "\n")
+    early_slices: list = []
+    early_slice = landing._early_slice
+    monkeypatch.setattr(landing, "_early_slice", lambda *a: early_slices.append(early_slice(*a)) or early_slices[-1])
+
+    report = land(dataclasses.replace(settings, compact_min_files=0), settle_seconds=0, workers=2)
+    [early] = early_slices
+    assert early.file_id == landing.ID_PENDING and 0 < early.end < path.stat().st_size
+    [outcome] = report.files
+    assert (outcome.outcome, report.records_landed, report.records_quarantined) == ("landed", 3_000, 2)
+    assert lake_rows(settings, "spans", "count(distinct span_id), count(distinct source_file_id), "
+                                        "min(source_file_id)") == [(3_000, 1, outcome.file_id)]
+    outputs = sorted(p.name for p in settings.lake_dir.glob("spans/date=2*/*.parquet"))
+    assert outputs == [f"{outcome.file_id[:24]}-000.parquet", f"{outcome.file_id[:24]}-001.parquet"]
+    assert sorted(q["location"] for q in quarantine_rows(settings)) == ["line 10", "line 140"]
+
+    shutil.copy(path, inbox / "big-rotated.jsonl")
+    again = land(settings, settle_seconds=0, workers=2)
+    assert len(early_slices) == 2 and early_slices[1] is not None  # it did start early
+    assert [o.outcome for o in again.files if o.path.endswith("big-rotated.jsonl")] == ["duplicate"]
+    assert sorted(p.name for p in settings.lake_dir.glob("spans/date=2*/*.parquet")) == outputs
+    assert lake_rows(settings, "spans", "count(*)") == [(3_000,)]
+    assert not (settings.lake_dir / "_staging").exists()

@@ -49,6 +49,26 @@ def test_counts_tokens_and_cost_equal_what_was_generated(settings, inbox):
     assert tenants == set(summary.tenants)
 
 
+def test_lake_files_are_zstd_with_dictionaries_and_statistics_where_they_pay(settings, inbox):
+    """Dictionary pages for repeating values, none for ids, times and JSON; min/max statistics for times
+    and numbers (row group pruning), none for strings (see lake/schema.py)."""
+    _generate(inbox, days=1)
+    land(settings, settle_seconds=0)
+    [path] = [p for p in settings.lake_dir.glob("spans/date=2*/*.parquet")]
+    group = pq.ParquetFile(path).metadata.row_group(0)
+    columns = {group.column(i).path_in_schema: group.column(i) for i in range(group.num_columns)}
+    assert {c.compression for c in columns.values()} == {"ZSTD"}
+    dictionary = {name for name, c in columns.items() if "RLE_DICTIONARY" in c.encodings
+                  or "PLAIN_DICTIONARY" in c.encodings}
+    assert {"tenant_id", "service_name", "request_model", "resource_attributes"} <= dictionary
+    assert not dictionary & {"span_id", "trace_id", "attributes", "start_at", "source_offset"}
+    with_statistics = {name for name, c in columns.items() if c.is_stats_set}
+    assert {"start_at", "end_at", "start_time_unix_nano", "input_tokens", "reported_cost_usd"} <= with_statistics
+    assert not with_statistics & {"trace_id", "tenant_id", "attributes", "resource_attributes"}
+    start = columns["start_at"].statistics
+    assert start.has_min_max and start.min <= start.max
+
+
 def _spans_without_lineage(settings: Settings) -> list[tuple]:
     pattern = settings.lake_dir / "spans" / "*" / "*.parquet"
     with duckdb.connect() as con:
