@@ -31,7 +31,7 @@ import uuid
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, as_completed, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import chain
@@ -302,7 +302,7 @@ class LineMarks:
         self.offsets = [0]
         self.counts = [0]
 
-    def add(self, block: bytes) -> None:
+    def add(self, block: bytes | memoryview) -> None:
         self.offsets.append(self.offsets[-1] + len(block))
         self.counts.append(self.counts[-1] + native.count_newlines(block))
 
@@ -339,15 +339,24 @@ def _identify(path: Path, size: int, manifest: Manifest) -> tuple[str, str, str 
                 digest.update(block)
                 marks.add(block)
         else:  # hashing (which releases the GIL) in a thread, counting lines here: ~40% less wall time
+            # Two buffers read into in turn: one is hashed while the other fills (fresh blocks cost page faults).
+            views = [memoryview(bytearray(4 << 20)), memoryview(bytearray(4 << 20))]
+            hashing: list[Future | None] = [None, None]
             with ThreadPoolExecutor(1, thread_name_prefix="spanledger-hash") as thread:
-                hashed = None
-                while block := fh.read(4 << 20):
-                    if hashed is not None:
-                        hashed.result()
-                    hashed = thread.submit(digest.update, block)
+                turn = 0
+                while True:
+                    if hashing[turn] is not None:
+                        hashing[turn].result()  # done with this buffer
+                    got = fh.readinto(views[turn])
+                    if not got:
+                        break
+                    block = views[turn][:got]
+                    hashing[turn] = thread.submit(digest.update, block)
                     marks.add(block)
-                if hashed is not None:
-                    hashed.result()
+                    turn ^= 1
+                for pending in hashing:
+                    if pending is not None:
+                        pending.result()
     return digest.hexdigest(), head_sha, prefix[0], prefix[1], marks
 
 
@@ -497,7 +506,7 @@ def output_stem(task: Task) -> str:
 def _with_file_id(arrow: pa.Table, file_id: str) -> pa.Table:
     """Rows the native decoder took before their file's id was known, given it."""
     i = arrow.schema.get_field_index("source_file_id")
-    return arrow.set_column(i, arrow.schema.field(i), pa.array([file_id] * arrow.num_rows, pa.string()))
+    return arrow.set_column(i, arrow.schema.field(i), pa.repeat(pa.scalar(file_id, pa.string()), arrow.num_rows))
 
 
 def _process_task(tasks: list[Task], settings: Settings, staging_root: Path) -> dict[str, Any]:
@@ -627,7 +636,7 @@ def _process_task(tasks: list[Task], settings: Settings, staging_root: Path) -> 
         for table, arrow in tables.items():
             batch.arrow.append((table, tally.task.file_id, arrow))
         for line, start, end, _ in refused:
-            decode(tally, json_unit(block.data[start:end], f"line {line}"))
+            decode(tally, json_unit(bytes(block.data[start:end]), f"line {line}"))
 
     native_decoder = native.NativeTraces(attribute_filter) if native.available() and not settings.store_content \
         else None

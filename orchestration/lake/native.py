@@ -93,12 +93,12 @@ def source_digest() -> str:
     return digest.hexdigest()
 
 
-def count_newlines(data: bytes, start: int = 0, end: int | None = None) -> int:
+def count_newlines(data: bytes | memoryview, start: int = 0, end: int | None = None) -> int:
     """`data.count(b"\\n", start, end)`, natively when the module is built (about 5x faster): every byte
     of a landed file is counted twice, once when it is hashed and once when it is read."""
     module = _load()
     if module is None:
-        return data.count(b"\n", start, len(data) if end is None else end)
+        return bytes(data[start:end]).count(b"\n")
     return module.count_newlines(data, start, len(data) if end is None else end)
 
 
@@ -145,7 +145,7 @@ def _arrow_table(built: dict[str, tuple], schema: pa.Schema, file_id: str, rows:
     arrays = []
     for field in schema:
         if field.name == "source_file_id":
-            arrays.append(pa.array([file_id] * rows, pa.string()))
+            arrays.append(pa.repeat(pa.scalar(file_id, pa.string()), rows))  # a list of n refs: 50x slower
         else:
             arrays.append(_arrow_array(built[field.name]))
     arrays.append(_arrow_array(built["_day"]))
