@@ -25,7 +25,6 @@ import orjson
 import zstandard
 
 from orchestration.lake.native import count_newlines
-from orchestration.otlp.proto import ProtoDecodeError, decode_request
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -343,6 +342,9 @@ def _json_document(path: Path, compression: str) -> Iterator[Unit]:
 
 
 def _proto_unit(payload: bytes, location: str) -> Unit:
+    # imported here: protobuf and the OTLP messages take 40 ms to import, which JSON inputs never need
+    from orchestration.otlp.proto import ProtoDecodeError, decode_request
+
     try:
         signal, request = decode_request(payload)
     except ProtoDecodeError as err:
