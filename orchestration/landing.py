@@ -23,6 +23,7 @@ import fcntl
 import gc
 import hashlib
 import math
+import multiprocessing
 import os
 import shutil
 import time
@@ -182,7 +183,10 @@ class FileWithdrawn(Exception):
 def _await_file_id(path: Path) -> str:
     """The file id the main process announces once it has hashed the file (see _announce_file_id)."""
     delay = 0.002
+    parent = multiprocessing.parent_process()
     while not path.exists():
+        if parent is not None and not parent.is_alive():  # where no signal ends the worker with it
+            raise FileWithdrawn(f"{path}: the landing process is gone")
         time.sleep(delay)
         delay = min(2 * delay, 0.05)
     file_id = path.read_text()
