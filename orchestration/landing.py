@@ -316,6 +316,11 @@ class LineMarks:
         return self.counts[i] + _count_newlines(fh, self.offsets[i], offset)
 
 
+def _landed_prefixes(manifest: Manifest, head: bytes, head_sha: str, size: int) -> dict[str, int]:
+    """Landed files (id → size) that may be a byte prefix of a file of `size` bytes starting with `head`."""
+    return dict(manifest.prefix_candidates(head_sha, size)) if len(head) == HEAD_BYTES else {}
+
+
 def _identify(path: Path, size: int, manifest: Manifest) -> tuple[str, str, str | None, int, LineMarks]:
     """Content hash, head hash, the longest landed prefix of this content (if any), and line marks."""
     marks = LineMarks()
@@ -323,8 +328,7 @@ def _identify(path: Path, size: int, manifest: Manifest) -> tuple[str, str, str 
         head = fh.read(HEAD_BYTES)
         marks.add(head)
         head_sha = hashlib.sha256(head).hexdigest()
-        candidates = dict(manifest.prefix_candidates(head_sha, size)) if len(head) == HEAD_BYTES else {}
-        wanted = {s: fid for fid, s in candidates.items()}
+        wanted = {s: fid for fid, s in _landed_prefixes(manifest, head, head_sha, size).items()}
         digest = hashlib.sha256(head)
         position = len(head)
         prefix: tuple[str | None, int] = (None, 0)
@@ -372,7 +376,7 @@ def _count_newlines(fh: BinaryIO, start: int, end: int) -> int:
         block = fh.read(min(1 << 24, remaining))
         if not block:
             break
-        count += block.count(b"\n")
+        count += native.count_newlines(block)
         remaining -= len(block)
     return count
 
@@ -383,6 +387,17 @@ def slice_bytes(new_bytes: int, workers: int) -> int:
     return max(MIN_SLICE_BYTES, math.ceil(new_bytes / slices))
 
 
+def _line_end_after(fh: BinaryIO, target: int, size: int) -> int | None:
+    """Where a slice meant to end at `target` ends: after the line that crosses it. None when that is
+    the file's end (the slice is the last)."""
+    if target >= size:
+        return None
+    fh.seek(target)
+    fh.readline()
+    end = fh.tell()
+    return end if end < size else None
+
+
 def _split(path: Path, start: int, size: int, marks: LineMarks, chunk_bytes: int
            ) -> list[tuple[int, int | None, int]]:
     """(start, end, first_line) slices of a plain JSON-lines file, cut at line ends."""
@@ -391,14 +406,8 @@ def _split(path: Path, start: int, size: int, marks: LineMarks, chunk_bytes: int
         cursor = start
         while True:
             first_line = 1 + marks.before(fh, cursor)
-            target = cursor + chunk_bytes
-            if target >= size:
-                slices.append((cursor, None, first_line))
-                return slices
-            fh.seek(target)
-            fh.readline()
-            end = fh.tell()
-            if end >= size:  # the last line runs to the end: this slice is the last
+            end = _line_end_after(fh, cursor + chunk_bytes, size)
+            if end is None:
                 slices.append((cursor, None, first_line))
                 return slices
             slices.append((cursor, end, first_line))
@@ -510,7 +519,7 @@ def output_stem(task: Task) -> str:
 def _with_file_id(arrow: pa.Table, file_id: str) -> pa.Table:
     """Rows the native decoder took before their file's id was known, given it."""
     i = arrow.schema.get_field_index("source_file_id")
-    return arrow.set_column(i, arrow.schema.field(i), pa.repeat(pa.scalar(file_id, pa.string()), arrow.num_rows))
+    return arrow.set_column(i, arrow.schema.field(i), native.file_id_column(file_id, arrow.num_rows))
 
 
 def _process_task(tasks: list[Task], settings: Settings, staging_root: Path) -> dict[str, Any]:
@@ -806,18 +815,15 @@ def _early_slice(path: Path, size: int, manifest: Manifest, landing_day: str, wo
     try:
         with open(path, "rb") as fh:
             head = fh.read(HEAD_BYTES)
-            if len(head) == HEAD_BYTES and manifest.prefix_candidates(hashlib.sha256(head).hexdigest(), size):
+            if _landed_prefixes(manifest, head, hashlib.sha256(head).hexdigest(), size):
                 return None
             shape = detect_shape(path, "none")
             if shape.format != "jsonl":
                 return None
-            fh.seek(min(math.ceil(size * EARLY_SLICE_SHARE / workers), MAX_SLICE_BYTES))
-            fh.readline()
-            end = fh.tell()
+            end = _line_end_after(fh, min(math.ceil(size * EARLY_SLICE_SHARE / workers), MAX_SLICE_BYTES), size)
     except OSError:
         return None  # hashing it reports the error
-    return Task(str(path.resolve()), ID_PENDING, 0, 0, end if end < size else None, 1, shape, landing_day,
-                str(id_path))
+    return Task(str(path.resolve()), ID_PENDING, 0, 0, end, 1, shape, landing_day, str(id_path))
 
 
 def _land_candidates(settings: Settings, manifest: Manifest, pending: list[tuple[Path, os.stat_result]],
