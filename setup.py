@@ -37,7 +37,9 @@ class OptionalBuildExt(build_ext):
         try:
             super().run()
         except Exception as err:  # noqa: BLE001 - no compiler at all: pure Python it is
-            print(f"spanledger: not compiling the landing hot path ({err}); using pure Python", file=sys.stderr)
+            print(
+                f"spanledger: not compiling the landing hot path ({err}); using pure Python", file=sys.stderr
+            )
 
     def build_extension(self, ext):
         try:
@@ -78,9 +80,11 @@ def extensions():
 
     modules = [Extension(name, [str(_stamped_copy(name))]) for name in HOT_MODULES]
     # Python semantics exactly: annotations are documentation here, not C types.
-    compiled = cythonize(modules, quiet=True,
-                         compiler_directives={"language_level": 3, "annotation_typing": False,
-                                              "binding": True})
+    compiled = cythonize(
+        modules,
+        quiet=True,
+        compiler_directives={"language_level": 3, "annotation_typing": False, "binding": True},
+    )
     native = native_traces_extension(Extension)
     return compiled + ([native] if native else [])
 
@@ -101,9 +105,14 @@ def native_traces_extension(extension_class):
         macros.append(("SPANLEDGER_OPENSSL", "1"))
         libraries.append("crypto")
     return extension_class(
-        NATIVE_MODULE, [NATIVE_SOURCE, str(folder / "simdjson.cpp")],
+        NATIVE_MODULE,
+        [NATIVE_SOURCE, str(folder / "simdjson.cpp")],
         include_dirs=[str(folder), str(ROOT / NATIVE_HEADERS)],
-        language="c++", extra_compile_args=["-std=c++17", "-O3"], define_macros=macros, libraries=libraries)
+        language="c++",
+        extra_compile_args=["-std=c++17", "-O3"],
+        define_macros=macros,
+        libraries=libraries,
+    )
 
 
 def native_source_digest() -> str:
@@ -119,8 +128,9 @@ def _has_openssl() -> bool:
     import sysconfig
 
     folders = [sysconfig.get_paths()["include"], "/usr/include", "/usr/local/include"]
-    return ctypes.util.find_library("crypto") is not None and \
-        any(Path(folder, "openssl", "evp.h").exists() for folder in folders)
+    return ctypes.util.find_library("crypto") is not None and any(
+        Path(folder, "openssl", "evp.h").exists() for folder in folders
+    )
 
 
 setup(ext_modules=extensions(), cmdclass={"build_ext": OptionalBuildExt})

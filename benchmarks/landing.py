@@ -166,15 +166,26 @@ def cpu_breakdown(traces: Path, work: Path) -> tuple[int, dict[str, float], dict
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--spans", type=int, default=1_000_000)
     parser.add_argument("--workdir", type=Path, default=Path("bench-data"))
-    parser.add_argument("--skip-duckdb", action="store_true", help="DuckDB read_json needs ~12 GB at 1M spans")
+    parser.add_argument(
+        "--skip-duckdb", action="store_true", help="DuckDB read_json needs ~12 GB at 1M spans"
+    )
     parser.add_argument("--skip-orjson", action="store_true")
-    parser.add_argument("--skip-pure-python", action="store_true",
-                        help="skip landing again with the hot path's Python source instead of its compiled build")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="rounds of all steps, alternating; each step reports its fastest round")
+    parser.add_argument(
+        "--skip-pure-python",
+        action="store_true",
+        help="skip landing again with the hot path's Python source instead of its compiled build",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="rounds of all steps, alternating; each step reports its fastest round",
+    )
     args = parser.parse_args()
 
     work = args.workdir.resolve()
@@ -192,15 +203,27 @@ def main() -> None:
 
     # step → (code, environment, the lake it lands into: emptied before each round)
     steps: dict[str, tuple[str, dict[str, str] | None, Path | None]] = {
-        "spanledger land": (LAND.format(data=str(work / "data"), file=str(traces)), None, work / "data")}
+        "spanledger land": (LAND.format(data=str(work / "data"), file=str(traces)), None, work / "data")
+    }
     if not args.skip_pure_python:
         pure = {**os.environ, "SPANLEDGER_PURE_PYTHON": "1"}  # the same code, not compiled (setup.py)
-        steps["spanledger, pure Py"] = (LAND.format(data=str(work / "data-pure"), file=str(traces)), pure,
-                                        work / "data-pure")
+        steps["spanledger, pure Py"] = (
+            LAND.format(data=str(work / "data-pure"), file=str(traces)),
+            pure,
+            work / "data-pure",
+        )
     if not args.skip_orjson:
-        steps["orjson + pyarrow"] = (ORJSON.format(file=str(traces), out=str(work / "orjson.parquet")), None, None)
+        steps["orjson + pyarrow"] = (
+            ORJSON.format(file=str(traces), out=str(work / "orjson.parquet")),
+            None,
+            None,
+        )
     if not args.skip_duckdb:
-        steps["duckdb read_json"] = (DUCKDB.format(file=str(traces), out=str(work / "duckdb.parquet")), None, None)
+        steps["duckdb read_json"] = (
+            DUCKDB.format(file=str(traces), out=str(work / "duckdb.parquet")),
+            None,
+            None,
+        )
     # Rounds alternate the steps, so a slow spell of a shared machine hits each of them alike; each
     # step keeps its fastest round (the least disturbed) and its largest memory peak.
     results: dict[str, tuple[float, float, float]] = {}
@@ -212,25 +235,36 @@ def main() -> None:
             if args.repeat > 1:
                 print(f"round {round_number}/{args.repeat}: {name:<20}{seconds:>8.1f} s", flush=True)
             best = results.get(name)
-            results[name] = (min(seconds, best[0]), max(rss, best[1]), max(pss, best[2])) if best \
-                else (seconds, rss, pss)
+            results[name] = (
+                (min(seconds, best[0]), max(rss, best[1]), max(pss, best[2])) if best else (seconds, rss, pss)
+            )
 
     ours = results["spanledger land"][0]
     from orchestration import compiled
 
-    print(f"\nlanding hot path: {compiled.summary()}"
-          + (f"; fastest of {args.repeat} alternating rounds" if args.repeat > 1 else ""))
-    print(f"\n{'step':<20}{'seconds':>10}{'spans/s':>12}{'MB/s':>9}{'peak RSS MiB':>14}{'PSS MiB':>9}"
-          f"{'speed vs ours':>15}")
+    print(
+        f"\nlanding hot path: {compiled.summary()}"
+        + (f"; fastest of {args.repeat} alternating rounds" if args.repeat > 1 else "")
+    )
+    print(
+        f"\n{'step':<20}{'seconds':>10}{'spans/s':>12}{'MB/s':>9}{'peak RSS MiB':>14}{'PSS MiB':>9}"
+        f"{'speed vs ours':>15}"
+    )
     for name, (secs, rss, pss) in results.items():
-        print(f"{name:<20}{secs:>10.1f}{spans / secs:>12,.0f}{size_mb / secs:>9.1f}{rss:>14,.0f}{pss:>9,.0f}"
-              f"{ours / secs:>14.2f}x")
-    print("\n(speed vs ours < 1 means the baseline is slower; spanledger also normalizes ~90 typed columns,"
-          " hashes ids, drops content and writes 3 tables, the baselines write one flat table)")
+        print(
+            f"{name:<20}{secs:>10.1f}{spans / secs:>12,.0f}{size_mb / secs:>9.1f}{rss:>14,.0f}{pss:>9,.0f}"
+            f"{ours / secs:>14.2f}x"
+        )
+    print(
+        "\n(speed vs ours < 1 means the baseline is slower; spanledger also normalizes ~90 typed columns,"
+        " hashes ids, drops content and writes 3 tables, the baselines write one flat table)"
+    )
 
     n, python_path, native_path = cpu_breakdown(traces, work)
-    for title, stages in (("native trace decoder, what landing runs", native_path),
-                          ("Python path, the fallback and reference", python_path)):
+    for title, stages in (
+        ("native trace decoder, what landing runs", native_path),
+        ("Python path, the fallback and reference", python_path),
+    ):
         if not stages:
             continue
         total = sum(stages.values())

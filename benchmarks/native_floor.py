@@ -31,7 +31,9 @@ def _simdjson_sources() -> Path:
     try:
         import simdjson  # pysimdjson: ships simdjson.h and simdjson.cpp next to its module
     except ImportError:
-        raise SystemExit("needs pysimdjson: uv run --with pysimdjson python -m benchmarks.native_floor") from None
+        raise SystemExit(
+            "needs pysimdjson: uv run --with pysimdjson python -m benchmarks.native_floor"
+        ) from None
     folder = Path(simdjson.__file__).parent
     if not (folder / "simdjson.h").exists() or not (folder / "simdjson.cpp").exists():
         raise SystemExit(f"this pysimdjson build has no simdjson.h/simdjson.cpp in {folder.name}/")
@@ -50,8 +52,22 @@ def build_library(cache: Path) -> Path:
         print("compiling the native walker (once) …", flush=True)
         cache.mkdir(parents=True, exist_ok=True)
         partial = library.with_suffix(".tmp")
-        subprocess.run([compiler, "-O2", "-march=native", "-std=c++17", "-shared", "-fPIC", f"-I{simdjson_dir}",
-                        "-o", str(partial), str(SOURCE), str(simdjson_dir / "simdjson.cpp")], check=True)
+        subprocess.run(
+            [
+                compiler,
+                "-O2",
+                "-march=native",
+                "-std=c++17",
+                "-shared",
+                "-fPIC",
+                f"-I{simdjson_dir}",
+                "-o",
+                str(partial),
+                str(SOURCE),
+                str(simdjson_dir / "simdjson.cpp"),
+            ],
+            check=True,
+        )
         partial.replace(library)
     return library
 
@@ -84,14 +100,25 @@ def generate_traces(folder: Path, spans: int) -> Path:
 
     from orchestration.generator import GeneratorConfig, generate
 
-    generate(GeneratorConfig(out_dir=folder, days=1, start_date=date(2026, 1, 5), tenants=8,
-                             requests_per_day=max(1, round(spans / 6.4)), seed=1, traces_per_file=10**9,
-                             include_claude_code=False))
+    generate(
+        GeneratorConfig(
+            out_dir=folder,
+            days=1,
+            start_date=date(2026, 1, 5),
+            tenants=8,
+            requests_per_day=max(1, round(spans / 6.4)),
+            seed=1,
+            traces_per_file=10**9,
+            include_claude_code=False,
+        )
+    )
     return next(folder.glob("traces-*.jsonl"))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--spans", type=int, default=200_000, help="spans to generate (without --file)")
     parser.add_argument("--file", type=Path, help="a file of ExportTraceServiceRequest JSON lines")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "spanledger-native-floor")
@@ -107,28 +134,38 @@ def main() -> None:
     ours = {stage: seconds / n * 1e6 for stage, seconds in stages.items()}
     ours["total"] = sum(ours.values())
     per_span = {"native parse + walk": native / spans * 1e6, "orjson.loads only": parsed / spans * 1e6}
-    print(f"\n{path.name}: {spans:,} spans, {attributes:,} attributes ({typed:,} feed typed columns), "
-          f"{bad} bad ids, {size_mb:,.0f} MB\n")
+    print(
+        f"\n{path.name}: {spans:,} spans, {attributes:,} attributes ({typed:,} feed typed columns), "
+        f"{bad} bad ids, {size_mb:,.0f} MB\n"
+    )
     print(f"{'step (one core)':<28}{'µs/span':>9}{'spans/s':>12}{'MB/s':>9}")
     for name, micros in per_span.items():
         seconds = micros * spans / 1e6
         print(f"{name:<28}{micros:>9.2f}{1e6 / micros:>12,.0f}{size_mb / seconds:>9.0f}")
     total = ours["total"]
-    print(f"{'landing (Python path)':<28}{total:>9.2f}{1e6 / total:>12,.0f}"
-          f"{'':>9}  parse {ours['parse']:.1f} · normalize {ours['normalize']:.1f} · arrow "
-          f"{ours['arrow']:.1f} · parquet {ours['parquet']:.1f}")
+    print(
+        f"{'landing (Python path)':<28}{total:>9.2f}{1e6 / total:>12,.0f}"
+        f"{'':>9}  parse {ours['parse']:.1f} · normalize {ours['normalize']:.1f} · arrow "
+        f"{ours['arrow']:.1f} · parquet {ours['parquet']:.1f}"
+    )
     if native_stages:
         decoder = {stage: seconds / n * 1e6 for stage, seconds in native_stages.items()}
         whole = sum(decoder.values())
-        print(f"{'landing (native decoder)':<28}{whole:>9.2f}{1e6 / whole:>12,.0f}{'':>9}  "
-              + " · ".join(f"{stage} {micros:.1f}" for stage, micros in decoder.items()))
+        print(
+            f"{'landing (native decoder)':<28}{whole:>9.2f}{1e6 / whole:>12,.0f}{'':>9}  "
+            + " · ".join(f"{stage} {micros:.1f}" for stage, micros in decoder.items())
+        )
     floor = per_span["native parse + walk"]
     budget = 2 * 1e6 / 100_000  # µs of CPU a span for 100,000 spans/s on 2 cores
-    print(f"\nnative floor vs orjson.loads alone: {per_span['orjson.loads only'] / floor:.1f}x faster; "
-          f"vs landing's whole path: {total / floor:.0f}x")
-    print(f"100,000 spans/s on 2 cores allows {budget:.0f} µs of CPU a span; the floor uses "
-          f"{floor:.1f}, leaving {budget - floor:.1f} µs for privacy, semantics, Arrow and Parquet "
-          f"(Parquet alone: {ours['parquet']:.1f}).")
+    print(
+        f"\nnative floor vs orjson.loads alone: {per_span['orjson.loads only'] / floor:.1f}x faster; "
+        f"vs landing's whole path: {total / floor:.0f}x"
+    )
+    print(
+        f"100,000 spans/s on 2 cores allows {budget:.0f} µs of CPU a span; the floor uses "
+        f"{floor:.1f}, leaving {budget - floor:.1f} µs for privacy, semantics, Arrow and Parquet "
+        f"(Parquet alone: {ours['parquet']:.1f})."
+    )
 
 
 if __name__ == "__main__":

@@ -47,7 +47,9 @@ def _run(code: str) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--requests-per-day", type=int, default=6000)
     parser.add_argument("--traces-per-file", type=int, default=40)
     parser.add_argument("--workdir", type=Path, default=Path("bench-data") / "small-files")
@@ -59,20 +61,29 @@ def main() -> None:
         files = list(inboxes[name].iterdir())
         print(f"{name}: {len(files)} files, {sum(f.stat().st_size for f in files) / 1e6:.1f} MB")
 
-    steps = (("rotated, small files several to a task", "rotated", False),
-             ("rotated, one task a file", "rotated", True),
-             ("unrotated (the floor)", "unrotated", False))
+    steps = (
+        ("rotated, small files several to a task", "rotated", False),
+        ("rotated, one task a file", "rotated", True),
+        ("unrotated (the floor)", "unrotated", False),
+    )
     seconds = {}
     for label, inbox, one_task_a_file in steps:
         data, result = args.workdir / f"data-{len(seconds)}", args.workdir / f"records-{len(seconds)}"
         print(f"{label}:")
-        seconds[label], rss = _run(LAND.format(data=str(data), inbox=str(inboxes[inbox]),
-                                               one_task_a_file=one_task_a_file, result=str(result)))
+        seconds[label], rss = _run(
+            LAND.format(
+                data=str(data), inbox=str(inboxes[inbox]), one_task_a_file=one_task_a_file, result=str(result)
+            )
+        )
         records = int(result.read_text())
-        print(f"  {seconds[label]:.1f} s, {records / seconds[label]:,.0f} records/s, peak RSS of the tree {rss:.0f} MiB")
+        print(
+            f"  {seconds[label]:.1f} s, {records / seconds[label]:,.0f} records/s, peak RSS of the tree {rss:.0f} MiB"
+        )
     grouped, alone, floor = (seconds[label] for label, _, _ in steps)
-    print(f"grouping is {alone / grouped:.2f}x faster than one task a file; "
-          f"{grouped / floor:.2f}x the time of the unrotated files")
+    print(
+        f"grouping is {alone / grouped:.2f}x faster than one task a file; "
+        f"{grouped / floor:.2f}x the time of the unrotated files"
+    )
 
 
 if __name__ == "__main__":

@@ -77,6 +77,7 @@ def _slowest(run_results: Path, top: int) -> list[tuple[float, str]]:
 def _copy_tree(src: Path, dst: Path, until: date | None = None) -> None:
     """Copy a data directory; lake Parquet files (never modified in place) are hard links. With
     `until`, lake dates from that day on are left out (a shorter history of the same daily volume)."""
+
     def link_or_copy(s: str, d: str) -> None:
         if s.endswith(".parquet"):
             os.link(s, d)
@@ -86,25 +87,40 @@ def _copy_tree(src: Path, dst: Path, until: date | None = None) -> None:
     def later_days(_folder: str, names: list[str]) -> list[str]:
         if until is None:
             return []
-        return [n for n in names if n.startswith("date=") and n != "date=1970-01-01" and n[5:] >= until.isoformat()]
+        return [
+            n
+            for n in names
+            if n.startswith("date=") and n != "date=1970-01-01" and n[5:] >= until.isoformat()
+        ]
 
     shutil.rmtree(dst, ignore_errors=True)
     shutil.copytree(src, dst, copy_function=link_or_copy, ignore=later_days)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--spans", type=int, default=10_000_000, help="spans in the history (approximate)")
     parser.add_argument("--days", type=int, default=30, help="days of history before the next day")
     parser.add_argument("--tenants", type=int, default=8)
     parser.add_argument("--workdir", type=Path, default=Path("bench-warehouse"))
-    parser.add_argument("--reuse", action="store_true",
-                        help="reuse the landed history of an earlier run with the same --spans/--days/--tenants")
-    parser.add_argument("--prepare-only", action="store_true",
-                        help="generate and land the history, then stop (for a later --reuse)")
-    parser.add_argument("--history-days", type=int,
-                        help="with --reuse: build from only the first N days of the landed history, to see "
-                             "whether the next-day build's cost grows with history")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="reuse the landed history of an earlier run with the same --spans/--days/--tenants",
+    )
+    parser.add_argument(
+        "--prepare-only",
+        action="store_true",
+        help="generate and land the history, then stop (for a later --reuse)",
+    )
+    parser.add_argument(
+        "--history-days",
+        type=int,
+        help="with --reuse: build from only the first N days of the landed history, to see "
+        "whether the next-day build's cost grows with history",
+    )
     parser.add_argument("--top", type=int, default=8, help="slowest dbt nodes to list per build")
     args = parser.parse_args()
 
@@ -121,14 +137,33 @@ def main() -> None:
     if not reusable:
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
-        _step(f"generating {args.days} days, ~{args.spans:,} spans ({requests:,} requests a day)",
-              GENERATE.format(inbox=str(work / "inbox"), days=args.days, start=START.isoformat(),
-                              tenants=args.tenants, requests=requests, seed=1, meta=str(work / "history.json")))
-        _step("generating the next day", GENERATE.format(
-            inbox=str(work / "inbox-next"), days=1, start=next_day.isoformat(), tenants=args.tenants,
-            requests=requests, seed=2, meta=str(work / "next.json")))
-        results["land history"] = _step("landing the history", LAND.format(data=str(history),
-                                                                          inbox=str(work / "inbox")))
+        _step(
+            f"generating {args.days} days, ~{args.spans:,} spans ({requests:,} requests a day)",
+            GENERATE.format(
+                inbox=str(work / "inbox"),
+                days=args.days,
+                start=START.isoformat(),
+                tenants=args.tenants,
+                requests=requests,
+                seed=1,
+                meta=str(work / "history.json"),
+            ),
+        )
+        _step(
+            "generating the next day",
+            GENERATE.format(
+                inbox=str(work / "inbox-next"),
+                days=1,
+                start=next_day.isoformat(),
+                tenants=args.tenants,
+                requests=requests,
+                seed=2,
+                meta=str(work / "next.json"),
+            ),
+        )
+        results["land history"] = _step(
+            "landing the history", LAND.format(data=str(history), inbox=str(work / "inbox"))
+        )
         meta_path.write_text(json.dumps({"params": params, "land": results["land history"]}))
         if args.prepare_only:
             return
@@ -141,27 +176,37 @@ def main() -> None:
     next_spans = json.loads((work / "next.json").read_text())["spans"]
     lake_files = sum(1 for _ in (data / "lake").glob("*/date=*/*.parquet"))
 
-    results["full dbt build"] = _step("full dbt build", BUILD.format(
-        data=str(data), day=None, results=str(work / "run_results-full.json")))
+    results["full dbt build"] = _step(
+        "full dbt build", BUILD.format(data=str(data), day=None, results=str(work / "run_results-full.json"))
+    )
     warehouse_mb = (data / "warehouse.duckdb").stat().st_size / 2**20
-    results["land next day"] = _step("landing the next day", LAND.format(data=str(data),
-                                                                       inbox=str(work / "inbox-next")))
-    results["next-day dbt build"] = _step(f"next-day dbt build ({next_day})", BUILD.format(
-        data=str(data), day=next_day.isoformat(), results=str(work / "run_results-next.json")))
+    results["land next day"] = _step(
+        "landing the next day", LAND.format(data=str(data), inbox=str(work / "inbox-next"))
+    )
+    results["next-day dbt build"] = _step(
+        f"next-day dbt build ({next_day})",
+        BUILD.format(data=str(data), day=next_day.isoformat(), results=str(work / "run_results-next.json")),
+    )
 
-    print(f"\n{kept_days} days, {spans:,} spans in {lake_files:,} lake files; next day {next_spans:,} spans; "
-          f"warehouse {warehouse_mb:,.0f} MiB after the full build\n")
+    print(
+        f"\n{kept_days} days, {spans:,} spans in {lake_files:,} lake files; next day {next_spans:,} spans; "
+        f"warehouse {warehouse_mb:,.0f} MiB after the full build\n"
+    )
     print(f"{'step':<22}{'seconds':>10}{'peak RSS MiB':>14}")
     for name, (secs, rss) in results.items():
         print(f"{name:<22}{secs:>10.1f}{rss:>14,.0f}")
     full, incremental = results["full dbt build"][0], results["next-day dbt build"][0]
-    print(f"\nincremental / full: {incremental / full:.2f}   (one day / history in spans: {next_spans / spans:.3f})")
+    print(
+        f"\nincremental / full: {incremental / full:.2f}   (one day / history in spans: {next_spans / spans:.3f})"
+    )
     for label, name in (("full build", "full"), ("next-day build", "next")):
         run_results = work / f"run_results-{name}.json"
         stage = json.loads(Path(f"{run_results}.stage").read_text())
         inside = json.loads(run_results.read_text())["elapsed_time"]
-        print(f"\n{label}: dbt's own run {inside:.1f}s; warehouse copy {stage.get('copy', 0):.1f}s and publish "
-              f"(fsync, rename) {stage.get('publish', 0):.1f}s")
+        print(
+            f"\n{label}: dbt's own run {inside:.1f}s; warehouse copy {stage.get('copy', 0):.1f}s and publish "
+            f"(fsync, rename) {stage.get('publish', 0):.1f}s"
+        )
         print(f"slowest dbt nodes, {label} (seconds):")
         for secs, node in _slowest(work / f"run_results-{name}.json", args.top):
             print(f"  {secs:>7.1f}  {node}")

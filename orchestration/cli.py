@@ -39,8 +39,14 @@ def _settings(ctx: click.Context) -> Settings:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="SPANLEDGER_DATA_DIR",
-              default="data", show_default=True, help="Holds lake/, warehouse.duckdb, state/ and dagster/.")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="SPANLEDGER_DATA_DIR",
+    default="data",
+    show_default=True,
+    help="Holds lake/, warehouse.duckdb, state/ and dagster/.",
+)
 @click.pass_context
 def main(ctx: click.Context, data_dir: Path) -> None:
     """Spanledger: OTLP exports of LLM apps → Parquet lake → dbt warehouse for FinOps, SRE and evals.
@@ -71,21 +77,39 @@ FORMATS = ["jsonl", "jsonl.gz", "jsonl.zst", "json", "proto-framed", "proto-fram
 
 
 @main.command()
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Where to write (default: <data-dir>/inbox).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write (default: <data-dir>/inbox).",
+)
 @click.option("--days", default=3, show_default=True, type=click.IntRange(1, 3650))
-@click.option("--start-date", type=click.DateTime(formats=["%Y-%m-%d"]), help="First day (default: DAYS ago).")
+@click.option(
+    "--start-date", type=click.DateTime(formats=["%Y-%m-%d"]), help="First day (default: DAYS ago)."
+)
 @click.option("--tenants", default=5, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--requests-per-day", default=200, show_default=True, type=click.IntRange(1, 10_000_000))
 @click.option("--seed", default=42, show_default=True, type=int)
-@click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS), default=["jsonl"],
-              show_default=True, help="Repeat to write several formats of the same data.")
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(FORMATS),
+    default=["jsonl"],
+    show_default=True,
+    help="Repeat to write several formats of the same data.",
+)
 @click.option("--no-claude-code", is_flag=True, help="Leave out Claude Code telemetry.")
-@click.option("--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the ground-truth counts as JSON here.")
+@click.option(
+    "--summary",
+    "summary_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the ground-truth counts as JSON here.",
+)
 @click.pass_context
-def generate(ctx, out_dir, days, start_date, tenants, requests_per_day, seed, formats, no_claude_code,
-             summary_path) -> None:
+def generate(
+    ctx, out_dir, days, start_date, tenants, requests_per_day, seed, formats, no_claude_code, summary_path
+) -> None:
     """Write realistic OTLP exports of a multi-tenant LLM application (deterministic by seed).
 
     \b
@@ -99,9 +123,16 @@ def generate(ctx, out_dir, days, start_date, tenants, requests_per_day, seed, fo
 
     settings = _settings(ctx)
     target = out_dir or settings.inbox_dir
-    config = GeneratorConfig(out_dir=target, days=days, start_date=start_date.date() if start_date else None,
-                             tenants=tenants, requests_per_day=requests_per_day, seed=seed,
-                             formats=tuple(formats), include_claude_code=not no_claude_code)
+    config = GeneratorConfig(
+        out_dir=target,
+        days=days,
+        start_date=start_date.date() if start_date else None,
+        tenants=tenants,
+        requests_per_day=requests_per_day,
+        seed=seed,
+        formats=tuple(formats),
+        include_claude_code=not no_claude_code,
+    )
     total = days * requests_per_day
     with _progress() as progress:
         task = progress.add_task("generating", total=total)
@@ -109,15 +140,25 @@ def generate(ctx, out_dir, days, start_date, tenants, requests_per_day, seed, fo
     if summary_path:
         write_summary(summary, summary_path)
     info = summary.to_dict()
-    console.print(f"[green]generated[/] {info.get('spans', 0):,} spans, {info.get('log_records', 0):,} log records, "
-                  f"{info.get('metric_points', 0):,} metric points in {len(info.get('files', []))} files → {target}")
+    console.print(
+        f"[green]generated[/] {info.get('spans', 0):,} spans, {info.get('log_records', 0):,} log records, "
+        f"{info.get('metric_points', 0):,} metric points in {len(info.get('files', []))} files → {target}"
+    )
 
 
 # --- land -------------------------------------------------------------------------------------
 
+
 def _progress() -> Progress:
-    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-                    console=console, transient=True, disable=not console.is_terminal)
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
 
 
 class _ProgressLines:
@@ -135,18 +176,30 @@ class _ProgressLines:
         rate = done / (now - self.started)
         left = (total - done) / rate if rate else 0
         scale = 1e6 if self.unit == "MB" else 1
-        console.print(f"{self.what}: {done / scale:,.0f} of {total / scale:,.0f} {self.unit} ({done / total:.0%}), "
-                      f"{rate / scale:,.1f} {self.unit}/s, about {left / 60:.0f} min left", highlight=False)
+        console.print(
+            f"{self.what}: {done / scale:,.0f} of {total / scale:,.0f} {self.unit} ({done / total:.0%}), "
+            f"{rate / scale:,.1f} {self.unit}/s, about {left / 60:.0f} min left",
+            highlight=False,
+        )
 
 
 def _land(settings: Settings, inputs: list[Path] | None, settle: float | None, workers: int | None):
     from orchestration.landing import LandingError, land
 
-    with Progress(TextColumn("[bold]landing[/] {task.fields[name]}"), BarColumn(), DownloadColumn(),
-                  TimeRemainingColumn(), console=console, transient=True,
-                  disable=not console.is_terminal) as progress:
+    with Progress(
+        TextColumn("[bold]landing[/] {task.fields[name]}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
         task = progress.add_task("landing", total=None, name="")
-        lines = {"landing": _ProgressLines("landing", "MB"), "compacting": _ProgressLines("compacting", "merges")}
+        lines = {
+            "landing": _ProgressLines("landing", "MB"),
+            "compacting": _ProgressLines("compacting", "merges"),
+        }
 
         def on_progress(name: str, done: int, total: int) -> None:
             progress.update(task, completed=done, total=total, name=name)
@@ -166,30 +219,52 @@ def _print_landing(report, as_json: bool) -> None:
         return
     table = Table(title="Landing", show_edge=False)
     for column in ("file", "outcome", "format", "records in", "landed", "quarantined"):
-        table.add_column(column, justify="right" if column in ("records in", "landed", "quarantined") else "left")
+        table.add_column(
+            column, justify="right" if column in ("records in", "landed", "quarantined") else "left"
+        )
     for f in report.files:
         if f.outcome in ("unchanged",):
             continue
-        table.add_row(Path(f.path).name, f.outcome + (f" ({f.detail})" if f.detail else ""), f.format or "",
-                      f"{f.records_in:,}", f"{f.records_landed:,}", f"{f.records_quarantined:,}")
+        table.add_row(
+            Path(f.path).name,
+            f.outcome + (f" ({f.detail})" if f.detail else ""),
+            f.format or "",
+            f"{f.records_in:,}",
+            f"{f.records_landed:,}",
+            f"{f.records_quarantined:,}",
+        )
     if table.row_count:
         out.print(table)
     unchanged = report.count("unchanged")
     rows = ", ".join(f"{t} {n:,}" for t, n in sorted(meta["rows"].items()) if n)
-    out.print(f"[bold]{meta['files_landed']}[/] files landed, {meta['files_duplicate']} duplicate, "
-              f"{unchanged} already landed, {meta['files_settling']} still being written · "
-              f"records in {meta['records_in']:,} = landed {meta['records_landed']:,} + quarantined "
-              f"{meta['records_quarantined']:,}"
-              + (f" + suppressed (erased subjects) {meta['records_suppressed']:,}" if meta["records_suppressed"] else "")
-              + f" · {meta['bytes_in'] / 1e6:.1f} MB in {meta['seconds']:.1f}s")
+    out.print(
+        f"[bold]{meta['files_landed']}[/] files landed, {meta['files_duplicate']} duplicate, "
+        f"{unchanged} already landed, {meta['files_settling']} still being written · "
+        f"records in {meta['records_in']:,} = landed {meta['records_landed']:,} + quarantined "
+        f"{meta['records_quarantined']:,}"
+        + (
+            f" + suppressed (erased subjects) {meta['records_suppressed']:,}"
+            if meta["records_suppressed"]
+            else ""
+        )
+        + f" · {meta['bytes_in'] / 1e6:.1f} MB in {meta['seconds']:.1f}s"
+    )
     if rows:
         out.print(f"rows: {rows}")
     if meta["files_landed"] and not meta["hot_path"].startswith("compiled"):
-        console.print(f"[yellow]landing ran its hot path as {meta['hot_path']}[/]: about 1.3× slower; an install "
-                      "with a C compiler (`uv sync`) compiles it")
-    if meta["files_landed"] and meta["native_decoder"] != "compiled" and not meta["native_decoder"].startswith("off"):
-        console.print(f"[yellow]trace lines went through the Python path: the native decoder is "
-                      f"{meta['native_decoder']}[/]; landing traces is about 5× slower")
+        console.print(
+            f"[yellow]landing ran its hot path as {meta['hot_path']}[/]: about 1.3× slower; an install "
+            "with a C compiler (`uv sync`) compiles it"
+        )
+    if (
+        meta["files_landed"]
+        and meta["native_decoder"] != "compiled"
+        and not meta["native_decoder"].startswith("off")
+    ):
+        console.print(
+            f"[yellow]trace lines went through the Python path: the native decoder is "
+            f"{meta['native_decoder']}[/]; landing traces is about 5× slower"
+        )
     for example in report.quarantine_examples[:5]:
         out.print(f"[yellow]quarantined[/] {example}")
     if report.compaction.files_in or report.compaction.deferred:
@@ -200,9 +275,17 @@ def _print_landing(report, as_json: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--settle-seconds", type=float, help="Skip files modified more recently than this "
-              "(default: SPANLEDGER_SETTLE_SECONDS or 10; files named explicitly: 0).")
-@click.option("--workers", type=click.IntRange(1, 64), help="Decoder processes (default: SPANLEDGER_LANDING_WORKERS, else one per core, at most 4).")
+@click.option(
+    "--settle-seconds",
+    type=float,
+    help="Skip files modified more recently than this "
+    "(default: SPANLEDGER_SETTLE_SECONDS or 10; files named explicitly: 0).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="Decoder processes (default: SPANLEDGER_LANDING_WORKERS, else one per core, at most 4).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
 def land(ctx, paths, settle_seconds, workers, as_json) -> None:
@@ -226,6 +309,7 @@ def land(ctx, paths, settle_seconds, workers, as_json) -> None:
 
 # --- build and run ----------------------------------------------------------------------------
 
+
 def _load_bigquery(settings: Settings, touched: dict[str, list[str]] | None = None) -> None:
     """On BigQuery dbt reads the loaded lake: load the days that changed and the compliance export first."""
     from orchestration.warehouse.bigquery.sync import load_changed_days
@@ -235,11 +319,15 @@ def _load_bigquery(settings: Settings, touched: dict[str, list[str]] | None = No
     for item in report.loaded:
         console.print(f"  {item.table} {item.day}: {item.rows:,} rows")
     days = sorted({item.day for item in report.loaded})
-    console.print(f"[green]loaded[/] {len(report.loaded)} table days into {report.destination}"
-                  + (f" ({days[0]} … {days[-1]})" if days else " (lake unchanged since the last load)"))
+    console.print(
+        f"[green]loaded[/] {len(report.loaded)} table days into {report.destination}"
+        + (f" ({days[0]} … {days[-1]})" if days else " (lake unchanged since the last load)")
+    )
 
 
-def _build(settings: Settings, full_refresh: bool = False, touched: dict[str, list[str]] | None = None) -> None:
+def _build(
+    settings: Settings, full_refresh: bool = False, touched: dict[str, list[str]] | None = None
+) -> None:
     from orchestration.warehouse.dbt_runner import run_dbt_build
 
     if settings.warehouse == "bigquery":
@@ -269,8 +357,13 @@ def build(ctx, full_refresh) -> None:
 
 
 @main.command()
-@click.option("--input", "inputs", multiple=True, type=click.Path(exists=True, path_type=Path),
-              help="Drop folder(s) to land. Without it, the inbox is used and, when empty, demo data is generated.")
+@click.option(
+    "--input",
+    "inputs",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Drop folder(s) to land. Without it, the inbox is used and, when empty, demo data is generated.",
+)
 @click.option("--days", default=7, show_default=True, type=click.IntRange(1, 3650), help="Demo data: days.")
 @click.option("--requests-per-day", default=300, show_default=True, type=click.IntRange(1, 10_000_000))
 @click.option("--skip-build", is_flag=True, help="Land only (on BigQuery: land and load, no dbt).")
@@ -303,19 +396,24 @@ def run(ctx, inputs, days, requests_per_day, skip_build) -> None:
         from orchestration.warehouse.bigquery.config import BigQueryConfig
 
         bq = BigQueryConfig.from_env()
-        out.print(f"\n[bold]Results[/]:\n"
-                  f"  lake        {settings.lake_dir}/<table>/date=YYYY-MM-DD/*.parquet, loaded into "
-                  f"{bq.project}.{bq.lake_dataset}\n"
-                  f"  warehouse   BigQuery {bq.project}: marts in datasets {bq.warehouse_dataset}_finops, "
-                  f"_reliability, _evals")
+        out.print(
+            f"\n[bold]Results[/]:\n"
+            f"  lake        {settings.lake_dir}/<table>/date=YYYY-MM-DD/*.parquet, loaded into "
+            f"{bq.project}.{bq.lake_dataset}\n"
+            f"  warehouse   BigQuery {bq.project}: marts in datasets {bq.warehouse_dataset}_finops, "
+            f"_reliability, _evals"
+        )
         return
-    out.print(f"\n[bold]Results[/] in {settings.data_dir}:\n"
-              f"  lake        {settings.lake_dir}/<table>/date=YYYY-MM-DD/*.parquet\n"
-              f"  warehouse   {settings.warehouse_path}  (duckdb; marts in schemas finops, reliability, evals)\n"
-              f"  try         spanledger query sql/daily_cost_by_feature.sql")
+    out.print(
+        f"\n[bold]Results[/] in {settings.data_dir}:\n"
+        f"  lake        {settings.lake_dir}/<table>/date=YYYY-MM-DD/*.parquet\n"
+        f"  warehouse   {settings.warehouse_path}  (duckdb; marts in schemas finops, reliability, evals)\n"
+        f"  try         spanledger query sql/daily_cost_by_feature.sql"
+    )
 
 
 # --- status and query -------------------------------------------------------------------------
+
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True)
@@ -327,7 +425,9 @@ def status(ctx, as_json) -> None:
 
     settings = _settings(ctx)
     if not settings.manifest_path.exists():
-        raise CliError(f"nothing has landed in {settings.data_dir} yet; run `spanledger land` or `spanledger run`")
+        raise CliError(
+            f"nothing has landed in {settings.data_dir} yet; run `spanledger land` or `spanledger run`"
+        )
     manifest = Manifest(settings.manifest_path)
     try:
         summary = manifest.summary()
@@ -337,13 +437,19 @@ def status(ctx, as_json) -> None:
     if as_json:
         out.print_json(json.dumps({**summary, "quarantine": reasons}))
         return
-    out.print(f"[bold]{summary['files_landed']}[/] files landed ({summary['bytes_landed'] / 1e6:.1f} MB); "
-              f"paths seen: {summary['paths']}")
-    out.print(f"records in {summary['records_in']:,} = landed {summary['records_landed']:,} + quarantined "
-              f"{summary['records_quarantined']:,}"
-              + (f" + suppressed {summary['records_suppressed']:,}" if summary["records_suppressed"] else ""))
+    out.print(
+        f"[bold]{summary['files_landed']}[/] files landed ({summary['bytes_landed'] / 1e6:.1f} MB); "
+        f"paths seen: {summary['paths']}"
+    )
+    out.print(
+        f"records in {summary['records_in']:,} = landed {summary['records_landed']:,} + quarantined "
+        f"{summary['records_quarantined']:,}"
+        + (f" + suppressed {summary['records_suppressed']:,}" if summary["records_suppressed"] else "")
+    )
     if summary["pending_publish"]:
-        out.print(f"[yellow]{summary['pending_publish']} publish(es) interrupted; the next landing completes them")
+        out.print(
+            f"[yellow]{summary['pending_publish']} publish(es) interrupted; the next landing completes them"
+        )
     table = Table(title="Lake rows", show_edge=False)
     table.add_column("table")
     table.add_column("rows", justify="right")
@@ -393,9 +499,16 @@ def _query_bigquery(sql: str) -> tuple[list[str], list[tuple]]:
 
 @main.command()
 @click.argument("sql_or_file")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
-              help="Replace {{ NAME }} in the SQL (e.g. --var day=2026-11-23).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
+)
+@click.option(
+    "--var",
+    "variables",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Replace {{ NAME }} in the SQL (e.g. --var day=2026-11-23).",
+)
 @click.pass_context
 def query(ctx, sql_or_file, fmt, variables) -> None:
     """Run SQL (a string or a file from sql/) against the warehouse, read-only.
@@ -436,6 +549,7 @@ def query(ctx, sql_or_file, fmt, variables) -> None:
 
 
 # --- prices -----------------------------------------------------------------------------------
+
 
 @main.group()
 def prices() -> None:

@@ -48,8 +48,11 @@ def activate() -> None:
         if source.exists() and stamp != hashlib.sha256(source.read_bytes()).hexdigest():
             _load_source(name, source)
             _status[name] = "source (the compiled copy was built from another version; `uv sync` rebuilds it)"
-            warnings.warn(f"{name}: compiled copy is stale, running the source instead (slower); "
-                          "`uv sync` rebuilds it", RuntimeWarning, stacklevel=2)
+            warnings.warn(
+                f"{name}: compiled copy is stale, running the source instead (slower); `uv sync` rebuilds it",
+                RuntimeWarning,
+                stacklevel=2,
+            )
         else:
             _status[name] = "compiled"
 

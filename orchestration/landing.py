@@ -217,6 +217,7 @@ class Candidate:
 
 # --- locking and recovery ---------------------------------------------------------------------
 
+
 class LandingLock:
     """An exclusive lock on the data directory's landing; waits, then fails with a clear message."""
 
@@ -230,8 +231,10 @@ class LandingLock:
         self._fh = open(self.path, "a+")  # noqa: SIM115 - held for the lock's lifetime
         if not wait_for_flock(self._fh, fcntl.LOCK_EX, self.timeout):
             self._fh.close()
-            raise LandingError(f"another landing is running on this data directory ({self.path}); "
-                               "wait for it to finish or raise --lock-timeout")
+            raise LandingError(
+                f"another landing is running on this data directory ({self.path}); "
+                "wait for it to finish or raise --lock-timeout"
+            )
         self._fh.seek(0)
         self._fh.truncate()
         self._fh.write(f"{os.getpid()}\n")
@@ -280,6 +283,7 @@ def _staging_root(settings: Settings) -> Path:
 
 
 # --- discovery --------------------------------------------------------------------------------
+
 
 def candidate_files(inputs: Iterable[Path]) -> list[Path]:
     """Every file landing would consider under `inputs`, in a stable order: folders searched
@@ -398,8 +402,9 @@ def _line_end_after(fh: BinaryIO, target: int, size: int) -> int | None:
     return end if end < size else None
 
 
-def _split(path: Path, start: int, size: int, marks: LineMarks, chunk_bytes: int
-           ) -> list[tuple[int, int | None, int]]:
+def _split(
+    path: Path, start: int, size: int, marks: LineMarks, chunk_bytes: int
+) -> list[tuple[int, int | None, int]]:
     """(start, end, first_line) slices of a plain JSON-lines file, cut at line ends."""
     slices: list[tuple[int, int | None, int]] = []
     with open(path, "rb") as fh:
@@ -416,14 +421,28 @@ def _split(path: Path, start: int, size: int, marks: LineMarks, chunk_bytes: int
 
 # --- decoding (runs in worker processes) -------------------------------------------------------
 
-def _quarantine_row(task: Task, unit_location: str, field_name: str, reason: str, records: int,
-                    raw: bytes | str | None, signal: str | None) -> dict[str, Any]:
+
+def _quarantine_row(
+    task: Task,
+    unit_location: str,
+    field_name: str,
+    reason: str,
+    records: int,
+    raw: bytes | str | None,
+    signal: str | None,
+) -> dict[str, Any]:
     raw_bytes = raw.encode() if isinstance(raw, str) else (raw or b"")
     return {
-        "source_path": task.path, "source_file_id": task.file_id, "signal": signal,
-        "location": unit_location, "field": field_name, "reason": reason, "records": records,
+        "source_path": task.path,
+        "source_file_id": task.file_id,
+        "signal": signal,
+        "location": unit_location,
+        "field": field_name,
+        "reason": reason,
+        "records": records,
         "raw_excerpt": raw_bytes[:RAW_EXCERPT_CHARS].decode("utf-8", "replace") if raw_bytes else None,
-        "raw_bytes": len(raw_bytes), "quarantined_at": int(time.time() * 1_000_000),
+        "raw_bytes": len(raw_bytes),
+        "quarantined_at": int(time.time() * 1_000_000),
     }
 
 
@@ -450,14 +469,24 @@ def _drop_suppressed(batch: Batch, suppressed: frozenset[str]) -> Counter[str]:
     dropped, by input file."""
     dropped: Counter[str] = Counter()
     for table, rows in batch.rows.items():
-        kept = [r for r in rows if r.get("user_hash") not in suppressed and r.get("session_hash") not in suppressed]
+        kept = [
+            r
+            for r in rows
+            if r.get("user_hash") not in suppressed and r.get("session_hash") not in suppressed
+        ]
         if len(kept) != len(rows):
             if table in RECORD_TABLES:
-                dropped.update(r["source_file_id"] for r in rows
-                               if r.get("user_hash") in suppressed or r.get("session_hash") in suppressed)
+                dropped.update(
+                    r["source_file_id"]
+                    for r in rows
+                    if r.get("user_hash") in suppressed or r.get("session_hash") in suppressed
+                )
             batch.rows[table] = kept
-    batch.content = [r for r in batch.content
-                     if r.get("user_hash") not in suppressed and r.get("session_hash") not in suppressed]
+    batch.content = [
+        r
+        for r in batch.content
+        if r.get("user_hash") not in suppressed and r.get("session_hash") not in suppressed
+    ]
     return dropped
 
 
@@ -465,8 +494,9 @@ def _drop_suppressed_arrow(arrow: pa.Table, suppressed: frozenset[str]) -> tuple
     """`_drop_suppressed` for an Arrow table of the native decoder: (rows kept, rows dropped). Only
     typed Arrow values here: a Python scalar in a compute call would make pyarrow import pandas."""
     erased = pa.array(sorted(suppressed), pa.string())
-    hit = pc.or_kleene(pc.is_in(arrow["user_hash"], value_set=erased),
-                       pc.is_in(arrow["session_hash"], value_set=erased))
+    hit = pc.or_kleene(
+        pc.is_in(arrow["user_hash"], value_set=erased), pc.is_in(arrow["session_hash"], value_set=erased)
+    )
     dropped = pc.sum(pc.cast(hit, pa.int64())).as_py() or 0
     return (arrow.filter(pc.invert(hit)), dropped) if dropped else (arrow, 0)
 
@@ -488,13 +518,18 @@ class _Tally:
 
     def result(self) -> dict[str, Any]:
         return {
-            "file_id": self.task.file_id, "chunk": self.task.chunk, "units_in": self.units_in,
-            "records_in": self.records_in, "records_quarantined": self.records_quarantined,
+            "file_id": self.task.file_id,
+            "chunk": self.task.chunk,
+            "units_in": self.units_in,
+            "records_in": self.records_in,
+            "records_quarantined": self.records_quarantined,
             "records_landed": sum(self.rows[t] for t in RECORD_TABLES),
             "records_suppressed": self.records_suppressed,
             "rows": {t: n for t, n in self.rows.items() if t != "quarantine"},
-            "days": {t: sorted(d) for t, d in self.days.items()}, "signals": sorted(self.signals),
-            "seconds": self.seconds, "quarantine_examples": self.quarantine_examples[:3],
+            "days": {t: sorted(d) for t, d in self.days.items()},
+            "signals": sorted(self.signals),
+            "seconds": self.seconds,
+            "quarantine_examples": self.quarantine_examples[:3],
         }
 
 
@@ -524,12 +559,19 @@ def _with_file_id(arrow: pa.Table, file_id: str) -> pa.Table:
 
 def _process_task(tasks: list[Task], settings: Settings, staging_root: Path) -> dict[str, Any]:
     attribute_filter = AttributeFilter(
-        SubjectHasher(settings.hmac_key), keep_content=settings.store_content,
-        hash_sessions=settings.hash_session_ids, max_value_chars=settings.max_attribute_bytes,
-        extra_user_keys=settings.extra_user_id_keys)
+        SubjectHasher(settings.hmac_key),
+        keep_content=settings.store_content,
+        hash_sessions=settings.hash_session_ids,
+        max_value_chars=settings.max_attribute_bytes,
+        extra_user_keys=settings.extra_user_id_keys,
+    )
     first = tasks[0]
-    normalizer = Normalizer(attribute_filter, first.file_id, settings.content_ttl_days,
-                            {table: schema.names for table, schema in LAKE_TABLES.items()})
+    normalizer = Normalizer(
+        attribute_filter,
+        first.file_id,
+        settings.content_ttl_days,
+        {table: schema.names for table, schema in LAKE_TABLES.items()},
+    )
     writer: StagedWriter | None = None
     tallies = {task.file_id: _Tally(task) for task in tasks}
     batch = Batch()
@@ -543,17 +585,32 @@ def _process_task(tasks: list[Task], settings: Settings, staging_root: Path) -> 
                 tally = tallies.pop(ID_PENDING)
                 first = tally.task = replace(first, file_id=file_id, file_id_path=None)
                 tasks, tallies[file_id], normalizer.file_id = [first], tally, file_id
-                batch.arrow = [(table, file_id, _with_file_id(arrow, file_id)) for table, _, arrow in batch.arrow]
+                batch.arrow = [
+                    (table, file_id, _with_file_id(arrow, file_id)) for table, _, arrow in batch.arrow
+                ]
             stem = output_stem(first)
-            writer = StagedWriter(staging_root / f"{stem}-{uuid.uuid4().hex[:8]}", stem, settings.data_dir,
-                                  first.landing_day, sources=[output_stem(t) for t in tasks])
+            writer = StagedWriter(
+                staging_root / f"{stem}-{uuid.uuid4().hex[:8]}",
+                stem,
+                settings.data_dir,
+                first.landing_day,
+                sources=[output_stem(t) for t in tasks],
+            )
         return writer
+
     with SubjectIndex(subject_index_path(settings.state_dir)) as index:
         suppressed = index.suppressed()
     quarantine: list[dict[str, Any]] = []
 
-    def set_aside(tally: _Tally, location: str, field_name: str, reason: str, records: int,
-                  raw: bytes | str | None, signal: str | None) -> None:
+    def set_aside(
+        tally: _Tally,
+        location: str,
+        field_name: str,
+        reason: str,
+        records: int,
+        raw: bytes | str | None,
+        signal: str | None,
+    ) -> None:
         quarantine.append(_quarantine_row(tally.task, location, field_name, reason, records, raw, signal))
         tally.records_quarantined += records
         if len(tally.quarantine_examples) < 3:
@@ -576,9 +633,15 @@ def _process_task(tasks: list[Task], settings: Settings, staging_root: Path) -> 
             tallies[file_id].days.setdefault(table, set()).add(day_string(day))
         for row, reason in rejected if table != "quarantine" else ():
             # Safety net: a value the decoder let through but Parquet cannot hold is quarantined.
-            set_aside(tallies.get(row.get("source_file_id"), tallies[first.file_id]), row.get("source_offset") or "",
-                      "row", f"cannot be stored in {table}: {reason[:300]}", 1 if table in RECORD_TABLES else 0,
-                      None, table)
+            set_aside(
+                tallies.get(row.get("source_file_id"), tallies[first.file_id]),
+                row.get("source_offset") or "",
+                "row",
+                f"cannot be stored in {table}: {reason[:300]}",
+                1 if table in RECORD_TABLES else 0,
+                None,
+                table,
+            )
 
     def write_arrow(table: str, file_id: str, arrow: pa.Table) -> None:
         tally = tallies[file_id]
@@ -618,9 +681,15 @@ def _process_task(tasks: list[Task], settings: Settings, staging_root: Path) -> 
         if signal is None:
             tally.records_in += 1
             keys = ", ".join(sorted(unit.request or {})[:8])
-            set_aside(tally, unit.location, "request",
-                      f"unknown convention: no resourceSpans, resourceLogs or resourceMetrics (keys: {keys})",
-                      1, orjson.dumps(unit.request), None)
+            set_aside(
+                tally,
+                unit.location,
+                "request",
+                f"unknown convention: no resourceSpans, resourceLogs or resourceMetrics (keys: {keys})",
+                1,
+                orjson.dumps(unit.request),
+                None,
+            )
             return
         tally.signals.add(signal)
         try:
@@ -628,20 +697,36 @@ def _process_task(tasks: list[Task], settings: Settings, staging_root: Path) -> 
         except Exception as err:  # noqa: BLE001 - a decoder bug must not sink the run; it is quarantined
             batch.quarantined.clear()
             tally.records_in += 1
-            set_aside(tally, unit.location, "request", f"internal decoder error {type(err).__name__}: {err}",
-                      1, orjson.dumps(unit.request), signal)
+            set_aside(
+                tally,
+                unit.location,
+                "request",
+                f"internal decoder error {type(err).__name__}: {err}",
+                1,
+                orjson.dumps(unit.request),
+                signal,
+            )
             traceback.print_exc()
         else:
             for q in batch.quarantined:
-                set_aside(tally, q.location, q.field, q.reason, q.records,
-                          _redacted_excerpt(q.raw if isinstance(q.raw, bytes) else None), None)
+                set_aside(
+                    tally,
+                    q.location,
+                    q.field,
+                    q.reason,
+                    q.records,
+                    _redacted_excerpt(q.raw if isinstance(q.raw, bytes) else None),
+                    None,
+                )
             batch.quarantined.clear()
         tally.records_in += batch.records_in
         batch.records_in = 0
 
     def decode_natively(tally: _Tally, block: LineBlock) -> None:
         """Trace lines through the native decoder; the lines it refuses through `decode`."""
-        tables, refused, spans, lines = native_decoder.decode(block.data, block.first_line, tally.task.file_id)
+        tables, refused, spans, lines = native_decoder.decode(
+            block.data, block.first_line, tally.task.file_id
+        )
         tally.units_in += lines
         tally.records_in += spans
         if lines:
@@ -651,15 +736,22 @@ def _process_task(tasks: list[Task], settings: Settings, staging_root: Path) -> 
         for line, start, end, _ in refused:
             decode(tally, json_unit(bytes(block.data[start:end]), f"line {line}"))
 
-    native_decoder = native.NativeTraces(attribute_filter) if native.available() and not settings.store_content \
-        else None
+    native_decoder = (
+        native.NativeTraces(attribute_filter) if native.available() and not settings.store_content else None
+    )
     try:
         for task in tasks:
             started = time.perf_counter()
             tally = tallies[task.file_id]
             normalizer.file_id = task.file_id
-            for item in read_units(Path(task.path), task.start, task.end, task.first_line, task.shape,
-                                   blocks=native_decoder is not None):
+            for item in read_units(
+                Path(task.path),
+                task.start,
+                task.end,
+                task.first_line,
+                task.shape,
+                blocks=native_decoder is not None,
+            ):
                 if isinstance(item, LineBlock):
                     decode_natively(tally, item)
                 elif isinstance(item, Unit):
@@ -675,13 +767,15 @@ def _process_task(tasks: list[Task], settings: Settings, staging_root: Path) -> 
             writer.abort()
         raise
     return {
-        "moves": moves, "subjects": writer_ready().subject_index(),
+        "moves": moves,
+        "subjects": writer_ready().subject_index(),
         "bytes_written": sum(os.path.getsize(s) for s, _ in moves),
         "files": [tally.result() for tally in tallies.values()],
     }
 
 
 # --- the run ----------------------------------------------------------------------------------
+
 
 def land(
     settings: Settings,
@@ -716,10 +810,13 @@ def land(
                 raise LandingError(
                     f"disk full while landing into {settings.data_dir} ({err.strerror}); {landed} file(s) were "
                     "landed completely before it, nothing of the others was published; free space and "
-                    "run again") from None
+                    "run again"
+                ) from None
             # the dates this landing added files to, so the lake's file count stays bounded
             try:
-                report.compaction = compact(settings, manifest, report.days, workers=workers, progress=progress)
+                report.compaction = compact(
+                    settings, manifest, report.days, workers=workers, progress=progress
+                )
                 ensure_uniform(settings)  # reads footers only after an upgrade changed the lake schema
             except OSError as err:  # what landed stays landed; the next landing tries again
                 report.compaction.deferred = f"compaction or schema check failed: {err}"
@@ -730,8 +827,9 @@ def land(
     return report
 
 
-def _discover(settings: Settings, manifest: Manifest, inputs: list[Path], settle: float,
-              report: LandingReport) -> list[tuple[Path, os.stat_result]]:
+def _discover(
+    settings: Settings, manifest: Manifest, inputs: list[Path], settle: float, report: LandingReport
+) -> list[tuple[Path, os.stat_result]]:
     """The files that may need landing, by the cheap checks only (still settling, unchanged path)."""
     now_ns = time.time_ns()
     pending = []
@@ -742,7 +840,9 @@ def _discover(settings: Settings, manifest: Manifest, inputs: list[Path], settle
             raise LandingError(f"cannot read {path}: {err.strerror}") from None
         key = str(path.resolve())
         if now_ns - stat.st_mtime_ns < settle * 1e9:
-            report.files.append(FileOutcome(key, "settling", detail=f"modified < {settle:g}s ago; lands later"))
+            report.files.append(
+                FileOutcome(key, "settling", detail=f"modified < {settle:g}s ago; lands later")
+            )
             continue
         if manifest.path_unchanged(key, stat.st_size, stat.st_mtime_ns):
             report.files.append(FileOutcome(key, "unchanged"))
@@ -751,8 +851,12 @@ def _discover(settings: Settings, manifest: Manifest, inputs: list[Path], settle
     return pending
 
 
-def _identified(manifest: Manifest, pending: list[tuple[Path, os.stat_result]], report: LandingReport,
-                skipped: Callable[[int], None]) -> Iterator[Candidate]:
+def _identified(
+    manifest: Manifest,
+    pending: list[tuple[Path, os.stat_result]],
+    report: LandingReport,
+    skipped: Callable[[int], None],
+) -> Iterator[Candidate]:
     """Hash each pending file when it is next in line, so decoding starts after the first file is
     hashed rather than the last (a backlog of GBs takes minutes to read); duplicates are set aside."""
     seen_ids: set[str] = set()
@@ -774,16 +878,18 @@ def _identified(manifest: Manifest, pending: list[tuple[Path, os.stat_result]], 
         existing = manifest.landed(file_id)
         if existing or file_id in seen_ids:
             original = existing["path"] if existing else "a file earlier in this run"
-            manifest.record_path(key, stat.st_size, stat.st_mtime_ns, file_id, "duplicate",
-                                 datetime.now(UTC).isoformat())
+            manifest.record_path(
+                key, stat.st_size, stat.st_mtime_ns, file_id, "duplicate", datetime.now(UTC).isoformat()
+            )
             report.files.append(FileOutcome(key, "duplicate", file_id, detail=f"same content as {original}"))
             skipped(stat.st_size)
             continue
         seen_ids.add(file_id)
         with open(path, "rb") as fh:
             compression = sniff(fh.read(8))
-        yield Candidate(path, stat.st_size, stat.st_mtime_ns, file_id, head_sha, compression, marks,
-                        base_id, base_size)
+        yield Candidate(
+            path, stat.st_size, stat.st_mtime_ns, file_id, head_sha, compression, marks, base_id, base_size
+        )
 
 
 def _tasks_for(candidate: Candidate, landing_day: str, workers: int, after: Task | None = None) -> list[Task]:
@@ -795,17 +901,27 @@ def _tasks_for(candidate: Candidate, landing_day: str, workers: int, after: Task
             return []
         start = after.end
     if shape.format == "jsonl" and candidate.compression == "none":
-        slices = _split(candidate.path, start, candidate.size, candidate.line_marks,
-                        slice_bytes(candidate.size - start, workers))
+        slices = _split(
+            candidate.path,
+            start,
+            candidate.size,
+            candidate.line_marks,
+            slice_bytes(candidate.size - start, workers),
+        )
     else:
         slices = [(start, None, 1)]
     first_chunk = after.chunk + 1 if after else 0
-    return [Task(str(candidate.path.resolve()), candidate.file_id, first_chunk + i, s, e, line, shape, landing_day)
-            for i, (s, e, line) in enumerate(slices)]
+    return [
+        Task(
+            str(candidate.path.resolve()), candidate.file_id, first_chunk + i, s, e, line, shape, landing_day
+        )
+        for i, (s, e, line) in enumerate(slices)
+    ]
 
 
-def _early_slice(path: Path, size: int, manifest: Manifest, landing_day: str, workers: int, id_path: Path
-                 ) -> Task | None:
+def _early_slice(
+    path: Path, size: int, manifest: Manifest, landing_day: str, workers: int, id_path: Path
+) -> Task | None:
     """The first slice of a big JSON-lines file, to decode while the file is hashed: a share a little
     larger than even (EARLY_SLICE_SHARE). None when the file is not JSON lines, may continue a file
     landed before (then its new bytes start further on), or needs more slices than there are workers
@@ -820,15 +936,24 @@ def _early_slice(path: Path, size: int, manifest: Manifest, landing_day: str, wo
             shape = detect_shape(path, "none")
             if shape.format != "jsonl":
                 return None
-            end = _line_end_after(fh, min(math.ceil(size * EARLY_SLICE_SHARE / workers), MAX_SLICE_BYTES), size)
+            end = _line_end_after(
+                fh, min(math.ceil(size * EARLY_SLICE_SHARE / workers), MAX_SLICE_BYTES), size
+            )
     except OSError:
         return None  # hashing it reports the error
     return Task(str(path.resolve()), ID_PENDING, 0, 0, end, 1, shape, landing_day, str(id_path))
 
 
-def _land_candidates(settings: Settings, manifest: Manifest, pending: list[tuple[Path, os.stat_result]],
-                     staging_root: Path, workers: int | None, progress, report: LandingReport,
-                     run_id: str | None) -> None:
+def _land_candidates(
+    settings: Settings,
+    manifest: Manifest,
+    pending: list[tuple[Path, os.stat_result]],
+    staging_root: Path,
+    workers: int | None,
+    progress,
+    report: LandingReport,
+    run_id: str | None,
+) -> None:
     if not pending:
         return
     landing_day = datetime.now(UTC).date().isoformat()
@@ -878,8 +1003,14 @@ def _land_candidates(settings: Settings, manifest: Manifest, pending: list[tuple
         files = result["files"]
         if len(files) == 1:  # one slice of a file: publish when its last slice is done
             fid = files[0]["file_id"]
-            partial[fid].append({**files[0], "moves": result["moves"], "subjects": result["subjects"],
-                                 "bytes_written": result["bytes_written"]})
+            partial[fid].append(
+                {
+                    **files[0],
+                    "moves": result["moves"],
+                    "subjects": result["subjects"],
+                    "bytes_written": result["bytes_written"],
+                }
+            )
             remaining[fid] -= 1
             if remaining[fid]:
                 return
@@ -893,7 +1024,11 @@ def _land_candidates(settings: Settings, manifest: Manifest, pending: list[tuple
             for f in files:
                 partial.pop(f["file_id"])
                 members.append((by_id.pop(f["file_id"]), shapes.pop(f["file_id"]), [f]))
-            moves, subjects, written = [tuple(m) for m in result["moves"]], [result["subjects"]], result["bytes_written"]
+            moves, subjects, written = (
+                [tuple(m) for m in result["moves"]],
+                [result["subjects"]],
+                result["bytes_written"],
+            )
         for outcome in _publish_file(settings, manifest, members, moves, subjects, written, run_id, report):
             report.files.append(outcome)
         for candidate, _, _ in members:
@@ -913,8 +1048,9 @@ def _land_candidates(settings: Settings, manifest: Manifest, pending: list[tuple
         id_path = staging_root / f"{uuid.uuid4().hex}.file-id"
         early = _early_slice(path, stat.st_size, manifest, landing_day, workers, id_path)
         with process_pool(workers - 1) as pool:
-            early_future = pool.submit(process_task, [early], settings, staging_root) if early \
-                else pool.submit(_warm_up)  # the worker's imports overlap the hashing all the same
+            early_future = (
+                pool.submit(process_task, [early], settings, staging_root) if early else pool.submit(_warm_up)
+            )  # the worker's imports overlap the hashing all the same
             try:
                 if early is None:
                     backlog = list(jobs)
@@ -928,8 +1064,11 @@ def _land_candidates(settings: Settings, manifest: Manifest, pending: list[tuple
                 if early and not id_path.exists():  # a duplicate, still growing, gone, or an error
                     _announce_file_id(id_path, "")
             share = workers if early is None else workers - 1  # the pool's other workers and this process
-            futures = [pool.submit(process_task, job, settings, staging_root)
-                       for k, job in enumerate(backlog) if k % share]
+            futures = [
+                pool.submit(process_task, job, settings, staging_root)
+                for k, job in enumerate(backlog)
+                if k % share
+            ]
             for job in backlog[::share]:
                 complete(process_task(job, settings, staging_root))
             if early:
@@ -978,8 +1117,13 @@ def _warm_up() -> bool:
     return native.available()
 
 
-def _merged_result(candidate: Candidate, shape: FileShape, results: list[dict[str, Any]], bytes_written: int,
-                   run_id: str | None) -> dict[str, Any]:
+def _merged_result(
+    candidate: Candidate,
+    shape: FileShape,
+    results: list[dict[str, Any]],
+    bytes_written: int,
+    run_id: str | None,
+) -> dict[str, Any]:
     """One input file's manifest row from the results of its slices."""
     results.sort(key=lambda r: r["chunk"])
     rows: dict[str, int] = {}
@@ -990,36 +1134,54 @@ def _merged_result(candidate: Candidate, shape: FileShape, results: list[dict[st
         for table, ds in r["days"].items():
             days.setdefault(table, set()).update(ds)
     merged = {
-        "file_id": candidate.file_id, "path": str(candidate.path.resolve()), "size_bytes": candidate.size,
-        "mtime_ns": candidate.mtime_ns, "head_sha256": candidate.head_sha256, "compression": shape.compression,
-        "format": shape.format, "signal": ",".join(sorted({s for r in results for s in r["signals"]})) or None,
-        "base_file_id": candidate.base_file_id, "start_offset": candidate.start_offset,
-        "units_in": sum(r["units_in"] for r in results), "records_in": sum(r["records_in"] for r in results),
+        "file_id": candidate.file_id,
+        "path": str(candidate.path.resolve()),
+        "size_bytes": candidate.size,
+        "mtime_ns": candidate.mtime_ns,
+        "head_sha256": candidate.head_sha256,
+        "compression": shape.compression,
+        "format": shape.format,
+        "signal": ",".join(sorted({s for r in results for s in r["signals"]})) or None,
+        "base_file_id": candidate.base_file_id,
+        "start_offset": candidate.start_offset,
+        "units_in": sum(r["units_in"] for r in results),
+        "records_in": sum(r["records_in"] for r in results),
         "records_landed": sum(r["records_landed"] for r in results),
         "records_quarantined": sum(r["records_quarantined"] for r in results),
         "records_suppressed": sum(r["records_suppressed"] for r in results),
-        "rows": rows, "days": {t: sorted(d) for t, d in days.items()},
+        "rows": rows,
+        "days": {t: sorted(d) for t, d in days.items()},
         "bytes_written": bytes_written,
         "seconds": round(sum(r["seconds"] for r in results), 3),
-        "landed_at": datetime.now(UTC).isoformat(), "run_id": run_id,
+        "landed_at": datetime.now(UTC).isoformat(),
+        "run_id": run_id,
     }
-    if merged["records_in"] != (merged["records_landed"] + merged["records_quarantined"]
-                                + merged["records_suppressed"]):
+    if merged["records_in"] != (
+        merged["records_landed"] + merged["records_quarantined"] + merged["records_suppressed"]
+    ):
         raise AssertionError(f"{candidate.path}: records do not reconcile: {merged}")
     return merged
 
 
-def _publish_file(settings: Settings, manifest: Manifest,
-                  members: list[tuple[Candidate, FileShape, list[dict[str, Any]]]], moves: list[tuple[str, str]],
-                  subjects: list[dict[str, list[str]]], bytes_written: int, run_id: str | None,
-                  report: LandingReport) -> list[FileOutcome]:
+def _publish_file(
+    settings: Settings,
+    manifest: Manifest,
+    members: list[tuple[Candidate, FileShape, list[dict[str, Any]]]],
+    moves: list[tuple[str, str]],
+    subjects: list[dict[str, list[str]]],
+    bytes_written: int,
+    run_id: str | None,
+    report: LandingReport,
+) -> list[FileOutcome]:
     """Publish the outputs of one input file, or of small files landed together, in one journalled
     step: all of them are landed, or (after a crash) rolled forward together."""
     new_bytes = [candidate.size - candidate.start_offset for candidate, _, _ in members]
     shares = [bytes_written * n // max(sum(new_bytes), 1) for n in new_bytes]  # output bytes, by input share
     shares[0] += bytes_written - sum(shares)
-    merged = [_merged_result(candidate, shape, results, share, run_id)
-              for (candidate, shape, results), share in zip(members, shares, strict=True)]
+    merged = [
+        _merged_result(candidate, shape, results, share, run_id)
+        for (candidate, shape, results), share in zip(members, shares, strict=True)
+    ]
     with SubjectIndex(subject_index_path(settings.state_dir)) as index:
         index.add({path: hashes for s in subjects for path, hashes in s.items()})
     manifest.begin_publish(merged, moves)
@@ -1032,10 +1194,18 @@ def _publish_file(settings: Settings, manifest: Manifest,
             report.days[table] = sorted(set(report.days.get(table, [])) | set(ds))
         for r in results:
             report.quarantine_examples.extend(f"{candidate.path.name} {e}" for e in r["quarantine_examples"])
-        outcomes.append(FileOutcome(
-            result["path"], "appended" if candidate.base_file_id else "landed", candidate.file_id,
-            result["records_in"], result["records_landed"], result["records_quarantined"], result["rows"],
-            shape.format + {"gzip": ".gz", "zstd": ".zst"}.get(shape.compression, ""),
-            detail=f"new bytes after {candidate.start_offset}" if candidate.base_file_id else None,
-            records_suppressed=result["records_suppressed"]))
+        outcomes.append(
+            FileOutcome(
+                result["path"],
+                "appended" if candidate.base_file_id else "landed",
+                candidate.file_id,
+                result["records_in"],
+                result["records_landed"],
+                result["records_quarantined"],
+                result["rows"],
+                shape.format + {"gzip": ".gz", "zstd": ".zst"}.get(shape.compression, ""),
+                detail=f"new bytes after {candidate.start_offset}" if candidate.base_file_id else None,
+                records_suppressed=result["records_suppressed"],
+            )
+        )
     return outcomes

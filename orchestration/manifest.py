@@ -50,9 +50,11 @@ create table if not exists compaction_journal (
     sources_json text not null         -- the files it replaces: removed once it is published
 );
 """
-_UPSERT_PATH = ("insert into paths values (?, ?, ?, ?, ?, ?) on conflict(path) do update set "
-                "size_bytes=excluded.size_bytes, mtime_ns=excluded.mtime_ns, file_id=excluded.file_id, "
-                "outcome=excluded.outcome, seen_at=excluded.seen_at")
+_UPSERT_PATH = (
+    "insert into paths values (?, ?, ?, ?, ?, ?) on conflict(path) do update set "
+    "size_bytes=excluded.size_bytes, mtime_ns=excluded.mtime_ns, file_id=excluded.file_id, "
+    "outcome=excluded.outcome, seen_at=excluded.seen_at"
+)
 
 
 @dataclass
@@ -105,11 +107,15 @@ class Manifest:
         ).fetchall()
 
     def pending_journal(self) -> list[tuple[str, list[list[str]], dict[str, Any]]]:
-        return [(fid, json.loads(moves), json.loads(result))
-                for fid, moves, result in self.db.execute("select file_id, moves_json, result_json from journal")]
+        return [
+            (fid, json.loads(moves), json.loads(result))
+            for fid, moves, result in self.db.execute("select file_id, moves_json, result_json from journal")
+        ]
 
     # --- writes -------------------------------------------------------------------------------
-    def record_path(self, path: str, size: int, mtime_ns: int, file_id: str, outcome: str, seen_at: str) -> None:
+    def record_path(
+        self, path: str, size: int, mtime_ns: int, file_id: str, outcome: str, seen_at: str
+    ) -> None:
         self.db.execute(
             _UPSERT_PATH,
             (path, size, mtime_ns, file_id, outcome, seen_at),
@@ -119,8 +125,10 @@ class Manifest:
         """Write-ahead: the moves are durable before the first rename happens. One entry for files
         whose outputs are shared (small files landed together), keyed by the first file."""
         with self.transaction() as db:
-            db.execute("insert or replace into journal values (?, ?, ?)",
-                       (results[0]["file_id"], json.dumps(moves), json.dumps(results)))
+            db.execute(
+                "insert or replace into journal values (?, ?, ?)",
+                (results[0]["file_id"], json.dumps(moves), json.dumps(results)),
+            )
 
     def finish_publish(self, results: list[dict[str, Any]] | dict[str, Any]) -> None:
         """Record the files as landed and close their journal entry, in one transaction."""
@@ -133,29 +141,56 @@ class Manifest:
                     " records_quarantined, records_suppressed, rows_json, days_json, bytes_written, seconds,"
                     " landed_at, run_id)"
                     " values (?, ?, ?, ?, ?, ?, ?, 'landed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (result["file_id"], result["path"], result["size_bytes"], result["head_sha256"],
-                     result["compression"], result["format"], result["signal"], result.get("base_file_id"),
-                     result.get("start_offset", 0), result["units_in"], result["records_in"],
-                     result["records_landed"], result["records_quarantined"], result.get("records_suppressed", 0),
-                     json.dumps(result["rows"]),
-                     json.dumps(result["days"]), result["bytes_written"], result["seconds"], result["landed_at"],
-                     result.get("run_id")),
+                    (
+                        result["file_id"],
+                        result["path"],
+                        result["size_bytes"],
+                        result["head_sha256"],
+                        result["compression"],
+                        result["format"],
+                        result["signal"],
+                        result.get("base_file_id"),
+                        result.get("start_offset", 0),
+                        result["units_in"],
+                        result["records_in"],
+                        result["records_landed"],
+                        result["records_quarantined"],
+                        result.get("records_suppressed", 0),
+                        json.dumps(result["rows"]),
+                        json.dumps(result["days"]),
+                        result["bytes_written"],
+                        result["seconds"],
+                        result["landed_at"],
+                        result.get("run_id"),
+                    ),
                 )
                 db.execute(
                     _UPSERT_PATH,
-                    (result["path"], result["size_bytes"], result["mtime_ns"], result["file_id"],
-                     "appended" if result.get("base_file_id") else "landed", result["landed_at"]),
+                    (
+                        result["path"],
+                        result["size_bytes"],
+                        result["mtime_ns"],
+                        result["file_id"],
+                        "appended" if result.get("base_file_id") else "landed",
+                        result["landed_at"],
+                    ),
                 )
             db.execute("delete from journal where file_id = ?", (results[0]["file_id"],))
 
     def begin_compaction(self, target: str, temp: str, sources: list[str]) -> None:
         with self.transaction() as db:
-            db.execute("insert or replace into compaction_journal values (?, ?, ?)",
-                       (target, temp, json.dumps(sources)))
+            db.execute(
+                "insert or replace into compaction_journal values (?, ?, ?)",
+                (target, temp, json.dumps(sources)),
+            )
 
     def pending_compactions(self) -> list[tuple[str, str, list[str]]]:
-        return [(target, temp, json.loads(sources)) for target, temp, sources in
-                self.db.execute("select target, temp, sources_json from compaction_journal")]
+        return [
+            (target, temp, json.loads(sources))
+            for target, temp, sources in self.db.execute(
+                "select target, temp, sources_json from compaction_journal"
+            )
+        ]
 
     def finish_compaction(self, target: str) -> None:
         with self.transaction() as db:
@@ -169,15 +204,24 @@ class Manifest:
         files = self.db.execute(
             "select count(*), coalesce(sum(records_in),0), coalesce(sum(records_landed),0),"
             " coalesce(sum(records_quarantined),0), coalesce(sum(size_bytes - start_offset),0),"
-            " coalesce(sum(records_suppressed),0) from files where status='landed'").fetchone()
+            " coalesce(sum(records_suppressed),0) from files where status='landed'"
+        ).fetchone()
         outcomes = dict(self.db.execute("select outcome, count(*) from paths group by outcome").fetchall())
         rows: dict[str, int] = {}
         for (rows_json,) in self.db.execute("select rows_json from files where status='landed'"):
             for table, n in json.loads(rows_json or "{}").items():
                 rows[table] = rows.get(table, 0) + n
-        return {"files_landed": files[0], "records_in": files[1], "records_landed": files[2],
-                "records_quarantined": files[3], "bytes_landed": files[4], "records_suppressed": files[5], "paths": outcomes, "rows": rows,
-                "pending_publish": self.db.execute("select count(*) from journal").fetchone()[0]}
+        return {
+            "files_landed": files[0],
+            "records_in": files[1],
+            "records_landed": files[2],
+            "records_quarantined": files[3],
+            "bytes_landed": files[4],
+            "records_suppressed": files[5],
+            "paths": outcomes,
+            "rows": rows,
+            "pending_publish": self.db.execute("select count(*) from journal").fetchone()[0],
+        }
 
     def files(self) -> list[dict[str, Any]]:
         cursor = self.db.execute("select * from files order by landed_at, path")

@@ -8,5 +8,6 @@ if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 &
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
     || echo "could not install chromium; the HTML rendering tests will be skipped" >&2
 fi
+ruff format --check orchestration tests benchmarks setup.py
 ruff check orchestration tests benchmarks
 pytest -n 2 --dist loadfile -q "$@"

@@ -41,11 +41,18 @@ def setup(ctx: click.Context) -> None:
 
 
 @bigquery_group.command("load")
-@click.option("--date", "dates", multiple=True,
-              help="Event date YYYY-MM-DD (repeat); default: every day that changed since its last load.")
+@click.option(
+    "--date",
+    "dates",
+    multiple=True,
+    help="Event date YYYY-MM-DD (repeat); default: every day that changed since its last load.",
+)
 @click.option("--table", "tables", multiple=True, help="Lake table (repeat); default: all five.")
-@click.option("--force", is_flag=True, help="Load even when the day's files have not changed (every lake date "
-              "without --date).")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Load even when the day's files have not changed (every lake date without --date).",
+)
 @click.pass_context
 def load(ctx: click.Context, dates: tuple[str, ...], tables: tuple[str, ...], force: bool) -> None:
     """Load lake days into BigQuery; each day replaces its partition (safe to rerun). The compliance
@@ -89,11 +96,18 @@ def erase(ctx: click.Context, subject_hash: str | None, raw_user: str | None, te
         console.print(f"request {result.request_id}: BigQuery's part was already done")
         return
     with LoadManifest(manifest_path(settings.state_dir)) as manifest:
-        manifest.record_erasure(subject, tenant, result.rows_by_table, result.deleted_at.isoformat(),
-                                result.physically_gone_at.isoformat())
-    console.print(f"[green]erased[/] {result.rows:,} rows in {len(result.rows_by_table)} BigQuery tables "
-                  f"(request {result.request_id}); unrecoverable (time travel + fail-safe) after "
-                  f"{result.physically_gone_at:%Y-%m-%d %H:%M} UTC, the request's completed_at")
+        manifest.record_erasure(
+            subject,
+            tenant,
+            result.rows_by_table,
+            result.deleted_at.isoformat(),
+            result.physically_gone_at.isoformat(),
+        )
+    console.print(
+        f"[green]erased[/] {result.rows:,} rows in {len(result.rows_by_table)} BigQuery tables "
+        f"(request {result.request_id}); unrecoverable (time travel + fail-safe) after "
+        f"{result.physically_gone_at:%Y-%m-%d %H:%M} UTC, the request's completed_at"
+    )
 
 
 @bigquery_group.command("status")
@@ -107,7 +121,9 @@ def status(ctx: click.Context) -> None:
         records = manifest.loads()
     table = Table("table", "day", "rows", "strategy", "finished", "jobs")
     for rec in records:
-        table.add_row(rec.table_name, rec.day, f"{rec.rows:,}", rec.strategy, rec.finished_at, str(len(rec.job_ids)))
+        table.add_row(
+            rec.table_name, rec.day, f"{rec.rows:,}", rec.strategy, rec.finished_at, str(len(rec.job_ids))
+        )
     Console().print(table)
 
 

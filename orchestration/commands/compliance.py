@@ -26,13 +26,16 @@ def _fail(message: str) -> click.ClickException:
 
 # --- retention ------------------------------------------------------------------------------
 
+
 @click.group()
 def retention() -> None:
     """Remove data past its retention (lake, quarantine, restricted content, warehouse: DuckDB or BigQuery)."""
 
 
 @retention.command("apply")
-@click.option("--dry-run", is_flag=True, help="Print what would go; change nothing (still logged in the ledger).")
+@click.option(
+    "--dry-run", is_flag=True, help="Print what would go; change nothing (still logged in the ledger)."
+)
 @click.option("--now", "now_value", metavar="YYYY-MM-DD", help="Pretend today is this date (a fake clock).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
@@ -60,11 +63,22 @@ def retention_apply(ctx, dry_run, now_value, as_json) -> None:
     except ValueError as err:
         raise _fail(str(err)) from None
     if as_json:
-        out.print_json(json.dumps({"run_id": report.run_id, "as_of": report.as_of.isoformat(), "dry_run": dry_run,
-                                   "removed": report.to_list(), "skipped": report.skipped}))
+        out.print_json(
+            json.dumps(
+                {
+                    "run_id": report.run_id,
+                    "as_of": report.as_of.isoformat(),
+                    "dry_run": dry_run,
+                    "removed": report.to_list(),
+                    "skipped": report.skipped,
+                }
+            )
+        )
         return
     verb = "would remove" if dry_run else "removed"
-    table = Table(title=f"Retention as of {report.as_of} ({'dry run' if dry_run else 'applied'})", show_edge=False)
+    table = Table(
+        title=f"Retention as of {report.as_of} ({'dry run' if dry_run else 'applied'})", show_edge=False
+    )
     for column in ("what", "how", "rows", "files", "why"):
         table.add_column(column, justify="right" if column in ("rows", "files") else "left")
     for r in report.removals:
@@ -78,15 +92,24 @@ def retention_apply(ctx, dry_run, now_value, as_json) -> None:
 
 # --- erase ------------------------------------------------------------------------------------
 
+
 @click.command()
 @click.option("--user", "users", multiple=True, metavar="ID", help="A raw user id (repeat for several ids).")
 @click.option("--tenant", help="Only this tenant's rows of the subject.")
-@click.option("--file", "request_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CSV of requests: user_id[,tenant_id][,requested_at].")
+@click.option(
+    "--file",
+    "request_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV of requests: user_id[,tenant_id][,requested_at].",
+)
 @click.option("--status", "show_status", is_flag=True, help="List requests, due dates and the overdue ones.")
 @click.option("--queue", is_flag=True, help="Record (and suppress) now; erase in the next scheduled run.")
-@click.option("--resume", is_flag=True, help="Run every open request (e.g. after an interrupted run) and remove "
-              "erased subjects that reached the warehouse again.")
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Run every open request (e.g. after an interrupted run) and remove "
+    "erased subjects that reached the warehouse again.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def erase(ctx, users, tenant, request_file, show_status, queue, resume, as_json) -> None:
@@ -143,11 +166,15 @@ def erase(ctx, users, tenant, request_file, show_status, queue, resume, as_json)
         out.print("nothing to do: no open requests")
     for r in results:
         removed = ", ".join(f"{t} {n:,}" for t, n in sorted(r.rows_removed.items())) or "no rows held"
-        out.print(f"[green]{r.status}[/] {r.request_id}: {sum(r.rows_removed.values()):,} rows removed "
-                  f"({r.files_rewritten} files rewritten) · {removed}")
+        out.print(
+            f"[green]{r.status}[/] {r.request_id}: {sum(r.rows_removed.values()):,} rows removed "
+            f"({r.files_rewritten} files rewritten) · {removed}"
+        )
         if settings.warehouse == "bigquery" and r.completed_at:
-            out.print(f"  completed at {r.completed_at[:16]} UTC: BigQuery's time travel and fail-safe "
-                      "keep deleted rows until then")
+            out.print(
+                f"  completed at {r.completed_at[:16]} UTC: BigQuery's time travel and fail-safe "
+                "keep deleted rows until then"
+            )
 
 
 def _print_status(rows: list[dict], as_json: bool) -> None:
@@ -161,17 +188,27 @@ def _print_status(rows: list[dict], as_json: bool) -> None:
         removed = sum(json.loads(r["rows_removed_json"] or "{}").values())
         status = r["status"] + (" (BigQuery pending)" if r.get("bigquery_pending") else "")
         status = f"[red]OVERDUE {status}[/]" if r["overdue"] else status
-        table.add_row(r["request_id"], r["tenant_id"] or "(all)", r["requested_at"][:10], r["due_at"][:10], status,
-                      (r["completed_at"] or "")[:19], f"{removed:,}" if r["completed_at"] else "")
+        table.add_row(
+            r["request_id"],
+            r["tenant_id"] or "(all)",
+            r["requested_at"][:10],
+            r["due_at"][:10],
+            status,
+            (r["completed_at"] or "")[:19],
+            f"{removed:,}" if r["completed_at"] else "",
+        )
     out.print(table)
     overdue = [r for r in rows if r["overdue"]]
     open_ = [r for r in rows if r["status"] != "done" or r.get("bigquery_pending")]
-    out.print(f"{len(rows)} requests, {len(open_)} open, "
-              + (f"[bold red]{len(overdue)} overdue[/]" if overdue else "0 overdue")
-              + f" (as of {datetime.now(UTC):%Y-%m-%d %H:%M} UTC)")
+    out.print(
+        f"{len(rows)} requests, {len(open_)} open, "
+        + (f"[bold red]{len(overdue)} overdue[/]" if overdue else "0 overdue")
+        + f" (as of {datetime.now(UTC):%Y-%m-%d %H:%M} UTC)"
+    )
 
 
 # --- content ----------------------------------------------------------------------------------
+
 
 @click.group()
 def content() -> None:
@@ -203,7 +240,9 @@ def content_show(ctx, trace_id, user_id, reason, limit, as_json) -> None:
         out.print_json(json.dumps(rows, default=str))
         return
     for r in rows:
-        out.print(f"[bold]{r['trace_id']}/{r['span_id']}[/] {r['attribute_key']} ({r['event_at']}):\n{r['content']}")
+        out.print(
+            f"[bold]{r['trace_id']}/{r['span_id']}[/] {r['attribute_key']} ({r['event_at']}):\n{r['content']}"
+        )
     console.print(f"{len(rows)} rows (access logged)")
 
 
@@ -223,8 +262,14 @@ def content_audit(ctx, as_json) -> None:
     for column in ("when", "who", "command", "trace", "reason", "rows"):
         table.add_column(column)
     for r in rows:
-        table.add_row(r["accessed_at"], r["os_user"] or "", r["command"] or "", r["trace_id"] or "",
-                      r["reason"] or "", str(r["rows_returned"]))
+        table.add_row(
+            r["accessed_at"],
+            r["os_user"] or "",
+            r["command"] or "",
+            r["trace_id"] or "",
+            r["reason"] or "",
+            str(r["rows_returned"]),
+        )
     out.print(table)
 
 

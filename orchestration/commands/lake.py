@@ -12,10 +12,18 @@ out = Console()
 
 
 @click.command("compact")
-@click.option("--date", "dates", multiple=True, type=click.DateTime(["%Y-%m-%d"]),
-              help="Only these event dates (repeatable; default: every date of every table).")
-@click.option("--min-files", type=click.IntRange(2, 100_000),
-              help="Compact a date folder from this many small files (default: SPANLEDGER_COMPACT_MIN_FILES or 8).")
+@click.option(
+    "--date",
+    "dates",
+    multiple=True,
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Only these event dates (repeatable; default: every date of every table).",
+)
+@click.option(
+    "--min-files",
+    type=click.IntRange(2, 100_000),
+    help="Compact a date folder from this many small files (default: SPANLEDGER_COMPACT_MIN_FILES or 8).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
 def compact(ctx, dates, min_files, as_json) -> None:
@@ -48,9 +56,11 @@ def describe(report) -> str:
         return f"[yellow]compaction deferred[/]: {report.deferred}"
     if not report.files_in:
         return "compaction: no date folder has enough small files"
-    return (f"compacted {report.files_in:,} files into {report.files_out:,} in {report.folders:,} date folders "
-            f"({report.rows:,} rows, {report.bytes_in / 1e6:,.1f} MB → {report.bytes_out / 1e6:,.1f} MB) "
-            f"in {report.seconds:.1f}s")
+    return (
+        f"compacted {report.files_in:,} files into {report.files_out:,} in {report.folders:,} date folders "
+        f"({report.rows:,} rows, {report.bytes_in / 1e6:,.1f} MB → {report.bytes_out / 1e6:,.1f} MB) "
+        f"in {report.seconds:.1f}s"
+    )
 
 
 COMMANDS = [compact]

@@ -14,12 +14,23 @@ out = Console()
 
 
 @click.command("check")
-@click.option("--lake", "lake_only", is_flag=True,
-              help="Only scan the lake: read every Parquet file's footer and schema, find missing files.")
-@click.option("--date", "dates", multiple=True, type=click.DateTime(["%Y-%m-%d"]),
-              help="Lake suites for these partition dates only (repeatable; default: every date).")
+@click.option(
+    "--lake",
+    "lake_only",
+    is_flag=True,
+    help="Only scan the lake: read every Parquet file's footer and schema, find missing files.",
+)
+@click.option(
+    "--date",
+    "dates",
+    multiple=True,
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Lake suites for these partition dates only (repeatable; default: every date).",
+)
 @click.option("--skip-dbt", is_flag=True, help="Do not run `dbt test`.")
-@click.option("--lock-timeout", type=float, help="Seconds to wait for a running build before `dbt test` gives up.")
+@click.option(
+    "--lock-timeout", type=float, help="Seconds to wait for a running build before `dbt test` gives up."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.pass_context
 def check(ctx, lake_only, dates, skip_dbt, lock_timeout, as_json) -> None:
@@ -43,9 +54,15 @@ def check(ctx, lake_only, dates, skip_dbt, lock_timeout, as_json) -> None:
     days = [d.date().isoformat() for d in dates] or None
     with console.status("checking …") as status:
         try:
-            report = run_quality(settings, lake_scan=True, suites=not lake_only,
-                                 dbt_tests=not (lake_only or skip_dbt), days=days, lock_timeout=lock_timeout,
-                                 progress=lambda m: status.update(m))
+            report = run_quality(
+                settings,
+                lake_scan=True,
+                suites=not lake_only,
+                dbt_tests=not (lake_only or skip_dbt),
+                days=days,
+                lock_timeout=lock_timeout,
+                progress=lambda m: status.update(m),
+            )
         except WarehouseBusyError as busy:
             raise CliError(str(busy)) from None
     path = write_report(report, settings)
@@ -61,17 +78,31 @@ def check(ctx, lake_only, dates, skip_dbt, lock_timeout, as_json) -> None:
 def _print_summary(report) -> None:
     for problem in report.lake_problems:
         out.print(f"[red]lake[/] {problem.path}: {problem.problem}")
-    out.print(f"lake: {report.lake_files_scanned} Parquet files read, "
-              + (f"[red]{len(report.lake_problems)} problem(s)[/]" if report.lake_problems else "[green]all readable[/]"))
+    out.print(
+        f"lake: {report.lake_files_scanned} Parquet files read, "
+        + (
+            f"[red]{len(report.lake_problems)} problem(s)[/]"
+            if report.lake_problems
+            else "[green]all readable[/]"
+        )
+    )
     if report.suites:
         table = Table(title="Expectation suites", show_edge=False)
         for column in ("status", "suite", "target", "rows", "unmet", "first problem"):
             table.add_column(column, justify="right" if column in ("rows", "unmet") else "left")
         colors = {"pass": "green", "warn": "yellow", "error": "red"}
-        for s in sorted(report.suites, key=lambda s: ({"error": 0, "warn": 1, "pass": 2}[s.status], s.target)):
+        for s in sorted(
+            report.suites, key=lambda s: ({"error": 0, "warn": 1, "pass": 2}[s.status], s.target)
+        ):
             reasons = s.reasons(limit=1)
-            table.add_row(f"[{colors[s.status]}]{s.status}[/]", s.suite, s.target, f"{s.rows:,}",
-                          str(len(s.failed) + len(s.errors)), reasons[0][:110] if reasons else "")
+            table.add_row(
+                f"[{colors[s.status]}]{s.status}[/]",
+                s.suite,
+                s.target,
+                f"{s.rows:,}",
+                str(len(s.failed) + len(s.errors)),
+                reasons[0][:110] if reasons else "",
+            )
         out.print(table)
         for s in report.suites:
             if s.blocks:
@@ -88,9 +119,11 @@ def _print_summary(report) -> None:
                 out.print(f"    [red]✗[/] {failure}")
     counts = report.counts()
     verdict = "[green]PASSED[/]" if report.success else "[red]FAILED[/]"
-    out.print(f"{verdict}: {counts['suites']} suites ({counts['pass']} pass, {counts['warn']} warn, "
-              f"{counts['error']} error), {counts['expectations']} expectations, "
-              f"{counts['expectations_failed']} unmet")
+    out.print(
+        f"{verdict}: {counts['suites']} suites ({counts['pass']} pass, {counts['warn']} warn, "
+        f"{counts['error']} error), {counts['expectations']} expectations, "
+        f"{counts['expectations_failed']} unmet"
+    )
 
 
 COMMANDS = [check]

@@ -24,12 +24,25 @@ def report() -> None:
 
 
 @report.command("chargeback")
-@click.option("--month", metavar="YYYY-MM",
-              help="Billing month (default: the month of the latest day in the warehouse).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the <YYYY-MM>/ report folders (default: <data-dir>/reports/chargeback).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="How to print the summary.")
+@click.option(
+    "--month",
+    metavar="YYYY-MM",
+    help="Billing month (default: the month of the latest day in the warehouse).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the <YYYY-MM>/ report folders (default: <data-dir>/reports/chargeback).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the summary.",
+)
 @click.option("--open", "open_html", is_flag=True, help="Open the HTML report in a browser.")
 @click.pass_context
 def chargeback(ctx, month, out_dir, fmt, open_html) -> None:
@@ -59,12 +72,16 @@ def chargeback(ctx, month, out_dir, fmt, open_html) -> None:
     if fmt == "json":
         out.print_json(json.dumps({"month": str(chosen), **files.to_dict()}))
     else:
-        out.print(f"[bold]Chargeback {chosen}[/]: {files.rows:,} FOCUS rows, ${files.total_cost_usd:,.2f} "
-                  f"(reconciles with finops.fct_chargeback_monthly)")
-        for label, path, what in (("html", files.html, "the report: totals, month over month, charts, methods"),
-                                  ("csv", files.csv, "FOCUS columns, money as exact decimals"),
-                                  ("parquet", files.parquet, "the same rows, typed"),
-                                  ("summary", files.summary, "row count and totals")):
+        out.print(
+            f"[bold]Chargeback {chosen}[/]: {files.rows:,} FOCUS rows, ${files.total_cost_usd:,.2f} "
+            f"(reconciles with finops.fct_chargeback_monthly)"
+        )
+        for label, path, what in (
+            ("html", files.html, "the report: totals, month over month, charts, methods"),
+            ("csv", files.csv, "FOCUS columns, money as exact decimals"),
+            ("parquet", files.parquet, "the same rows, typed"),
+            ("summary", files.summary, "row count and totals"),
+        ):
             out.print(f"  {label:<8} {path}  [dim]{what}[/]", soft_wrap=True, highlight=False)
     if open_html:
         webbrowser.open(files.html.as_uri())
@@ -107,8 +124,20 @@ def docs(ctx, serve, port, no_open) -> None:
     console.print(f"[green]docs generated[/] {static if static.exists() else target / 'index.html'}")
     if serve:
         console.print(f"serving on http://localhost:{port} (Ctrl-C to stop)")
-        cmd = [dbt_executable(), "docs", "serve", "--port", str(port), "--no-browser",
-               "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR), "--target-path", str(target)]
+        cmd = [
+            dbt_executable(),
+            "docs",
+            "serve",
+            "--port",
+            str(port),
+            "--no-browser",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+            "--target-path",
+            str(target),
+        ]
         raise SystemExit(subprocess.call(cmd, cwd=PROJECT_DIR, env=dbt_env(settings)))
     if not no_open:
         webbrowser.open((static if static.exists() else target / "index.html").as_uri())

@@ -18,7 +18,13 @@ from orchestration.settings import Settings
 from orchestration.warehouse.dbt_runner import dbt_target_dir
 
 # Without a dbt manifest (never built here): by schema.
-SCHEMA_CLASSES = {"staging": RAW, "intermediate": FACTS, "reliability": FACTS, "evals": FACTS, "finops": FINOPS}
+SCHEMA_CLASSES = {
+    "staging": RAW,
+    "intermediate": FACTS,
+    "reliability": FACTS,
+    "evals": FACTS,
+    "finops": FINOPS,
+}
 
 
 @dataclass(frozen=True)
@@ -41,8 +47,11 @@ def _model_meta(settings: Settings) -> dict[tuple[str, str], dict]:
         config = node.get("config", {}) or {}
         meta = {**(node.get("meta") or {}), **(config.get("meta") or {})}
         out[(node["schema"], node.get("alias") or node["name"])] = {
-            "meta": meta, "unique_key": config.get("unique_key"),
-            "partition_by": config.get("partition_by"), "resource_type": node["resource_type"]}
+            "meta": meta,
+            "unique_key": config.get("unique_key"),
+            "partition_by": config.get("partition_by"),
+            "resource_type": node["resource_type"],
+        }
     return out
 
 

@@ -17,8 +17,15 @@ from orchestration.lake.privacy import SubjectHasher
 from orchestration.settings import Settings
 
 
-def read_content(settings: Settings, *, trace_id: str | None = None, user_id: str | None = None,
-                 reason: str | None = None, command: str = "content show", limit: int = 1000) -> list[dict[str, Any]]:
+def read_content(
+    settings: Settings,
+    *,
+    trace_id: str | None = None,
+    user_id: str | None = None,
+    reason: str | None = None,
+    command: str = "content show",
+    limit: int = 1000,
+) -> list[dict[str, Any]]:
     if not trace_id and not user_id:
         raise ValueError("name a trace id or a user id")
     subject = SubjectHasher(settings.hmac_key)(user_id) if user_id else None
@@ -37,7 +44,8 @@ def read_content(settings: Settings, *, trace_id: str | None = None, user_id: st
                 "select trace_id, span_id, source_table, attribute_key, event_at, expires_at, content "
                 f"from read_parquet(?, union_by_name=true) where {' and '.join(where)} "
                 "and (expires_at is null or expires_at > now()) order by event_at, span_id, attribute_key limit ?",
-                [files, *params, limit])
+                [files, *params, limit],
+            )
             names = [d[0] for d in cursor.description]
             rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
     with Ledger(settings) as ledger:

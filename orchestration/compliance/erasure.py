@@ -65,7 +65,9 @@ def read_request_file(path: Path) -> list[ErasureRequest]:
     with open(path, newline="") as fh:
         reader = csv.DictReader(fh)
         if not reader.fieldnames or "user_id" not in reader.fieldnames:
-            raise ValueError(f"{path}: needs a header with a user_id column (and optionally tenant_id, requested_at)")
+            raise ValueError(
+                f"{path}: needs a header with a user_id column (and optionally tenant_id, requested_at)"
+            )
         out = []
         for line, row in enumerate(reader, start=2):
             raw = (row.get("user_id") or "").strip()
@@ -93,8 +95,13 @@ def register(settings: Settings, requests: list[ErasureRequest], source: str) ->
     return ids
 
 
-def erase(settings: Settings, requests: list[ErasureRequest], source: str = "cli",
-          checkpoint: Checkpoint = noop, lock_timeout: float = 600.0) -> list[ErasureResult]:
+def erase(
+    settings: Settings,
+    requests: list[ErasureRequest],
+    source: str = "cli",
+    checkpoint: Checkpoint = noop,
+    lock_timeout: float = 600.0,
+) -> list[ErasureResult]:
     """Register and run requests now; the raw ids also find quarantined excerpts by substring."""
     ids = register(settings, requests, source)
     raw_ids = {rid: r.raw_id for rid, r in zip(ids, requests, strict=True)}
@@ -103,8 +110,9 @@ def erase(settings: Settings, requests: list[ErasureRequest], source: str = "cli
     return results
 
 
-def erase_in_bigquery(settings: Settings, request_ids: list[str] | None = None,
-                      results: list[ErasureResult] | None = None) -> list[str]:
+def erase_in_bigquery(
+    settings: Settings, request_ids: list[str] | None = None, results: list[ErasureResult] | None = None
+) -> list[str]:
     """BigQuery's part of done requests that lack it (all, or the given ones) when the warehouse is
     BigQuery: DML in every table with the request's subjects, each table a step of the request, and
     completed_at = deletion + time travel + fail-safe. `results` get BigQuery's rows and that time.
@@ -126,8 +134,13 @@ def erase_in_bigquery(settings: Settings, request_ids: list[str] | None = None,
     return done
 
 
-def run_pending(settings: Settings, request_ids: list[str] | None = None, raw_ids: dict[str, str] | None = None,
-                checkpoint: Checkpoint = noop, lock_timeout: float = 600.0) -> list[ErasureResult]:
+def run_pending(
+    settings: Settings,
+    request_ids: list[str] | None = None,
+    raw_ids: dict[str, str] | None = None,
+    checkpoint: Checkpoint = noop,
+    lock_timeout: float = 600.0,
+) -> list[ErasureResult]:
     """Run open requests (all, or the given ones) to completion; safe to rerun after a crash."""
     import time
 
@@ -146,8 +159,9 @@ def run_pending(settings: Settings, request_ids: list[str] | None = None, raw_id
             for request in pending:
                 ledger.mark_running(request["request_id"])
                 checkpoint("running")
-                indexed_total += _erase_files(settings, ledger, request, raw_ids.get(request["request_id"]),
-                                              hasher, checkpoint)
+                indexed_total += _erase_files(
+                    settings, ledger, request, raw_ids.get(request["request_id"]), hasher, checkpoint
+                )
         checkpoint("files_done")
         with warehouse.WarehouseLock(settings, lock_timeout):
             _erase_warehouse(settings, ledger, pending, checkpoint, lock_timeout)
@@ -171,8 +185,15 @@ def run_pending(settings: Settings, request_ids: list[str] | None = None, raw_id
 
 # --- files: lake, restricted content, quarantine -------------------------------------------------
 
-def _erase_files(settings: Settings, ledger: Ledger, request: dict[str, Any], raw_id: str | None,
-                 hasher: SubjectHasher, checkpoint: Checkpoint) -> int:
+
+def _erase_files(
+    settings: Settings,
+    ledger: Ledger,
+    request: dict[str, Any],
+    raw_id: str | None,
+    hasher: SubjectHasher,
+    checkpoint: Checkpoint,
+) -> int:
     rid, tenant = request["request_id"], request["tenant_id"]
     users = frozenset([request["subject_hash"]])
     with SubjectIndex(subject_index_path(settings.state_dir)) as index:
@@ -210,8 +231,14 @@ def _erase_files(settings: Settings, ledger: Ledger, request: dict[str, Any], ra
     for path in targets:
         _rewrite(ledger, rid, path, match)
         checkpoint("file_rewritten")
-    quarantine_match = SubjectMatch(frozenset(hashes), frozenset(), None, text_hashes=frozenset(hashes),
-                                    raw_ids=(raw_id,) if raw_id else (), token_hasher=hasher)
+    quarantine_match = SubjectMatch(
+        frozenset(hashes),
+        frozenset(),
+        None,
+        text_hashes=frozenset(hashes),
+        raw_ids=(raw_id,) if raw_id else (),
+        token_hasher=hasher,
+    )
     for path in sorted(settings.quarantine_dir.glob("date=*/*.parquet")):
         _rewrite(ledger, rid, path, quarantine_match)
     return len(files)
@@ -279,8 +306,10 @@ def _rewrite(ledger: Ledger, rid: str, path: Path, match: SubjectMatch) -> None:
 
 # --- warehouse ------------------------------------------------------------------------------------
 
-def _erase_warehouse(settings: Settings, ledger: Ledger, pending: list[dict[str, Any]], checkpoint: Checkpoint,
-                     timeout: float) -> None:
+
+def _erase_warehouse(
+    settings: Settings, ledger: Ledger, pending: list[dict[str, Any]], checkpoint: Checkpoint, timeout: float
+) -> None:
     path = settings.warehouse_path
     warehouse.sweep_compaction_leftovers(settings)
     if not path.exists():
@@ -308,9 +337,13 @@ def _erase_warehouse(settings: Settings, ledger: Ledger, pending: list[dict[str,
                     ledger.finish_step(rid, target, step[0] if step else 0)
                     continue
                 if table.name == PRICED_CALLS:  # the cost marts keep these calls: remember their share
-                    ledger.set_erased_usage(rid, con.execute(
-                        "select call_date, tenant_id, count(*), sum(total_tokens), sum(cost_usd), "
-                        f"sum(reported_cost_usd) from {table.sql_name} where {predicate} group by all").fetchall())
+                    ledger.set_erased_usage(
+                        rid,
+                        con.execute(
+                            "select call_date, tenant_id, count(*), sum(total_tokens), sum(cost_usd), "
+                            f"sum(reported_cost_usd) from {table.sql_name} where {predicate} group by all"
+                        ).fetchall(),
+                    )
                 ledger.plan_step(rid, target, int(count))
                 con.execute(f"delete from {table.sql_name} where {predicate}")
                 ledger.finish_step(rid, target)
@@ -345,7 +378,9 @@ def sweep_erased(settings: Settings, timeout: float = 600.0) -> dict[str, int]:
                 warehouse.load_subject(con, hashes, set())
                 for table in tables:
                     predicate = warehouse.subject_predicate(table, tenant)
-                    (count,) = con.execute(f"select count(*) from {table.sql_name} where {predicate}").fetchone()
+                    (count,) = con.execute(
+                        f"select count(*) from {table.sql_name} where {predicate}"
+                    ).fetchone()
                     if count:
                         con.execute(f"delete from {table.sql_name} where {predicate}")
                         removed[table.label] = removed.get(table.label, 0) + int(count)
@@ -365,8 +400,11 @@ def status(settings: Settings, now: datetime | None = None) -> list[dict[str, An
     now = now or datetime.now(UTC)
     with Ledger(settings) as ledger:
         rows = ledger.requests()
-        pending = {r["request_id"] for r in ledger.pending_in_warehouse(_bigquery_ledger_name())} \
-            if settings.warehouse == "bigquery" else set()
+        pending = (
+            {r["request_id"] for r in ledger.pending_in_warehouse(_bigquery_ledger_name())}
+            if settings.warehouse == "bigquery"
+            else set()
+        )
     for row in rows:
         # On BigQuery a request whose lake part is done still waits for BigQuery's part.
         row["bigquery_pending"] = row["request_id"] in pending

@@ -40,14 +40,18 @@ class SubjectMatch:
             if column in names:
                 hit = pc.or_(hit, pc.fill_null(pc.is_in(table[column], value_set=hashes), False))
         if self.traces and "trace_id" in names:
-            trace_hit = pc.fill_null(pc.is_in(table["trace_id"], value_set=pa.array(sorted(self.traces))), False)
+            trace_hit = pc.fill_null(
+                pc.is_in(table["trace_id"], value_set=pa.array(sorted(self.traces))), False
+            )
             if any(c in names for c in SUBJECT_COLUMNS):
                 # a trace of the subject: rows without a subject of their own (or of this subject)
                 no_other = pa.array([True] * table.num_rows)
                 for column in SUBJECT_COLUMNS:
                     if column in names:
-                        no_other = pc.and_(no_other, pc.or_(pc.is_null(table[column]),
-                                                            pc.is_in(table[column], value_set=hashes)))
+                        no_other = pc.and_(
+                            no_other,
+                            pc.or_(pc.is_null(table[column]), pc.is_in(table[column], value_set=hashes)),
+                        )
                 trace_hit = pc.and_(trace_hit, no_other)
             hit = pc.or_(hit, trace_hit)
         for column in ("attributes", "resource_attributes", "raw_excerpt"):
@@ -56,18 +60,27 @@ class SubjectMatch:
             for needle in (*self.text_hashes, *self.raw_ids):
                 hit = pc.or_(hit, pc.fill_null(pc.match_substring(table[column], needle), False))
         if self.token_hasher is not None and "raw_excerpt" in names:
-            hit = pc.or_(hit, pa.array(_excerpt_hits(table["raw_excerpt"].to_pylist(), self.token_hasher,
-                                                     self.hashes), pa.bool_()))
+            hit = pc.or_(
+                hit,
+                pa.array(
+                    _excerpt_hits(table["raw_excerpt"].to_pylist(), self.token_hasher, self.hashes),
+                    pa.bool_(),
+                ),
+            )
         if self.tenant_id is not None and "tenant_id" in names:
             tenant = table["tenant_id"]
-            hit = pc.and_(hit, pc.or_(pc.is_null(tenant), pc.fill_null(pc.equal(tenant, self.tenant_id), False)))
+            hit = pc.and_(
+                hit, pc.or_(pc.is_null(tenant), pc.fill_null(pc.equal(tenant, self.tenant_id), False))
+            )
         return hit
 
 
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.){1,512})"')
 
 
-def _excerpt_hits(excerpts: list[str | None], hasher: Callable[[str], str], hashes: frozenset[str]) -> list[bool]:
+def _excerpt_hits(
+    excerpts: list[str | None], hasher: Callable[[str], str], hashes: frozenset[str]
+) -> list[bool]:
     """A quarantined excerpt holds raw input: hash every quoted string and look for the subject."""
     out = []
     for text in excerpts:
@@ -103,10 +116,16 @@ def discover(path: Path, user_hashes: frozenset[str], tenant_id: str | None) -> 
     table = read_file(path, ("user_hash", "session_hash", "trace_id", "tenant_id"))
     if "user_hash" not in table.column_names:
         return found
-    mask = pc.fill_null(pc.is_in(table["user_hash"], value_set=pa.array(sorted(user_hashes), pa.string())), False)
+    mask = pc.fill_null(
+        pc.is_in(table["user_hash"], value_set=pa.array(sorted(user_hashes), pa.string())), False
+    )
     if tenant_id is not None and "tenant_id" in table.column_names:
-        mask = pc.and_(mask, pc.or_(pc.is_null(table["tenant_id"]),
-                                    pc.fill_null(pc.equal(table["tenant_id"], tenant_id), False)))
+        mask = pc.and_(
+            mask,
+            pc.or_(
+                pc.is_null(table["tenant_id"]), pc.fill_null(pc.equal(table["tenant_id"], tenant_id), False)
+            ),
+        )
     rows = table.filter(mask)
     if "session_hash" in rows.column_names:
         found.sessions.update(v for v in pc.unique(rows["session_hash"]).to_pylist() if v)
@@ -173,5 +192,15 @@ def sweep_temporaries(root: Path) -> None:
                 pass
 
 
-__all__ = ["SubjectMatch", "Discovery", "discover", "count_matches", "rewrite_without", "replace_rows",
-           "remove_partition", "parquet_rows", "sweep_temporaries", "read_file"]
+__all__ = [
+    "SubjectMatch",
+    "Discovery",
+    "discover",
+    "count_matches",
+    "rewrite_without",
+    "replace_rows",
+    "remove_partition",
+    "parquet_rows",
+    "sweep_temporaries",
+    "read_file",
+]

@@ -26,7 +26,9 @@ from pathlib import Path
 from orchestration.settings import Settings
 
 # Data classes: what belongs to each is documented in docs/compliance.md.
-RAW = "raw"  # lake tables (spans, span events/links, logs, metric points), staging views, int_spans_attributed
+RAW = (
+    "raw"  # lake tables (spans, span events/links, logs, metric points), staging views, int_spans_attributed
+)
 CONTENT = "content"  # restricted prompt/response text (<data>/restricted/content)
 QUARANTINE = "quarantine"  # records that could not be landed (<data>/quarantine), may hold raw input
 FACTS = "facts"  # LLM-call, request, tool, agent-run and evaluation facts; reliability and eval marts
@@ -62,10 +64,14 @@ class RetentionPolicy:
 
     def rows(self) -> list[dict[str, object]]:
         """Flat form for the dbt export: tenant_id null is the default."""
-        out: list[dict[str, object]] = [{"data_class": c, "tenant_id": None, "retention_days": d}
-                                        for c, d in self.default_days.items()]
+        out: list[dict[str, object]] = [
+            {"data_class": c, "tenant_id": None, "retention_days": d} for c, d in self.default_days.items()
+        ]
         for tenant, classes in sorted(self.tenant_days.items()):
-            out += [{"data_class": c, "tenant_id": tenant, "retention_days": d} for c, d in sorted(classes.items())]
+            out += [
+                {"data_class": c, "tenant_id": tenant, "retention_days": d}
+                for c, d in sorted(classes.items())
+            ]
         return out
 
 

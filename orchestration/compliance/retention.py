@@ -86,8 +86,9 @@ def _expired_mask(table: pa.Table, day: date, cutoffs: dict[str | None, date]) -
     return pc.fill_null(pc.is_in(tenant, value_set=pa.array(expired_tenants, pa.string())), False)
 
 
-def apply_retention(settings: Settings, now: datetime | None = None, dry_run: bool = False,
-                    lock_timeout: float = 600.0) -> RetentionReport:
+def apply_retention(
+    settings: Settings, now: datetime | None = None, dry_run: bool = False, lock_timeout: float = 600.0
+) -> RetentionReport:
     now = (now or datetime.now(UTC)).astimezone(UTC)
     today = now.date()
     policy = load_policy(settings)
@@ -95,10 +96,22 @@ def apply_retention(settings: Settings, now: datetime | None = None, dry_run: bo
     removed_paths: list[str] = []
     with LandingLock(settings.state_dir, lock_timeout):
         for table in LAKE_TABLES:
-            _retain_folder(settings.table_dir(table), f"lake/{table}", _cutoffs(policy, RAW, today),
-                           dry_run, report, removed_paths)
-        _retain_folder(settings.quarantine_dir, "quarantine", {None: policy.cutoff(QUARANTINE, today)},
-                       dry_run, report, removed_paths)
+            _retain_folder(
+                settings.table_dir(table),
+                f"lake/{table}",
+                _cutoffs(policy, RAW, today),
+                dry_run,
+                report,
+                removed_paths,
+            )
+        _retain_folder(
+            settings.quarantine_dir,
+            "quarantine",
+            {None: policy.cutoff(QUARANTINE, today)},
+            dry_run,
+            report,
+            removed_paths,
+        )
         _retain_content(settings, _cutoffs(policy, CONTENT, today), now, dry_run, report, removed_paths)
         if removed_paths and not dry_run:
             with SubjectIndex(subject_index_path(settings.state_dir)) as index:
@@ -112,8 +125,14 @@ def apply_retention(settings: Settings, now: datetime | None = None, dry_run: bo
     return report
 
 
-def _retain_folder(root: Path, label: str, cutoffs: dict[str | None, date], dry_run: bool, report: RetentionReport,
-                   removed_paths: list[str]) -> None:
+def _retain_folder(
+    root: Path,
+    label: str,
+    cutoffs: dict[str | None, date],
+    dry_run: bool,
+    report: RetentionReport,
+    removed_paths: list[str],
+) -> None:
     if not root.exists():
         return
     oldest_kept = min(cutoffs.values())  # dates from here on are kept by at least one tenant
@@ -129,12 +148,20 @@ def _retain_folder(root: Path, label: str, cutoffs: dict[str | None, date], dry_
                 lakefiles.remove_partition(folder)
                 removed_paths += [str(f) for f in files]
         elif any(day < c for c in cutoffs.values()):
-            _remove_rows(files, partial(_expired_mask, day=day, cutoffs=cutoffs), dry_run, removed_paths,
-                         report, f"{label} {folder.name}", "tenants past their retention")
+            _remove_rows(
+                files,
+                partial(_expired_mask, day=day, cutoffs=cutoffs),
+                dry_run,
+                removed_paths,
+                report,
+                f"{label} {folder.name}",
+                "tenants past their retention",
+            )
 
 
-def _content_expired_mask(table: pa.Table, day: date, cutoffs: dict[str | None, date], now_ts: pa.Scalar
-                          ) -> pa.Array:
+def _content_expired_mask(
+    table: pa.Table, day: date, cutoffs: dict[str | None, date], now_ts: pa.Scalar
+) -> pa.Array:
     """Restricted content goes at its class's retention or at its own expires_at, whichever is first."""
     mask = _expired_mask(table, day, cutoffs)
     if "expires_at" in table.column_names:
@@ -142,8 +169,15 @@ def _content_expired_mask(table: pa.Table, day: date, cutoffs: dict[str | None, 
     return mask
 
 
-def _remove_rows(paths: list[Path], mask_of: Callable[[pa.Table], pa.Array], dry_run: bool,
-                 removed_paths: list[str], report: RetentionReport, label: str, reason: str) -> None:
+def _remove_rows(
+    paths: list[Path],
+    mask_of: Callable[[pa.Table], pa.Array],
+    dry_run: bool,
+    removed_paths: list[str],
+    report: RetentionReport,
+    label: str,
+    reason: str,
+) -> None:
     """Remove the rows `mask_of` marks from each file (atomically, unless a dry run) and report it."""
     removed = rewritten = 0
     for path in paths:
@@ -162,8 +196,14 @@ def _remove_rows(paths: list[Path], mask_of: Callable[[pa.Table], pa.Array], dry
         report.removals.append(Removal(label, "rows", removed, rewritten, reason))
 
 
-def _retain_content(settings: Settings, cutoffs: dict[str | None, date], now: datetime, dry_run: bool,
-                    report: RetentionReport, removed_paths: list[str]) -> None:
+def _retain_content(
+    settings: Settings,
+    cutoffs: dict[str | None, date],
+    now: datetime,
+    dry_run: bool,
+    report: RetentionReport,
+    removed_paths: list[str],
+) -> None:
     root = settings.restricted_dir
     if not root.exists():
         return
@@ -172,15 +212,27 @@ def _retain_content(settings: Settings, cutoffs: dict[str | None, date], now: da
         day = _day_of(folder)
         if day is None or not folder.is_dir():
             continue
-        _remove_rows(sorted(folder.glob("*.parquet")),
-                     partial(_content_expired_mask, day=day, cutoffs=cutoffs, now_ts=now_ts), dry_run,
-                     removed_paths, report, f"restricted/content {folder.name}", "past retention or expires_at")
+        _remove_rows(
+            sorted(folder.glob("*.parquet")),
+            partial(_content_expired_mask, day=day, cutoffs=cutoffs, now_ts=now_ts),
+            dry_run,
+            removed_paths,
+            report,
+            f"restricted/content {folder.name}",
+            "past retention or expires_at",
+        )
         if not dry_run and folder.exists() and not any(folder.iterdir()):
             folder.rmdir()
 
 
-def _retain_warehouse(settings: Settings, policy: RetentionPolicy, today: date, dry_run: bool,
-                      report: RetentionReport, lock_timeout: float) -> None:
+def _retain_warehouse(
+    settings: Settings,
+    policy: RetentionPolicy,
+    today: date,
+    dry_run: bool,
+    report: RetentionReport,
+    lock_timeout: float,
+) -> None:
     path = settings.warehouse_path
     if not path.exists():
         return
@@ -193,12 +245,20 @@ def _retain_warehouse(settings: Settings, policy: RetentionPolicy, today: date, 
                 if item.data_class is None or item.date_column is None:
                     report.skipped.append(f"{item.table.label}: {item.reason}")
                     continue
-                n = warehouse.delete_before(con, item.table, item.date_column,
-                                            _cutoffs(policy, item.data_class, today), dry_run)
+                n = warehouse.delete_before(
+                    con, item.table, item.date_column, _cutoffs(policy, item.data_class, today), dry_run
+                )
                 if n:
                     deleted += n
-                    report.removals.append(Removal(f"warehouse:{item.table.label}", "rows", n, 0,
-                                                   f"{item.data_class}: {item.date_column} before cutoff"))
+                    report.removals.append(
+                        Removal(
+                            f"warehouse:{item.table.label}",
+                            "rows",
+                            n,
+                            0,
+                            f"{item.data_class}: {item.date_column} before cutoff",
+                        )
+                    )
             if deleted and not dry_run:
                 report.bytes_freed = warehouse.compact(con, path)
                 con = None
@@ -207,8 +267,9 @@ def _retain_warehouse(settings: Settings, policy: RetentionPolicy, today: date, 
                 con.close()
 
 
-def _retain_bigquery(settings: Settings, policy: RetentionPolicy, today: date, dry_run: bool,
-                     report: RetentionReport) -> None:
+def _retain_bigquery(
+    settings: Settings, policy: RetentionPolicy, today: date, dry_run: bool, report: RetentionReport
+) -> None:
     """BigQuery (SPANLEDGER_WAREHOUSE=bigquery): partition expiration removes each class's old days by
     itself; this deletes what the policy keeps for less (tenant overrides and defaults shorter than the
     expiration, tables without expiration), in the lake tables and dbt's models."""
@@ -220,12 +281,20 @@ def _retain_bigquery(settings: Settings, policy: RetentionPolicy, today: date, d
     client = make_client(config)
     models, skipped = bq.model_tables(client, config, settings)
     report.skipped += skipped
-    for item, rows in bq.apply_retention(client, config, today, policy, dry_run=dry_run,
-                                         tables=bq.lake_tables(config) + models):
+    for item, rows in bq.apply_retention(
+        client, config, today, policy, dry_run=dry_run, tables=bq.lake_tables(config) + models
+    ):
         if rows:
             who = f"tenant {item.tenant_id}" if item.tenant_id else "default"
-            report.removals.append(Removal(f"warehouse:bigquery:{item.table_id}", "rows", rows, 0,
-                                           f"{item.data_class} ({who}): dated before {item.before}"))
+            report.removals.append(
+                Removal(
+                    f"warehouse:bigquery:{item.table_id}",
+                    "rows",
+                    rows,
+                    0,
+                    f"{item.data_class} ({who}): dated before {item.before}",
+                )
+            )
 
 
 def parse_now(value: str | None) -> datetime | None:

@@ -85,7 +85,8 @@ def base_tables(con: duckdb.DuckDBPyConnection) -> list[WarehouseTable]:
         "  on c.table_catalog = t.table_catalog and c.table_schema = t.table_schema and c.table_name = t.table_name "
         "where t.table_type = 'BASE TABLE' and t.table_catalog = current_database() "
         f"  and t.table_schema not in {SYSTEM_SCHEMAS} "
-        "group by all order by 1, 2").fetchall()
+        "group by all order by 1, 2"
+    ).fetchall()
     return [WarehouseTable(s, n, tuple(cols)) for s, n, cols in rows]
 
 
@@ -93,8 +94,13 @@ def subject_predicate(table: WarehouseTable, tenant_id: str | None) -> str | Non
     """Rows of the subject: hashes in temp table `erase_hashes`, traces in `erase_traces`."""
     parts = [f"{c} in (select subject_hash from erase_hashes)" for c in table.subject_columns]
     if "trace_id" in table.columns:
-        own = " and ".join(f"({c} is null or {c} in (select subject_hash from erase_hashes))"
-                           for c in table.subject_columns) or "true"
+        own = (
+            " and ".join(
+                f"({c} is null or {c} in (select subject_hash from erase_hashes))"
+                for c in table.subject_columns
+            )
+            or "true"
+        )
         parts.append(f"(trace_id in (select trace_id from erase_traces) and {own})")
     if not parts:
         return None
@@ -117,7 +123,9 @@ def load_subject(con: duckdb.DuckDBPyConnection, hashes: set[str], traces: set[s
         con.execute("insert into erase_traces select unnest(?)", [sorted(traces)])
 
 
-def subject_traces(con: duckdb.DuckDBPyConnection, tables: list[WarehouseTable], tenant_id: str | None) -> set[str]:
+def subject_traces(
+    con: duckdb.DuckDBPyConnection, tables: list[WarehouseTable], tenant_id: str | None
+) -> set[str]:
     """Trace ids of the subject's rows in the warehouse (requests, spans, calls)."""
     found: set[str] = set()
     for table in tables:
@@ -126,8 +134,13 @@ def subject_traces(con: duckdb.DuckDBPyConnection, tables: list[WarehouseTable],
         where = " or ".join(f"{c} in (select subject_hash from erase_hashes)" for c in table.subject_columns)
         if tenant_id is not None and "tenant_id" in table.columns:
             where = f"({where}) and (tenant_id is null or tenant_id = '{_quote(tenant_id)}')"
-        found.update(t for (t,) in con.execute(f"select distinct trace_id from {table.sql_name} where {where}")
-                     .fetchall() if t)
+        found.update(
+            t
+            for (t,) in con.execute(
+                f"select distinct trace_id from {table.sql_name} where {where}"
+            ).fetchall()
+            if t
+        )
     return found
 
 
@@ -163,13 +176,20 @@ def sweep_compaction_leftovers(settings: Settings) -> None:
         shutil.rmtree(build_copy, ignore_errors=True)
 
 
-def delete_before(con: duckdb.DuckDBPyConnection, table: WarehouseTable, column: str, cutoffs: dict[str | None, date],
-                  dry_run: bool) -> int:
+def delete_before(
+    con: duckdb.DuckDBPyConnection,
+    table: WarehouseTable,
+    column: str,
+    cutoffs: dict[str | None, date],
+    dry_run: bool,
+) -> int:
     """Delete rows dated before their tenant's cutoff (`cutoffs[None]` for everyone else)."""
     default = cutoffs[None]
     overrides = {t: c for t, c in cutoffs.items() if t is not None}
     if overrides and "tenant_id" in table.columns:
-        cases = " ".join(f"when '{_quote(t)}' then date '{c.isoformat()}'" for t, c in sorted(overrides.items()))
+        cases = " ".join(
+            f"when '{_quote(t)}' then date '{c.isoformat()}'" for t, c in sorted(overrides.items())
+        )
         cutoff_sql = f"case tenant_id {cases} else date '{default.isoformat()}' end"
     else:
         cutoff_sql = f"date '{default.isoformat()}'"

@@ -25,23 +25,102 @@ class Model:
     caches_writes: bool = False  # Anthropic-style explicit cache creation
 
 
-MODELS: dict[str, Model] = {m.name: m for m in (
-    Model("gpt-4o", "gpt-4o-2024-08-06", "openai", "openai", "openai", "openai", 2.5, 10.0, 1.25, None),
-    Model("gpt-4o-mini", "gpt-4o-mini-2024-07-18", "openai", "openai", "openai", "openai", 0.15, 0.6, 0.075, None),
-    Model("o3-mini", "o3-mini-2025-01-31", "openai", "openai", "openai", "openai", 1.1, 4.4, 0.55, None, reasoning=True),
-    Model("claude-sonnet-4-20250514", "claude-sonnet-4-20250514", "anthropic", "anthropic", "anthropic",
-          "anthropic", 3.0, 15.0, 0.3, 3.75, caches_writes=True),
-    Model("claude-3-5-haiku-20241022", "claude-3-5-haiku-20241022", "anthropic", "anthropic", "anthropic",
-          "anthropic", 0.8, 4.0, 0.08, 1.0, caches_writes=True),
-    Model("gemini-2.0-flash", "gemini-2.0-flash-001", "gcp.vertex_ai", "vertex_ai", "google", "vertexai",
-          0.1, 0.4, 0.025, None),
-    Model("anthropic.claude-3-5-haiku-20241022-v1:0", "anthropic.claude-3-5-haiku-20241022-v1:0", "aws.bedrock",
-          "aws.bedrock", "aws", "anthropic", 0.8, 4.0, 0.08, 1.0, caches_writes=True),
-    Model("amazon.nova-lite-v1:0", "amazon.nova-lite-v1:0", "aws.bedrock", "aws.bedrock", "aws", "amazon",
-          0.06, 0.24, 0.015, None),
-    # A fine-tune on self-hosted inference: nobody has a price for it (exercises the unpriced path).
-    Model("acme-finetune-v3", "acme-finetune-v3", "vllm", "vllm", "vllm", "vllm", None, None, None, None),
-)}
+MODELS: dict[str, Model] = {
+    m.name: m
+    for m in (
+        Model("gpt-4o", "gpt-4o-2024-08-06", "openai", "openai", "openai", "openai", 2.5, 10.0, 1.25, None),
+        Model(
+            "gpt-4o-mini",
+            "gpt-4o-mini-2024-07-18",
+            "openai",
+            "openai",
+            "openai",
+            "openai",
+            0.15,
+            0.6,
+            0.075,
+            None,
+        ),
+        Model(
+            "o3-mini",
+            "o3-mini-2025-01-31",
+            "openai",
+            "openai",
+            "openai",
+            "openai",
+            1.1,
+            4.4,
+            0.55,
+            None,
+            reasoning=True,
+        ),
+        Model(
+            "claude-sonnet-4-20250514",
+            "claude-sonnet-4-20250514",
+            "anthropic",
+            "anthropic",
+            "anthropic",
+            "anthropic",
+            3.0,
+            15.0,
+            0.3,
+            3.75,
+            caches_writes=True,
+        ),
+        Model(
+            "claude-3-5-haiku-20241022",
+            "claude-3-5-haiku-20241022",
+            "anthropic",
+            "anthropic",
+            "anthropic",
+            "anthropic",
+            0.8,
+            4.0,
+            0.08,
+            1.0,
+            caches_writes=True,
+        ),
+        Model(
+            "gemini-2.0-flash",
+            "gemini-2.0-flash-001",
+            "gcp.vertex_ai",
+            "vertex_ai",
+            "google",
+            "vertexai",
+            0.1,
+            0.4,
+            0.025,
+            None,
+        ),
+        Model(
+            "anthropic.claude-3-5-haiku-20241022-v1:0",
+            "anthropic.claude-3-5-haiku-20241022-v1:0",
+            "aws.bedrock",
+            "aws.bedrock",
+            "aws",
+            "anthropic",
+            0.8,
+            4.0,
+            0.08,
+            1.0,
+            caches_writes=True,
+        ),
+        Model(
+            "amazon.nova-lite-v1:0",
+            "amazon.nova-lite-v1:0",
+            "aws.bedrock",
+            "aws.bedrock",
+            "aws",
+            "amazon",
+            0.06,
+            0.24,
+            0.015,
+            None,
+        ),
+        # A fine-tune on self-hosted inference: nobody has a price for it (exercises the unpriced path).
+        Model("acme-finetune-v3", "acme-finetune-v3", "vllm", "vllm", "vllm", "vllm", None, None, None, None),
+    )
+}
 CUSTOM_MODEL = "acme-finetune-v3"
 CUSTOM_MODEL_SHARE = 0.01
 EMBEDDING_MODEL = "text-embedding-3-small"
@@ -67,23 +146,63 @@ class Service:
     emits_metrics: bool
 
 
-SERVICES: dict[str, Service] = {s.name: s for s in (
-    Service("support-bot", "2.14.1", "genai", ("chat",),
-            (("gpt-4o-mini", 0.45), ("gpt-4o", 0.2), ("claude-sonnet-4-20250514", 0.2),
-             ("claude-3-5-haiku-20241022", 0.1), ("o3-mini", 0.05)),
-            ("opentelemetry.instrumentation.openai_v2", "2.1b0"), True),
-    Service("search-api", "0.9.3", "openinference", ("search", "extract"),
+SERVICES: dict[str, Service] = {
+    s.name: s
+    for s in (
+        Service(
+            "support-bot",
+            "2.14.1",
+            "genai",
+            ("chat",),
+            (
+                ("gpt-4o-mini", 0.45),
+                ("gpt-4o", 0.2),
+                ("claude-sonnet-4-20250514", 0.2),
+                ("claude-3-5-haiku-20241022", 0.1),
+                ("o3-mini", 0.05),
+            ),
+            ("opentelemetry.instrumentation.openai_v2", "2.1b0"),
+            True,
+        ),
+        Service(
+            "search-api",
+            "0.9.3",
+            "openinference",
+            ("search", "extract"),
             (("gpt-4o-mini", 0.5), ("gemini-2.0-flash", 0.35), ("gpt-4o", 0.15)),
-            ("openinference.instrumentation.openai", "0.1.30"), False),
-    Service("agent-worker", "1.4.0", "openllmetry", ("agent",),
-            (("gpt-4o", 0.35), ("claude-sonnet-4-20250514", 0.35), ("anthropic.claude-3-5-haiku-20241022-v1:0", 0.2),
-             ("o3-mini", 0.1)),
-            ("opentelemetry.instrumentation.openai", "0.40.14"), True),
-    Service("docs-summarizer", "3.2.7", "genai_deprecated", ("summarize",),
-            (("gpt-4o-mini", 0.4), ("gemini-2.0-flash", 0.3), ("amazon.nova-lite-v1:0", 0.15),
-             ("claude-3-5-haiku-20241022", 0.15)),
-            ("opentelemetry.instrumentation.openai", "0.48b0"), True),
-)}
+            ("openinference.instrumentation.openai", "0.1.30"),
+            False,
+        ),
+        Service(
+            "agent-worker",
+            "1.4.0",
+            "openllmetry",
+            ("agent",),
+            (
+                ("gpt-4o", 0.35),
+                ("claude-sonnet-4-20250514", 0.35),
+                ("anthropic.claude-3-5-haiku-20241022-v1:0", 0.2),
+                ("o3-mini", 0.1),
+            ),
+            ("opentelemetry.instrumentation.openai", "0.40.14"),
+            True,
+        ),
+        Service(
+            "docs-summarizer",
+            "3.2.7",
+            "genai_deprecated",
+            ("summarize",),
+            (
+                ("gpt-4o-mini", 0.4),
+                ("gemini-2.0-flash", 0.3),
+                ("amazon.nova-lite-v1:0", 0.15),
+                ("claude-3-5-haiku-20241022", 0.15),
+            ),
+            ("opentelemetry.instrumentation.openai", "0.48b0"),
+            True,
+        ),
+    )
+}
 FEATURE_SERVICE = {f: s.name for s in SERVICES.values() for f in s.features}
 FEATURES = ("chat", "summarize", "search", "agent", "extract")
 FEATURE_WEIGHTS = (0.45, 0.15, 0.2, 0.12, 0.08)
@@ -91,11 +210,31 @@ ROUTES = {"chat": "/v1/chat", "summarize": "/v1/summarize", "search": "/v1/searc
 TEAMS = ("support", "growth", "platform", "risk", "docs")
 ENVIRONMENTS = ("production", "production", "production", "staging")
 
-TENANT_NAMES = ("acme-corp", "globex", "initech", "umbrella", "hooli", "stark-industries", "wayne-enterprises",
-                "tyrell", "cyberdyne", "soylent", "wonka", "oscorp")
+TENANT_NAMES = (
+    "acme-corp",
+    "globex",
+    "initech",
+    "umbrella",
+    "hooli",
+    "stark-industries",
+    "wayne-enterprises",
+    "tyrell",
+    "cyberdyne",
+    "soylent",
+    "wonka",
+    "oscorp",
+)
 
-TOOLS = ("get_order_status", "search_kb", "lookup_customer", "create_ticket", "web_search", "run_sql",
-         "fetch_url", "calculator")
+TOOLS = (
+    "get_order_status",
+    "search_kb",
+    "lookup_customer",
+    "create_ticket",
+    "web_search",
+    "run_sql",
+    "fetch_url",
+    "calculator",
+)
 AGENTS = ("research-assistant", "refund-agent", "triage-agent")
 VECTOR_STORES = ("pgvector", "qdrant")
 

@@ -44,8 +44,15 @@ def _uuid(rng: random.Random) -> str:
 
 
 class ClaudeCode:
-    def __init__(self, rng: random.Random, tenants: list[Tenant], registry: Registry, metrics: MetricsAggregator,
-                 summary: GenerationSummary, content: bool) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        tenants: list[Tenant],
+        registry: Registry,
+        metrics: MetricsAggregator,
+        summary: GenerationSummary,
+        content: bool,
+    ) -> None:
         self.rng = rng
         self.registry = registry
         self.metrics = metrics
@@ -64,8 +71,15 @@ class ClaudeCode:
 
     def _resource(self, dev: Developer) -> str:
         os_type, arch = dev.os
-        return self.registry.plain(f"claude-code|{os_type}", {
-            "service.name": "claude-code", "service.version": VERSION, "os.type": os_type, "host.arch": arch})
+        return self.registry.plain(
+            f"claude-code|{os_type}",
+            {
+                "service.name": "claude-code",
+                "service.version": VERSION,
+                "os.type": os_type,
+                "host.arch": arch,
+            },
+        )
 
     def session(self, start_ns: int) -> list[tuple[str, str, dict[str, Any]]]:
         """All log records of one session; its metrics go straight to the aggregator."""
@@ -73,15 +87,22 @@ class ClaudeCode:
         dev = rng.choice(self.developers)
         session_id = _uuid(rng)
         resource = self._resource(dev)
-        standard = {"session.id": session_id, "organization.id": dev.tenant.id,
-                    "user.account_uuid": dev.account_uuid, "user.email": dev.email, "user.id": dev.device_id,
-                    "terminal.type": dev.terminal, "app.version": VERSION}
+        standard = {
+            "session.id": session_id,
+            "organization.id": dev.tenant.id,
+            "user.account_uuid": dev.account_uuid,
+            "user.email": dev.email,
+            "user.id": dev.device_id,
+            "terminal.type": dev.terminal,
+            "app.version": VERSION,
+        }
         summary.tenants.add(dev.tenant.id)
         summary.user_ids.update((dev.email, dev.account_uuid, dev.device_id))
         summary.claude_code["sessions"] += 1
         metric_attrs = tuple((k, v) for k, v in standard.items() if k != "terminal.type")
-        self.metrics.counter(start_ns, resource, self.metric_scope, "claude_code.session.count", metric_attrs, 1,
-                             is_int=True)
+        self.metrics.counter(
+            start_ns, resource, self.metric_scope, "claude_code.session.count", metric_attrs, 1, is_int=True
+        )
         records: list[tuple[str, str, dict[str, Any]]] = []
         seq = 0
         deadline = start_ns + MAX_SESSION_NS - 60 * NS
@@ -89,9 +110,21 @@ class ClaudeCode:
         def event(name: str, time_ns: int, attrs: dict[str, Any]) -> None:
             nonlocal seq
             full = f"claude_code.{name}"
-            stamp = datetime.fromtimestamp(time_ns / NS, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-            record_attrs = {**standard, "event.name": full, "event.timestamp": stamp, "event.sequence": seq, **attrs}
-            records.append((resource, self.log_scope, log_record(time_ns, "INFO", full, record_attrs, event_name=full)))
+            stamp = (
+                datetime.fromtimestamp(time_ns / NS, UTC)
+                .isoformat(timespec="milliseconds")
+                .replace("+00:00", "Z")
+            )
+            record_attrs = {
+                **standard,
+                "event.name": full,
+                "event.timestamp": stamp,
+                "event.sequence": seq,
+                **attrs,
+            }
+            records.append(
+                (resource, self.log_scope, log_record(time_ns, "INFO", full, record_attrs, event_name=full))
+            )
             seq += 1
 
         cursor = start_ns
@@ -108,12 +141,22 @@ class ClaudeCode:
             for _ in range(randint(rng, 1, 5)):
                 if cursor >= deadline:
                     break
-                model = MODELS["claude-sonnet-4-20250514" if rng.random() < 0.75 else "claude-3-5-haiku-20241022"]
+                model = MODELS[
+                    "claude-sonnet-4-20250514" if rng.random() < 0.75 else "claude-3-5-haiku-20241022"
+                ]
                 if rng.random() < 0.03:
                     duration = randint(rng, 300, 20_000)
-                    event("api_error", cursor + duration * MS, {
-                        "model": model.name, "error": "Overloaded", "status_code": "529",
-                        "duration_ms": duration, "attempt": 1})
+                    event(
+                        "api_error",
+                        cursor + duration * MS,
+                        {
+                            "model": model.name,
+                            "error": "Overloaded",
+                            "status_code": "529",
+                            "duration_ms": duration,
+                            "attempt": 1,
+                        },
+                    )
                     summary.claude_code["api_errors"] += 1
                     cursor += (duration + randint(rng, 500, 3000)) * MS
                 cursor = self._api_request(event, cursor, model, resource, metric_attrs)
@@ -121,10 +164,17 @@ class ClaudeCode:
                     tool = rng.choices([t for t, _ in TOOLS], weights=[w for _, w in TOOLS])[0]
                     duration = randint(rng, 5, 8000) if tool == "Bash" else randint(rng, 2, 300)
                     cursor += duration * MS
-                    event("tool_result", cursor, {
-                        "tool_name": tool, "success": "true" if rng.random() < 0.93 else "false",
-                        "duration_ms": duration, "decision": "accept",
-                        "source": rng.choice(("config", "user_temporary", "user_permanent"))})
+                    event(
+                        "tool_result",
+                        cursor,
+                        {
+                            "tool_name": tool,
+                            "success": "true" if rng.random() < 0.93 else "false",
+                            "duration_ms": duration,
+                            "decision": "accept",
+                            "source": rng.choice(("config", "user_temporary", "user_permanent")),
+                        },
+                    )
                     summary.claude_code["tool_results"] += 1
             cursor += int(rng.uniform(5, 180) * NS)  # the developer reads, thinks, types
         summary.see_time(start_ns, cursor)
@@ -136,13 +186,31 @@ class ClaudeCode:
         cache_read = int(rng.uniform(8_000, 140_000)) if rng.random() < 0.9 else 0
         cache_write = randint(rng, 200, 12_000)
         output = int(min(rng.lognormvariate(5.6, 1.0), 16_000)) + 1
-        cost = round((uncached * model.price_in + output * model.price_out + cache_read * model.price_cache_read
-                      + cache_write * model.price_cache_write) / 1e6, 8)
+        cost = round(
+            (
+                uncached * model.price_in
+                + output * model.price_out
+                + cache_read * model.price_cache_read
+                + cache_write * model.price_cache_write
+            )
+            / 1e6,
+            8,
+        )
         duration = int(1500 + output / rng.uniform(40, 90) * 1000)
         end = cursor + duration * MS
-        event("api_request", end, {
-            "model": model.name, "cost_usd": cost, "duration_ms": duration, "input_tokens": uncached,
-            "output_tokens": output, "cache_read_tokens": cache_read, "cache_creation_tokens": cache_write})
+        event(
+            "api_request",
+            end,
+            {
+                "model": model.name,
+                "cost_usd": cost,
+                "duration_ms": duration,
+                "input_tokens": uncached,
+                "output_tokens": output,
+                "cache_read_tokens": cache_read,
+                "cache_creation_tokens": cache_write,
+            },
+        )
         cc = summary.claude_code
         cc["api_requests"] += 1
         cc["input_tokens"] += uncached
@@ -153,11 +221,22 @@ class ClaudeCode:
         with_model = metric_attrs + (("model", model.name),)
         agg = self.metrics
         agg.counter(end, resource, self.metric_scope, "claude_code.cost.usage", with_model, cost)
-        for kind, value in (("input", uncached), ("output", output), ("cacheRead", cache_read),
-                            ("cacheCreation", cache_write)):
+        for kind, value in (
+            ("input", uncached),
+            ("output", output),
+            ("cacheRead", cache_read),
+            ("cacheCreation", cache_write),
+        ):
             if value:
-                agg.counter(end, resource, self.metric_scope, "claude_code.token.usage",
-                            with_model + (("type", kind),), value, is_int=True)
+                agg.counter(
+                    end,
+                    resource,
+                    self.metric_scope,
+                    "claude_code.token.usage",
+                    with_model + (("type", kind),),
+                    value,
+                    is_int=True,
+                )
         return end
 
 

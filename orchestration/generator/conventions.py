@@ -13,12 +13,21 @@ import orjson
 
 from .catalog import MODELS, SYSTEM_PROMPT, Model
 
-SERVER_ADDRESS = {"openai": "api.openai.com", "anthropic": "api.anthropic.com",
-                  "gcp.vertex_ai": "us-central1-aiplatform.googleapis.com",
-                  "aws.bedrock": "bedrock-runtime.us-east-1.amazonaws.com", "vllm": "llm.internal.acme.io"}
+SERVER_ADDRESS = {
+    "openai": "api.openai.com",
+    "anthropic": "api.anthropic.com",
+    "gcp.vertex_ai": "us-central1-aiplatform.googleapis.com",
+    "aws.bedrock": "bedrock-runtime.us-east-1.amazonaws.com",
+    "vllm": "llm.internal.acme.io",
+}
 # OpenLLMetry writes the vendor in display case ("OpenAI"): the landing lowercases provider names.
-TRACELOOP_VENDOR = {"openai": "OpenAI", "anthropic": "Anthropic", "gcp.vertex_ai": "VertexAI",
-                    "aws.bedrock": "AWS", "vllm": "vLLM"}
+TRACELOOP_VENDOR = {
+    "openai": "OpenAI",
+    "anthropic": "Anthropic",
+    "gcp.vertex_ai": "VertexAI",
+    "aws.bedrock": "AWS",
+    "vllm": "vLLM",
+}
 
 
 @dataclass(slots=True)
@@ -101,14 +110,24 @@ def genai(c: LlmCall, ctx: RequestContext, content: bool) -> tuple[dict[str, Any
             a["gen_ai.usage.cost"] = c.cost
     if content:
         a["gen_ai.input.messages"] = orjson.dumps(
-            [{"role": x["role"], "parts": [{"type": "text", "content": x["content"]}]} for x in _messages(c)]).decode()
+            [{"role": x["role"], "parts": [{"type": "text", "content": x["content"]}]} for x in _messages(c)]
+        ).decode()
         if c.ok:
-            a["gen_ai.output.messages"] = orjson.dumps([{"role": "assistant", "finish_reason": c.finish,
-                                                         "parts": [{"type": "text", "content": c.response}]}]).decode()
+            a["gen_ai.output.messages"] = orjson.dumps(
+                [
+                    {
+                        "role": "assistant",
+                        "finish_reason": c.finish,
+                        "parts": [{"type": "text", "content": c.response}],
+                    }
+                ]
+            ).decode()
     return a, []
 
 
-def genai_deprecated(c: LlmCall, ctx: RequestContext, content: bool) -> tuple[dict[str, Any], list[tuple[str, dict]]]:
+def genai_deprecated(
+    c: LlmCall, ctx: RequestContext, content: bool
+) -> tuple[dict[str, Any], list[tuple[str, dict]]]:
     """GenAI semconv before 1.37 (gen_ai.system, prompt/completion tokens, content as span events)."""
     m = c.model
     a: dict[str, Any] = {
@@ -140,12 +159,22 @@ def genai_deprecated(c: LlmCall, ctx: RequestContext, content: bool) -> tuple[di
     if content:
         events.append(("gen_ai.content.prompt", {"gen_ai.prompt": orjson.dumps(_messages(c)).decode()}))
         if c.ok:
-            events.append(("gen_ai.content.completion", {"gen_ai.completion": orjson.dumps(
-                [{"role": "assistant", "content": c.response}]).decode()}))
+            events.append(
+                (
+                    "gen_ai.content.completion",
+                    {
+                        "gen_ai.completion": orjson.dumps(
+                            [{"role": "assistant", "content": c.response}]
+                        ).decode()
+                    },
+                )
+            )
     return a, events
 
 
-def openinference(c: LlmCall, ctx: RequestContext, content: bool) -> tuple[dict[str, Any], list[tuple[str, dict]]]:
+def openinference(
+    c: LlmCall, ctx: RequestContext, content: bool
+) -> tuple[dict[str, Any], list[tuple[str, dict]]]:
     """Arize OpenInference: flattened llm.* keys, JSON metadata, content in input/output values."""
     m = c.model
     a: dict[str, Any] = {
@@ -153,9 +182,12 @@ def openinference(c: LlmCall, ctx: RequestContext, content: bool) -> tuple[dict[
         "llm.model_name": m.response_name if c.ok else m.name,
         "llm.provider": m.oi_provider,
         "llm.system": m.oi_system,
-        "llm.invocation_parameters": orjson.dumps({"temperature": c.temperature, "max_tokens": c.max_tokens,
-                                                   "stream": c.streaming}).decode(),
-        "metadata": orjson.dumps({"feature": ctx.feature, "pipeline": "rag-v2", "ab_bucket": "b" if c.streaming else "a"}).decode(),
+        "llm.invocation_parameters": orjson.dumps(
+            {"temperature": c.temperature, "max_tokens": c.max_tokens, "stream": c.streaming}
+        ).decode(),
+        "metadata": orjson.dumps(
+            {"feature": ctx.feature, "pipeline": "rag-v2", "ab_bucket": "b" if c.streaming else "a"}
+        ).decode(),
     }
     if ctx.propagate:
         a["session.id"] = ctx.session_id
@@ -191,7 +223,9 @@ def openinference(c: LlmCall, ctx: RequestContext, content: bool) -> tuple[dict[
     return a, []
 
 
-def openllmetry(c: LlmCall, ctx: RequestContext, content: bool) -> tuple[dict[str, Any], list[tuple[str, dict]]]:
+def openllmetry(
+    c: LlmCall, ctx: RequestContext, content: bool
+) -> tuple[dict[str, Any], list[tuple[str, dict]]]:
     """Traceloop OpenLLMetry: gen_ai.* with legacy names plus llm.* and traceloop.* keys."""
     m = c.model
     a: dict[str, Any] = {
@@ -234,8 +268,13 @@ def openllmetry(c: LlmCall, ctx: RequestContext, content: bool) -> tuple[dict[st
     return a, []
 
 
-BUILDERS = {"genai": genai, "genai_deprecated": genai_deprecated, "openinference": openinference,
-            "openllmetry": openllmetry}
+BUILDERS = {
+    "genai": genai,
+    "genai_deprecated": genai_deprecated,
+    "openinference": openinference,
+    "openllmetry": openllmetry,
+}
+
 
 # Span names each instrumentation uses for a chat call.
 def span_name(convention: str, model: Model) -> str:
@@ -252,9 +291,12 @@ def reference_cost(c: LlmCall) -> float | None:
     if m.price_in is None or m.price_out is None:
         return None
     uncached = c.input_tokens - c.cache_read - c.cache_write
-    total = (uncached * m.price_in + c.output_tokens * m.price_out
-             + c.cache_read * (m.price_cache_read if m.price_cache_read is not None else m.price_in)
-             + c.cache_write * (m.price_cache_write if m.price_cache_write is not None else m.price_in)) / 1e6
+    total = (
+        uncached * m.price_in
+        + c.output_tokens * m.price_out
+        + c.cache_read * (m.price_cache_read if m.price_cache_read is not None else m.price_in)
+        + c.cache_write * (m.price_cache_write if m.price_cache_write is not None else m.price_in)
+    ) / 1e6
     return round(total, 8)
 
 

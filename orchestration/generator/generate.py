@@ -25,7 +25,9 @@ from .traffic import DAY_NS, arrivals
 from .writers import OutputSet
 
 METRIC_WINDOW_NS = 600 * NS  # one delta export per 10 minutes
-METRIC_LAG_NS = 3600 * NS  # a window is final once the clock is an hour past it (Claude Code sessions run ahead)
+METRIC_LAG_NS = (
+    3600 * NS
+)  # a window is final once the clock is an hour past it (Claude Code sessions run ahead)
 
 Item = tuple[str, str, dict[str, Any]]
 
@@ -41,16 +43,23 @@ class _Run:
         self.config = config
         self.progress = progress
         self.rng = random.Random(config.seed)
-        self.summary = GenerationSummary(config={k: (str(v) if not isinstance(v, int | bool | tuple) else v)
-                                                 for k, v in asdict(config).items()})
+        self.summary = GenerationSummary(
+            config={
+                k: (str(v) if not isinstance(v, int | bool | tuple) else v) for k, v in asdict(config).items()
+            }
+        )
         self.summary.config["start_date"] = config.first_day.isoformat()
         self.registry = Registry()
         tenants = make_tenants(self.rng, config.tenants)
         self.metrics = MetricsAggregator(METRIC_WINDOW_NS, METRIC_LAG_NS)
-        self.builder = RequestBuilder(self.rng, TenantPicker(tenants), self.registry, self.metrics, self.summary,
-                                      config.content)
-        self.claude_code = (ClaudeCode(self.rng, tenants, self.registry, self.metrics, self.summary, config.content)
-                            if config.include_claude_code else None)
+        self.builder = RequestBuilder(
+            self.rng, TenantPicker(tenants), self.registry, self.metrics, self.summary, config.content
+        )
+        self.claude_code = (
+            ClaudeCode(self.rng, tenants, self.registry, self.metrics, self.summary, config.content)
+            if config.include_claude_code
+            else None
+        )
         self.out = OutputSet(config.out_dir, config.formats)
         self.spans: list[Item] = []
         self.logs: list[Item] = []
@@ -85,7 +94,8 @@ class _Run:
         for window_end, items in self.metrics.drain(now_ns):
             self.out.write("metrics", group(items, self.registry.resources, self.registry.scopes, "metrics"))
             self.summary.metric_points += sum(
-                len(next(v for k, v in m.items() if isinstance(v, dict))["dataPoints"]) for _, _, m in items)
+                len(next(v for k, v in m.items() if isinstance(v, dict))["dataPoints"]) for _, _, m in items
+            )
             self.summary.messages["metrics"] += 1
             self.summary.see_time(window_end - METRIC_WINDOW_NS, window_end)
 
@@ -97,8 +107,9 @@ class _Run:
         seq = 1
         self.out.rotate(tag, seq)
         in_file = 0
-        sessions = (self.claude_code.session_starts(start, end, config.requests_per_day)
-                    if self.claude_code else [])
+        sessions = (
+            self.claude_code.session_starts(start, end, config.requests_per_day) if self.claude_code else []
+        )
         for t in arrivals(self.rng, start, config.requests_per_day):
             while sessions and sessions[0] <= t:
                 self.logs.extend(self.claude_code.session(sessions.pop(0)))  # type: ignore[union-attr]

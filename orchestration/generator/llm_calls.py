@@ -51,8 +51,10 @@ PROVIDER_ERRORS = {
     "vllm": ((503, "ServiceUnavailableError", "No healthy upstream."),),
 }
 RATE_LIMIT = (429, "RateLimitError", "Error code: 429 - Rate limit reached for requests per minute.")
-FATAL_ERRORS = ((500, "InternalServerError", "Error code: 500 - The server had an error processing your request."),
-                (504, "APITimeoutError", "Request timed out."))
+FATAL_ERRORS = (
+    (500, "InternalServerError", "Error code: 500 - The server had an error processing your request."),
+    (504, "APITimeoutError", "Request timed out."),
+)
 
 Failure = tuple[int, str]  # (http status for the root, error.type)
 
@@ -62,14 +64,22 @@ def _clamp(value: float, low: int, high: int) -> int:
 
 
 class LlmCaller:
-    def __init__(self, rng: random.Random, registry: Registry, metrics: MetricsAggregator,
-                 summary: GenerationSummary, content: bool) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        registry: Registry,
+        metrics: MetricsAggregator,
+        summary: GenerationSummary,
+        content: bool,
+    ) -> None:
         self.rng = rng
         self.metrics = metrics
         self.summary = summary
         self.content = content
-        self.model_cum = {name: (tuple(m for m, _ in s.models), list(accumulate(w for _, w in s.models)))
-                          for name, s in SERVICES.items()}
+        self.model_cum = {
+            name: (tuple(m for m, _ in s.models), list(accumulate(w for _, w in s.models)))
+            for name, s in SERVICES.items()
+        }
         self.llm_scope = {name: registry.scope(*s.llm_scope) for name, s in SERVICES.items()}
         self.event_scope = registry.scope("opentelemetry.instrumentation.genai.events", "0.2b0")
         self._metric_attrs: dict[str, tuple[tuple, tuple, tuple, tuple]] = {}
@@ -81,16 +91,25 @@ class LlmCaller:
         names, cum = self.model_cum[service.name]
         return names[bisect(cum, self.rng.random() * cum[-1])]
 
-    def sample(self, model_name: str, feature: str, prompt: str, context: str = "", extra_input: int = 0) -> LlmCall:
+    def sample(
+        self, model_name: str, feature: str, prompt: str, context: str = "", extra_input: int = 0
+    ) -> LlmCall:
         rng = self.rng
         model = MODELS[model_name]
         inp = _clamp(rng.lognormvariate(math.log(INPUT_MEDIAN[feature]), 0.9), 40, 180_000) + extra_input
         out = _clamp(rng.lognormvariate(math.log(OUTPUT_MEDIAN[feature]), 0.8), 1, 8000)
-        call = LlmCall(model=model, prompt=prompt, context=context,
-                       response_id=f"resp_{rng.getrandbits(80):020x}", temperature=rng.choice((0.0, 0.2, 0.7)))
+        call = LlmCall(
+            model=model,
+            prompt=prompt,
+            context=context,
+            response_id=f"resp_{rng.getrandbits(80):020x}",
+            temperature=rng.choice((0.0, 0.2, 0.7)),
+        )
         if rng.random() < CACHE_HIT_SHARE and inp >= 256:
             read = int(inp * rng.uniform(0.3, 0.92))
-            call.cache_read = read - read % 128 if model.provider == "openai" else read  # OpenAI caches in 128s
+            call.cache_read = (
+                read - read % 128 if model.provider == "openai" else read
+            )  # OpenAI caches in 128s
         if model.caches_writes and rng.random() < 0.15:
             call.cache_write = int((inp - call.cache_read) * rng.uniform(0.3, 0.9))
         if model.reasoning:
@@ -113,8 +132,16 @@ class LlmCaller:
         return int((first + call.output_tokens / rng.uniform(40, 160)) * NS)
 
     # --- emitting -----------------------------------------------------------------------------------
-    def call(self, trace: Trace, parent: str, start_ns: int, service: Service, ctx: RequestContext,
-             call: LlmCall, final: bool = True) -> tuple[int, str | None, Failure | None]:
+    def call(
+        self,
+        trace: Trace,
+        parent: str,
+        start_ns: int,
+        service: Service,
+        ctx: RequestContext,
+        call: LlmCall,
+        final: bool = True,
+    ) -> tuple[int, str | None, Failure | None]:
         """One logical call with retries and fallbacks. Returns (end, span id of the success, failure)."""
         rng = self.rng
         roll = rng.random()
@@ -122,25 +149,45 @@ class LlmCaller:
         if roll < P_RATE_LIMIT:
             cursor = self._failed(trace, parent, cursor, service, ctx, call, RATE_LIMIT)
             backoff = rng.uniform(0.5, 2.5)
-            trace.log(self.llm_scope[service.name], cursor, "WARN",
-                      f"LLM provider rate limited the request (429); retrying in {backoff:.1f}s",
-                      {"gen_ai.provider.name": call.model.provider, "retry.attempt": 1})
+            trace.log(
+                self.llm_scope[service.name],
+                cursor,
+                "WARN",
+                f"LLM provider rate limited the request (429); retrying in {backoff:.1f}s",
+                {"gen_ai.provider.name": call.model.provider, "retry.attempt": 1},
+            )
             cursor += int(backoff * NS)
             call.resend_count = 1
             if rng.random() < P_RETRY_FAILS:
                 cursor = self._failed(trace, parent, cursor, service, ctx, call, RATE_LIMIT)
                 return cursor, None, (429, "RateLimitError")
         elif roll < P_OUTAGE:
-            cursor = self._failed(trace, parent, cursor, service, ctx, call,
-                                  rng.choice(PROVIDER_ERRORS[call.model.provider]), slow=True)
+            cursor = self._failed(
+                trace,
+                parent,
+                cursor,
+                service,
+                ctx,
+                call,
+                rng.choice(PROVIDER_ERRORS[call.model.provider]),
+                slow=True,
+            )
             fallback = self.sample(FALLBACKS[call.model.provider], ctx.feature, call.prompt, call.context)
             fallback.is_fallback = True
             fallback.finish, fallback.tool_calls = call.finish, call.tool_calls
             call = fallback
         elif roll < P_FATAL:
             status, etype, message = rng.choice(FATAL_ERRORS)
-            cursor = self._failed(trace, parent, cursor, service, ctx, call, (status, etype, message),
-                                  slow=etype == "APITimeoutError")
+            cursor = self._failed(
+                trace,
+                parent,
+                cursor,
+                service,
+                ctx,
+                call,
+                (status, etype, message),
+                slow=etype == "APITimeoutError",
+            )
             return cursor, None, (500, etype)
         if final and not call.tool_calls:
             self._answer_outcome(call)
@@ -160,18 +207,46 @@ class LlmCaller:
         elif roll < P_REFUSAL:
             call.output_tokens, call.response = 11 + call.reasoning, REFUSAL
 
-    def _failed(self, trace: Trace, parent: str, start_ns: int, service: Service, ctx: RequestContext,
-                call: LlmCall, error: tuple[int, str, str], slow: bool = False) -> int:
-        failed = LlmCall(model=call.model, streaming=call.streaming, prompt=call.prompt, context=call.context,
-                         max_tokens=call.max_tokens, temperature=call.temperature, error=error,
-                         resend_count=call.resend_count, is_fallback=call.is_fallback)
-        seconds = self.rng.uniform(5, 30) if slow and error[1] == "APITimeoutError" else self.rng.uniform(0.05, 0.6)
+    def _failed(
+        self,
+        trace: Trace,
+        parent: str,
+        start_ns: int,
+        service: Service,
+        ctx: RequestContext,
+        call: LlmCall,
+        error: tuple[int, str, str],
+        slow: bool = False,
+    ) -> int:
+        failed = LlmCall(
+            model=call.model,
+            streaming=call.streaming,
+            prompt=call.prompt,
+            context=call.context,
+            max_tokens=call.max_tokens,
+            temperature=call.temperature,
+            error=error,
+            resend_count=call.resend_count,
+            is_fallback=call.is_fallback,
+        )
+        seconds = (
+            self.rng.uniform(5, 30) if slow and error[1] == "APITimeoutError" else self.rng.uniform(0.05, 0.6)
+        )
         end = start_ns + int(seconds * NS)
         self._emit(trace, parent, span_id(self.rng), start_ns, end, service, ctx, failed)
         return end + int(self.rng.uniform(1, 20) * MS)
 
-    def _emit(self, trace: Trace, parent: str, sid: str, start: int, end: int, service: Service,
-              ctx: RequestContext, call: LlmCall) -> None:
+    def _emit(
+        self,
+        trace: Trace,
+        parent: str,
+        sid: str,
+        start: int,
+        end: int,
+        service: Service,
+        ctx: RequestContext,
+        call: LlmCall,
+    ) -> None:
         rng, summary, model = self.rng, self.summary, call.model
         if call.ok and rng.random() < REPORTED_COST_SHARE:
             call.cost = reference_cost(call)
@@ -211,8 +286,18 @@ class LlmCaller:
             summary.unpriced_model_calls += 1
         summary.llm_calls += 1
         kind = SPAN_KIND_INTERNAL if service.convention == "openinference" else SPAN_KIND_CLIENT
-        trace.span(self.llm_scope[service.name], sid, parent, span_name(service.convention, model), kind,
-                   start, end, attrs, error=error, events=span_events)
+        trace.span(
+            self.llm_scope[service.name],
+            sid,
+            parent,
+            span_name(service.convention, model),
+            kind,
+            start,
+            end,
+            attrs,
+            error=error,
+            events=span_events,
+        )
         if service.emits_metrics:
             self._metrics(trace, sid, start, end, service, call)
         if self.content and call.ok and service.convention in ("genai", "genai_deprecated"):
@@ -223,28 +308,54 @@ class LlmCaller:
         key = m.name
         attrs = self._metric_attrs.get(key)
         if attrs is None:
-            base = (("gen_ai.operation.name", "chat"), ("gen_ai.provider.name", m.provider),
-                    ("gen_ai.request.model", m.name), ("gen_ai.response.model", m.response_name))
-            attrs = self._metric_attrs[key] = (base + (("gen_ai.token.type", "input"),),
-                                               base + (("gen_ai.token.type", "output"),), base,
-                                               base[:3] + (("error.type", "_OTHER"),))
+            base = (
+                ("gen_ai.operation.name", "chat"),
+                ("gen_ai.provider.name", m.provider),
+                ("gen_ai.request.model", m.name),
+                ("gen_ai.response.model", m.response_name),
+            )
+            attrs = self._metric_attrs[key] = (
+                base + (("gen_ai.token.type", "input"),),
+                base + (("gen_ai.token.type", "output"),),
+                base,
+                base[:3] + (("error.type", "_OTHER"),),
+            )
         res, scope = trace.resource, self.llm_scope[service.name]
         agg = self.metrics
         if call.ok:
             agg.histogram(end, res, scope, "gen_ai.client.token.usage", attrs[0], call.input_tokens)
             agg.histogram(end, res, scope, "gen_ai.client.token.usage", attrs[1], call.output_tokens)
-            agg.histogram(end, res, scope, "gen_ai.client.operation.duration", attrs[2], (end - start) / NS,
-                          (trace.trace_id, sid))
+            agg.histogram(
+                end,
+                res,
+                scope,
+                "gen_ai.client.operation.duration",
+                attrs[2],
+                (end - start) / NS,
+                (trace.trace_id, sid),
+            )
         else:
             agg.histogram(end, res, scope, "gen_ai.client.operation.duration", attrs[3], (end - start) / NS)
         agg.concurrency(end, res, scope, (), end - start)
 
     def _content_events(self, trace: Trace, sid: str, start: int, end: int, call: LlmCall) -> None:
         system = {"gen_ai.system": call.model.system}
-        trace.log(self.event_scope, start, "INFO", {"content": call.prompt}, system, sid, "gen_ai.user.message")
-        trace.log(self.event_scope, end, "INFO",
-                  {"index": 0, "finish_reason": call.finish, "message": {"role": "assistant", "content": call.response}},
-                  system, sid, "gen_ai.choice")
+        trace.log(
+            self.event_scope, start, "INFO", {"content": call.prompt}, system, sid, "gen_ai.user.message"
+        )
+        trace.log(
+            self.event_scope,
+            end,
+            "INFO",
+            {
+                "index": 0,
+                "finish_reason": call.finish,
+                "message": {"role": "assistant", "content": call.response},
+            },
+            system,
+            sid,
+            "gen_ai.choice",
+        )
 
 
 def tool_arguments(tool: str, n: int) -> str:

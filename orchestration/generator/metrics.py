@@ -45,13 +45,25 @@ class _Histogram:
             self.exemplar = (time_ns, value, exemplar)
 
     def point(self, base: dict[str, Any]) -> dict[str, Any]:
-        point = {**base, "count": str(self.count), "sum": self.total,
-                 "bucketCounts": [str(c) for c in self.counts], "explicitBounds": list(map(float, self.bounds)),
-                 "min": self.lo, "max": self.hi}
+        point = {
+            **base,
+            "count": str(self.count),
+            "sum": self.total,
+            "bucketCounts": [str(c) for c in self.counts],
+            "explicitBounds": list(map(float, self.bounds)),
+            "min": self.lo,
+            "max": self.hi,
+        }
         if self.exemplar:
             time_ns, value, (trace_id, span_id) = self.exemplar
-            point["exemplars"] = [{"timeUnixNano": str(time_ns), "asDouble": float(value),
-                                   "traceId": trace_id, "spanId": span_id}]
+            point["exemplars"] = [
+                {
+                    "timeUnixNano": str(time_ns),
+                    "asDouble": float(value),
+                    "traceId": trace_id,
+                    "spanId": span_id,
+                }
+            ]
         return point
 
 
@@ -74,12 +86,21 @@ class _ExpHistogram:
         self.buckets[index] = self.buckets.get(index, 0) + 1
 
     def point(self, base: dict[str, Any]) -> dict[str, Any]:
-        point = {**base, "count": str(self.count), "sum": self.total, "scale": EXP_SCALE,
-                 "zeroCount": str(self.zero), "min": self.lo, "max": self.hi}
+        point = {
+            **base,
+            "count": str(self.count),
+            "sum": self.total,
+            "scale": EXP_SCALE,
+            "zeroCount": str(self.zero),
+            "min": self.lo,
+            "max": self.hi,
+        }
         if self.buckets:
             low, high = min(self.buckets), max(self.buckets)
-            point["positive"] = {"offset": low,
-                                 "bucketCounts": [str(self.buckets.get(i, 0)) for i in range(low, high + 1)]}
+            point["positive"] = {
+                "offset": low,
+                "bucketCounts": [str(self.buckets.get(i, 0)) for i in range(low, high + 1)],
+            }
         return point
 
 
@@ -95,8 +116,12 @@ class _Summary:
     def point(self, base: dict[str, Any]) -> dict[str, Any]:
         ordered = sorted(self.values)
         n = len(ordered)
-        return {**base, "count": str(n), "sum": sum(ordered),
-                "quantileValues": [{"quantile": q, "value": ordered[min(n - 1, int(q * n))]} for q in QUANTILES]}
+        return {
+            **base,
+            "count": str(n),
+            "sum": sum(ordered),
+            "quantileValues": [{"quantile": q, "value": ordered[min(n - 1, int(q * n))]} for q in QUANTILES],
+        }
 
 
 class _Sum:
@@ -128,17 +153,36 @@ class _LittleGauge:
         self.busy_ns += duration_ns
 
     def point(self, base: dict[str, Any]) -> dict[str, Any]:
-        return {"attributes": base["attributes"], "timeUnixNano": base["timeUnixNano"],
-                "asDouble": round(self.busy_ns / self.window_ns, 6)}
+        return {
+            "attributes": base["attributes"],
+            "timeUnixNano": base["timeUnixNano"],
+            "asDouble": round(self.busy_ns / self.window_ns, 6),
+        }
 
 
 # metric name -> (kind, unit, description, temporality, monotonic)
 METRIC_META: dict[str, tuple[str, str, str, int, bool]] = {
-    "gen_ai.client.token.usage": ("histogram", "{token}", "Number of input and output tokens used.",
-                                  TEMPORALITY_DELTA, False),
-    "gen_ai.client.operation.duration": ("histogram", "s", "GenAI operation duration.", TEMPORALITY_DELTA, False),
-    "http.server.request.duration": ("exponentialHistogram", "s", "Duration of HTTP server requests.",
-                                     TEMPORALITY_DELTA, False),
+    "gen_ai.client.token.usage": (
+        "histogram",
+        "{token}",
+        "Number of input and output tokens used.",
+        TEMPORALITY_DELTA,
+        False,
+    ),
+    "gen_ai.client.operation.duration": (
+        "histogram",
+        "s",
+        "GenAI operation duration.",
+        TEMPORALITY_DELTA,
+        False,
+    ),
+    "http.server.request.duration": (
+        "exponentialHistogram",
+        "s",
+        "Duration of HTTP server requests.",
+        TEMPORALITY_DELTA,
+        False,
+    ),
     "app.request.latency": ("summary", "ms", "Request latency quantiles (Prometheus summary).", 0, False),
     "app.llm.concurrency": ("gauge", "{request}", "Average in-flight LLM requests.", 0, False),
     "app.requests": ("sum", "{request}", "Requests served.", TEMPORALITY_CUMULATIVE, True),
@@ -164,24 +208,39 @@ class MetricsAggregator:
             series = window[key] = factory()
         return series
 
-    def histogram(self, time_ns: int, res: str, scope: str, name: str, attrs: tuple, value: float,
-                  exemplar: tuple[str, str] | None = None) -> None:
+    def histogram(
+        self,
+        time_ns: int,
+        res: str,
+        scope: str,
+        name: str,
+        attrs: tuple,
+        value: float,
+        exemplar: tuple[str, str] | None = None,
+    ) -> None:
         bounds = TOKEN_BOUNDS if name == "gen_ai.client.token.usage" else DURATION_BOUNDS
-        self._series(time_ns, (res, scope, name, attrs), lambda: _Histogram(bounds)).add(value, time_ns, exemplar)
+        self._series(time_ns, (res, scope, name, attrs), lambda: _Histogram(bounds)).add(
+            value, time_ns, exemplar
+        )
 
-    def exp_histogram(self, time_ns: int, res: str, scope: str, name: str, attrs: tuple, value: float) -> None:
+    def exp_histogram(
+        self, time_ns: int, res: str, scope: str, name: str, attrs: tuple, value: float
+    ) -> None:
         self._series(time_ns, (res, scope, name, attrs), _ExpHistogram).add(value)
 
     def summary(self, time_ns: int, res: str, scope: str, name: str, attrs: tuple, value: float) -> None:
         self._series(time_ns, (res, scope, name, attrs), _Summary).add(value)
 
-    def counter(self, time_ns: int, res: str, scope: str, name: str, attrs: tuple, value: float,
-                is_int: bool = False) -> None:
+    def counter(
+        self, time_ns: int, res: str, scope: str, name: str, attrs: tuple, value: float, is_int: bool = False
+    ) -> None:
         self._series(time_ns, (res, scope, name, attrs), lambda: _Sum(is_int)).add(value)
 
     def concurrency(self, time_ns: int, res: str, scope: str, attrs: tuple, duration_ns: int) -> None:
         window = self.window_ns
-        self._series(time_ns, (res, scope, "app.llm.concurrency", attrs), lambda: _LittleGauge(window)).add(duration_ns)
+        self._series(time_ns, (res, scope, "app.llm.concurrency", attrs), lambda: _LittleGauge(window)).add(
+            duration_ns
+        )
 
     def drain(self, now_ns: int | None = None) -> Iterator[tuple[int, list[tuple[str, str, dict[str, Any]]]]]:
         """Finished windows, oldest first, as (window end, [(resource, scope, metric)]); None = all."""

@@ -132,6 +132,7 @@ def group(
 
 # --- proto conversion: ParseDict wants base64 for bytes fields --------------------------------------
 
+
 def _b64(hex_id: str) -> str:
     return base64.b64encode(bytes.fromhex(hex_id)).decode() if hex_id else ""
 
@@ -157,22 +158,44 @@ def for_proto(message: dict[str, Any], signal: str) -> dict[str, Any]:
     """Copy of the envelope with hex ids as base64, sharing everything else."""
     if signal == "traces":
         span_keys = ("traceId", "spanId", "parentSpanId")
-        return {"resourceSpans": [
-            {**rs, "scopeSpans": [
-                {**ss, "spans": [
-                    {**_swap_ids(s, span_keys),
-                     **({"links": [_swap_ids(lk, ("traceId", "spanId")) for lk in s["links"]]} if "links" in s else {})}
-                    for s in ss["spans"]
-                ]} for ss in rs["scopeSpans"]
-            ]} for rs in message["resourceSpans"]
-        ]}
+        return {
+            "resourceSpans": [
+                {
+                    **rs,
+                    "scopeSpans": [
+                        {
+                            **ss,
+                            "spans": [
+                                {
+                                    **_swap_ids(s, span_keys),
+                                    **(
+                                        {"links": [_swap_ids(lk, ("traceId", "spanId")) for lk in s["links"]]}
+                                        if "links" in s
+                                        else {}
+                                    ),
+                                }
+                                for s in ss["spans"]
+                            ],
+                        }
+                        for ss in rs["scopeSpans"]
+                    ],
+                }
+                for rs in message["resourceSpans"]
+            ]
+        }
     if signal == "logs":
-        return {"resourceLogs": [
-            {**rl, "scopeLogs": [
-                {**sl, "logRecords": [_swap_ids(r, ("traceId", "spanId")) for r in sl["logRecords"]]}
-                for sl in rl["scopeLogs"]
-            ]} for rl in message["resourceLogs"]
-        ]}
+        return {
+            "resourceLogs": [
+                {
+                    **rl,
+                    "scopeLogs": [
+                        {**sl, "logRecords": [_swap_ids(r, ("traceId", "spanId")) for r in sl["logRecords"]]}
+                        for sl in rl["scopeLogs"]
+                    ],
+                }
+                for rl in message["resourceLogs"]
+            ]
+        }
     out_rms = []
     for rm in message["resourceMetrics"]:
         scopes_out = []
@@ -182,7 +205,10 @@ def for_proto(message: dict[str, Any], signal: str) -> dict[str, Any]:
                 m = dict(metric)
                 for kind in ("histogram", "exponentialHistogram", "sum", "gauge"):
                     if kind in m:
-                        m[kind] = {**m[kind], "dataPoints": [_swap_exemplars(p) for p in m[kind]["dataPoints"]]}
+                        m[kind] = {
+                            **m[kind],
+                            "dataPoints": [_swap_exemplars(p) for p in m[kind]["dataPoints"]],
+                        }
                 metrics_out.append(m)
             scopes_out.append({**sm, "metrics": metrics_out})
         out_rms.append({**rm, "scopeMetrics": scopes_out})

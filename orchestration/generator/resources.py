@@ -7,7 +7,11 @@ from typing import Any
 from . import otlp
 from .catalog import SERVICES
 
-SDK = {"telemetry.sdk.name": "opentelemetry", "telemetry.sdk.language": "python", "telemetry.sdk.version": "1.30.0"}
+SDK = {
+    "telemetry.sdk.name": "opentelemetry",
+    "telemetry.sdk.language": "python",
+    "telemetry.sdk.version": "1.30.0",
+}
 HTTP_SCOPE = ("opentelemetry.instrumentation.fastapi", "0.51b0")
 EVAL_SERVICE = "llm-evaluator"
 
@@ -51,5 +55,12 @@ class Registry:
         return key
 
     def evaluator(self) -> str:
-        return self.plain(EVAL_SERVICE, {"service.name": EVAL_SERVICE, "service.version": "0.7.2",
-                                         "deployment.environment.name": "production", **SDK})
+        return self.plain(
+            EVAL_SERVICE,
+            {
+                "service.name": EVAL_SERVICE,
+                "service.version": "0.7.2",
+                "deployment.environment.name": "production",
+                **SDK,
+            },
+        )

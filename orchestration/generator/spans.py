@@ -25,18 +25,32 @@ def trace_id(rng: random.Random) -> str:
 
 
 def exception_event(time_ns: int, exc_type: str, message: str) -> tuple[str, int, dict[str, Any]]:
-    return ("exception", time_ns, {
-        "exception.type": exc_type,
-        "exception.message": message,
-        "exception.stacktrace": f"Traceback (most recent call last):\n  File \"client.py\", line 1042, in request\n{exc_type}: {message}",
-        "exception.escaped": True,
-    })
+    return (
+        "exception",
+        time_ns,
+        {
+            "exception.type": exc_type,
+            "exception.message": message,
+            "exception.stacktrace": f'Traceback (most recent call last):\n  File "client.py", line 1042, in request\n{exc_type}: {message}',
+            "exception.escaped": True,
+        },
+    )
 
 
 class Trace:
     """Spans and logs of one request; items are (resource key, scope key, OTLP dict) triples."""
 
-    __slots__ = ("trace_id", "resource", "sample_rate", "spans", "logs", "events", "links", "end_ns", "last_ns")
+    __slots__ = (
+        "trace_id",
+        "resource",
+        "sample_rate",
+        "spans",
+        "logs",
+        "events",
+        "links",
+        "end_ns",
+        "last_ns",
+    )
 
     def __init__(self, trace_id: str, resource: str, sample_rate: int, end_limit_ns: int) -> None:
         self.trace_id = trace_id
@@ -83,10 +97,24 @@ class Trace:
         d["status"] = {"code": STATUS_ERROR, "message": error} if error else {}
         self.spans.append((resource or self.resource, scope, d))
 
-    def log(self, scope: str, time_ns: int, severity: str, body: Any, attrs: dict[str, Any],
-            sid: str | None = None, event_name: str | None = None, resource: str | None = None) -> None:
+    def log(
+        self,
+        scope: str,
+        time_ns: int,
+        severity: str,
+        body: Any,
+        attrs: dict[str, Any],
+        sid: str | None = None,
+        event_name: str | None = None,
+        resource: str | None = None,
+    ) -> None:
         time_ns = min(time_ns, self.end_ns)
         if time_ns > self.last_ns:
             self.last_ns = time_ns
-        self.logs.append((resource or self.resource, scope,
-                          log_record(time_ns, severity, body, attrs, self.trace_id, sid, event_name)))
+        self.logs.append(
+            (
+                resource or self.resource,
+                scope,
+                log_record(time_ns, severity, body, attrs, self.trace_id, sid, event_name),
+            )
+        )

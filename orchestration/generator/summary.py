@@ -61,8 +61,11 @@ class GenerationSummary:
         return {"traces": self.spans, "logs": self.log_records, "metrics": self.metric_points}
 
     def files_for(self, fmt: str | None = None, signal: str | None = None) -> list[Path]:
-        return [Path(f.path) for f in self.files
-                if (fmt is None or f.format == fmt) and (signal is None or f.signal == signal)]
+        return [
+            Path(f.path)
+            for f in self.files
+            if (fmt is None or f.format == fmt) and (signal is None or f.signal == signal)
+        ]
 
     def add_cost(self, value: float) -> None:
         # The landing reads doubles through str(); do the same so both sides agree to the last digit.
@@ -101,7 +104,10 @@ class GenerationSummary:
             "unpriced_model_calls": self.unpriced_model_calls,
             "embedding_calls": self.embedding_calls,
             "embedding_input_tokens": self.embedding_input_tokens,
-            "claude_code": {**dict(sorted(self.claude_code.items())), "cost_usd": str(self.claude_code_cost_usd)},
+            "claude_code": {
+                **dict(sorted(self.claude_code.items())),
+                "cost_usd": str(self.claude_code_cost_usd),
+            },
             "tenants": sorted(self.tenants),
             "user_ids": sorted(self.user_ids),
             "prompt_texts": sorted(self.prompt_texts),

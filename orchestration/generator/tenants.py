@@ -42,21 +42,26 @@ def make_tenants(rng: random.Random, count: int) -> list[Tenant]:
         weight = 1.0 / (i + 1) ** 1.1
         users = max(5, int(400 * weight * rng.uniform(0.6, 1.4)))
         # Every tenant chats; the other features are switched on per tenant with their own intensity.
-        feature_weights = [w if (f == "chat" or rng.random() < 0.8) else 0.0 for f, w in zip(FEATURES, FEATURE_WEIGHTS, strict=True)]
+        feature_weights = [
+            w if (f == "chat" or rng.random() < 0.8) else 0.0
+            for f, w in zip(FEATURES, FEATURE_WEIGHTS, strict=True)
+        ]
         feature_weights = [w * rng.uniform(0.5, 1.5) for w in feature_weights]
         teams = tuple(rng.sample(TEAMS, k=rng.randint(1, 3)))
-        tenants.append(Tenant(
-            id=name,
-            index=i,
-            weight=weight,
-            user_base=user_base,
-            users=users,
-            teams=teams,
-            feature_cum=tuple(accumulate(feature_weights)),
-            dedicated=(i % 3 == 1),
-            sample_rate=10 if (count > 1 and i % 4 == 0) else 1,
-            developers=rng.randint(2, 6),
-        ))
+        tenants.append(
+            Tenant(
+                id=name,
+                index=i,
+                weight=weight,
+                user_base=user_base,
+                users=users,
+                teams=teams,
+                feature_cum=tuple(accumulate(feature_weights)),
+                dedicated=(i % 3 == 1),
+                sample_rate=10 if (count > 1 and i % 4 == 0) else 1,
+                developers=rng.randint(2, 6),
+            )
+        )
         user_base += users
     return tenants
 

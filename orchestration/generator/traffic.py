@@ -12,8 +12,32 @@ DAY_NS = 86_400 * NS
 ACTIVE_MINUTES = 1440 - 15
 
 # Relative load per UTC hour: quiet night, EU morning ramp, peak when EU afternoon meets US morning.
-HOURLY = (0.18, 0.14, 0.12, 0.11, 0.12, 0.16, 0.28, 0.48, 0.72, 0.88, 0.95, 0.97,
-          0.98, 1.00, 1.00, 0.98, 0.94, 0.86, 0.74, 0.62, 0.50, 0.40, 0.31, 0.24)
+HOURLY = (
+    0.18,
+    0.14,
+    0.12,
+    0.11,
+    0.12,
+    0.16,
+    0.28,
+    0.48,
+    0.72,
+    0.88,
+    0.95,
+    0.97,
+    0.98,
+    1.00,
+    1.00,
+    0.98,
+    0.94,
+    0.86,
+    0.74,
+    0.62,
+    0.50,
+    0.40,
+    0.31,
+    0.24,
+)
 
 
 def minute_counts(rng: random.Random, total: int) -> list[int]:

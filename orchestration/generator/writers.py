@@ -24,8 +24,11 @@ from .config import FORMAT_SUFFIXES
 from .otlp import for_proto
 from .summary import WrittenFile
 
-PROTO_TYPES = {"traces": ExportTraceServiceRequest, "logs": ExportLogsServiceRequest,
-               "metrics": ExportMetricsServiceRequest}
+PROTO_TYPES = {
+    "traces": ExportTraceServiceRequest,
+    "logs": ExportLogsServiceRequest,
+    "metrics": ExportMetricsServiceRequest,
+}
 TOP_KEY = {"traces": "resourceSpans", "logs": "resourceLogs", "metrics": "resourceMetrics"}
 FRAME = struct.Struct(">I")  # collector file exporter, format: proto: 4-byte big-endian length prefix
 ZSTD_LEVEL = 3
@@ -70,7 +73,9 @@ class _File:
         self.pending: list[Message] = []  # single-document formats merge at close
         if fmt == "jsonl.gz":
             # filename="" and mtime=0: no temp name or clock in the header, so bytes are reproducible.
-            self.stream = gzip.GzipFile(filename="", mode="wb", fileobj=self.raw, mtime=0, compresslevel=GZIP_LEVEL)
+            self.stream = gzip.GzipFile(
+                filename="", mode="wb", fileobj=self.raw, mtime=0, compresslevel=GZIP_LEVEL
+            )
         elif fmt == "jsonl.zst":
             self.stream = zstandard.ZstdCompressor(level=ZSTD_LEVEL).stream_writer(self.raw, closefd=False)
         elif fmt == "proto-framed-zstd":
@@ -84,7 +89,9 @@ class _File:
             body = message.proto
             self.raw.write(FRAME.pack(len(body)) + body)
         elif fmt == "proto-framed-zstd":
-            body = self.compressor.compress(message.proto)  # each message its own zstd frame, like the collector
+            body = self.compressor.compress(
+                message.proto
+            )  # each message its own zstd frame, like the collector
             self.raw.write(FRAME.pack(len(body)) + body)
         else:  # json, proto: one document per file
             self.pending.append(message)

@@ -61,8 +61,12 @@ class CompactionReport:
     deferred: str | None = None  # why nothing was compacted this time
 
     def to_metadata(self) -> dict[str, object]:
-        return {"compacted_folders": self.folders, "compacted_files_in": self.files_in,
-                "compacted_files_out": self.files_out, "compaction_seconds": round(self.seconds, 3)}
+        return {
+            "compacted_folders": self.folders,
+            "compacted_files_in": self.files_in,
+            "compacted_files_out": self.files_out,
+            "compaction_seconds": round(self.seconds, 3),
+        }
 
 
 # --- the readers' lock ------------------------------------------------------------------------
@@ -77,8 +81,9 @@ def lake_readers(settings: Settings, timeout: float = 600.0) -> Iterator[None]:
     compaction finishes (seconds per date folder)."""
     with open(_lock_path(settings), "a+") as fh:
         if not wait_for_flock(fh, fcntl.LOCK_SH, timeout):
-            raise TimeoutError(f"the lake of {settings.data_dir} is being compacted for over "
-                               f"{timeout:.0f}s; try again later")
+            raise TimeoutError(
+                f"the lake of {settings.data_dir} is being compacted for over {timeout:.0f}s; try again later"
+            )
         try:
             yield
         finally:
@@ -183,12 +188,16 @@ def _write(merge: _Merge) -> int:
     return write_conformed([file.path for file in merge.group], merge.schema, merge.temp)
 
 
-def _publish(manifest: Manifest, index: SubjectIndex, merge: _Merge, rows: int, checkpoint: Checkpoint) -> int:
+def _publish(
+    manifest: Manifest, index: SubjectIndex, merge: _Merge, rows: int, checkpoint: Checkpoint
+) -> int:
     """Journal a written merge and put it in place of its sources; returns its size in bytes."""
     expected = sum(f.rows for f in merge.group)
     if rows != expected:
         merge.temp.unlink(missing_ok=True)
-        raise RuntimeError(f"compacting {merge.target.parent}: wrote {rows} rows, the sources hold {expected}")
+        raise RuntimeError(
+            f"compacting {merge.target.parent}: wrote {rows} rows, the sources hold {expected}"
+        )
     checkpoint("compact_written")
     sources = [str(file.path) for file in merge.group]
     manifest.begin_compaction(str(merge.target), str(merge.temp), sources)
@@ -198,8 +207,9 @@ def _publish(manifest: Manifest, index: SubjectIndex, merge: _Merge, rows: int, 
     return merge.target.stat().st_size
 
 
-def _roll_forward(index: SubjectIndex, target: Path, temp: Path, sources: list[str],
-                  checkpoint: Checkpoint = noop) -> None:
+def _roll_forward(
+    index: SubjectIndex, target: Path, temp: Path, sources: list[str], checkpoint: Checkpoint = noop
+) -> None:
     """Publish a journaled compaction; every step may already have been done by a killed run."""
     index.carry_over(sources, str(target))
     if temp.exists():
@@ -254,9 +264,16 @@ def _written(merges: list[_Merge], workers: int) -> Iterator[tuple[_Merge, int]]
                 future.cancel()
 
 
-def compact(settings: Settings, manifest: Manifest, days: Mapping[str, Iterable[str]] | None = None, *,
-            min_files: int | None = None, checkpoint: Checkpoint = noop, workers: int | None = None,
-            progress: Callable[[str, int, int], None] | None = None) -> CompactionReport:
+def compact(
+    settings: Settings,
+    manifest: Manifest,
+    days: Mapping[str, Iterable[str]] | None = None,
+    *,
+    min_files: int | None = None,
+    checkpoint: Checkpoint = noop,
+    workers: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> CompactionReport:
     """Compact the given dates per table (None: every date); call with the landing lock held."""
     report = CompactionReport()
     started = time.perf_counter()
@@ -266,8 +283,11 @@ def compact(settings: Settings, manifest: Manifest, days: Mapping[str, Iterable[
         report.deferred = "compaction is off (SPANLEDGER_COMPACT_MIN_FILES=0)"
         return report
     target_bytes = settings.compact_target_mb * 2**20
-    plans = [(table, group) for table, folder in _folders(settings, days)
-             for group in _bins(folder, LAKE_TABLES[table], min_files, target_bytes)]
+    plans = [
+        (table, group)
+        for table, folder in _folders(settings, days)
+        for group in _bins(folder, LAKE_TABLES[table], min_files, target_bytes)
+    ]
     if not plans:
         return report
     with _exclusive(settings) as alone:
@@ -290,9 +310,14 @@ def compact(settings: Settings, manifest: Manifest, days: Mapping[str, Iterable[
     return report
 
 
-def compact_lake(settings: Settings, days: Mapping[str, Iterable[str]] | None = None, *,
-                 min_files: int | None = None, lock_timeout: float = 600.0,
-                 progress: Callable[[str, int, int], None] | None = None) -> CompactionReport:
+def compact_lake(
+    settings: Settings,
+    days: Mapping[str, Iterable[str]] | None = None,
+    *,
+    min_files: int | None = None,
+    lock_timeout: float = 600.0,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> CompactionReport:
     """`spanledger compact`: takes the landing lock and the manifest itself."""
     from orchestration.lake.uniformity import ensure_uniform
     from orchestration.landing import LandingLock  # it imports this module
@@ -308,5 +333,12 @@ def compact_lake(settings: Settings, days: Mapping[str, Iterable[str]] | None = 
             manifest.close()
 
 
-__all__ = ["CompactionReport", "compact", "compact_lake", "recover_compactions", "lake_readers", "sources_of",
-           "SOURCES_KEY"]
+__all__ = [
+    "CompactionReport",
+    "compact",
+    "compact_lake",
+    "recover_compactions",
+    "lake_readers",
+    "sources_of",
+    "SOURCES_KEY",
+]

@@ -31,21 +31,54 @@ HEADERS = Path(__file__).with_name("_native")  # the parts _native_traces.cpp in
 TABLES = ("spans", "span_events", "span_links")
 # How each LLM column's value is converted (the converters of semantics.LLM_COLUMNS, by name).
 CONVERSIONS = {
-    "feature": "str", "team": "str", "conversation_id": "str", "gen_ai_provider": "provider",
-    "gen_ai_operation": "str", "request_model": "str", "response_model": "str", "input_tokens": "int",
-    "output_tokens": "int", "cache_read_tokens": "int", "cache_write_tokens": "int", "reasoning_tokens": "int",
-    "total_tokens": "int", "reported_cost_usd": "cost", "finish_reasons": "str", "is_streaming": "bool",
-    "ttft_ms": "ttft", "prompt_id": "str", "prompt_version": "str", "tool_name": "str", "agent_name": "str",
-    "sample_rate": "float", "retry_attempt": "int", "is_fallback": "bool", "http_status_code": "int",
-    "error_type": "str", "eval_name": "str", "eval_score": "float", "eval_label": "str", "feedback_score": "float",
+    "feature": "str",
+    "team": "str",
+    "conversation_id": "str",
+    "gen_ai_provider": "provider",
+    "gen_ai_operation": "str",
+    "request_model": "str",
+    "response_model": "str",
+    "input_tokens": "int",
+    "output_tokens": "int",
+    "cache_read_tokens": "int",
+    "cache_write_tokens": "int",
+    "reasoning_tokens": "int",
+    "total_tokens": "int",
+    "reported_cost_usd": "cost",
+    "finish_reasons": "str",
+    "is_streaming": "bool",
+    "ttft_ms": "ttft",
+    "prompt_id": "str",
+    "prompt_version": "str",
+    "tool_name": "str",
+    "agent_name": "str",
+    "sample_rate": "float",
+    "retry_attempt": "int",
+    "is_fallback": "bool",
+    "http_status_code": "int",
+    "error_type": "str",
+    "eval_name": "str",
+    "eval_score": "float",
+    "eval_label": "str",
+    "feedback_score": "float",
 }
 # String columns read with first_str, fed after the LLM columns in this order (see _native_traces.cpp).
 PSEUDO_COLUMNS = (
-    semantics.TENANT_KEYS, ("service.name",), ("service.version",), ("service.namespace",),
+    semantics.TENANT_KEYS,
+    ("service.name",),
+    ("service.version",),
+    ("service.namespace",),
     ("deployment.environment.name", "deployment.environment"),
 )
-ARROW_TYPES = {"s": pa.string(), "l": pa.int64(), "d": pa.float64(), "b": pa.bool_(), "D": COST,
-               "i": pa.int32(), "t": TS}
+ARROW_TYPES = {
+    "s": pa.string(),
+    "l": pa.int64(),
+    "d": pa.float64(),
+    "b": pa.bool_(),
+    "D": COST,
+    "i": pa.int32(),
+    "t": TS,
+}
 _module: Any = None
 _status = ""
 
@@ -117,18 +150,29 @@ class NativeTraces:
                 self._pseudo.setdefault(key, []).append((len(columns) + p, rank))
         self._filter = attribute_filter
         self._decoder = _module.Decoder(
-            plan=self._plan, hash_id=attribute_filter.hash, hash_bytes=attribute_filter.hash.bytes_digest,
-            redact_metadata=attribute_filter.redact_metadata, max_value_chars=attribute_filter.max_value_chars,
+            plan=self._plan,
+            hash_id=attribute_filter.hash,
+            hash_bytes=attribute_filter.hash.bytes_digest,
+            redact_metadata=attribute_filter.redact_metadata,
+            max_value_chars=attribute_filter.max_value_chars,
             llm_columns=[(c, CONVERSIONS[c], semantics.LLM_COLUMNS[c][2]) for c in columns],
-            span_kind_types=dict(semantics.SPAN_KIND_TYPES), operation_types=dict(semantics.OPERATION_TYPES),
-            **({"hmac_key": attribute_filter.hash.hmac_key} if native_hmac else {}))
+            span_kind_types=dict(semantics.SPAN_KIND_TYPES),
+            operation_types=dict(semantics.OPERATION_TYPES),
+            **({"hmac_key": attribute_filter.hash.hmac_key} if native_hmac else {}),
+        )
 
     def _plan(self, key: str) -> tuple[int, list[tuple[int, int]], int, bool]:
         kind, hits, flag, output_side = self._filter.key_plan(key)
-        return kind, [(self._index[c], rank) for c, rank in hits] + self._pseudo.get(key, []), flag, output_side
+        return (
+            kind,
+            [(self._index[c], rank) for c, rank in hits] + self._pseudo.get(key, []),
+            flag,
+            output_side,
+        )
 
-    def decode(self, block: bytes, first_line: int, file_id: str
-               ) -> tuple[dict[str, pa.Table], list[tuple[int, int, int, str]], int, int]:
+    def decode(
+        self, block: bytes, first_line: int, file_id: str
+    ) -> tuple[dict[str, pa.Table], list[tuple[int, int, int, str]], int, int]:
         """Whole lines → ({table: Arrow table with a `_day` column}, lines refused as (line number, start
         and end of their stripped bytes in `block`, why), spans decoded, lines decoded)."""
         columns, refused, spans, lines = self._decoder.decode(block, first_line)

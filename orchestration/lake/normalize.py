@@ -77,7 +77,9 @@ class Batch:
     """Rows produced from a run of units, grouped by lake table, plus what was set aside."""
 
     rows: dict[str, list[dict[str, Any]]] = field(
-        default_factory=lambda: {t: [] for t in ("spans", "span_events", "span_links", "logs", "metric_points")}
+        default_factory=lambda: {
+            t: [] for t in ("spans", "span_events", "span_links", "logs", "metric_points")
+        }
     )
     content: list[dict[str, Any]] = field(default_factory=list)
     quarantined: list[Quarantined] = field(default_factory=list)
@@ -110,8 +112,13 @@ def _check_time(ns: int | None, field_name: str) -> int:
 class Normalizer:
     """Turns export requests into rows; one per landing task (its caches are per process)."""
 
-    def __init__(self, attribute_filter: AttributeFilter, file_id: str, content_ttl_days: int,
-                 columns: dict[str, list[str]] | None = None):
+    def __init__(
+        self,
+        attribute_filter: AttributeFilter,
+        file_id: str,
+        content_ttl_days: int,
+        columns: dict[str, list[str]] | None = None,
+    ):
         self.filter = attribute_filter
         self.file_id = file_id
         self.content_ttl_ns = content_ttl_days * NS_PER_DAY
@@ -155,12 +162,21 @@ class Normalizer:
 
     def _keep_content(self, batch: Batch, redacted, table: str, trace_id, span_id, time_ns, subject) -> None:
         for key, text in redacted.content:
-            batch.content.append({
-                "source_table": table, "trace_id": trace_id, "span_id": span_id, "attribute_key": key,
-                "content": text, "content_chars": len(text), "event_at": time_ns // 1000,
-                "expires_at": (time_ns + self.content_ttl_ns) // 1000, **subject,
-                "source_file_id": self.file_id, "_day": time_ns // NS_PER_DAY,
-            })
+            batch.content.append(
+                {
+                    "source_table": table,
+                    "trace_id": trace_id,
+                    "span_id": span_id,
+                    "attribute_key": key,
+                    "content": text,
+                    "content_chars": len(text),
+                    "event_at": time_ns // 1000,
+                    "expires_at": (time_ns + self.content_ttl_ns) // 1000,
+                    **subject,
+                    "source_file_id": self.file_id,
+                    "_day": time_ns // NS_PER_DAY,
+                }
+            )
 
     # --- traces -------------------------------------------------------------------------------
     def _scopes(self, request: dict[str, Any], signal: str, location: str, batch: Batch):
@@ -175,8 +191,9 @@ class Normalizer:
                 resource_cols, resource_defaults = self._resource(resource, where)
                 scope_list = _lists(resource, s_camel, s_snake, where)
                 if not scope_list and signal == "traces":  # OTLP before 0.15 called scopes "libraries"
-                    scope_list = _lists(resource, "instrumentationLibrarySpans", "instrumentation_library_spans",
-                                        where)
+                    scope_list = _lists(
+                        resource, "instrumentationLibrarySpans", "instrumentation_library_spans", where
+                    )
             except FieldError as err:
                 batch.records_in += 1
                 batch.quarantined.append(Quarantined(location, err.field, err.reason, 1, _dump(resource)))
@@ -201,34 +218,41 @@ class Normalizer:
             try:
                 handle(item)
             except FieldError as err:
-                batch.quarantined.append(Quarantined(f"{location}: {where}[{i}]", err.field, err.reason, 1,
-                                                     _dump(item)))
+                batch.quarantined.append(
+                    Quarantined(f"{location}: {where}[{i}]", err.field, err.reason, 1, _dump(item))
+                )
 
     # --- traces -------------------------------------------------------------------------------
     def traces(self, request: dict[str, Any], location: str, batch: Batch) -> None:
         first = {table: len(batch.rows[table]) for table in ("spans", "span_events", "span_links")}
         for base, defaults, spans, where in self._scopes(request, "traces", location, batch):
-            self._each_record(spans, where, location, batch, partial(
-                self._span, location=location, base=base, resource_defaults=defaults, batch=batch))
+            self._each_record(
+                spans,
+                where,
+                location,
+                batch,
+                partial(self._span, location=location, base=base, resource_defaults=defaults, batch=batch),
+            )
         context = fill_down_from_trace_roots(batch.rows["spans"], first["spans"])
         for table in ("span_events", "span_links"):
-            for row in batch.rows[table][first[table]:]:
+            for row in batch.rows[table][first[table] :]:
                 known = context.get(row["trace_id"])
                 if known:
                     for column in SUBJECT_COLUMNS:
                         if row[column] is None:
                             row[column] = known[column]
 
-    def _span(self, span: Any, location: str, base, resource_defaults,
-              batch: Batch) -> None:
+    def _span(self, span: Any, location: str, base, resource_defaults, batch: Batch) -> None:
         if not isinstance(span, dict):
             raise FieldError("span", "span is not an object")
         trace_id = decode_id(get(span, "traceId", "trace_id"), 16, "traceId", required=True)
         span_id = decode_id(get(span, "spanId", "span_id"), 8, "spanId", required=True)
         parent = decode_id(get(span, "parentSpanId", "parent_span_id"), 8, "parentSpanId", required=False)
         kind = decode_enum(span.get("kind"), SPAN_KINDS, "SPAN_KIND_", "kind")
-        start = _check_time(decode_int(get(span, "startTimeUnixNano", "start_time_unix_nano"),
-                                       "startTimeUnixNano"), "startTimeUnixNano")
+        start = _check_time(
+            decode_int(get(span, "startTimeUnixNano", "start_time_unix_nano"), "startTimeUnixNano"),
+            "startTimeUnixNano",
+        )
         end = decode_int(get(span, "endTimeUnixNano", "end_time_unix_nano"), "endTimeUnixNano")
         if end is not None and end != 0:
             _check_time(end, "endTimeUnixNano")
@@ -247,45 +271,70 @@ class Normalizer:
         subject = {"tenant_id": tenant, "user_hash": user_hash, "session_hash": session_hash}
         day = start // NS_PER_DAY
         # Children first: a bad event quarantines the whole span, so nothing half-lands.
-        event_rows = [self._span_event(ev, j, trace_id, span_id, start, subject, base,
-                                       location, batch, day) for j, ev in enumerate(events)]
-        link_rows = [self._span_link(ln, j, trace_id, span_id, subject, base, location,
-                                     day) for j, ln in enumerate(links)]
+        event_rows = [
+            self._span_event(ev, j, trace_id, span_id, start, subject, base, location, batch, day)
+            for j, ev in enumerate(events)
+        ]
+        link_rows = [
+            self._span_link(ln, j, trace_id, span_id, subject, base, location, day)
+            for j, ln in enumerate(links)
+        ]
         valid_end = end if end and end >= start else None
         row = {
-            **self._empty["spans"], **base, **llm, **subject,
-            "trace_id": trace_id, "span_id": span_id, "parent_span_id": parent,
+            **self._empty["spans"],
+            **base,
+            **llm,
+            **subject,
+            "trace_id": trace_id,
+            "span_id": span_id,
+            "parent_span_id": parent,
             "trace_state": decode_str(get(span, "traceState", "trace_state"), "traceState"),
-            "span_name": decode_str(span.get("name"), "name"), "span_kind": kind,
-            "start_time_unix_nano": start, "end_time_unix_nano": end or None,
-            "start_at": start // 1000, "end_at": valid_end // 1000 if valid_end else None,
+            "span_name": decode_str(span.get("name"), "name"),
+            "span_kind": kind,
+            "start_time_unix_nano": start,
+            "end_time_unix_nano": end or None,
+            "start_at": start // 1000,
+            "end_at": valid_end // 1000 if valid_end else None,
             "duration_ms": (valid_end - start) / 1e6 if valid_end else None,
-            "status_code": status_code, "status_message": decode_str(status.get("message"), "status.message"),
+            "status_code": status_code,
+            "status_message": decode_str(status.get("message"), "status.message"),
             "span_flags": decode_int(span.get("flags"), "flags"),
             "dropped_attributes_count": decode_int(
-                get(span, "droppedAttributesCount", "dropped_attributes_count"), "droppedAttributesCount", 0),
+                get(span, "droppedAttributesCount", "dropped_attributes_count"), "droppedAttributesCount", 0
+            ),
             "dropped_events_count": decode_int(
-                get(span, "droppedEventsCount", "dropped_events_count"), "droppedEventsCount", 0),
+                get(span, "droppedEventsCount", "dropped_events_count"), "droppedEventsCount", 0
+            ),
             "dropped_links_count": decode_int(
-                get(span, "droppedLinksCount", "dropped_links_count"), "droppedLinksCount", 0),
-            "attributes": _json(redacted.attributes), "attributes_truncated": redacted.truncated,
-            "input_chars": redacted.input_chars, "output_chars": redacted.output_chars,
+                get(span, "droppedLinksCount", "dropped_links_count"), "droppedLinksCount", 0
+            ),
+            "attributes": _json(redacted.attributes),
+            "attributes_truncated": redacted.truncated,
+            "input_chars": redacted.input_chars,
+            "output_chars": redacted.output_chars,
             "content_hmac": redacted.content_hmac,
-            "source_file_id": self.file_id, "source_offset": location, "_day": day,
+            "source_file_id": self.file_id,
+            "source_offset": location,
+            "_day": day,
         }
         for ev_row in event_rows:
             # Content events (gen_ai.content.prompt/completion) count toward the span's text lengths.
             chars = ev_row.pop("_content_chars", None)
             if chars:
-                side = "output_chars" if ev_row["event_name"] and "completion" in ev_row["event_name"] else "input_chars"
+                side = (
+                    "output_chars"
+                    if ev_row["event_name"] and "completion" in ev_row["event_name"]
+                    else "input_chars"
+                )
                 row[side] = (row[side] or 0) + chars
         batch.rows["spans"].append(row)
         batch.rows["span_events"].extend(event_rows)
         batch.rows["span_links"].extend(link_rows)
         self._keep_content(batch, redacted, "spans", trace_id, span_id, start, subject)
 
-    def _span_event(self, ev, j, trace_id, span_id, span_start, subject, base, location,
-                    batch, day) -> dict[str, Any]:
+    def _span_event(
+        self, ev, j, trace_id, span_id, span_start, subject, base, location, batch, day
+    ) -> dict[str, Any]:
         if not isinstance(ev, dict):
             raise FieldError(f"events[{j}]", "expected an object")
         redacted = self.filter.read(ev.get("attributes"), f"events[{j}].attributes")
@@ -294,14 +343,24 @@ class Normalizer:
         chars = (redacted.input_chars or 0) + (redacted.output_chars or 0)
         self._keep_content(batch, redacted, "span_events", trace_id, span_id, ts, subject)
         return {
-            **self._empty["span_events"], **base, **subject,
-            "trace_id": trace_id, "span_id": span_id, "event_index": j,
+            **self._empty["span_events"],
+            **base,
+            **subject,
+            "trace_id": trace_id,
+            "span_id": span_id,
+            "event_index": j,
             "event_name": decode_str(ev.get("name"), f"events[{j}].name"),
-            "time_unix_nano": ts, "event_at": ts // 1000,
+            "time_unix_nano": ts,
+            "event_at": ts // 1000,
             "dropped_attributes_count": decode_int(
-                get(ev, "droppedAttributesCount", "dropped_attributes_count"), "droppedAttributesCount", 0),
-            "attributes": _json(redacted.attributes), "attributes_truncated": redacted.truncated,
-            "source_file_id": self.file_id, "source_offset": location, "_day": day, "_content_chars": chars,
+                get(ev, "droppedAttributesCount", "dropped_attributes_count"), "droppedAttributesCount", 0
+            ),
+            "attributes": _json(redacted.attributes),
+            "attributes_truncated": redacted.truncated,
+            "source_file_id": self.file_id,
+            "source_offset": location,
+            "_day": day,
+            "_content_chars": chars,
         }
 
     def _span_link(self, ln, j, trace_id, span_id, subject, base, location, day):
@@ -309,30 +368,45 @@ class Normalizer:
             raise FieldError(f"links[{j}]", "expected an object")
         redacted = self.filter.read(ln.get("attributes"), f"links[{j}].attributes")
         return {
-            **self._empty["span_links"], **base, **subject,
-            "trace_id": trace_id, "span_id": span_id, "link_index": j,
+            **self._empty["span_links"],
+            **base,
+            **subject,
+            "trace_id": trace_id,
+            "span_id": span_id,
+            "link_index": j,
             "linked_trace_id": decode_id(get(ln, "traceId", "trace_id"), 16, f"links[{j}].traceId", False),
             "linked_span_id": decode_id(get(ln, "spanId", "span_id"), 8, f"links[{j}].spanId", False),
             "linked_trace_state": decode_str(get(ln, "traceState", "trace_state"), f"links[{j}].traceState"),
             "link_flags": decode_int(ln.get("flags"), f"links[{j}].flags"),
             "dropped_attributes_count": decode_int(
-                get(ln, "droppedAttributesCount", "dropped_attributes_count"), "droppedAttributesCount", 0),
-            "attributes": _json(redacted.attributes), "attributes_truncated": redacted.truncated,
-            "source_file_id": self.file_id, "source_offset": location, "_day": day,
+                get(ln, "droppedAttributesCount", "dropped_attributes_count"), "droppedAttributesCount", 0
+            ),
+            "attributes": _json(redacted.attributes),
+            "attributes_truncated": redacted.truncated,
+            "source_file_id": self.file_id,
+            "source_offset": location,
+            "_day": day,
         }
 
     # --- logs ---------------------------------------------------------------------------------
     def logs(self, request: dict[str, Any], location: str, batch: Batch) -> None:
         for base, defaults, records, where in self._scopes(request, "logs", location, batch):
-            self._each_record(records, where, location, batch, partial(
-                self._log, location=location, base=base, resource_defaults=defaults, batch=batch))
+            self._each_record(
+                records,
+                where,
+                location,
+                batch,
+                partial(self._log, location=location, base=base, resource_defaults=defaults, batch=batch),
+            )
 
     def _log(self, record: Any, location, base, resource_defaults, batch: Batch) -> None:
         if not isinstance(record, dict):
             raise FieldError("logRecord", "expected an object")
         time_ns = decode_int(get(record, "timeUnixNano", "time_unix_nano"), "timeUnixNano") or None
-        observed = decode_int(get(record, "observedTimeUnixNano", "observed_time_unix_nano"),
-                              "observedTimeUnixNano") or None
+        observed = (
+            decode_int(get(record, "observedTimeUnixNano", "observed_time_unix_nano"), "observedTimeUnixNano")
+            or None
+        )
         at = _check_time(time_ns or observed, "timeUnixNano" if time_ns else "observedTimeUnixNano")
         trace_id = decode_id(get(record, "traceId", "trace_id"), 16, "traceId", required=False)
         span_id = decode_id(get(record, "spanId", "span_id"), 8, "spanId", required=False)
@@ -344,11 +418,17 @@ class Normalizer:
         body_text: str | None
         if event_name in semantics.CONTENT_EVENT_NAMES and body is not None:
             _, chars, digest = self.filter.redact_body(body)
-            side = "output_chars" if event_name in ("gen_ai.choice", "gen_ai.assistant.message") else "input_chars"
+            side = (
+                "output_chars"
+                if event_name in ("gen_ai.choice", "gen_ai.assistant.message")
+                else "input_chars"
+            )
             setattr(redacted, side, (getattr(redacted, side) or 0) + chars)
             redacted.content_hmac = redacted.content_hmac or digest
             if self.filter.keep_content:
-                redacted.content.append(("body", body if isinstance(body, str) else orjson.dumps(body).decode()))
+                redacted.content.append(
+                    ("body", body if isinstance(body, str) else orjson.dumps(body).decode())
+                )
             body_text = None
         elif body is None or isinstance(body, str):
             body_text = body
@@ -357,7 +437,9 @@ class Normalizer:
                 redacted.truncated = True
         else:
             body_text = orjson.dumps(body).decode()
-        llm = semantics.llm_columns(redacted.llm_best, redacted.llm_flags, attrs, resource_defaults, event_name)
+        llm = semantics.llm_columns(
+            redacted.llm_best, redacted.llm_flags, attrs, resource_defaults, event_name
+        )
         tenant = semantics.first_str(attrs, semantics.TENANT_KEYS) or base["tenant_id"]
         subject = {
             "tenant_id": tenant,
@@ -365,19 +447,37 @@ class Normalizer:
             "session_hash": redacted.session_hash or base["session_hash"],
         }
         sev_text = decode_str(get(record, "severityText", "severity_text"), "severityText")
-        batch.rows["logs"].append({
-            **self._empty["logs"], **base, **llm, **subject,
-            "time_unix_nano": time_ns, "observed_time_unix_nano": observed, "log_at": at // 1000,
-            "severity_number": decode_severity(get(record, "severityNumber", "severity_number")),
-            "severity_text": sev_text or None, "event_name": event_name, "body": body_text,
-            "trace_id": trace_id, "span_id": span_id, "log_flags": decode_int(record.get("flags"), "flags"),
-            "dropped_attributes_count": decode_int(
-                get(record, "droppedAttributesCount", "dropped_attributes_count"), "droppedAttributesCount", 0),
-            "attributes": _json(redacted.attributes), "attributes_truncated": redacted.truncated,
-            "input_chars": redacted.input_chars, "output_chars": redacted.output_chars,
-            "content_hmac": redacted.content_hmac,
-            "source_file_id": self.file_id, "source_offset": location, "_day": at // NS_PER_DAY,
-        })
+        batch.rows["logs"].append(
+            {
+                **self._empty["logs"],
+                **base,
+                **llm,
+                **subject,
+                "time_unix_nano": time_ns,
+                "observed_time_unix_nano": observed,
+                "log_at": at // 1000,
+                "severity_number": decode_severity(get(record, "severityNumber", "severity_number")),
+                "severity_text": sev_text or None,
+                "event_name": event_name,
+                "body": body_text,
+                "trace_id": trace_id,
+                "span_id": span_id,
+                "log_flags": decode_int(record.get("flags"), "flags"),
+                "dropped_attributes_count": decode_int(
+                    get(record, "droppedAttributesCount", "dropped_attributes_count"),
+                    "droppedAttributesCount",
+                    0,
+                ),
+                "attributes": _json(redacted.attributes),
+                "attributes_truncated": redacted.truncated,
+                "input_chars": redacted.input_chars,
+                "output_chars": redacted.output_chars,
+                "content_hmac": redacted.content_hmac,
+                "source_file_id": self.file_id,
+                "source_offset": location,
+                "_day": at // NS_PER_DAY,
+            }
+        )
         self._keep_content(batch, redacted, "logs", trace_id, span_id, at, subject)
 
     # --- metrics ------------------------------------------------------------------------------
@@ -401,13 +501,21 @@ class Normalizer:
             batch.quarantined.append(Quarantined(where, err.field, err.reason, 1, _dump(metric)))
             return
         base = {
-            **base, "metric_name": name,
-            "metric_description": description, "metric_unit": unit,
-            "metric_type": kind, "source_file_id": self.file_id, "source_offset": location,
+            **base,
+            "metric_name": name,
+            "metric_description": description,
+            "metric_unit": unit,
+            "metric_type": kind,
+            "source_file_id": self.file_id,
+            "source_offset": location,
         }
         try:
-            temporality = decode_enum(get(data, "aggregationTemporality", "aggregation_temporality"),
-                                      TEMPORALITIES, "AGGREGATION_TEMPORALITY_", "aggregationTemporality")
+            temporality = decode_enum(
+                get(data, "aggregationTemporality", "aggregation_temporality"),
+                TEMPORALITIES,
+                "AGGREGATION_TEMPORALITY_",
+                "aggregationTemporality",
+            )
             points = _lists(data, "dataPoints", "data_points", "")
         except FieldError as err:
             batch.records_in += 1
@@ -419,32 +527,45 @@ class Normalizer:
             try:
                 row = self._point(point, kind, base)
             except FieldError as err:
-                batch.quarantined.append(Quarantined(f"{where}.dataPoints[{p}]", err.field, err.reason, 1,
-                                                     _dump(point)))
+                batch.quarantined.append(
+                    Quarantined(f"{where}.dataPoints[{p}]", err.field, err.reason, 1, _dump(point))
+                )
                 continue
-            row["aggregation_temporality"] = temporality if kind in ("sum", "histogram",
-                                                                     "exponential_histogram") else None
+            row["aggregation_temporality"] = (
+                temporality if kind in ("sum", "histogram", "exponential_histogram") else None
+            )
             row["is_monotonic"] = bool(monotonic) if kind == "sum" else None
             batch.rows["metric_points"].append(row)
 
     def _point(self, point: Any, kind: str, base: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(point, dict):
             raise FieldError("dataPoint", "expected an object")
-        ts = _check_time(decode_int(get(point, "timeUnixNano", "time_unix_nano"), "timeUnixNano"), "timeUnixNano")
-        start = decode_int(get(point, "startTimeUnixNano", "start_time_unix_nano"), "startTimeUnixNano") or None
+        ts = _check_time(
+            decode_int(get(point, "timeUnixNano", "time_unix_nano"), "timeUnixNano"), "timeUnixNano"
+        )
+        start = (
+            decode_int(get(point, "startTimeUnixNano", "start_time_unix_nano"), "startTimeUnixNano") or None
+        )
         attrs = decode_attributes(point.get("attributes"), "attributes")
         model = semantics.first_str(attrs, semantics.MODEL_METRIC_KEYS)
         token_type = semantics.first_str(attrs, semantics.TOKEN_TYPE_KEYS)
         tenant = semantics.first_str(attrs, semantics.TENANT_KEYS) or base["tenant_id"]
         redacted = self.filter.apply(attrs)
         row: dict[str, Any] = {
-            **self._empty["metric_points"], **base,
-            "start_time_unix_nano": start, "time_unix_nano": ts, "point_at": ts // 1000,
+            **self._empty["metric_points"],
+            **base,
+            "start_time_unix_nano": start,
+            "time_unix_nano": ts,
+            "point_at": ts // 1000,
             "point_flags": decode_int(point.get("flags"), "flags"),
-            "attributes": _json(redacted.attributes), "attributes_truncated": redacted.truncated,
-            "tenant_id": tenant, "user_hash": redacted.user_hash or base["user_hash"],
+            "attributes": _json(redacted.attributes),
+            "attributes_truncated": redacted.truncated,
+            "tenant_id": tenant,
+            "user_hash": redacted.user_hash or base["user_hash"],
             "session_hash": redacted.session_hash or base["session_hash"],
-            "model": model, "token_type": token_type, "_day": ts // NS_PER_DAY,
+            "model": model,
+            "token_type": token_type,
+            "_day": ts // NS_PER_DAY,
             "exemplars": self._exemplars(point.get("exemplars")),
         }
         if kind in ("sum", "gauge"):
@@ -455,17 +576,22 @@ class Normalizer:
                 row["value_double"] = decode_double(get(point, "asDouble", "as_double"), "asDouble")
         elif kind == "histogram":
             row.update(self._counts(point))
-            row["bucket_counts"] = [decode_int(c, "bucketCounts") for c in
-                                    (get(point, "bucketCounts", "bucket_counts") or [])]
-            row["explicit_bounds"] = [decode_double(b, "explicitBounds") for b in
-                                      (get(point, "explicitBounds", "explicit_bounds") or [])]
+            row["bucket_counts"] = [
+                decode_int(c, "bucketCounts") for c in (get(point, "bucketCounts", "bucket_counts") or [])
+            ]
+            row["explicit_bounds"] = [
+                decode_double(b, "explicitBounds")
+                for b in (get(point, "explicitBounds", "explicit_bounds") or [])
+            ]
             if row["bucket_counts"] and len(row["bucket_counts"]) != len(row["explicit_bounds"]) + 1:
                 raise FieldError("bucketCounts", "needs exactly one more entry than explicitBounds")
         elif kind == "exponential_histogram":
             row.update(self._counts(point))
             row["exp_scale"] = decode_int(point.get("scale"), "scale", 0)
             row["exp_zero_count"] = decode_int(get(point, "zeroCount", "zero_count"), "zeroCount", 0)
-            row["exp_zero_threshold"] = decode_double(get(point, "zeroThreshold", "zero_threshold"), "zeroThreshold")
+            row["exp_zero_threshold"] = decode_double(
+                get(point, "zeroThreshold", "zero_threshold"), "zeroThreshold"
+            )
             for side in ("positive", "negative"):
                 buckets = point.get(side) or {}
                 row[f"exp_{side}_offset"] = decode_int(buckets.get("offset"), f"{side}.offset", 0)
@@ -478,8 +604,10 @@ class Normalizer:
             row["sum"] = decode_double(point.get("sum"), "sum")
             row["quantile_values"] = [
                 # proto3 JSON omits zero values: a missing quantile or value is 0.0
-                {"quantile": decode_double(q.get("quantile"), "quantileValues.quantile") or 0.0,
-                 "value": decode_double(q.get("value"), "quantileValues.value") or 0.0}
+                {
+                    "quantile": decode_double(q.get("quantile"), "quantileValues.quantile") or 0.0,
+                    "value": decode_double(q.get("value"), "quantileValues.value") or 0.0,
+                }
                 for q in (get(point, "quantileValues", "quantile_values") or [])
             ]
         return row
@@ -498,22 +626,32 @@ class Normalizer:
             return None
         out = []
         for e in exemplars if isinstance(exemplars, list) else []:
-            attrs = decode_attributes(get(e, "filteredAttributes", "filtered_attributes"), "exemplars.attributes")
+            attrs = decode_attributes(
+                get(e, "filteredAttributes", "filtered_attributes"), "exemplars.attributes"
+            )
             value = get(e, "asDouble", "as_double")
-            out.append({
-                "time_unix_nano": decode_int(get(e, "timeUnixNano", "time_unix_nano"), "exemplars.timeUnixNano"),
-                "value": decode_double(value, "exemplars.asDouble") if value is not None
-                else decode_int(get(e, "asInt", "as_int"), "exemplars.asInt"),
-                "trace_id": decode_id(get(e, "traceId", "trace_id"), 16, "exemplars.traceId", False),
-                "span_id": decode_id(get(e, "spanId", "span_id"), 8, "exemplars.spanId", False),
-                "attributes": self.filter.apply(attrs).attributes,
-            })
+            out.append(
+                {
+                    "time_unix_nano": decode_int(
+                        get(e, "timeUnixNano", "time_unix_nano"), "exemplars.timeUnixNano"
+                    ),
+                    "value": decode_double(value, "exemplars.asDouble")
+                    if value is not None
+                    else decode_int(get(e, "asInt", "as_int"), "exemplars.asInt"),
+                    "trace_id": decode_id(get(e, "traceId", "trace_id"), 16, "exemplars.traceId", False),
+                    "span_id": decode_id(get(e, "spanId", "span_id"), 8, "exemplars.spanId", False),
+                    "attributes": self.filter.apply(attrs).attributes,
+                }
+            )
         return orjson.dumps(out).decode()
 
 
 _METRIC_KINDS = (
-    ("sum", "sum", "sum"), ("gauge", "gauge", "gauge"), ("histogram", "histogram", "histogram"),
-    ("exponential_histogram", "exponentialHistogram", "exponential_histogram"), ("summary", "summary", "summary"),
+    ("sum", "sum", "sum"),
+    ("gauge", "gauge", "gauge"),
+    ("histogram", "histogram", "histogram"),
+    ("exponential_histogram", "exponentialHistogram", "exponential_histogram"),
+    ("summary", "summary", "summary"),
 )
 
 
@@ -533,8 +671,9 @@ def _event_name(record: dict[str, Any], attrs: dict[str, Any], body: Any, servic
         raise FieldError("eventName", f"expected a string, got {type(name).__name__}")
     if not name:
         name = body if isinstance(body, str) and body.startswith("claude_code.") and " " not in body else None
-    if name in CLAUDE_CODE_EVENTS and (service == "claude-code" or isinstance(body, str)
-                                       and body.startswith("claude_code.")):
+    if name in CLAUDE_CODE_EVENTS and (
+        service == "claude-code" or isinstance(body, str) and body.startswith("claude_code.")
+    ):
         name = "claude_code." + name
     return name
 

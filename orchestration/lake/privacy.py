@@ -83,8 +83,15 @@ def _text_of(value: Any) -> str:
 class AttributeFilter:
     """Applies hashing, content dropping and size caps to one attribute map."""
 
-    def __init__(self, hasher: SubjectHasher, *, keep_content: bool, hash_sessions: bool,
-                 max_value_chars: int, extra_user_keys: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        hasher: SubjectHasher,
+        *,
+        keep_content: bool,
+        hash_sessions: bool,
+        max_value_chars: int,
+        extra_user_keys: tuple[str, ...] = (),
+    ):
         self.hash = hasher
         self.keep_content = keep_content
         self.max_value_chars = max_value_chars
@@ -154,8 +161,10 @@ class AttributeFilter:
             if key in out or key in dropped:
                 return self._read_slowly(items, field)
             plan = plans.get(key) or self._plan(key)
-            if not (plan[0] == _PLAIN and (len(value) <= max_chars if type(value) is str
-                                           else type(value) in _SCALARS)):
+            if not (
+                plan[0] == _PLAIN
+                and (len(value) <= max_chars if type(value) is str else type(value) in _SCALARS)
+            ):
                 value = self._filter_one(result, key, value, plan)
                 if value is _DROPPED:
                     dropped.add(key)
@@ -221,7 +230,9 @@ class AttributeFilter:
 
     def _finish(self, result: Redacted) -> Redacted:
         if result.content_parts:
-            result.content_hmac = self.hash.text_digest("\x01".join(sorted(k + "\x00" + t for k, t in result.content_parts)))
+            result.content_hmac = self.hash.text_digest(
+                "\x01".join(sorted(k + "\x00" + t for k, t in result.content_parts))
+            )
             if self.keep_content:
                 result.content = list(result.content_parts)
         return result

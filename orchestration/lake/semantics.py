@@ -14,7 +14,11 @@ from typing import Any
 TENANT_KEYS = ("tenant.id", "app.tenant.id", "tenant_id", "tenant", "baggage.tenant.id", "organization.id")
 FEATURE_KEYS = ("app.feature", "feature.name", "feature", "traceloop.workflow.name")
 TEAM_KEYS = ("app.team", "team.name", "team")
-CONVERSATION_KEYS = ("gen_ai.conversation.id", "session.id", "traceloop.association.properties.conversation_id")
+CONVERSATION_KEYS = (
+    "gen_ai.conversation.id",
+    "session.id",
+    "traceloop.association.properties.conversation_id",
+)
 PROVIDER_KEYS = ("gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system")
 OPERATION_KEYS = ("gen_ai.operation.name", "llm.request.type", "traceloop.span.kind")
 REQUEST_MODEL_KEYS = ("gen_ai.request.model", "llm.model_name", "llm.request.model", "model")
@@ -63,7 +67,13 @@ TTFT_KEYS = (
     "llm.time_to_first_token_ms",
     "ttft_ms",
 )
-PROMPT_ID_KEYS = ("gen_ai.prompt.id", "gen_ai.prompt.name", "llm.prompt_template.name", "traceloop.prompt.key", "prompt.id")
+PROMPT_ID_KEYS = (
+    "gen_ai.prompt.id",
+    "gen_ai.prompt.name",
+    "llm.prompt_template.name",
+    "traceloop.prompt.key",
+    "prompt.id",
+)
 PROMPT_VERSION_KEYS = (
     "gen_ai.prompt.version",
     "llm.prompt_template.version",
@@ -74,58 +84,133 @@ PROMPT_VERSION_KEYS = (
 TOOL_NAME_KEYS = ("gen_ai.tool.name", "tool.name", "tool_name", "traceloop.entity.name")
 AGENT_NAME_KEYS = ("gen_ai.agent.name", "agent.name", "graph.node.name")
 SAMPLE_RATE_KEYS = ("sampling.rate", "SampleRate", "sample_rate", "app.sample_rate")
-RETRY_KEYS = ("http.request.resend_count", "gen_ai.request.retry_attempt", "retry.attempt", "app.retry_attempt")
+RETRY_KEYS = (
+    "http.request.resend_count",
+    "gen_ai.request.retry_attempt",
+    "retry.attempt",
+    "app.retry_attempt",
+)
 FALLBACK_KEYS = ("gen_ai.request.is_fallback", "llm.is_fallback", "app.fallback", "fallback")
 HTTP_STATUS_KEYS = ("http.response.status_code", "http.status_code", "status_code")
 ERROR_TYPE_KEYS = ("error.type", "exception.type", "error")
 EVAL_NAME_KEYS = ("gen_ai.evaluation.name", "eval.name", "evaluation.name")
-EVAL_SCORE_KEYS = ("gen_ai.evaluation.score.value", "gen_ai.evaluation.score", "eval.score", "evaluation.score")
+EVAL_SCORE_KEYS = (
+    "gen_ai.evaluation.score.value",
+    "gen_ai.evaluation.score",
+    "eval.score",
+    "evaluation.score",
+)
 EVAL_LABEL_KEYS = ("gen_ai.evaluation.score.label", "eval.label", "evaluation.label")
 FEEDBACK_KEYS = ("user.feedback.score", "feedback.score", "gen_ai.feedback.score", "feedback")
 MODEL_METRIC_KEYS = ("gen_ai.response.model", "gen_ai.request.model", "model")
 TOKEN_TYPE_KEYS = ("gen_ai.token.type", "type")
 
 # Identifiers of people: replaced by a keyed HMAC before anything is written.
-USER_ID_KEYS = ("user.id", "enduser.id", "enduser.pseudo.id", "gen_ai.user.id", "user_id", "user.email",
-                "user.account_uuid", "user.name", "traceloop.association.properties.user_id")
+USER_ID_KEYS = (
+    "user.id",
+    "enduser.id",
+    "enduser.pseudo.id",
+    "gen_ai.user.id",
+    "user_id",
+    "user.email",
+    "user.account_uuid",
+    "user.name",
+    "traceloop.association.properties.user_id",
+)
 SESSION_ID_KEYS = ("session.id", "gen_ai.conversation.id", "traceloop.association.properties.session_id")
 
 # Prompt / completion text: dropped unless content capture is on (then kept in the restricted table).
-CONTENT_EXACT_KEYS = frozenset({
-    "gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.system_instructions",
-    "gen_ai.tool.call.arguments", "gen_ai.tool.call.result", "gen_ai.tool.definitions",
-    "input.value", "output.value", "traceloop.entity.input", "traceloop.entity.output",
-    "llm.prompts", "llm.completions", "llm.prompt_template.variables", "prompt", "completion",
-    "gen_ai.evaluation.explanation", "feedback.comment", "user.feedback.comment",
-    "tool_parameters", "tool.parameters", "error.message.content",
-})
+CONTENT_EXACT_KEYS = frozenset(
+    {
+        "gen_ai.input.messages",
+        "gen_ai.output.messages",
+        "gen_ai.system_instructions",
+        "gen_ai.tool.call.arguments",
+        "gen_ai.tool.call.result",
+        "gen_ai.tool.definitions",
+        "input.value",
+        "output.value",
+        "traceloop.entity.input",
+        "traceloop.entity.output",
+        "llm.prompts",
+        "llm.completions",
+        "llm.prompt_template.variables",
+        "prompt",
+        "completion",
+        "gen_ai.evaluation.explanation",
+        "feedback.comment",
+        "user.feedback.comment",
+        "tool_parameters",
+        "tool.parameters",
+        "error.message.content",
+    }
+)
 # Indexed message content of the deprecated GenAI / OpenLLMetry shape: gen_ai.prompt.0.content, …
 INDEXED_CONTENT_PREFIXES = ("gen_ai.prompt.", "gen_ai.completion.")
 CONTENT_PREFIXES = (
-    "llm.input_messages", "llm.output_messages",
-    "retrieval.documents", "embedding.embeddings", "reranker.input_documents", "reranker.output_documents",
-    "llm.prompts.", "llm.completions.", "llm.tools.",
+    "llm.input_messages",
+    "llm.output_messages",
+    "retrieval.documents",
+    "embedding.embeddings",
+    "reranker.input_documents",
+    "reranker.output_documents",
+    "llm.prompts.",
+    "llm.completions.",
+    "llm.tools.",
 )
 # Which side of the conversation a content key belongs to, for input_chars / output_chars.
-OUTPUT_CONTENT_MARKERS = ("output", "completion", "result", "choice", "retrieval.documents", "reranker.output")
+OUTPUT_CONTENT_MARKERS = (
+    "output",
+    "completion",
+    "result",
+    "choice",
+    "retrieval.documents",
+    "reranker.output",
+)
 # Log events whose body is message content (GenAI semconv events, old and new).
-CONTENT_EVENT_NAMES = frozenset({
-    "gen_ai.system.message", "gen_ai.user.message", "gen_ai.assistant.message", "gen_ai.tool.message",
-    "gen_ai.choice", "gen_ai.client.inference.operation.details", "gen_ai.content.prompt",
-    "gen_ai.content.completion", "claude_code.user_prompt",
-})
+CONTENT_EVENT_NAMES = frozenset(
+    {
+        "gen_ai.system.message",
+        "gen_ai.user.message",
+        "gen_ai.assistant.message",
+        "gen_ai.tool.message",
+        "gen_ai.choice",
+        "gen_ai.client.inference.operation.details",
+        "gen_ai.content.prompt",
+        "gen_ai.content.completion",
+        "claude_code.user_prompt",
+    }
+)
 
 SPAN_KIND_TYPES = {
     # OpenInference span kinds
-    "LLM": "llm", "EMBEDDING": "embedding", "TOOL": "tool", "RETRIEVER": "retrieval", "RERANKER": "retrieval",
-    "AGENT": "agent", "CHAIN": "chain", "GUARDRAIL": "guardrail", "EVALUATOR": "evaluator",
+    "LLM": "llm",
+    "EMBEDDING": "embedding",
+    "TOOL": "tool",
+    "RETRIEVER": "retrieval",
+    "RERANKER": "retrieval",
+    "AGENT": "agent",
+    "CHAIN": "chain",
+    "GUARDRAIL": "guardrail",
+    "EVALUATOR": "evaluator",
     # OpenLLMetry traceloop.span.kind
-    "workflow": "chain", "task": "chain", "agent": "agent", "tool": "tool",
+    "workflow": "chain",
+    "task": "chain",
+    "agent": "agent",
+    "tool": "tool",
 }
 OPERATION_TYPES = {
-    "chat": "llm", "text_completion": "llm", "generate_content": "llm", "completion": "llm",
-    "embeddings": "embedding", "embedding": "embedding", "execute_tool": "tool",
-    "invoke_agent": "agent", "create_agent": "agent", "retrieval": "retrieval", "rerank": "retrieval",
+    "chat": "llm",
+    "text_completion": "llm",
+    "generate_content": "llm",
+    "completion": "llm",
+    "embeddings": "embedding",
+    "embedding": "embedding",
+    "execute_tool": "tool",
+    "invoke_agent": "agent",
+    "create_agent": "agent",
+    "retrieval": "retrieval",
+    "rerank": "retrieval",
 }
 
 
@@ -364,8 +449,13 @@ def extract_llm_columns(
     return llm_columns(*collect_hits(attrs), attrs, resource_defaults, event_name)
 
 
-def llm_columns(best: dict[str, tuple[int, Any, str]], flags: int, attrs: dict[str, Any],
-                resource_defaults: dict[str, Any], event_name: str | None = None) -> dict[str, Any]:
+def llm_columns(
+    best: dict[str, tuple[int, Any, str]],
+    flags: int,
+    attrs: dict[str, Any],
+    resource_defaults: dict[str, Any],
+    event_name: str | None = None,
+) -> dict[str, Any]:
     """The row's LLM columns from the winning keys. Columns without a value are left out (they are
     null in the lake): most spans are not LLM calls, and small dicts are fast."""
     row: dict[str, Any] = {}
@@ -400,8 +490,12 @@ MAPPING_ROWS: list[tuple[str, tuple[str, ...], str]] = [
     ("gen_ai_operation", OPERATION_KEYS, ""),
     ("request_model", REQUEST_MODEL_KEYS, ""),
     ("response_model", RESPONSE_MODEL_KEYS, ""),
-    ("input_tokens", INPUT_TOKEN_KEYS, "as reported; GenAI semconv includes cache read and write tokens. Claude Code "
-     "events report them apart: the warehouse (int_llm_calls_normalized) adds them back"),
+    (
+        "input_tokens",
+        INPUT_TOKEN_KEYS,
+        "as reported; GenAI semconv includes cache read and write tokens. Claude Code "
+        "events report them apart: the warehouse (int_llm_calls_normalized) adds them back",
+    ),
     ("output_tokens", OUTPUT_TOKEN_KEYS, "includes reasoning tokens"),
     ("cache_read_tokens", CACHE_READ_KEYS, ""),
     ("cache_write_tokens", CACHE_WRITE_KEYS, ""),

@@ -103,17 +103,21 @@ class SubjectIndex:
                 continue
             packed = _packed_keys(hashes)
             if packed is None:  # not all of them hex HMACs: key by key
-                self.db.executemany("insert or ignore into subject_file_ids values (?, ?)",
-                                    sorted({(_key(h), ids[path]) for h in hashes}))
+                self.db.executemany(
+                    "insert or ignore into subject_file_ids values (?, ?)",
+                    sorted({(_key(h), ids[path]) for h in hashes}),
+                )
             else:  # one statement: binding a row at a time cost 3 µs a row, most of a landing's index time
                 self.db.execute(_INSERT_PACKED, (len(hashes), packed, ids[path]))
 
     def _file_ids(self, paths: list[str]) -> dict[str, int]:
         ids: dict[str, int] = {}
         for start in range(0, len(paths), 500):
-            chunk = paths[start:start + 500]
+            chunk = paths[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            ids.update(self.db.execute(f"select path, file_id from lake_files where path in ({marks})", chunk))
+            ids.update(
+                self.db.execute(f"select path, file_id from lake_files where path in ({marks})", chunk)
+            )
         return ids
 
     def files_for(self, subject_hashes: Iterable[str]) -> list[str]:
@@ -121,12 +125,19 @@ class SubjectIndex:
         if not keys:
             return []
         marks = ",".join("?" * len(keys))
-        return [p for (p,) in self.db.execute(
-            f"select distinct f.path from subject_file_ids s join lake_files f using (file_id) "
-            f"where s.subject in ({marks}) order by f.path", keys)]
+        return [
+            p
+            for (p,) in self.db.execute(
+                f"select distinct f.path from subject_file_ids s join lake_files f using (file_id) "
+                f"where s.subject in ({marks}) order by f.path",
+                keys,
+            )
+        ]
 
     def forget(self, subject_hashes: Iterable[str]) -> None:
-        self.db.executemany("delete from subject_file_ids where subject = ?", [(_key(h),) for h in subject_hashes])
+        self.db.executemany(
+            "delete from subject_file_ids where subject = ?", [(_key(h),) for h in subject_hashes]
+        )
 
     def carry_over(self, old_paths: Iterable[str], new_path: str) -> None:
         """`new_path` holds the rows of `old_paths` (compaction): it inherits their subjects.
@@ -137,10 +148,12 @@ class SubjectIndex:
         new_id = self._file_ids([new_path])[new_path]
         old_ids = list(self._file_ids(old_paths).values())
         for start in range(0, len(old_ids), 500):
-            chunk = old_ids[start:start + 500]
-            self.db.execute(f"insert or ignore into subject_file_ids select subject, ? from subject_file_ids "
-                            f"where file_id in ({','.join('?' * len(chunk))}) order by subject",
-                            [new_id, *chunk])
+            chunk = old_ids[start : start + 500]
+            self.db.execute(
+                f"insert or ignore into subject_file_ids select subject, ? from subject_file_ids "
+                f"where file_id in ({','.join('?' * len(chunk))}) order by subject",
+                [new_id, *chunk],
+            )
         self.db.execute("commit")
 
     def forget_paths(self, paths: Iterable[str]) -> None:
@@ -151,7 +164,9 @@ class SubjectIndex:
                 self.db.execute("delete from lake_files where file_id = ?", row)
 
     def suppress(self, subject_hash: str, request_id: str, at: str) -> None:
-        self.db.execute("insert or ignore into suppressed_subjects values (?, ?, ?)", (subject_hash, request_id, at))
+        self.db.execute(
+            "insert or ignore into suppressed_subjects values (?, ?, ?)", (subject_hash, request_id, at)
+        )
 
     def suppressed(self) -> frozenset[str]:
         return frozenset(h for (h,) in self.db.execute("select subject_hash from suppressed_subjects"))

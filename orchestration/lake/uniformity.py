@@ -35,9 +35,11 @@ from orchestration.lake.schema import LAKE_TABLES, conformable, schema_differenc
 from orchestration.lake.writer import fsync_dir, write_conformed
 from orchestration.settings import Settings
 
-FINGERPRINT = hashlib.sha256("\n".join(
-    f"{table}: {schema.remove_metadata().to_string()}" for table, schema in sorted(LAKE_TABLES.items())
-).encode()).hexdigest()
+FINGERPRINT = hashlib.sha256(
+    "\n".join(
+        f"{table}: {schema.remove_metadata().to_string()}" for table, schema in sorted(LAKE_TABLES.items())
+    ).encode()
+).hexdigest()
 
 
 @dataclass
@@ -101,8 +103,13 @@ def ensure_uniform(settings: Settings) -> UniformityReport:
             try:
                 actual = pq.read_schema(path)
             except (OSError, pa.ArrowException) as err:
-                mixed.append({"path": str(path), "why": f"unreadable footer ({type(err).__name__})",
-                              "identity": _identity(path)})
+                mixed.append(
+                    {
+                        "path": str(path),
+                        "why": f"unreadable footer ({type(err).__name__})",
+                        "identity": _identity(path),
+                    }
+                )
                 continue
             difference = schema_difference(expected, actual)
             if not difference:

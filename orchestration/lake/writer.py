@@ -40,8 +40,13 @@ LANDING_OPTIONS = {**PARQUET_OPTIONS, "compression_level": 1}
 def writer_options(schema: pa.Schema, options: dict[str, Any] = PARQUET_OPTIONS) -> dict[str, Any]:
     """`options` for a ParquetWriter of `schema` (row group size is given per write): dictionary
     encoding where values repeat, statistics where they prune (see schema.py)."""
-    return {**{k: v for k, v in options.items() if k != "row_group_size"},
-            "use_dictionary": dictionary_columns(schema), "write_statistics": statistics_columns(schema)}
+    return {
+        **{k: v for k, v in options.items() if k != "row_group_size"},
+        "use_dictionary": dictionary_columns(schema),
+        "write_statistics": statistics_columns(schema),
+    }
+
+
 # Arrow metadata naming the landed files (stems) whose rows a lake file holds, when it is not only its
 # own name: a compacted file, or the output of one task that landed several small files together.
 SOURCES_KEY = b"spanledger.sources"
@@ -68,8 +73,9 @@ def write_table_atomically(table: pa.Table, final: Path) -> None:
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = final.parent / f".{final.name}.{uuid.uuid4().hex}.tmp"
     try:
-        pq.write_table(table, tmp, row_group_size=PARQUET_OPTIONS["row_group_size"],
-                       **writer_options(table.schema))
+        pq.write_table(
+            table, tmp, row_group_size=PARQUET_OPTIONS["row_group_size"], **writer_options(table.schema)
+        )
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, final)
@@ -78,8 +84,9 @@ def write_table_atomically(table: pa.Table, final: Path) -> None:
     fsync_dir(final.parent)
 
 
-def write_conformed(sources: list[Path], schema: pa.Schema, out: Path,
-                    constants: dict[str, object] | None = None) -> int:
+def write_conformed(
+    sources: list[Path], schema: pa.Schema, out: Path, constants: dict[str, object] | None = None
+) -> int:
     """Stream the rows of Parquet files into `out` in `schema` (see conform_table), fsynced; returns the
     rows written. Memory holds one row group, whatever the sources' size. On failure `out` is removed."""
     row_group = PARQUET_OPTIONS["row_group_size"]
@@ -116,12 +123,20 @@ def ensure_schema_files(lake_dir: Path) -> None:
 class StagedWriter:
     """Collects one landing task's output: lake tables by event day, quarantine and restricted content."""
 
-    def __init__(self, staging_dir: Path, output_stem: str, data_dir: Path, landing_day: str,
-                 sources: list[str] | None = None):
+    def __init__(
+        self,
+        staging_dir: Path,
+        output_stem: str,
+        data_dir: Path,
+        landing_day: str,
+        sources: list[str] | None = None,
+    ):
         self.staging_dir = staging_dir
         self.stem = output_stem
         # several input files in one output: name them all (see SOURCES_KEY)
-        self._metadata = {SOURCES_KEY: json.dumps(sources).encode()} if sources and sources != [output_stem] else None
+        self._metadata = (
+            {SOURCES_KEY: json.dumps(sources).encode()} if sources and sources != [output_stem] else None
+        )
         self.data_dir = data_dir
         self.landing_day = landing_day
         self._writers: dict[tuple[str, str], pq.ParquetWriter] = {}
@@ -149,8 +164,9 @@ class StagedWriter:
             self._targets[key] = path
         return writer
 
-    def write_rows(self, table: str, rows: list[dict[str, Any]], schema: pa.Schema | None = None
-                   ) -> list[tuple[dict[str, Any], str]]:
+    def write_rows(
+        self, table: str, rows: list[dict[str, Any]], schema: pa.Schema | None = None
+    ) -> list[tuple[dict[str, Any], str]]:
         """Write rows; return those Arrow cannot take (a decoder gap), with the reason, for quarantine."""
         if not rows:
             return []
@@ -178,8 +194,11 @@ class StagedWriter:
         days = arrow["_day"]
         rows_by_day = {c["values"]: c["counts"] for c in pc.value_counts(days).to_pylist()}
         for day_number in sorted(rows_by_day):
-            day_rows = arrow if len(rows_by_day) == 1 else \
-                arrow.filter(pc.equal(days, pa.scalar(day_number, pa.int32())))
+            day_rows = (
+                arrow
+                if len(rows_by_day) == 1
+                else arrow.filter(pc.equal(days, pa.scalar(day_number, pa.int32())))
+            )
             self._write_day(table, day_number, day_rows.select(schema.names), schema)
         return rows_by_day
 
@@ -200,7 +219,9 @@ class StagedWriter:
 
     def subject_index(self) -> dict[str, list[str]]:
         """Final path → the subject hashes (user and session) its rows carry."""
-        return {str(self._final_path(*key)): sorted(hashes) for key, hashes in self.subjects.items() if hashes}
+        return {
+            str(self._final_path(*key)): sorted(hashes) for key, hashes in self.subjects.items() if hashes
+        }
 
     def close(self) -> list[tuple[str, str]]:
         """Finish every file (fsync'd) and return the (staging, final) moves that publish them."""
@@ -235,11 +256,13 @@ def rows_to_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     # Column by column (row-major gets, then a C-level transpose): the reference path, and the one
     # whose error messages end up in quarantine reasons.
     names = schema.names
-    columns = list(zip(*[tuple(map(row.get, names)) for row in rows], strict=True)) if rows \
-        else [()] * len(names)
-    return pa.Table.from_arrays([pa.array(column, type=field.type) for column, field in zip(columns, schema,
-                                                                                             strict=True)],
-                                schema=schema)
+    columns = (
+        list(zip(*[tuple(map(row.get, names)) for row in rows], strict=True)) if rows else [()] * len(names)
+    )
+    return pa.Table.from_arrays(
+        [pa.array(column, type=field.type) for column, field in zip(columns, schema, strict=True)],
+        schema=schema,
+    )
 
 
 def _split_convertible(rows: list[dict[str, Any]], schema: pa.Schema):

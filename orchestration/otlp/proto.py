@@ -21,8 +21,9 @@ class ProtoDecodeError(ValueError):
 
 def _plausible_traces(msg: ExportTraceServiceRequest) -> bool:
     spans = [s for rs in msg.resource_spans for ss in rs.scope_spans for s in ss.spans]
-    return bool(spans) and all(len(s.trace_id) in (0, 16) and len(s.span_id) in (0, 8) and s.start_time_unix_nano
-                               for s in spans)
+    return bool(spans) and all(
+        len(s.trace_id) in (0, 16) and len(s.span_id) in (0, 8) and s.start_time_unix_nano for s in spans
+    )
 
 
 def _plausible_metrics(msg: ExportMetricsServiceRequest) -> bool:
@@ -32,8 +33,9 @@ def _plausible_metrics(msg: ExportMetricsServiceRequest) -> bool:
 
 def _plausible_logs(msg: ExportLogsServiceRequest) -> bool:
     records = [r for rl in msg.resource_logs for sl in rl.scope_logs for r in sl.log_records]
-    return bool(records) and all(len(r.trace_id) in (0, 16) and (r.time_unix_nano or r.observed_time_unix_nano)
-                                 for r in records)
+    return bool(records) and all(
+        len(r.trace_id) in (0, 16) and (r.time_unix_nano or r.observed_time_unix_nano) for r in records
+    )
 
 
 # Tried in this order: the three messages share their outer shape, their leaves tell them apart.

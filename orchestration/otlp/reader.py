@@ -66,8 +66,14 @@ def open_decompressed(path: Path, compression: str) -> BinaryIO:
     return raw
 
 
-def read_units(path: Path, start: int = 0, end: int | None = None, first_line: int = 1,
-               shape: FileShape | None = None, blocks: bool = False) -> Iterator[Unit | FileShape | LineBlock]:
+def read_units(
+    path: Path,
+    start: int = 0,
+    end: int | None = None,
+    first_line: int = 1,
+    shape: FileShape | None = None,
+    blocks: bool = False,
+) -> Iterator[Unit | FileShape | LineBlock]:
     """Yield the file's shape first, then its units. `start`/`end` slice plain JSON-lines files. With
     `blocks`, JSON lines come as `LineBlock`s of whole lines (see `units_of_block`)."""
     with open(path, "rb") as fh:
@@ -93,8 +99,13 @@ def read_units(path: Path, start: int = 0, end: int | None = None, first_line: i
     else:
         with open(path, "rb") as fh:
             sample = fh.read(256)
-        yield Unit("file", None, error_field="file",
-                   error="not OTLP: neither JSON nor protobuf export requests", raw=sample)
+        yield Unit(
+            "file",
+            None,
+            error_field="file",
+            error="not OTLP: neither JSON nor protobuf export requests",
+            raw=sample,
+        )
 
 
 def _peek(path: Path, compression: str, size: int) -> tuple[bytes, str | None]:
@@ -176,8 +187,13 @@ def json_unit(payload: bytes, location: str) -> Unit:
     except orjson.JSONDecodeError as err:
         return Unit(location, None, error_field="json", error=f"malformed JSON: {err}", raw=payload)
     if not isinstance(request, dict):
-        return Unit(location, None, error_field="json",
-                    error=f"expected an export request object, got {type(request).__name__}", raw=payload)
+        return Unit(
+            location,
+            None,
+            error_field="json",
+            error=f"expected an export request object, got {type(request).__name__}",
+            raw=payload,
+        )
     return Unit(location, request)
 
 
@@ -193,8 +209,14 @@ class LineBlock:
 BLOCK_BYTES = 4 << 20
 
 
-def json_line_blocks(path: Path, compression: str, start: int = 0, end: int | None = None, first_line: int = 1,
-                     block_bytes: int = BLOCK_BYTES) -> Iterator[LineBlock | Unit]:
+def json_line_blocks(
+    path: Path,
+    compression: str,
+    start: int = 0,
+    end: int | None = None,
+    first_line: int = 1,
+    block_bytes: int = BLOCK_BYTES,
+) -> Iterator[LineBlock | Unit]:
     """The lines of `[start, end)` (a line that crosses `end` included) in blocks of whole lines. What
     is not a whole line comes as a Unit: a last line cut short, or a stream that cannot be read on."""
     if compression == "none":
@@ -203,8 +225,9 @@ def json_line_blocks(path: Path, compression: str, start: int = 0, end: int | No
         yield from _streamed_line_blocks(path, compression, start, end, first_line, block_bytes)
 
 
-def _streamed_line_blocks(path: Path, compression: str, start: int, end: int | None, first_line: int,
-                          block_bytes: int) -> Iterator[LineBlock | Unit]:
+def _streamed_line_blocks(
+    path: Path, compression: str, start: int, end: int | None, first_line: int, block_bytes: int
+) -> Iterator[LineBlock | Unit]:
     """`json_line_blocks` of a decompressed stream, a line at a time: a corrupt stream then fails after
     the last line it could give."""
     line_no = first_line - 1
@@ -221,8 +244,12 @@ def _streamed_line_blocks(path: Path, compression: str, start: int, end: int | N
             except (OSError, EOFError, zlib.error, zstandard.ZstdError) as err:
                 if lines:
                     yield LineBlock(line_no - len(lines) + 1, b"".join(lines))
-                yield Unit(f"line {line_no + 1}", None, error_field="file",
-                           error=f"{compression} stream is corrupt or truncated after line {line_no}: {err}")
+                yield Unit(
+                    f"line {line_no + 1}",
+                    None,
+                    error_field="file",
+                    error=f"{compression} stream is corrupt or truncated after line {line_no}: {err}",
+                )
                 return
             if not line:
                 break
@@ -247,8 +274,9 @@ def _streamed_line_blocks(path: Path, compression: str, start: int, end: int | N
         stream.close()
 
 
-def _plain_line_blocks(path: Path, start: int, end: int | None, first_line: int, block_bytes: int
-                       ) -> Iterator[LineBlock | Unit]:
+def _plain_line_blocks(
+    path: Path, start: int, end: int | None, first_line: int, block_bytes: int
+) -> Iterator[LineBlock | Unit]:
     """`json_line_blocks` of an uncompressed file: large reads cut at the last newline (a line at a
     time costs ~2 µs a span in `readline`), into one buffer that the blocks are views of: a new buffer
     and two copies a block were 2% of a landing's CPU."""
@@ -264,7 +292,7 @@ def _plain_line_blocks(path: Path, start: int, end: int | None, first_line: int,
             if kept + want > len(buffer):  # a line longer than a block: a larger buffer
                 buffer = buffer[:kept] + bytearray(want)
                 view = memoryview(buffer)
-            got = fh.readinto(view[kept:kept + want]) if want > 0 else 0
+            got = fh.readinto(view[kept : kept + want]) if want > 0 else 0
             position += got
             filled = kept + got
             if not got or (end is not None and position >= end):
@@ -291,8 +319,13 @@ def _last_line(line: bytes, line_no: int) -> Iterator[Unit]:
     if not payload:
         return
     if payload[-1:] != b"}":
-        yield Unit(f"line {line_no}", None, error_field="json",
-                   error="truncated record: the file ends in the middle of a line", raw=payload)
+        yield Unit(
+            f"line {line_no}",
+            None,
+            error_field="json",
+            error="truncated record: the file ends in the middle of a line",
+            raw=payload,
+        )
     else:
         yield json_unit(payload, f"line {line_no}")
 
@@ -321,7 +354,9 @@ def _json_document(path: Path, compression: str) -> Iterator[Unit]:
             yield Unit("document", None, error_field="file", error=f"{compression} stream is corrupt: {err}")
             return
     if len(payload) > MAX_DOCUMENT_BYTES:
-        yield Unit("document", None, error_field="file", error="JSON document larger than 1 GiB; use JSON lines")
+        yield Unit(
+            "document", None, error_field="file", error="JSON document larger than 1 GiB; use JSON lines"
+        )
         return
     try:
         document = orjson.loads(payload)
@@ -333,12 +368,19 @@ def _json_document(path: Path, compression: str) -> Iterator[Unit]:
             if isinstance(item, dict):
                 yield Unit(f"document[{i}]", item)
             else:
-                yield Unit(f"document[{i}]", None, error_field="json", error="expected an export request object",
-                           raw=orjson.dumps(item))
+                yield Unit(
+                    f"document[{i}]",
+                    None,
+                    error_field="json",
+                    error="expected an export request object",
+                    raw=orjson.dumps(item),
+                )
     elif isinstance(document, dict):
         yield Unit("document", document)
     else:
-        yield Unit("document", None, error_field="json", error="expected an export request object", raw=payload)
+        yield Unit(
+            "document", None, error_field="json", error="expected an export request object", raw=payload
+        )
 
 
 def _proto_unit(payload: bytes, location: str) -> Unit:
@@ -369,21 +411,36 @@ def _framed(path: Path, compression: str, start: int) -> Iterator[Unit]:
                 return
             length = int.from_bytes(prefix, "big")
             if length > MAX_FRAME_BYTES:
-                yield Unit(location, None, error_field="frame", error=f"frame length {length} is implausible; "
-                           "the rest of the file cannot be framed", raw=prefix)
+                yield Unit(
+                    location,
+                    None,
+                    error_field="frame",
+                    error=f"frame length {length} is implausible; the rest of the file cannot be framed",
+                    raw=prefix,
+                )
                 return
             body = stream.read(length)
             offset += 4 + len(body)
             if len(body) < length:
-                yield Unit(location, None, error_field="frame",
-                           error=f"truncated message: {len(body)} of {length} bytes", raw=body[:256])
+                yield Unit(
+                    location,
+                    None,
+                    error_field="frame",
+                    error=f"truncated message: {len(body)} of {length} bytes",
+                    raw=body[:256],
+                )
                 return
             if body[:4] == ZSTD_MAGIC:
                 try:
                     body = decompressor.decompressobj().decompress(body)
                 except zstandard.ZstdError as err:
-                    yield Unit(location, None, error_field="zstd", error=f"corrupt zstd message: {err}",
-                               raw=body[:256])
+                    yield Unit(
+                        location,
+                        None,
+                        error_field="zstd",
+                        error=f"corrupt zstd message: {err}",
+                        raw=body[:256],
+                    )
                     continue
             yield _proto_unit(body, location)
 

@@ -46,7 +46,9 @@ def decode_id(value: Any, n_bytes: int, field: str, required: bool) -> str | Non
     """Hex id of `n_bytes`, from hex (any case) or base64; empty means absent."""
     if value is None or value == "":
         if required:
-            return "0" * (2 * n_bytes)  # pdata writes "" for zero ids; keep the row, mark it invalid-but-present
+            return "0" * (
+                2 * n_bytes
+            )  # pdata writes "" for zero ids; keep the row, mark it invalid-but-present
         return None
     if not isinstance(value, str):
         raise FieldError(field, f"expected a hex string, got {type(value).__name__}")
@@ -106,7 +108,7 @@ def decode_enum(value: Any, names: dict[int, str], prefix: str, field: str) -> s
             return names[value]
         raise FieldError(field, f"unknown enum value {value}")
     if isinstance(value, str):
-        short = value[len(prefix):] if value.startswith(prefix) else value
+        short = value[len(prefix) :] if value.startswith(prefix) else value
         if short in names.values():
             return short
         if short.isdigit() and int(short) in names:
@@ -118,10 +120,31 @@ SPAN_KINDS = {0: "UNSPECIFIED", 1: "INTERNAL", 2: "SERVER", 3: "CLIENT", 4: "PRO
 STATUS_CODES = {0: "UNSET", 1: "OK", 2: "ERROR"}
 TEMPORALITIES = {0: "UNSPECIFIED", 1: "DELTA", 2: "CUMULATIVE"}
 SEVERITY_NAMES = {
-    0: "UNSPECIFIED", 1: "TRACE", 2: "TRACE2", 3: "TRACE3", 4: "TRACE4", 5: "DEBUG", 6: "DEBUG2", 7: "DEBUG3",
-    8: "DEBUG4", 9: "INFO", 10: "INFO2", 11: "INFO3", 12: "INFO4", 13: "WARN", 14: "WARN2", 15: "WARN3",
-    16: "WARN4", 17: "ERROR", 18: "ERROR2", 19: "ERROR3", 20: "ERROR4", 21: "FATAL", 22: "FATAL2",
-    23: "FATAL3", 24: "FATAL4",
+    0: "UNSPECIFIED",
+    1: "TRACE",
+    2: "TRACE2",
+    3: "TRACE3",
+    4: "TRACE4",
+    5: "DEBUG",
+    6: "DEBUG2",
+    7: "DEBUG3",
+    8: "DEBUG4",
+    9: "INFO",
+    10: "INFO2",
+    11: "INFO3",
+    12: "INFO4",
+    13: "WARN",
+    14: "WARN2",
+    15: "WARN3",
+    16: "WARN4",
+    17: "ERROR",
+    18: "ERROR2",
+    19: "ERROR3",
+    20: "ERROR4",
+    21: "FATAL",
+    22: "FATAL2",
+    23: "FATAL3",
+    24: "FATAL4",
 }
 SEVERITY_NUMBERS = {name: number for number, name in SEVERITY_NAMES.items()}
 
@@ -176,7 +199,9 @@ def decode_attributes(items: Any, field: str = "attributes", depth: int = 0) -> 
     return dict(decode_attribute_pairs(items, field, depth))  # a repeated key: the last one wins
 
 
-def decode_attribute_pairs(items: Any, field: str = "attributes", depth: int = 0) -> Iterator[tuple[str, Any]]:
+def decode_attribute_pairs(
+    items: Any, field: str = "attributes", depth: int = 0
+) -> Iterator[tuple[str, Any]]:
     """(key, decoded value) of an OTLP attribute list, in order."""
     if not items:
         return

@@ -23,11 +23,19 @@ def check_lake_partition(settings: Settings, table: str, day: date | str) -> Sui
         result = SuiteResult(suite.name, target, str(day), 0)
     else:
         result = validate(data.table.to_pandas(), suite, target, str(day))
-    result.outcomes.insert(0, Outcome(
-        expectation="arrow_schema_matches_lake_schema", column=None, expected="orchestration/lake/schema.py",
-        severity=ERROR, why="every file has the lake's column types", success=not data.schema_mismatches,
-        observed="; ".join(f"{path}: {d}" for path, d in data.schema_mismatches.items())[:1000]
-        or f"{len(data.files) - len(data.unreadable)} file(s) agree"))
+    result.outcomes.insert(
+        0,
+        Outcome(
+            expectation="arrow_schema_matches_lake_schema",
+            column=None,
+            expected="orchestration/lake/schema.py",
+            severity=ERROR,
+            why="every file has the lake's column types",
+            success=not data.schema_mismatches,
+            observed="; ".join(f"{path}: {d}" for path, d in data.schema_mismatches.items())[:1000]
+            or f"{len(data.files) - len(data.unreadable)} file(s) agree",
+        ),
+    )
     result.errors += [f"unreadable Parquet file {path}: {error}" for path, error in data.unreadable.items()]
     if not data.files:
         result.notes.append(f"no files in {target}")
@@ -39,18 +47,29 @@ def check_mart(settings: Settings, relation: str, day: date | str | None = None)
     target = MARTS[relation]
     suite = mart_suite(relation)
     if not settings.warehouse_path.exists():
-        return SuiteResult(suite.name, relation, None if day is None else str(day), 0,
-                           errors=[f"no warehouse at {settings.warehouse_path}"])
+        return SuiteResult(
+            suite.name,
+            relation,
+            None if day is None else str(day),
+            0,
+            errors=[f"no warehouse at {settings.warehouse_path}"],
+        )
     try:
         frame = read_mart(settings, relation, date_column=target.date_column, day=day)
     except Exception as err:  # noqa: BLE001 - a missing table or a locked file is a result, not a crash
-        return SuiteResult(suite.name, relation, None if day is None else str(day), 0,
-                           errors=[f"cannot read {relation}: {str(err).splitlines()[0]}"])
+        return SuiteResult(
+            suite.name,
+            relation,
+            None if day is None else str(day),
+            0,
+            errors=[f"cannot read {relation}: {str(err).splitlines()[0]}"],
+        )
     return validate(frame, suite, relation, None if day is None else str(day))
 
 
-def check_lake(settings: Settings, days: list[str] | None = None,
-               tables: tuple[str, ...] = CHECKED_LAKE_TABLES) -> list[SuiteResult]:
+def check_lake(
+    settings: Settings, days: list[str] | None = None, tables: tuple[str, ...] = CHECKED_LAKE_TABLES
+) -> list[SuiteResult]:
     """Every (table, date) of the lake, or only the given dates."""
     results = []
     for table in tables:
@@ -70,16 +89,26 @@ def run_dbt_tests(settings: Settings, lock_timeout: float | None = None):
     from orchestration.warehouse.dbt_runner import run_dbt
 
     if settings.warehouse == "duckdb" and not settings.warehouse_path.exists():
-        return DbtTestSummary(False, False, f"no warehouse at {settings.warehouse_path}; run `spanledger build`")
+        return DbtTestSummary(
+            False, False, f"no warehouse at {settings.warehouse_path}; run `spanledger build`"
+        )
     result = run_dbt(settings, ["test"], lock_timeout=lock_timeout)
     summary = result.summary if result.statuses else (result.output_tail.splitlines() or ["no output"])[-1]
-    return DbtTestSummary(True, result.success, summary, result.failures,
-                          str(result.log_path) if result.log_path else None)
+    return DbtTestSummary(
+        True, result.success, summary, result.failures, str(result.log_path) if result.log_path else None
+    )
 
 
-def run_quality(settings: Settings, *, lake_scan: bool = True, suites: bool = True, dbt_tests: bool = True,
-                days: list[str] | None = None, lock_timeout: float | None = None,
-                progress=None):
+def run_quality(
+    settings: Settings,
+    *,
+    lake_scan: bool = True,
+    suites: bool = True,
+    dbt_tests: bool = True,
+    days: list[str] | None = None,
+    lock_timeout: float | None = None,
+    progress=None,
+):
     """Everything `spanledger check` does: lake scan, lake and mart suites, dbt tests."""
     from orchestration.quality.lake_scan import scan_lake
     from orchestration.quality.report import new_report

@@ -66,7 +66,9 @@ def read_partition(settings: Settings, table: str, day: date | str) -> Partition
             mismatches[str(path)] = difference
         parts.append(part)
     if not parts:
-        return PartitionData(None if unreadable else LAKE_TABLES[table].empty_table(), files, unreadable, mismatches)
+        return PartitionData(
+            None if unreadable else LAKE_TABLES[table].empty_table(), files, unreadable, mismatches
+        )
     return PartitionData(pa.concat_tables(parts, promote_options="permissive"), files, unreadable, mismatches)
 
 
@@ -88,8 +90,13 @@ def daily_row_counts(settings: Settings, table: str, before: date | str, days: i
     return counts
 
 
-def read_mart(settings: Settings, relation: str, columns: list[str] | None = None,
-              date_column: str | None = None, day: date | str | None = None):
+def read_mart(
+    settings: Settings,
+    relation: str,
+    columns: list[str] | None = None,
+    date_column: str | None = None,
+    day: date | str | None = None,
+):
     """A mart (or one of its dates) as a pandas frame, read-only."""
     import duckdb
 

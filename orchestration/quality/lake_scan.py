@@ -35,7 +35,10 @@ def _file_problem(path: Path, table: str) -> tuple[str | None, pa.Schema | None]
         metadata = pq.read_metadata(path)
         schema = metadata.schema.to_arrow_schema()
     except (OSError, pa.ArrowException) as err:
-        return f"corrupt: cannot read the Parquet footer ({type(err).__name__}: {str(err).splitlines()[0]})", None
+        return (
+            f"corrupt: cannot read the Parquet footer ({type(err).__name__}: {str(err).splitlines()[0]})",
+            None,
+        )
     difference = schema_difference(LAKE_TABLES[table], schema)
     if difference:
         return f"schema: {difference}", schema
@@ -90,7 +93,12 @@ def _missing_files(settings: Settings, present: dict[tuple[str, str], set[str]])
                     continue  # the whole date is gone: retention, not loss
                 if not any(n.startswith(prefix) for n in names):
                     expected = settings.table_dir(table) / f"date={day}" / f"{prefix}-*.parquet"
-                    problems.append(LakeProblem(
-                        str(expected), f"missing: landed from {record['path']} but no file in the partition",
-                        table, day))
+                    problems.append(
+                        LakeProblem(
+                            str(expected),
+                            f"missing: landed from {record['path']} but no file in the partition",
+                            table,
+                            day,
+                        )
+                    )
     return problems

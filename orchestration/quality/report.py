@@ -38,22 +38,33 @@ class QualityReport:
     @property
     def success(self) -> bool:
         """No blocking failure anywhere (warnings do not fail the report)."""
-        return (not any(s.blocks for s in self.suites) and not self.lake_problems
-                and (self.dbt is None or not self.dbt.ran or self.dbt.success))
+        return (
+            not any(s.blocks for s in self.suites)
+            and not self.lake_problems
+            and (self.dbt is None or not self.dbt.ran or self.dbt.success)
+        )
 
     def counts(self) -> dict[str, int]:
         statuses = [s.status for s in self.suites]
-        return {"suites": len(statuses), "pass": statuses.count("pass"), "warn": statuses.count("warn"),
-                "error": statuses.count("error"),
-                "expectations": sum(len(s.outcomes) for s in self.suites),
-                "expectations_failed": sum(len(s.failed) for s in self.suites)}
+        return {
+            "suites": len(statuses),
+            "pass": statuses.count("pass"),
+            "warn": statuses.count("warn"),
+            "error": statuses.count("error"),
+            "expectations": sum(len(s.outcomes) for s in self.suites),
+            "expectations_failed": sum(len(s.failed) for s in self.suites),
+        }
 
     def to_dict(self) -> dict[str, Any]:
-        return {"started_at": self.started_at.isoformat(), "success": self.success, "counts": self.counts(),
-                "suites": [s.to_dict() for s in self.suites],
-                "lake_files_scanned": self.lake_files_scanned,
-                "lake_problems": [p.__dict__ for p in self.lake_problems],
-                "dbt_test": None if self.dbt is None else self.dbt.__dict__}
+        return {
+            "started_at": self.started_at.isoformat(),
+            "success": self.success,
+            "counts": self.counts(),
+            "suites": [s.to_dict() for s in self.suites],
+            "lake_files_scanned": self.lake_files_scanned,
+            "lake_problems": [p.__dict__ for p in self.lake_problems],
+            "dbt_test": None if self.dbt is None else self.dbt.__dict__,
+        }
 
 
 def outcomes_markdown(result: SuiteResult) -> str:
@@ -90,19 +101,25 @@ def _e(value: object) -> str:
 def render_html(report: QualityReport, settings: Settings) -> str:
     counts = report.counts()
     status = "pass" if report.success else "error"
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>Spanledger data quality</title>"
-             f"<style>{_CSS}</style></head><body>",
-             f"<h1>Data quality <span class='badge b-{status}'>{'PASSED' if report.success else 'FAILED'}</span></h1>",
-             f"<p class='muted'>{_e(settings.data_dir)} · {report.started_at:%Y-%m-%d %H:%M:%S} UTC · "
-             f"{counts['suites']} suites ({counts['pass']} pass, {counts['warn']} warn, {counts['error']} error), "
-             f"{counts['expectations']} expectations, {counts['expectations_failed']} unmet</p>"]
+    parts = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>Spanledger data quality</title>"
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>Data quality <span class='badge b-{status}'>{'PASSED' if report.success else 'FAILED'}</span></h1>",
+        f"<p class='muted'>{_e(settings.data_dir)} · {report.started_at:%Y-%m-%d %H:%M:%S} UTC · "
+        f"{counts['suites']} suites ({counts['pass']} pass, {counts['warn']} warn, {counts['error']} error), "
+        f"{counts['expectations']} expectations, {counts['expectations_failed']} unmet</p>",
+    ]
     parts.append("<h2>Lake files</h2>")
     if report.lake_problems:
         parts.append("<table><tr><th>path</th><th>problem</th></tr>")
-        parts += [f"<tr><td><code>{_e(p.path)}</code></td><td class='error'>{_e(p.problem)}</td></tr>"
-                  for p in report.lake_problems]
+        parts += [
+            f"<tr><td><code>{_e(p.path)}</code></td><td class='error'>{_e(p.problem)}</td></tr>"
+            for p in report.lake_problems
+        ]
         parts.append("</table>")
-    parts.append(f"<p>{report.lake_files_scanned} Parquet footers read, {len(report.lake_problems)} problem(s).</p>")
+    parts.append(
+        f"<p>{report.lake_files_scanned} Parquet footers read, {len(report.lake_problems)} problem(s).</p>"
+    )
     if report.dbt is not None:
         parts.append("<h2>dbt tests</h2>")
         if not report.dbt.ran:
@@ -111,28 +128,42 @@ def render_html(report: QualityReport, settings: Settings) -> str:
             css = "pass" if report.dbt.success else "error"
             parts.append(f"<p class='{css}'>{_e(report.dbt.summary)}</p>")
             if report.dbt.failures:
-                parts.append("<ul>" + "".join(f"<li><code>{_e(f)}</code></li>" for f in report.dbt.failures) + "</ul>")
-    parts.append("<h2>Expectation suites</h2><table><tr><th>status</th><th>suite</th><th>target</th>"
-                 "<th>rows</th><th>unmet</th></tr>")
+                parts.append(
+                    "<ul>" + "".join(f"<li><code>{_e(f)}</code></li>" for f in report.dbt.failures) + "</ul>"
+                )
+    parts.append(
+        "<h2>Expectation suites</h2><table><tr><th>status</th><th>suite</th><th>target</th>"
+        "<th>rows</th><th>unmet</th></tr>"
+    )
     for s in report.suites:
-        parts.append(f"<tr><td class='{s.status}'>{s.status}</td><td>{_e(s.suite)}</td><td><a href='#{_e(s.target)}'>"
-                     f"{_e(s.target)}</a></td><td>{s.rows:,}</td><td>{len(s.failed) + len(s.errors)}</td></tr>")
+        parts.append(
+            f"<tr><td class='{s.status}'>{s.status}</td><td>{_e(s.suite)}</td><td><a href='#{_e(s.target)}'>"
+            f"{_e(s.target)}</a></td><td>{s.rows:,}</td><td>{len(s.failed) + len(s.errors)}</td></tr>"
+        )
     parts.append("</table>")
     for s in report.suites:
-        parts.append(f"<details id='{_e(s.target)}' {'open' if s.status != 'pass' else ''}><summary>"
-                     f"<span class='{s.status}'>{s.status}</span> {_e(s.suite)} · {_e(s.target)}</summary>")
+        parts.append(
+            f"<details id='{_e(s.target)}' {'open' if s.status != 'pass' else ''}><summary>"
+            f"<span class='{s.status}'>{s.status}</span> {_e(s.suite)} · {_e(s.target)}</summary>"
+        )
         for note in s.notes:
             parts.append(f"<p class='muted'>{_e(note)}</p>")
-        parts.append("<table><tr><th></th><th>expectation</th><th>column</th><th>expected</th><th>observed</th>"
-                     "<th>severity</th><th>why</th></tr>")
+        parts.append(
+            "<table><tr><th></th><th>expectation</th><th>column</th><th>expected</th><th>observed</th>"
+            "<th>severity</th><th>why</th></tr>"
+        )
         for error in s.errors:
-            parts.append(f"<tr><td class='error'>✗</td><td>data unreadable</td><td></td><td></td>"
-                         f"<td class='error'>{_e(error)}</td><td>error</td><td></td></tr>")
+            parts.append(
+                f"<tr><td class='error'>✗</td><td>data unreadable</td><td></td><td></td>"
+                f"<td class='error'>{_e(error)}</td><td>error</td><td></td></tr>"
+            )
         for o in sorted(s.outcomes, key=lambda o: (o.success, o.severity != "error")):
             css = "pass" if o.success else o.severity
-            parts.append(f"<tr><td class='{css}'>{'✓' if o.success else '✗'}</td><td>{_e(o.expectation)}</td>"
-                         f"<td>{_e(o.column or '')}</td><td>{_e(o.expected[:300])}</td><td>{_e(o.observed)}</td>"
-                         f"<td>{_e(o.severity)}</td><td class='muted'>{_e(o.why)}</td></tr>")
+            parts.append(
+                f"<tr><td class='{css}'>{'✓' if o.success else '✗'}</td><td>{_e(o.expectation)}</td>"
+                f"<td>{_e(o.column or '')}</td><td>{_e(o.expected[:300])}</td><td>{_e(o.observed)}</td>"
+                f"<td>{_e(o.severity)}</td><td class='muted'>{_e(o.why)}</td></tr>"
+            )
         parts.append("</table></details>")
     parts.append("</body></html>")
     return "\n".join(parts)

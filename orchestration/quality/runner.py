@@ -77,8 +77,10 @@ class SuiteResult:
         """One line per problem, blocking ones first: what the UI and the CLI say."""
         lines = list(self.errors)
         for o in sorted(self.failed, key=lambda o: o.severity != ERROR):
-            lines.append(f"[{o.severity}] {o.expectation}({o.column or ''}{', ' if o.column else ''}{o.expected}): "
-                         f"{o.observed}")
+            lines.append(
+                f"[{o.severity}] {o.expectation}({o.column or ''}{', ' if o.column else ''}{o.expected}): "
+                f"{o.observed}"
+            )
         return lines[:limit] + ([f"… and {len(lines) - limit} more"] if len(lines) > limit else [])
 
     def to_dict(self) -> dict[str, Any]:
@@ -126,8 +128,11 @@ def _context():
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    batch_definition = (context.data_sources.add_pandas("spanledger").add_dataframe_asset("frames")
-                        .add_batch_definition_whole_dataframe("whole_frame"))
+    batch_definition = (
+        context.data_sources.add_pandas("spanledger")
+        .add_dataframe_asset("frames")
+        .add_batch_definition_whole_dataframe("whole_frame")
+    )
     return context, batch_definition
 
 
@@ -140,14 +145,19 @@ def validate(frame, suite: Suite, target: str, partition: str | None = None) -> 
     gx_suite = gx.ExpectationSuite(name=f"{suite.name}.{uuid.uuid4().hex[:8]}")
     for rule in suite.rules:
         expectation_class = getattr(gxe, rule.expectation)
-        gx_suite.add_expectation(expectation_class(**rule.kwargs, meta={"severity": rule.severity, "why": rule.why}))
+        gx_suite.add_expectation(
+            expectation_class(**rule.kwargs, meta={"severity": rule.severity, "why": rule.why})
+        )
     gx_suite = context.suites.add(gx_suite)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # GX on pandas 3 warns about its own use of deprecated pandas APIs
+            warnings.simplefilter(
+                "ignore"
+            )  # GX on pandas 3 warns about its own use of deprecated pandas APIs
             batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-            validation = batch.validate(gx_suite, result_format={"result_format": "SUMMARY",
-                                                                "partial_unexpected_count": MAX_EXAMPLES})
+            validation = batch.validate(
+                gx_suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": MAX_EXAMPLES}
+            )
     finally:
         context.suites.delete(gx_suite.name)
     result = SuiteResult(suite.name, target, partition, len(frame), notes=list(suite.notes))
@@ -173,11 +183,20 @@ def validate(frame, suite: Suite, target: str, partition: str | None = None) -> 
                 observed += f", e.g. {', '.join(examples)}"
         else:
             observed = "ok"
-        result.outcomes.append(Outcome(
-            expectation=config.type, column=kwargs.get("column") or (
-                f"{kwargs['column_A']} vs {kwargs['column_B']}" if "column_A" in kwargs else None),
-            expected=_expected_text(kwargs), severity=meta.get("severity", ERROR), why=meta.get("why", ""),
-            success=bool(item.success) and exception is None, observed=observed, unexpected_count=count,
-            unexpected_percent=round(percent, 4) if percent is not None else None, examples=examples,
-            exception=exception))
+        result.outcomes.append(
+            Outcome(
+                expectation=config.type,
+                column=kwargs.get("column")
+                or (f"{kwargs['column_A']} vs {kwargs['column_B']}" if "column_A" in kwargs else None),
+                expected=_expected_text(kwargs),
+                severity=meta.get("severity", ERROR),
+                why=meta.get("why", ""),
+                success=bool(item.success) and exception is None,
+                observed=observed,
+                unexpected_count=count,
+                unexpected_percent=round(percent, 4) if percent is not None else None,
+                examples=examples,
+                exception=exception,
+            )
+        )
     return result

@@ -34,13 +34,30 @@ MAX_UNPRICED_CALL_SHARE = 0.05
 SPAN_KINDS = ["UNSPECIFIED", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"]
 STATUS_CODES = ["UNSET", "OK", "ERROR"]
 CONVENTIONS = ["genai", "openinference", "openllmetry", "claude_code"]
-SPAN_TYPES = ["llm", "embedding", "tool", "retrieval", "agent", "chain", "reranker", "guardrail",
-              "evaluator", "workflow", "task"]
+SPAN_TYPES = [
+    "llm",
+    "embedding",
+    "tool",
+    "retrieval",
+    "agent",
+    "chain",
+    "reranker",
+    "guardrail",
+    "evaluator",
+    "workflow",
+    "task",
+]
 METRIC_TYPES = ["sum", "gauge", "histogram", "exponential_histogram", "summary"]
 TEMPORALITIES = ["DELTA", "CUMULATIVE", "UNSPECIFIED"]
 COST_SOURCES = ["reported", "calculated", "unpriced"]
-TOKEN_COLUMNS = ["input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens",
-                 "reasoning_tokens", "total_tokens"]
+TOKEN_COLUMNS = [
+    "input_tokens",
+    "output_tokens",
+    "cache_read_tokens",
+    "cache_write_tokens",
+    "reasoning_tokens",
+    "total_tokens",
+]
 
 
 @dataclass(frozen=True)
@@ -67,7 +84,9 @@ def known_providers() -> frozenset[str]:
     """Provider names the price table can resolve: every alias and canonical name of the seed."""
     with open(PROJECT_DIR / "seeds" / "provider_aliases.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    return frozenset({r["provider_alias"].strip().lower() for r in rows} | {r["provider"].strip().lower() for r in rows})
+    return frozenset(
+        {r["provider_alias"].strip().lower() for r in rows} | {r["provider"].strip().lower() for r in rows}
+    )
 
 
 def _ts(day: date, plus_days: int = 0) -> datetime:
@@ -76,22 +95,38 @@ def _ts(day: date, plus_days: int = 0) -> datetime:
 
 def _hex_id(column: str, length: int, severity: str = ERROR) -> list[Rule]:
     return [
-        Rule("ExpectColumnValueLengthsToEqual", {"column": column, "value": length}, severity,
-             f"OTLP ids are {length} hex characters"),
-        Rule("ExpectColumnValuesToMatchRegex", {"column": column, "regex": f"^[0-9a-f]{{{length}}}$"}, severity,
-             "lowercase hex"),
+        Rule(
+            "ExpectColumnValueLengthsToEqual",
+            {"column": column, "value": length},
+            severity,
+            f"OTLP ids are {length} hex characters",
+        ),
+        Rule(
+            "ExpectColumnValuesToMatchRegex",
+            {"column": column, "regex": f"^[0-9a-f]{{{length}}}$"},
+            severity,
+            "lowercase hex",
+        ),
     ]
 
 
 def _non_negative(columns: list[str]) -> list[Rule]:
-    return [Rule("ExpectColumnValuesToBeBetween", {"column": c, "min_value": 0}, ERROR, "never negative")
-            for c in columns]
+    return [
+        Rule("ExpectColumnValuesToBeBetween", {"column": c, "min_value": 0}, ERROR, "never negative")
+        for c in columns
+    ]
 
 
 def _schema_rules(table: str) -> list[Rule]:
     # Column types are compared on the Arrow schema of every file (checks.py): pandas dtypes blur them.
-    return [Rule("ExpectTableColumnsToMatchOrderedList", {"column_list": LAKE_TABLES[table].names}, ERROR,
-                 "columns of orchestration/lake/schema.py, in order")]
+    return [
+        Rule(
+            "ExpectTableColumnsToMatchOrderedList",
+            {"column_list": LAKE_TABLES[table].names},
+            ERROR,
+            "columns of orchestration/lake/schema.py, in order",
+        )
+    ]
 
 
 def volume_rule(history: list[int]) -> tuple[Rule | None, str | None]:
@@ -100,18 +135,26 @@ def volume_rule(history: list[int]) -> tuple[Rule | None, str | None]:
     if len(history) < VOLUME_MIN_HISTORY_DAYS:
         return None, f"volume not checked: {len(history)} earlier day(s), {VOLUME_MIN_HISTORY_DAYS} needed"
     average = sum(history) / len(history)
-    rule = Rule("ExpectTableRowCountToBeBetween",
-                {"min_value": math.ceil(MIN_VOLUME_RATIO * average), "max_value": math.floor(MAX_VOLUME_RATIO * average)},
-                WARN, f"{MIN_VOLUME_RATIO:g}–{MAX_VOLUME_RATIO:g} × the trailing {len(history)}-day average "
-                f"of {average:,.0f} rows")
+    rule = Rule(
+        "ExpectTableRowCountToBeBetween",
+        {
+            "min_value": math.ceil(MIN_VOLUME_RATIO * average),
+            "max_value": math.floor(MAX_VOLUME_RATIO * average),
+        },
+        WARN,
+        f"{MIN_VOLUME_RATIO:g}–{MAX_VOLUME_RATIO:g} × the trailing {len(history)}-day average "
+        f"of {average:,.0f} rows",
+    )
     return rule, None
 
 
 def _window(column: str, day: date, days_after: int, severity: str = ERROR) -> Rule:
-    return Rule("ExpectColumnValuesToBeBetween",
-                {"column": column, "min_value": _ts(day), "max_value": _ts(day, days_after),
-                 "strict_max": True},
-                severity, f"event date is the partition date ({day}); up to {days_after} day(s) after it")
+    return Rule(
+        "ExpectColumnValuesToBeBetween",
+        {"column": column, "min_value": _ts(day), "max_value": _ts(day, days_after), "strict_max": True},
+        severity,
+        f"event date is the partition date ({day}); up to {days_after} day(s) after it",
+    )
 
 
 def lake_suite(table: str, day: date, history: list[int]) -> Suite:
@@ -120,59 +163,123 @@ def lake_suite(table: str, day: date, history: list[int]) -> Suite:
     notes: list[str] = []
     if table == "spans":
         rules += [
-            *_hex_id("trace_id", 32), *_hex_id("span_id", 16), *_hex_id("parent_span_id", 16),
+            *_hex_id("trace_id", 32),
+            *_hex_id("span_id", 16),
+            *_hex_id("parent_span_id", 16),
             Rule("ExpectColumnValuesToNotBeNull", {"column": "start_at"}, ERROR, "every span has a start"),
             Rule("ExpectColumnValuesToNotBeNull", {"column": "end_at"}, ERROR, "every span has an end"),
             _window("start_at", day, 1),
             _window("end_at", day, 2),
-            Rule("ExpectColumnPairValuesAToBeGreaterThanB",
-                 {"column_A": "end_at", "column_B": "start_at", "or_equal": True, "ignore_row_if": "either_value_is_missing"},
-                 ERROR, "a span ends at or after its start"),
+            Rule(
+                "ExpectColumnPairValuesAToBeGreaterThanB",
+                {
+                    "column_A": "end_at",
+                    "column_B": "start_at",
+                    "or_equal": True,
+                    "ignore_row_if": "either_value_is_missing",
+                },
+                ERROR,
+                "a span ends at or after its start",
+            ),
             *_non_negative(["duration_ms", *TOKEN_COLUMNS, "reported_cost_usd", "ttft_ms"]),
-            Rule("ExpectColumnValuesToBeInSet", {"column": "span_kind", "value_set": SPAN_KINDS}, ERROR, "OTLP SpanKind"),
-            Rule("ExpectColumnValuesToBeInSet", {"column": "status_code", "value_set": STATUS_CODES}, ERROR,
-                 "OTLP StatusCode"),
-            Rule("ExpectColumnValuesToBeInSet", {"column": "llm_convention", "value_set": CONVENTIONS}, ERROR,
-                 "conventions the landing recognises"),
-            Rule("ExpectColumnValuesToBeInSet", {"column": "span_type", "value_set": SPAN_TYPES, "mostly": 0.99}, WARN,
-                 "span types the marts know"),
-            Rule("ExpectColumnValuesToBeInSet",
-                 {"column": "gen_ai_provider", "value_set": sorted(known_providers()),
-                  "mostly": 1 - MAX_UNKNOWN_PROVIDER_SHARE},
-                 WARN, f"at most {MAX_UNKNOWN_PROVIDER_SHARE:.0%} of LLM spans from providers the price table "
-                 "does not know (they end up unpriced)"),
-            Rule("ExpectColumnValuesToNotBeNull", {"column": "service_name", "mostly": 0.99}, WARN,
-                 "requests are attributed to a service"),
-            Rule("ExpectColumnValuesToNotBeNull", {"column": "tenant_id", "mostly": 0.9}, WARN,
-                 "chargeback needs a tenant on most spans"),
+            Rule(
+                "ExpectColumnValuesToBeInSet",
+                {"column": "span_kind", "value_set": SPAN_KINDS},
+                ERROR,
+                "OTLP SpanKind",
+            ),
+            Rule(
+                "ExpectColumnValuesToBeInSet",
+                {"column": "status_code", "value_set": STATUS_CODES},
+                ERROR,
+                "OTLP StatusCode",
+            ),
+            Rule(
+                "ExpectColumnValuesToBeInSet",
+                {"column": "llm_convention", "value_set": CONVENTIONS},
+                ERROR,
+                "conventions the landing recognises",
+            ),
+            Rule(
+                "ExpectColumnValuesToBeInSet",
+                {"column": "span_type", "value_set": SPAN_TYPES, "mostly": 0.99},
+                WARN,
+                "span types the marts know",
+            ),
+            Rule(
+                "ExpectColumnValuesToBeInSet",
+                {
+                    "column": "gen_ai_provider",
+                    "value_set": sorted(known_providers()),
+                    "mostly": 1 - MAX_UNKNOWN_PROVIDER_SHARE,
+                },
+                WARN,
+                f"at most {MAX_UNKNOWN_PROVIDER_SHARE:.0%} of LLM spans from providers the price table "
+                "does not know (they end up unpriced)",
+            ),
+            Rule(
+                "ExpectColumnValuesToNotBeNull",
+                {"column": "service_name", "mostly": 0.99},
+                WARN,
+                "requests are attributed to a service",
+            ),
+            Rule(
+                "ExpectColumnValuesToNotBeNull",
+                {"column": "tenant_id", "mostly": 0.9},
+                WARN,
+                "chargeback needs a tenant on most spans",
+            ),
         ]
     elif table == "logs":
         rules += [
-            *_hex_id("trace_id", 32), *_hex_id("span_id", 16),
+            *_hex_id("trace_id", 32),
+            *_hex_id("span_id", 16),
             Rule("ExpectColumnValuesToNotBeNull", {"column": "log_at"}, ERROR, "time or observed time"),
             _window("log_at", day, 1),
-            Rule("ExpectColumnValuesToBeBetween", {"column": "severity_number", "min_value": 0, "max_value": 24}, ERROR,
-                 "OTLP SeverityNumber"),
+            Rule(
+                "ExpectColumnValuesToBeBetween",
+                {"column": "severity_number", "min_value": 0, "max_value": 24},
+                ERROR,
+                "OTLP SeverityNumber",
+            ),
             *_non_negative([*TOKEN_COLUMNS, "reported_cost_usd"]),
-            Rule("ExpectColumnValuesToBeInSet", {"column": "llm_convention", "value_set": CONVENTIONS}, ERROR,
-                 "conventions the landing recognises"),
+            Rule(
+                "ExpectColumnValuesToBeInSet",
+                {"column": "llm_convention", "value_set": CONVENTIONS},
+                ERROR,
+                "conventions the landing recognises",
+            ),
         ]
     elif table == "metric_points":
         rules += [
-            Rule("ExpectColumnValuesToNotBeNull", {"column": "metric_name"}, ERROR, "every point has a metric"),
+            Rule(
+                "ExpectColumnValuesToNotBeNull", {"column": "metric_name"}, ERROR, "every point has a metric"
+            ),
             Rule("ExpectColumnValuesToNotBeNull", {"column": "point_at"}, ERROR, "every point has a time"),
             _window("point_at", day, 1),
-            Rule("ExpectColumnValuesToBeInSet", {"column": "metric_type", "value_set": METRIC_TYPES}, ERROR,
-                 "OTLP metric data kinds"),
-            Rule("ExpectColumnValuesToBeInSet", {"column": "aggregation_temporality", "value_set": TEMPORALITIES},
-                 ERROR, "OTLP AggregationTemporality"),
+            Rule(
+                "ExpectColumnValuesToBeInSet",
+                {"column": "metric_type", "value_set": METRIC_TYPES},
+                ERROR,
+                "OTLP metric data kinds",
+            ),
+            Rule(
+                "ExpectColumnValuesToBeInSet",
+                {"column": "aggregation_temporality", "value_set": TEMPORALITIES},
+                ERROR,
+                "OTLP AggregationTemporality",
+            ),
             *_non_negative(["count"]),
         ]
     elif table == "span_events":
         rules += [*_hex_id("trace_id", 32), *_hex_id("span_id", 16), _window("event_at", day, 2)]
     elif table == "span_links":
-        rules += [*_hex_id("trace_id", 32), *_hex_id("span_id", 16), *_hex_id("linked_trace_id", 32),
-                  *_hex_id("linked_span_id", 16)]
+        rules += [
+            *_hex_id("trace_id", 32),
+            *_hex_id("span_id", 16),
+            *_hex_id("linked_trace_id", 32),
+            *_hex_id("linked_span_id", 16),
+        ]
     if table in ("spans", "logs", "metric_points"):
         rule, note = volume_rule(history)
         if rule:
@@ -184,6 +291,7 @@ def lake_suite(table: str, day: date, history: list[int]) -> Suite:
 
 # --- marts --------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class MartTarget:
     relation: str  # schema.table in the DuckDB warehouse (and the Dagster asset key)
@@ -193,7 +301,9 @@ class MartTarget:
 MARTS: dict[str, MartTarget] = {
     "intermediate.int_llm_calls_priced": MartTarget("intermediate.int_llm_calls_priced", "call_date"),
     "finops.fct_llm_costs_daily": MartTarget("finops.fct_llm_costs_daily", "cost_date"),
-    "reliability.fct_tenant_latency_daily": MartTarget("reliability.fct_tenant_latency_daily", "latency_date"),
+    "reliability.fct_tenant_latency_daily": MartTarget(
+        "reliability.fct_tenant_latency_daily", "latency_date"
+    ),
 }
 
 
@@ -202,42 +312,105 @@ def mart_suite(relation: str) -> Suite:
         rules = [
             Rule("ExpectColumnValuesToNotBeNull", {"column": "llm_call_id"}, ERROR, "primary key"),
             Rule("ExpectColumnValuesToBeUnique", {"column": "llm_call_id"}, ERROR, "primary key"),
-            *_non_negative(["input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens",
-                            "reasoning_tokens", "total_tokens", "cost_usd", "latency_ms"]),
-            Rule("ExpectColumnPairValuesAToBeGreaterThanB",
-                 {"column_A": "ended_at", "column_B": "started_at", "or_equal": True,
-                  "ignore_row_if": "either_value_is_missing"}, ERROR, "a call ends at or after its start"),
-            Rule("ExpectColumnValuesToBeInSet", {"column": "cost_source", "value_set": COST_SOURCES}, ERROR,
-                 "how the cost was obtained"),
-            Rule("ExpectColumnValuesToBeInSet",
-                 {"column": "is_unpriced", "value_set": [False], "mostly": 1 - MAX_UNPRICED_CALL_SHARE}, WARN,
-                 f"at most {MAX_UNPRICED_CALL_SHARE:.0%} of calls without a price (reported or calculated)"),
-            Rule("ExpectColumnValuesToNotBeNull", {"column": "model", "mostly": 0.99}, WARN, "cost is per model"),
-            Rule("ExpectColumnValuesToNotBeNull", {"column": "provider_name", "mostly": 0.9}, WARN,
-                 "prices are per provider"),
+            *_non_negative(
+                [
+                    "input_tokens",
+                    "output_tokens",
+                    "cache_read_tokens",
+                    "cache_write_tokens",
+                    "reasoning_tokens",
+                    "total_tokens",
+                    "cost_usd",
+                    "latency_ms",
+                ]
+            ),
+            Rule(
+                "ExpectColumnPairValuesAToBeGreaterThanB",
+                {
+                    "column_A": "ended_at",
+                    "column_B": "started_at",
+                    "or_equal": True,
+                    "ignore_row_if": "either_value_is_missing",
+                },
+                ERROR,
+                "a call ends at or after its start",
+            ),
+            Rule(
+                "ExpectColumnValuesToBeInSet",
+                {"column": "cost_source", "value_set": COST_SOURCES},
+                ERROR,
+                "how the cost was obtained",
+            ),
+            Rule(
+                "ExpectColumnValuesToBeInSet",
+                {"column": "is_unpriced", "value_set": [False], "mostly": 1 - MAX_UNPRICED_CALL_SHARE},
+                WARN,
+                f"at most {MAX_UNPRICED_CALL_SHARE:.0%} of calls without a price (reported or calculated)",
+            ),
+            Rule(
+                "ExpectColumnValuesToNotBeNull",
+                {"column": "model", "mostly": 0.99},
+                WARN,
+                "cost is per model",
+            ),
+            Rule(
+                "ExpectColumnValuesToNotBeNull",
+                {"column": "provider_name", "mostly": 0.9},
+                WARN,
+                "prices are per provider",
+            ),
         ]
     elif relation == "finops.fct_llm_costs_daily":
         rules = [
             Rule("ExpectColumnValuesToNotBeNull", {"column": "cost_row_id"}, ERROR, "primary key"),
             Rule("ExpectColumnValuesToBeUnique", {"column": "cost_row_id"}, ERROR, "primary key"),
             Rule("ExpectColumnValuesToNotBeNull", {"column": "cost_date"}, ERROR, "grain"),
-            *_non_negative(["request_count", "llm_call_count", *TOKEN_COLUMNS, "reported_cost_usd",
-                            "calculated_cost_usd", "total_cost_usd", "unpriced_call_count"]),
-            Rule("ExpectColumnValuesToBeBetween", {"column": "cache_hit_rate", "min_value": 0, "max_value": 1}, ERROR,
-                 "a rate"),
-            Rule("ExpectColumnValuesToNotBeNull", {"column": "tenant_id", "mostly": 0.95}, WARN,
-                 "chargeback needs the tenant"),
+            *_non_negative(
+                [
+                    "request_count",
+                    "llm_call_count",
+                    *TOKEN_COLUMNS,
+                    "reported_cost_usd",
+                    "calculated_cost_usd",
+                    "total_cost_usd",
+                    "unpriced_call_count",
+                ]
+            ),
+            Rule(
+                "ExpectColumnValuesToBeBetween",
+                {"column": "cache_hit_rate", "min_value": 0, "max_value": 1},
+                ERROR,
+                "a rate",
+            ),
+            Rule(
+                "ExpectColumnValuesToNotBeNull",
+                {"column": "tenant_id", "mostly": 0.95},
+                WARN,
+                "chargeback needs the tenant",
+            ),
         ]
     elif relation == "reliability.fct_tenant_latency_daily":
         rules = [
             Rule("ExpectColumnValuesToNotBeNull", {"column": "latency_row_id"}, ERROR, "primary key"),
             Rule("ExpectColumnValuesToBeUnique", {"column": "latency_row_id"}, ERROR, "primary key"),
             *_non_negative(["request_count", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms"]),
-            Rule("ExpectColumnValuesToBeBetween", {"column": "error_rate", "min_value": 0, "max_value": 1}, ERROR,
-                 "a rate"),
-            Rule("ExpectColumnPairValuesAToBeGreaterThanB",
-                 {"column_A": "latency_p95_ms", "column_B": "latency_p50_ms", "or_equal": True,
-                  "ignore_row_if": "either_value_is_missing"}, ERROR, "percentiles are ordered"),
+            Rule(
+                "ExpectColumnValuesToBeBetween",
+                {"column": "error_rate", "min_value": 0, "max_value": 1},
+                ERROR,
+                "a rate",
+            ),
+            Rule(
+                "ExpectColumnPairValuesAToBeGreaterThanB",
+                {
+                    "column_A": "latency_p95_ms",
+                    "column_B": "latency_p50_ms",
+                    "or_equal": True,
+                    "ignore_row_if": "either_value_is_missing",
+                },
+                ERROR,
+                "percentiles are ordered",
+            ),
         ]
     else:
         raise KeyError(f"no suite for {relation}")

@@ -30,13 +30,22 @@ MTOK = Decimal(1_000_000)
 # usage type → (description, price column of int_model_prices_unioned, token expression)
 USAGE_TYPES: dict[str, tuple[str, str, str]] = {
     "input": ("input tokens", "input_usd_per_mtok", "coalesce(c.uncached_input_tokens, 0)"),
-    "cached_input": ("cached input tokens (cache reads)", "cached_input_usd_per_mtok",
-                     "coalesce(c.cache_read_tokens, 0)"),
+    "cached_input": (
+        "cached input tokens (cache reads)",
+        "cached_input_usd_per_mtok",
+        "coalesce(c.cache_read_tokens, 0)",
+    ),
     "cache_write": ("cache write tokens", "cache_write_usd_per_mtok", "coalesce(c.cache_write_tokens, 0)"),
-    "output": ("output tokens", "output_usd_per_mtok",
-               "greatest(coalesce(c.output_tokens, 0) - coalesce(c.reasoning_tokens, 0), 0)"),
-    "reasoning": ("reasoning tokens", "reasoning_usd_per_mtok",
-                  "least(coalesce(c.reasoning_tokens, 0), coalesce(c.output_tokens, 0))"),
+    "output": (
+        "output tokens",
+        "output_usd_per_mtok",
+        "greatest(coalesce(c.output_tokens, 0) - coalesce(c.reasoning_tokens, 0), 0)",
+    ),
+    "reasoning": (
+        "reasoning tokens",
+        "reasoning_usd_per_mtok",
+        "least(coalesce(c.reasoning_tokens, 0), coalesce(c.output_tokens, 0))",
+    ),
 }
 
 PROVIDERS: dict[str, tuple[str, str]] = {  # provider id → (ProviderName, ServiceName)
@@ -52,10 +61,21 @@ PROVIDERS: dict[str, tuple[str, str]] = {  # provider id → (ProviderName, Serv
     "vllm": ("Self-hosted", "vLLM inference"),
 }
 PUBLISHERS = (  # model name fragment → who made the model
-    ("claude", "Anthropic"), ("gpt", "OpenAI"), ("text-embedding", "OpenAI"), ("o1", "OpenAI"),
-    ("o3", "OpenAI"), ("o4", "OpenAI"), ("gemini", "Google"), ("gemma", "Google"), ("nova", "Amazon"),
-    ("titan", "Amazon"), ("llama", "Meta"), ("mistral", "Mistral AI"), ("mixtral", "Mistral AI"),
-    ("command", "Cohere"), ("deepseek", "DeepSeek"),
+    ("claude", "Anthropic"),
+    ("gpt", "OpenAI"),
+    ("text-embedding", "OpenAI"),
+    ("o1", "OpenAI"),
+    ("o3", "OpenAI"),
+    ("o4", "OpenAI"),
+    ("gemini", "Google"),
+    ("gemma", "Google"),
+    ("nova", "Amazon"),
+    ("titan", "Amazon"),
+    ("llama", "Meta"),
+    ("mistral", "Mistral AI"),
+    ("mixtral", "Mistral AI"),
+    ("command", "Cohere"),
+    ("deepseek", "DeepSeek"),
 )
 
 
@@ -123,7 +143,9 @@ def latest_month(warehouse: Path) -> Month:
     with _connect(warehouse) as con:
         (last,) = con.execute("select max(cost_date) from finops.fct_llm_costs_daily").fetchone()
     if last is None:
-        raise ReportError("the warehouse has no LLM costs yet; run `spanledger run` (or land and build) first")
+        raise ReportError(
+            "the warehouse has no LLM costs yet; run `spanledger run` (or land and build) first"
+        )
     return Month(last.replace(day=1))
 
 
@@ -133,23 +155,30 @@ def load(warehouse: Path, month: Month) -> ChargebackData:
         groups = _rows(con, _GROUPS_SQL, [month.start, month.end])
         if not groups:
             (first, last) = con.execute(
-                "select min(cost_date), max(cost_date) from finops.fct_llm_costs_daily").fetchone()
+                "select min(cost_date), max(cost_date) from finops.fct_llm_costs_daily"
+            ).fetchone()
             have = f"it has {first:%Y-%m} to {last:%Y-%m}" if first else "it has no LLM costs yet"
             raise ReportError(f"no LLM costs for {month} in the warehouse ({have}); pick another --month")
         components = _rows(con, _components_sql(), [month.start, month.end])
         current = _totals(con, month)
         previous = _totals(con, month.previous)
         by_tenant = _rows(con, _BY_TENANT_SQL, [month.start, month.previous.start, month.start])
-        by = {dim: _rows(con, _by_sql(dim), [month.start, month.end, month.previous.start, month.start])
-              for dim in ("team", "feature", "model")}
+        by = {
+            dim: _rows(con, _by_sql(dim), [month.start, month.end, month.previous.start, month.start])
+            for dim in ("team", "feature", "model")
+        }
         daily = _rows(con, _DAILY_SQL, [month.previous.start, month.end] * 2)
         movers = _rows(con, _MOVERS_SQL, [month.start, month.end, month.previous.start, month.start])
         unpriced = _rows(con, _UNPRICED_SQL, [month.start, month.end])
         cost_sources = _rows(con, _COST_SOURCES_SQL, [month.start, month.end])
-        price_sources = [r[0] for r in con.execute(
-            "select distinct price_source from intermediate.int_llm_calls_priced "
-            "where call_date >= ? and call_date < ? and price_source is not null order by 1",
-            [month.start, month.end]).fetchall()]
+        price_sources = [
+            r[0]
+            for r in con.execute(
+                "select distinct price_source from intermediate.int_llm_calls_priced "
+                "where call_date >= ? and call_date < ? and price_source is not null order by 1",
+                [month.start, month.end],
+            ).fetchall()
+        ]
     return ChargebackData(
         month=month,
         focus_rows=focus_rows(month, groups, components),
@@ -194,8 +223,11 @@ def focus_rows(month: Month, groups: list[dict], components: list[dict]) -> list
         billed = allocate(cost, weights)
         split_estimated = g["reported_call_count"] > 0 and len(kinds) > 1
         for kind in kinds:
-            rows.append(_focus_row(month, g, kind, parts.get(kind, {}), billed[kind], list_costs[kind],
-                                   split_estimated))
+            rows.append(
+                _focus_row(
+                    month, g, kind, parts.get(kind, {}), billed[kind], list_costs[kind], split_estimated
+                )
+            )
     return rows
 
 
@@ -211,8 +243,9 @@ def allocate(total: Decimal, weights: dict[str, Decimal]) -> dict[str, Decimal]:
     return {k: (Decimal(v) * MONEY_SCALE).quantize(MONEY_SCALE) for k, v in parts.items()}
 
 
-def _focus_row(month: Month, g: dict, kind: str, part: dict, billed: Decimal, list_cost: Decimal,
-               split_estimated: bool) -> dict[str, Any]:
+def _focus_row(
+    month: Month, g: dict, kind: str, part: dict, billed: Decimal, list_cost: Decimal, split_estimated: bool
+) -> dict[str, Any]:
     provider = g["provider"]
     provider_name, service_name = PROVIDERS.get(provider, (provider, f"{provider} models"))
     tokens = int(part.get("tokens") or 0)
@@ -221,7 +254,9 @@ def _focus_row(month: Month, g: dict, kind: str, part: dict, billed: Decimal, li
     pricing_quantity = (Decimal(tokens) / MTOK).quantize(MONEY_SCALE)
     # no list price known (unpriced model, or only provider-reported costs): list = billed
     list_cost = list_cost.quantize(MONEY_SCALE) if priced_tokens else billed
-    list_unit_price = (list_cost / (Decimal(priced_tokens) / MTOK)).quantize(MONEY_SCALE) if priced_tokens else None
+    list_unit_price = (
+        (list_cost / (Decimal(priced_tokens) / MTOK)).quantize(MONEY_SCALE) if priced_tokens else None
+    )
     tenant_name = g["tenant_name"] or g["tenant_id"]
     tags = {"cost_center": g["cost_center"], "team": g["team"], "feature": g["feature"]}
     if g["plan"]:
@@ -285,9 +320,15 @@ def publisher(model: str, provider_name: str) -> str:
 
 
 def _cost_source(g: dict) -> str:
-    sources = [name for name, n in (("reported", g["reported_call_count"]),
-                                    ("calculated", g["calculated_call_count"]),
-                                    ("unpriced", g["unpriced_call_count"])) if n]
+    sources = [
+        name
+        for name, n in (
+            ("reported", g["reported_call_count"]),
+            ("calculated", g["calculated_call_count"]),
+            ("unpriced", g["unpriced_call_count"]),
+        )
+        if n
+    ]
     return sources[0] if len(sources) == 1 else "+".join(sources) if sources else "none"
 
 
@@ -297,10 +338,13 @@ def _midnight(day: date) -> str:
 
 # --- queries ----------------------------------------------------------------------------------
 
+
 class _connect:
     def __init__(self, warehouse: Path) -> None:
         if not Path(warehouse).exists():
-            raise ReportError(f"no warehouse at {warehouse}; run `spanledger run` (or `spanledger build`) first")
+            raise ReportError(
+                f"no warehouse at {warehouse}; run `spanledger run` (or `spanledger build`) first"
+            )
         try:
             self.con = duckdb.connect(str(warehouse), read_only=True)
         except duckdb.Error as err:
@@ -317,8 +361,10 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict[s
     try:
         cursor = con.execute(sql, params)
     except duckdb.CatalogException as err:
-        raise ReportError(f"the warehouse lacks a table the report needs ({str(err).splitlines()[0]}); "
-                          "run `spanledger build`") from None
+        raise ReportError(
+            f"the warehouse lacks a table the report needs ({str(err).splitlines()[0]}); "
+            "run `spanledger build`"
+        ) from None
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
 
@@ -373,7 +419,9 @@ with keyed as (
 
 
 def _totals(con: duckdb.DuckDBPyConnection, month: Month) -> dict[str, Any]:
-    (row,) = _rows(con, """
+    (row,) = _rows(
+        con,
+        """
         select
             coalesce(sum(total_cost_usd), 0) as cost,
             coalesce(sum(llm_call_count), 0) as calls,
@@ -382,10 +430,14 @@ def _totals(con: duckdb.DuckDBPyConnection, month: Month) -> dict[str, Any]:
             coalesce(sum(unpriced_call_count), 0) as unpriced_calls,
             count(distinct tenant_id) as tenants
         from finops.fct_chargeback_monthly
-        where month_start_date = ?""", [month.start])
+        where month_start_date = ?""",
+        [month.start],
+    )
     (requests,) = con.execute(
         "select count(distinct coalesce(trace_id, llm_call_id)) from intermediate.int_llm_calls_priced "
-        "where call_date >= ? and call_date < ?", [month.start, month.end]).fetchone()
+        "where call_date >= ? and call_date < ?",
+        [month.start, month.end],
+    ).fetchone()
     row["requests"] = requests
     row["cost_per_request"] = row["cost"] / requests if requests else None
     return row

@@ -67,17 +67,49 @@ COLUMNS: dict[str, str] = {
 
 # What FOCUS requires to be present and non-null on every usage row of this dataset.
 MANDATORY = (
-    "BillingAccountId", "BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd",
-    "BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "BillingCurrency", "ChargeCategory",
-    "ChargeFrequency", "ChargeDescription", "PricingQuantity", "PricingUnit", "InvoiceIssuerName",
-    "ProviderName", "PublisherName", "ServiceCategory", "ServiceName",
+    "BillingAccountId",
+    "BillingPeriodStart",
+    "BillingPeriodEnd",
+    "ChargePeriodStart",
+    "ChargePeriodEnd",
+    "BilledCost",
+    "EffectiveCost",
+    "ListCost",
+    "ContractedCost",
+    "BillingCurrency",
+    "ChargeCategory",
+    "ChargeFrequency",
+    "ChargeDescription",
+    "PricingQuantity",
+    "PricingUnit",
+    "InvoiceIssuerName",
+    "ProviderName",
+    "PublisherName",
+    "ServiceCategory",
+    "ServiceName",
 )
 COST_COLUMNS = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost")
 CHARGE_CATEGORIES = {"Usage", "Purchase", "Tax", "Credit", "Adjustment"}
 SERVICE_CATEGORIES = {
-    "AI and Machine Learning", "Analytics", "Business Applications", "Compute", "Databases",
-    "Developer Tools", "Multicloud", "Identity", "Integration", "Internet of Things", "Management and Governance",
-    "Media", "Migration", "Mobile", "Networking", "Security", "Storage", "Web", "Other",
+    "AI and Machine Learning",
+    "Analytics",
+    "Business Applications",
+    "Compute",
+    "Databases",
+    "Developer Tools",
+    "Multicloud",
+    "Identity",
+    "Integration",
+    "Internet of Things",
+    "Management and Governance",
+    "Media",
+    "Migration",
+    "Mobile",
+    "Networking",
+    "Security",
+    "Storage",
+    "Web",
+    "Other",
 }
 
 
@@ -115,19 +147,29 @@ def check_rows(rows: Iterable[Mapping[str, str]], columns: Iterable[str]) -> lis
             if not _has_type(value, kind.rstrip("?")):
                 problems.append(f"{where}: {name}={value!r} is not a {kind.rstrip('?')}")
         try:
-            bp_start, bp_end = parse_datetime(row["BillingPeriodStart"]), parse_datetime(row["BillingPeriodEnd"])
-            cp_start, cp_end = parse_datetime(row["ChargePeriodStart"]), parse_datetime(row["ChargePeriodEnd"])
+            bp_start, bp_end = (
+                parse_datetime(row["BillingPeriodStart"]),
+                parse_datetime(row["BillingPeriodEnd"]),
+            )
+            cp_start, cp_end = (
+                parse_datetime(row["ChargePeriodStart"]),
+                parse_datetime(row["ChargePeriodEnd"]),
+            )
         except (KeyError, ValueError):
             problems.append(f"{where}: periods are not ISO 8601 UTC datetimes")
         else:
             if not bp_start <= cp_start < cp_end <= bp_end:
-                problems.append(f"{where}: ChargePeriod [{cp_start}, {cp_end}) not inside BillingPeriod "
-                                f"[{bp_start}, {bp_end})")
+                problems.append(
+                    f"{where}: ChargePeriod [{cp_start}, {cp_end}) not inside BillingPeriod "
+                    f"[{bp_start}, {bp_end})"
+                )
         for name in COST_COLUMNS:
             if _has_type(row.get(name, ""), "decimal") and Decimal(row[name]) < 0:
                 problems.append(f"{where}: {name} is negative for a usage charge")
         if len(row.get("BillingCurrency", "")) != 3 or not row.get("BillingCurrency", "").isupper():
-            problems.append(f"{where}: BillingCurrency {row.get('BillingCurrency')!r} is not an ISO 4217 code")
+            problems.append(
+                f"{where}: BillingCurrency {row.get('BillingCurrency')!r} is not an ISO 4217 code"
+            )
         if row.get("ChargeCategory") not in CHARGE_CATEGORIES:
             problems.append(f"{where}: ChargeCategory {row.get('ChargeCategory')!r} not allowed")
         if row.get("ServiceCategory") not in SERVICE_CATEGORIES:

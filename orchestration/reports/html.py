@@ -43,10 +43,15 @@ def _delta(current: Any, previous: Any) -> str:
 
 
 def _table(headers: list[str], rows: list[list[str]], numeric_from: int = 1) -> str:
-    head = "".join(f'<th class="{"num" if i >= numeric_from else ""}">{escape(h)}</th>' for i, h in enumerate(headers))
+    head = "".join(
+        f'<th class="{"num" if i >= numeric_from else ""}">{escape(h)}</th>' for i, h in enumerate(headers)
+    )
     body = "".join(
-        "<tr>" + "".join(f'<td class="{"num" if i >= numeric_from else ""}">{c}</td>' for i, c in enumerate(r)) + "</tr>"
-        for r in rows)
+        "<tr>"
+        + "".join(f'<td class="{"num" if i >= numeric_from else ""}">{c}</td>' for i, c in enumerate(r))
+        + "</tr>"
+        for r in rows
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -81,44 +86,73 @@ def render_html(data: ChargebackData) -> str:
     m, t, p = data.month, data.totals, data.previous_totals
     prev_label = m.previous.label
     has_prev = Decimal(p["cost"]) > 0
-    parts = [f"""<!doctype html>
+    parts = [
+        f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>LLM chargeback {m}</title><style>{STYLE}</style></head><body>
 <h1>LLM chargeback — {escape(m.label)}</h1>
 <p class="sub">Spend on LLM APIs per tenant, team, feature and model, from the Spanledger warehouse.
-Data from {data.first_day} to {data.last_day}; generated {data.generated_at:%Y-%m-%d %H:%M} UTC.</p>"""]
+Data from {data.first_day} to {data.last_day}; generated {data.generated_at:%Y-%m-%d %H:%M} UTC.</p>"""
+    ]
     if data.is_partial:
-        parts.append(f'<p class="banner">Partial month: the warehouse has data up to {data.last_day}; '
-                     f'the month ends {m.end - timedelta(days=1)}. Totals will grow until the month is complete.</p>')
+        parts.append(
+            f'<p class="banner">Partial month: the warehouse has data up to {data.last_day}; '
+            f"the month ends {m.end - timedelta(days=1)}. Totals will grow until the month is complete.</p>"
+        )
 
     # --- headline numbers
     cpr_prev = p["cost_per_request"]
-    parts.append('<div class="cards">'
-                 + _card("Total cost", usd(t["cost"]),
-                         (_delta(t["cost"], p["cost"]) + f" vs {escape(prev_label)}") if has_prev
-                         else f"no data for {escape(prev_label)}", "total-cost")
-                 + _card("Previous month", usd(p["cost"]), escape(prev_label), "previous-cost")
-                 + _card("Cost per request", usd_small(t["cost_per_request"]),
-                         (f"{change(t['cost_per_request'], cpr_prev)} vs {usd_small(cpr_prev)}" if cpr_prev
-                          else f"{t['requests']:,} requests"), "cost-per-request")
-                 + _card("LLM calls", f"{t['calls']:,}", f"{t['tenants']} tenants · {t['tokens']:,} tokens", "calls")
-                 + "</div>")
+    parts.append(
+        '<div class="cards">'
+        + _card(
+            "Total cost",
+            usd(t["cost"]),
+            (_delta(t["cost"], p["cost"]) + f" vs {escape(prev_label)}")
+            if has_prev
+            else f"no data for {escape(prev_label)}",
+            "total-cost",
+        )
+        + _card("Previous month", usd(p["cost"]), escape(prev_label), "previous-cost")
+        + _card(
+            "Cost per request",
+            usd_small(t["cost_per_request"]),
+            (
+                f"{change(t['cost_per_request'], cpr_prev)} vs {usd_small(cpr_prev)}"
+                if cpr_prev
+                else f"{t['requests']:,} requests"
+            ),
+            "cost-per-request",
+        )
+        + _card("LLM calls", f"{t['calls']:,}", f"{t['tenants']} tenants · {t['tokens']:,} tokens", "calls")
+        + "</div>"
+    )
 
     # --- unpriced usage, called out before anything else
     unpriced_calls = int(t["unpriced_calls"])
     if data.unpriced:
-        rows = [[escape(u["provider"]), escape(u["model"]), f"{u['calls']:,}", f"{u['unpriced_calls']:,}",
-                 f"{u['tokens'] or 0:,}", str(u["tenants"]), f"{u['first_day']} – {u['last_day']}"]
-                for u in data.unpriced]
+        rows = [
+            [
+                escape(u["provider"]),
+                escape(u["model"]),
+                f"{u['calls']:,}",
+                f"{u['unpriced_calls']:,}",
+                f"{u['tokens'] or 0:,}",
+                str(u["tenants"]),
+                f"{u['first_day']} – {u['last_day']}",
+            ]
+            for u in data.unpriced
+        ]
         parts.append(f"""<div class="callout" id="unpriced"><strong>Unpriced usage: {unpriced_calls:,} LLM calls
 have no cost</strong> — neither the provider reported one nor does the price table know the model.
 They are <em>not</em> in the totals. Add the model to <code>dbt_project/seeds/model_prices_overrides.csv</code>
 (or run <code>spanledger prices refresh</code>) and rebuild to price them.
 {_table(["provider", "model", "calls", "unpriced calls", "tokens", "tenants", "seen"], rows, 2)}</div>""")
     else:
-        parts.append('<div class="callout ok" id="unpriced"><strong>Every LLM call this month has a cost</strong> '
-                     "(reported by the provider or from the price table).</div>")
+        parts.append(
+            '<div class="callout ok" id="unpriced"><strong>Every LLM call this month has a cost</strong> '
+            "(reported by the provider or from the price table).</div>"
+        )
 
     # --- by tenant
     parts.append("<h2>Cost by tenant</h2>")
@@ -126,19 +160,54 @@ They are <em>not</em> in the totals. Add the model to <code>dbt_project/seeds/mo
     tenant_rows = []
     for r in data.by_tenant:
         budget = usd(r["budget"], 0) if r["budget"] is not None else "–"
-        tenant_rows.append([
-            escape(r["name"]) + (f' <span class="sub">({escape(r["tenant_id"])})</span>'
-                                 if r["name"] != r["tenant_id"] else ""),
-            escape(r["cost_center"]), usd(r["cost"]), usd(r["previous_cost"]) if has_prev else "–",
-            change(r["cost"], r["previous_cost"]) if has_prev else "–",
-            f"{(r['share'] or 0) * 100:.1f}%", f"{r['calls']:,}", budget,
-            usd(r["projected_cost"]) if r["projected_cost"] is not None else "–",
-        ])
-    tenant_rows.append(["<strong>Total</strong>", "", f"<strong>{usd(t['cost'])}</strong>",
-                        usd(p["cost"]) if has_prev else "–", change(t["cost"], p["cost"]) if has_prev else "–",
-                        "100%", f"{t['calls']:,}", "", ""])
-    parts.append(_table(["tenant", "cost center", "cost", prev_label, "change", "share", "LLM calls",
-                         "monthly budget", "projected month end"], tenant_rows, 2))
+        tenant_rows.append(
+            [
+                escape(r["name"])
+                + (
+                    f' <span class="sub">({escape(r["tenant_id"])})</span>'
+                    if r["name"] != r["tenant_id"]
+                    else ""
+                ),
+                escape(r["cost_center"]),
+                usd(r["cost"]),
+                usd(r["previous_cost"]) if has_prev else "–",
+                change(r["cost"], r["previous_cost"]) if has_prev else "–",
+                f"{(r['share'] or 0) * 100:.1f}%",
+                f"{r['calls']:,}",
+                budget,
+                usd(r["projected_cost"]) if r["projected_cost"] is not None else "–",
+            ]
+        )
+    tenant_rows.append(
+        [
+            "<strong>Total</strong>",
+            "",
+            f"<strong>{usd(t['cost'])}</strong>",
+            usd(p["cost"]) if has_prev else "–",
+            change(t["cost"], p["cost"]) if has_prev else "–",
+            "100%",
+            f"{t['calls']:,}",
+            "",
+            "",
+        ]
+    )
+    parts.append(
+        _table(
+            [
+                "tenant",
+                "cost center",
+                "cost",
+                prev_label,
+                "change",
+                "share",
+                "LLM calls",
+                "monthly budget",
+                "projected month end",
+            ],
+            tenant_rows,
+            2,
+        )
+    )
 
     # --- by team, feature, model
     for dim, title in (("team", "Cost by team"), ("feature", "Cost by feature"), ("model", "Cost by model")):
@@ -146,9 +215,21 @@ They are <em>not</em> in the totals. Add the model to <code>dbt_project/seeds/mo
         parts.append(f"<h2>{title}</h2><div class='grid2'><div>")
         parts.append(hbar([(r["name"], float(r["cost"])) for r in items[:12]], usd, width=480, title=title))
         parts.append("</div><div>")
-        parts.append(_table([dim, "cost", prev_label, "change", "calls"], [
-            [escape(r["name"]), usd(r["cost"]), usd(r["previous_cost"]) if has_prev else "–",
-             change(r["cost"], r["previous_cost"]) if has_prev else "–", f"{r['calls']:,}"] for r in items]))
+        parts.append(
+            _table(
+                [dim, "cost", prev_label, "change", "calls"],
+                [
+                    [
+                        escape(r["name"]),
+                        usd(r["cost"]),
+                        usd(r["previous_cost"]) if has_prev else "–",
+                        change(r["cost"], r["previous_cost"]) if has_prev else "–",
+                        f"{r['calls']:,}",
+                    ]
+                    for r in items
+                ],
+            )
+        )
         parts.append("</div></div>")
 
     # --- trends
@@ -159,29 +240,62 @@ They are <em>not</em> in the totals. Add the model to <code>dbt_project/seeds/mo
     def by_day(rows: list[dict], key: str) -> list[tuple[str, float | None]]:
         return [(f"{r['day'].day:02d}", float(r[key]) if r[key] is not None else None) for r in rows]
 
-    series_cost = [(m.label, by_day(current, "cost"))] + ([(prev_label, by_day(previous, "cost"))] if previous else [])
+    series_cost = [(m.label, by_day(current, "cost"))] + (
+        [(prev_label, by_day(previous, "cost"))] if previous else []
+    )
     series_cpr = [(m.label, by_day(current, "cost_per_request"))] + (
-        [(prev_label, by_day(previous, "cost_per_request"))] if previous else [])
+        [(prev_label, by_day(previous, "cost_per_request"))] if previous else []
+    )
     parts.append("<h3>Cost per day (by day of month)</h3>" + line(series_cost, usd, title="Daily cost"))
-    parts.append("<h3>Cost per request (by day of month)</h3>"
-                 + line(series_cpr, usd_small, title="Cost per request"))
-    parts.append(f"<p class='sub'>A request is one trace with at least one LLM call. This month: "
-                 f"{t['requests']:,} requests, {usd_small(t['cost_per_request'])} per request"
-                 + (f"; {prev_label}: {p['requests']:,} requests, {usd_small(cpr_prev)} per request." if has_prev
-                    else ".") + "</p>")
+    parts.append(
+        "<h3>Cost per request (by day of month)</h3>" + line(series_cpr, usd_small, title="Cost per request")
+    )
+    parts.append(
+        f"<p class='sub'>A request is one trace with at least one LLM call. This month: "
+        f"{t['requests']:,} requests, {usd_small(t['cost_per_request'])} per request"
+        + (
+            f"; {prev_label}: {p['requests']:,} requests, {usd_small(cpr_prev)} per request."
+            if has_prev
+            else "."
+        )
+        + "</p>"
+    )
 
     # --- top movers
     parts.append(f"<h2>Top movers against {escape(prev_label)}</h2>")
     if data.movers and has_prev:
-        parts.append(_table(["tenant", "feature", "model", "cost", prev_label, "change"], [
-            [escape(r["tenant_id"]), escape(r["feature"]), escape(r["model"]), usd(r["cost"]),
-             usd(r["previous_cost"]), _delta(r["cost"], r["previous_cost"])] for r in data.movers], 3))
+        parts.append(
+            _table(
+                ["tenant", "feature", "model", "cost", prev_label, "change"],
+                [
+                    [
+                        escape(r["tenant_id"]),
+                        escape(r["feature"]),
+                        escape(r["model"]),
+                        usd(r["cost"]),
+                        usd(r["previous_cost"]),
+                        _delta(r["cost"], r["previous_cost"]),
+                    ]
+                    for r in data.movers
+                ],
+                3,
+            )
+        )
     else:
-        parts.append(f"<p>No data for {escape(prev_label)}, so no month-over-month movers. "
-                     "The largest cost drivers this month:</p>")
-        parts.append(_table(["tenant", "feature", "model", "cost"], [
-            [escape(r["tenant_id"]), escape(r["feature"]), escape(r["model"]), usd(r["cost"])]
-            for r in sorted(data.movers, key=lambda r: r["cost"], reverse=True)], 3))
+        parts.append(
+            f"<p>No data for {escape(prev_label)}, so no month-over-month movers. "
+            "The largest cost drivers this month:</p>"
+        )
+        parts.append(
+            _table(
+                ["tenant", "feature", "model", "cost"],
+                [
+                    [escape(r["tenant_id"]), escape(r["feature"]), escape(r["model"]), usd(r["cost"])]
+                    for r in sorted(data.movers, key=lambda r: r["cost"], reverse=True)
+                ],
+                3,
+            )
+        )
 
     parts.append(_methods(data))
     name = f"chargeback-{m}"
@@ -195,20 +309,31 @@ tenant × feature × provider × model × usage type; money as exact decimals) �
 
 
 def _card(key: str, value: str, detail: str, ident: str) -> str:
-    return (f'<div class="card" id="{ident}"><div class="k">{escape(key)}</div><div class="v">{value}</div>'
-            f'<div class="d">{detail}</div></div>')
+    return (
+        f'<div class="card" id="{ident}"><div class="k">{escape(key)}</div><div class="v">{value}</div>'
+        f'<div class="d">{detail}</div></div>'
+    )
 
 
 def _methods(data: ChargebackData) -> str:
     total = sum((Decimal(r["cost"]) for r in data.cost_sources), Decimal(0))
     rows = []
-    names = {"reported": "reported by the provider / instrumentation",
-             "calculated": "calculated from tokens × price table (estimate)",
-             "unpriced": "unpriced: no reported cost, no price (excluded)"}
+    names = {
+        "reported": "reported by the provider / instrumentation",
+        "calculated": "calculated from tokens × price table (estimate)",
+        "unpriced": "unpriced: no reported cost, no price (excluded)",
+    }
     for r in data.cost_sources:
         share = f"{Decimal(r['cost']) / total * 100:.1f}%" if total else "–"
-        rows.append([escape(names.get(r["cost_source"], r["cost_source"])), f"{r['calls']:,}",
-                     f"{r['tokens']:,}", usd(r["cost"]), share])
+        rows.append(
+            [
+                escape(names.get(r["cost_source"], r["cost_source"])),
+                f"{r['calls']:,}",
+                f"{r['tokens']:,}",
+                usd(r["cost"]),
+                share,
+            ]
+        )
     sources = ", ".join(escape(s) for s in data.price_sources) or "none this month"
     return f"""<h2>Methods: where the numbers come from</h2>
 {_table(["cost source", "LLM calls", "tokens", "cost", "share of cost"], rows)}

@@ -35,9 +35,15 @@ class ReportFiles:
     total_cost_usd: Decimal
 
     def to_dict(self) -> dict[str, str | int]:
-        return {"folder": str(self.folder), "csv": str(self.csv), "parquet": str(self.parquet),
-                "html": str(self.html), "summary": str(self.summary), "rows": self.rows,
-                "total_cost_usd": str(self.total_cost_usd)}
+        return {
+            "folder": str(self.folder),
+            "csv": str(self.csv),
+            "parquet": str(self.parquet),
+            "html": str(self.html),
+            "summary": str(self.summary),
+            "rows": self.rows,
+            "total_cost_usd": str(self.total_cost_usd),
+        }
 
 
 def make_chargeback_report(warehouse: Path, month, out_dir: Path) -> ReportFiles:
@@ -56,9 +62,14 @@ def publish(data: ChargebackData, out_dir: Path) -> ReportFiles:
         (staging / f"{name}.html").write_text(render_html(data), encoding="utf-8")
         total = sum((r["BilledCost"] for r in data.focus_rows), Decimal(0))
         summary = {
-            "month": str(data.month), "rows": len(data.focus_rows), "billed_cost_usd": str(total),
-            "mart_total_cost_usd": str(data.totals["cost"]), "currency": "USD",
-            "first_day": str(data.first_day), "last_day": str(data.last_day), "is_partial_month": data.is_partial,
+            "month": str(data.month),
+            "rows": len(data.focus_rows),
+            "billed_cost_usd": str(total),
+            "mart_total_cost_usd": str(data.totals["cost"]),
+            "currency": "USD",
+            "first_day": str(data.first_day),
+            "last_day": str(data.last_day),
+            "is_partial_month": data.is_partial,
             "generated_at": data.generated_at.isoformat(timespec="seconds"),
         }
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
@@ -69,9 +80,15 @@ def publish(data: ChargebackData, out_dir: Path) -> ReportFiles:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return ReportFiles(folder=final, csv=final / f"{name}.csv", parquet=final / f"{name}.parquet",
-                       html=final / f"{name}.html", summary=final / "summary.json",
-                       rows=len(data.focus_rows), total_cost_usd=total)
+    return ReportFiles(
+        folder=final,
+        csv=final / f"{name}.csv",
+        parquet=final / f"{name}.parquet",
+        html=final / f"{name}.html",
+        summary=final / "summary.json",
+        rows=len(data.focus_rows),
+        total_cost_usd=total,
+    )
 
 
 def write_csv(rows: list[dict], path: Path) -> None:
@@ -93,9 +110,14 @@ def _csv_value(value: object) -> str:
 
 
 _ARROW_TYPES = {
-    "string": pa.string(), "string?": pa.string(), "json": pa.string(),
-    "decimal": pa.decimal128(38, 9), "decimal?": pa.decimal128(38, 9),
-    "integer": pa.int64(), "boolean": pa.bool_(), "datetime": pa.timestamp("s", tz="UTC"),
+    "string": pa.string(),
+    "string?": pa.string(),
+    "json": pa.string(),
+    "decimal": pa.decimal128(38, 9),
+    "decimal?": pa.decimal128(38, 9),
+    "integer": pa.int64(),
+    "boolean": pa.bool_(),
+    "datetime": pa.timestamp("s", tz="UTC"),
 }
 
 

@@ -26,7 +26,9 @@ def mart_cost_by_tenant(warehouse: Path, month: Month) -> dict[str, Decimal]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute(
             "select tenant_id, sum(total_cost_usd) from finops.fct_chargeback_monthly "
-            "where month_start_date = ? group by 1", [month.start]).fetchall()
+            "where month_start_date = ? group by 1",
+            [month.start],
+        ).fetchall()
     return {tenant: Decimal(cost) for tenant, cost in rows}
 
 

@@ -86,7 +86,9 @@ class WarehouseBusyError(RuntimeError):
 
 
 @contextmanager
-def warehouse_write_lock(settings: Settings, timeout: float | None = None, purpose: str = "dbt") -> Iterator[None]:
+def warehouse_write_lock(
+    settings: Settings, timeout: float | None = None, purpose: str = "dbt"
+) -> Iterator[None]:
     """Exclusive right to open the DuckDB warehouse for writing; waits up to `timeout` seconds.
 
     The lock file says who holds it (pid, purpose, since when) so the waiting side can say so.
@@ -101,7 +103,8 @@ def warehouse_write_lock(settings: Settings, timeout: float | None = None, purpo
             raise WarehouseBusyError(
                 f"the warehouse {settings.warehouse_path} is being written by another process "
                 f"({holder}); waited {timeout:.0f}s. Try again when it has finished, or raise "
-                "SPANLEDGER_WAREHOUSE_LOCK_TIMEOUT")
+                "SPANLEDGER_WAREHOUSE_LOCK_TIMEOUT"
+            )
         try:
             fh.seek(0)
             fh.truncate()
@@ -184,7 +187,6 @@ class DbtBuildResult:
     output_tail: str = ""
     published: bool | None = None  # writing commands on DuckDB: whether the new warehouse replaced the old
     stage_seconds: dict[str, float] = field(default_factory=dict)  # copy / publish of the staged warehouse
-
 
     @property
     def success(self) -> bool:
@@ -283,4 +285,6 @@ def run_dbt_build(
         args.append("--full-refresh")
     if select:
         args += ["--select", select]
-    return run_dbt(settings, args, vars=date_vars(min_date, max_date), stream=stream, lock_timeout=lock_timeout)
+    return run_dbt(
+        settings, args, vars=date_vars(min_date, max_date), stream=stream, lock_timeout=lock_timeout
+    )

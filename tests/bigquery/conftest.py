@@ -22,8 +22,14 @@ def emulator(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def bq_config(emulator) -> BigQueryConfig:
-    return BigQueryConfig(project=PROJECT, location="US", lake_dataset="lake", warehouse_dataset="spanledger",
-                          api_endpoint=emulator.endpoint, day_replace="merge")
+    return BigQueryConfig(
+        project=PROJECT,
+        location="US",
+        lake_dataset="lake",
+        warehouse_dataset="spanledger",
+        api_endpoint=emulator.endpoint,
+        day_replace="merge",
+    )
 
 
 @pytest.fixture(scope="session")

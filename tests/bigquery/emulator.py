@@ -23,7 +23,9 @@ def free_port() -> int:
 
 def emulator_python(timeout: float = 300) -> Path:
     """Build (first run, from PyPI) or reuse the emulator's environment; its Python."""
-    proc = subprocess.run(["bash", str(ENV_SCRIPT)], capture_output=True, text=True, timeout=timeout, check=False)
+    proc = subprocess.run(
+        ["bash", str(ENV_SCRIPT)], capture_output=True, text=True, timeout=timeout, check=False
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"bq_emulator_env.sh failed ({proc.returncode}): {proc.stderr.strip()[-800:]}")
     return Path(proc.stdout.strip().splitlines()[-1])
@@ -54,10 +56,30 @@ def start_emulator(python: Path, workdir: Path, startup_timeout: float = 60) -> 
     env["BQEMU_GCS_LOCAL_ROOT"] = str(gcs_root)  # gs://bucket/x is read from <gcs_root>/bucket/x
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [str(python), "-m", "bqemulator", "start", "--ephemeral", "--rest-host", "127.0.0.1",
-             "--rest-port", str(rest_port), "--grpc-host", "127.0.0.1", "--grpc-port", str(grpc_port),
-             "--project", PROJECT, "--log-level", "warning"],
-            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=workdir)
+            [
+                str(python),
+                "-m",
+                "bqemulator",
+                "start",
+                "--ephemeral",
+                "--rest-host",
+                "127.0.0.1",
+                "--rest-port",
+                str(rest_port),
+                "--grpc-host",
+                "127.0.0.1",
+                "--grpc-port",
+                str(grpc_port),
+                "--project",
+                PROJECT,
+                "--log-level",
+                "warning",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=workdir,
+        )
     endpoint = f"http://127.0.0.1:{rest_port}"
     deadline = time.monotonic() + startup_timeout
     while time.monotonic() < deadline:

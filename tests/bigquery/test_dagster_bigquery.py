@@ -13,8 +13,10 @@ from orchestration.defs.bigquery.resources import BigQueryResource
 from orchestration.defs.resources import SpanledgerResource
 from orchestration.warehouse.bigquery.loader import lake_days
 
-CHECK = ("import orchestration.definitions as d; "
-         "print(any(k.path[:1] == ['bigquery'] for k in d.defs.resolve_asset_graph().get_all_asset_keys()))")
+CHECK = (
+    "import orchestration.definitions as d; "
+    "print(any(k.path[:1] == ['bigquery'] for k in d.defs.resolve_asset_graph().get_all_asset_keys()))"
+)
 
 
 def _has_bigquery_assets(tmp_path, warehouse: str) -> str:
@@ -33,9 +35,17 @@ def test_bigquery_asset_loads_a_partition(monkeypatch, bq_config, landed):
     monkeypatch.setenv("SPANLEDGER_BQ_PROJECT", bq_config.project)
     monkeypatch.setenv("SPANLEDGER_LAKE_SCHEMA", "lake_dagster")
     day = lake_days(landed)[0]
-    result = materialize([bigquery_lake_tables], partition_key=day, resources={
-        "spanledger": SpanledgerResource(data_dir=str(landed.data_dir)), "bigquery": BigQueryResource()})
+    result = materialize(
+        [bigquery_lake_tables],
+        partition_key=day,
+        resources={
+            "spanledger": SpanledgerResource(data_dir=str(landed.data_dir)),
+            "bigquery": BigQueryResource(),
+        },
+    )
     assert result.success
-    materializations = [e.event_specific_data.materialization for e in result.get_asset_materialization_events()]
+    materializations = [
+        e.event_specific_data.materialization for e in result.get_asset_materialization_events()
+    ]
     rows = {m.asset_key: m.metadata["rows"].value for m in materializations}
     assert rows[bigquery_asset_key("spans")] > 0

@@ -49,8 +49,9 @@ print(json.dumps({"success": result.success, "rows": rows, "order": order}))
 
 
 def _python(code: str, env: dict[str, str], *args: str) -> dict:
-    proc = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True,
-                          check=False, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, check=False, timeout=600
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -63,15 +64,20 @@ def _env(data_dir, warehouse: str, **extra: str) -> dict[str, str]:
 def test_daily_pipeline_loads_bigquery_between_landing_and_dbt(tmp_path):
     shape = _python(SHAPE, _env(tmp_path, "bigquery"))
     assert (shape["job"], shape["cron"]) == ("daily_pipeline", "0 2 * * *")
-    assert {"bigquery/lake/spans", "bigquery/lake/logs", "bigquery/compliance/ledger_export",
-            "lake/landing"} <= set(shape["keys"])
+    assert {
+        "bigquery/lake/spans",
+        "bigquery/lake/logs",
+        "bigquery/compliance/ledger_export",
+        "lake/landing",
+    } <= set(shape["keys"])
     up = shape["upstream"]
     assert "lake__landing" in up["bigquery_lake_tables"]
     dbt_reading_lake = [n for n, ups in up.items() if n.startswith("dbt_") and "lake__landing" in ups]
     assert dbt_reading_lake
     # every dbt step that reads the lake waits for the BigQuery load of it (or of the ledger export)
-    assert all({"bigquery_lake_tables", "bigquery__compliance__ledger_export"} & set(up[n])
-               for n in dbt_reading_lake), up
+    assert all(
+        {"bigquery_lake_tables", "bigquery__compliance__ledger_export"} & set(up[n]) for n in dbt_reading_lake
+    ), up
 
 
 def test_daily_pipeline_on_duckdb_has_no_bigquery_step(tmp_path):
@@ -83,17 +89,26 @@ def test_daily_pipeline_on_duckdb_has_no_bigquery_step(tmp_path):
 
 def test_daily_pipeline_lands_and_loads_a_day_on_the_emulator(bq_client, bq_config, landed):
     day = lake_days(landed)[-1]
-    env = _env(landed.data_dir, "bigquery", SPANLEDGER_BQ_API_ENDPOINT=bq_config.api_endpoint,
-               SPANLEDGER_BQ_PROJECT=bq_config.project, SPANLEDGER_LAKE_SCHEMA="lake_daily",
-               SPANLEDGER_COMPLIANCE_SCHEMA="compliance_daily")
+    env = _env(
+        landed.data_dir,
+        "bigquery",
+        SPANLEDGER_BQ_API_ENDPOINT=bq_config.api_endpoint,
+        SPANLEDGER_BQ_PROJECT=bq_config.project,
+        SPANLEDGER_LAKE_SCHEMA="lake_daily",
+        SPANLEDGER_COMPLIANCE_SCHEMA="compliance_daily",
+    )
     run = _python(RUN, env, day)
     assert run["success"]
     assert run["order"].index("lake__landing") < run["order"].index("bigquery_lake_tables")
     lake = ds.dataset(landed.table_dir("spans"), format="parquet", partitioning="hive").to_table(
-        filter=ds.field("date") == day)
+        filter=ds.field("date") == day
+    )
     assert run["rows"]["bigquery/lake/spans"] == lake.num_rows > 0
-    job = bq_client.query(f"select count(*) from `{bq_config.project}.lake_daily.spans` where date = @d",
-                          job_config=bigquery.QueryJobConfig(query_parameters=[
-                              bigquery.ScalarQueryParameter("d", "DATE", day)]))
+    job = bq_client.query(
+        f"select count(*) from `{bq_config.project}.lake_daily.spans` where date = @d",
+        job_config=bigquery.QueryJobConfig(
+            query_parameters=[bigquery.ScalarQueryParameter("d", "DATE", day)]
+        ),
+    )
     assert next(iter(job.result()))[0] == lake.num_rows
     assert bq_client.get_table(f"{bq_config.project}.compliance_daily.erasure_requests") is not None

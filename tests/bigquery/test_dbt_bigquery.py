@@ -54,23 +54,46 @@ def dbt_build(tmp_path_factory, bq_client, bq_config, landed, emulator):
     DayLoader(bq_client, config, landed).load_days(lake_days(landed))
     load_compliance_exports(bq_client, config, landed)
     work = tmp_path_factory.mktemp("dbt-bq")
-    (work / "profiles.yml").write_text(PROFILE.format(project=config.project, dataset=config.warehouse_dataset,
-                                                      endpoint=emulator.endpoint))
-    env = dict(os.environ, SPANLEDGER_WAREHOUSE="bigquery", SPANLEDGER_LAKE_SCHEMA=config.lake_dataset,
-               SPANLEDGER_DATA_DIR=str(landed.data_dir), DBT_TARGET_PATH=str(work / "target"),
-               DBT_LOG_PATH=str(work / "logs"), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+    (work / "profiles.yml").write_text(
+        PROFILE.format(project=config.project, dataset=config.warehouse_dataset, endpoint=emulator.endpoint)
+    )
+    env = dict(
+        os.environ,
+        SPANLEDGER_WAREHOUSE="bigquery",
+        SPANLEDGER_LAKE_SCHEMA=config.lake_dataset,
+        SPANLEDGER_DATA_DIR=str(landed.data_dir),
+        DBT_TARGET_PATH=str(work / "target"),
+        DBT_LOG_PATH=str(work / "logs"),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
 
     def dbt(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([dbt_executable(), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir",
-                               str(work), "--target", "bigquery"], env=env, cwd=PROJECT_DIR,
-                              capture_output=True, text=True, check=False)
+        return subprocess.run(
+            [
+                dbt_executable(),
+                *args,
+                "--project-dir",
+                str(PROJECT_DIR),
+                "--profiles-dir",
+                str(work),
+                "--target",
+                "bigquery",
+            ],
+            env=env,
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
 
     seeded = dbt("seed")
     assert seeded.returncode == 0, seeded.stdout[-3000:]
     # Emulator artefact: a load job of a header-only CSV creates no table (BigQuery does).
     for seed in ("model_prices_overrides",):
-        bq_client.query(f"create table if not exists `{config.project}.dbt_reference.{seed}` as "
-                        f"select * from `{config.project}.dbt_reference.model_prices` where false").result()
+        bq_client.query(
+            f"create table if not exists `{config.project}.dbt_reference.{seed}` as "
+            f"select * from `{config.project}.dbt_reference.model_prices` where false"
+        ).result()
     run = dbt("run", "--full-refresh")
     results = json.loads((work / "target" / "run_results.json").read_text())["results"]
     manifest = json.loads((work / "target" / "manifest.json").read_text())
@@ -88,8 +111,11 @@ def test_every_model_builds_with_dbt_bigquery(dbt_build):
 
 def test_incremental_models_are_day_partitioned_insert_overwrite(dbt_build, bq_client):
     config, _, _, manifest, _ = dbt_build
-    incremental = [n for n in manifest["nodes"].values()
-                   if n["resource_type"] == "model" and n["config"]["materialized"] == "incremental"]
+    incremental = [
+        n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["config"]["materialized"] == "incremental"
+    ]
     assert incremental
     for node in incremental:
         assert node["config"]["incremental_strategy"] == "insert_overwrite", node["name"]
@@ -99,7 +125,9 @@ def test_incremental_models_are_day_partitioned_insert_overwrite(dbt_build, bq_c
 
 def test_every_compiled_model_parses_as_bigquery_sql(dbt_build):
     _, _, _, manifest, _ = dbt_build
-    compiled = {n["name"]: n.get("compiled_code") for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    compiled = {
+        n["name"]: n.get("compiled_code") for n in manifest["nodes"].values() if n["resource_type"] == "model"
+    }
     assert compiled and all(compiled.values())
     for name, sql in compiled.items():
         parsed = sqlglot.parse_one(sql, read="bigquery")
@@ -109,23 +137,48 @@ def test_every_compiled_model_parses_as_bigquery_sql(dbt_build):
 def test_marts_agree_with_the_lake(dbt_build, bq_client):
     config, *_ = dbt_build
     p = config.project
-    calls = next(iter(bq_client.query(
-        f"select count(*) from `{p}.dbt_intermediate.int_llm_calls_priced`").result()))[0]
-    mart = next(iter(bq_client.query(
-        f"select sum(llm_call_count) from `{p}.dbt_finops.fct_llm_costs_daily`").result()))[0]
+    calls = next(
+        iter(bq_client.query(f"select count(*) from `{p}.dbt_intermediate.int_llm_calls_priced`").result())
+    )[0]
+    mart = next(
+        iter(
+            bq_client.query(f"select sum(llm_call_count) from `{p}.dbt_finops.fct_llm_costs_daily`").result()
+        )
+    )[0]
     assert calls > 0 and mart == calls
-    chargeback = next(iter(bq_client.query(
-        f"select count(*) from `{p}.dbt_finops.fct_chargeback_monthly`").result()))[0]
+    chargeback = next(
+        iter(bq_client.query(f"select count(*) from `{p}.dbt_finops.fct_chargeback_monthly`").result())
+    )[0]
     assert chargeback > 0
 
 
 def _parse(tmp_path, warehouse: str) -> dict:
     target = tmp_path / warehouse
-    env = dict(os.environ, SPANLEDGER_WAREHOUSE=warehouse, SPANLEDGER_DATA_DIR=str(tmp_path),
-               DBT_TARGET_PATH=str(target), DBT_LOG_PATH=str(tmp_path / "logs"), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+    env = dict(
+        os.environ,
+        SPANLEDGER_WAREHOUSE=warehouse,
+        SPANLEDGER_DATA_DIR=str(tmp_path),
+        DBT_TARGET_PATH=str(target),
+        DBT_LOG_PATH=str(tmp_path / "logs"),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
     env = {k: v for k, v in env.items() if not k.startswith("SPANLEDGER_RETENTION_")}
-    proc = subprocess.run([dbt_executable(), "parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir",
-                           str(PROJECT_DIR), "--target", warehouse], env=env, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [
+            dbt_executable(),
+            "parse",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+            "--target",
+            warehouse,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:]
     nodes = json.loads((target / "manifest.json").read_text())["nodes"].values()
     return {n["name"]: n["config"] for n in nodes if n["resource_type"] == "model"}
@@ -155,8 +208,11 @@ def test_the_created_tables_carry_the_expiration(dbt_build):
         config = node["config"]
         if node["resource_type"] != "model" or config["materialized"] not in ("table", "incremental"):
             continue
-        ddl = re.search(rf"create or replace table `[^`]+`\.`{node['schema']}`\.`{node['alias']}`(.*?)as \(",
-                        log, re.S | re.I)
+        ddl = re.search(
+            rf"create or replace table `[^`]+`\.`{node['schema']}`\.`{node['alias']}`(.*?)as \(",
+            log,
+            re.S | re.I,
+        )
         assert ddl, node["name"]
         options = ddl.group(1).replace(" ", "")
         if config.get("partition_by"):
@@ -168,11 +224,17 @@ def test_the_created_tables_carry_the_expiration(dbt_build):
 
 def test_real_bigquery_needs_credentials():
     """Runs only against a real project: SPANLEDGER_BQ_TEST_PROJECT and Google credentials."""
-    if not (os.environ.get("SPANLEDGER_BQ_TEST_PROJECT") and os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")):
-        pytest.skip("no real Google Cloud credentials: set SPANLEDGER_BQ_TEST_PROJECT and "
-                    "GOOGLE_APPLICATION_CREDENTIALS to load a day with the partition decorator")
+    if not (
+        os.environ.get("SPANLEDGER_BQ_TEST_PROJECT") and os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    ):
+        pytest.skip(
+            "no real Google Cloud credentials: set SPANLEDGER_BQ_TEST_PROJECT and "
+            "GOOGLE_APPLICATION_CREDENTIALS to load a day with the partition decorator"
+        )
     from orchestration.warehouse.bigquery.client import make_client
 
-    config = BigQueryConfig(project=os.environ["SPANLEDGER_BQ_TEST_PROJECT"], lake_dataset="spanledger_ci_lake")
+    config = BigQueryConfig(
+        project=os.environ["SPANLEDGER_BQ_TEST_PROJECT"], lake_dataset="spanledger_ci_lake"
+    )
     assert Path(os.environ["GOOGLE_APPLICATION_CREDENTIALS"]).exists()
     make_client(config).query("select 1").result()

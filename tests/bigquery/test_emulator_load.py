@@ -23,8 +23,9 @@ def _lake(settings, table):
 
 
 def _count(client, sql, **params) -> int:
-    job_config = bigquery.QueryJobConfig(query_parameters=[
-        bigquery.ScalarQueryParameter(k, "STRING", v) for k, v in params.items()])
+    job_config = bigquery.QueryJobConfig(
+        query_parameters=[bigquery.ScalarQueryParameter(k, "STRING", v) for k, v in params.items()]
+    )
     return next(iter(client.query(sql, job_config=job_config).result()))[0]
 
 
@@ -67,8 +68,11 @@ def test_loading_a_day_again_replaces_it(bq_client, bq_config, landed, loaded):
     forced = loader.load_day("spans", day, force=True)
     assert not forced.skipped and forced.rows > 0
     assert _count(bq_client, f"select count(*) from `{table_id}`") == before
-    dupes = _count(bq_client, f"select count(*) from (select span_id from `{table_id}` "
-                              "group by trace_id, span_id having count(*) > 1)")
+    dupes = _count(
+        bq_client,
+        f"select count(*) from (select span_id from `{table_id}` "
+        "group by trace_id, span_id having count(*) > 1)",
+    )
     assert dupes == 0
 
 
@@ -80,12 +84,19 @@ def test_a_day_whose_files_went_away_becomes_empty(bq_client, bq_config, landed,
     shutil.move(folder, moved)
     try:
         assert loader.load_day("span_links", day).rows == 0
-        assert _count(bq_client, f"select count(*) from `{bq_config.table_id('span_links')}` "
-                                 f"where date = '{day}'") == 0
+        assert (
+            _count(
+                bq_client, f"select count(*) from `{bq_config.table_id('span_links')}` where date = '{day}'"
+            )
+            == 0
+        )
     finally:
         shutil.move(moved, folder)
         loader.load_day("span_links", day)
-    assert _count(bq_client, f"select count(*) from `{bq_config.table_id('span_links')}` where date = '{day}'") > 0
+    assert (
+        _count(bq_client, f"select count(*) from `{bq_config.table_id('span_links')}` where date = '{day}'")
+        > 0
+    )
 
 
 def test_a_lake_in_a_bucket_loads_with_hive_partitioning(bq_client, bq_config, landed, emulator):
@@ -95,7 +106,9 @@ def test_a_lake_in_a_bucket_loads_with_hive_partitioning(bq_client, bq_config, l
 
     bucket_lake = emulator.gcs_root / "lake-bucket" / "otel" / "lake"
     shutil.copytree(landed.lake_dir / "logs", bucket_lake / "logs", dirs_exist_ok=True)
-    config: BigQueryConfig = replace(bq_config, lake_dataset="lake_from_gcs", lake_uri="gs://lake-bucket/otel/lake")
+    config: BigQueryConfig = replace(
+        bq_config, lake_dataset="lake_from_gcs", lake_uri="gs://lake-bucket/otel/lake"
+    )
     loader = DayLoader(bq_client, config, landed)
     day = lake_days(landed)[0]
     first = loader.load_day("logs", day)
@@ -110,7 +123,7 @@ def test_a_mart_like_aggregate_matches_the_lake(bq_client, bq_config, landed, lo
         select tenant_id, date, count(*) as llm_calls, sum(input_tokens) as input_tokens,
                sum(reported_cost_usd) as reported_cost_usd,
                approx_quantiles(duration_ms, 100)[offset(50)] as p50_ms
-        from `{bq_config.table_id('spans')}`
+        from `{bq_config.table_id("spans")}`
         where span_type = 'llm' and json_value(attributes, '$."gen_ai.operation.name"') is not null
         group by tenant_id, date
         qualify row_number() over (partition by tenant_id order by date) >= 1
@@ -119,11 +132,14 @@ def test_a_mart_like_aggregate_matches_the_lake(bq_client, bq_config, landed, lo
     spans = _lake(landed, "spans").to_pandas()
     import json
 
-    llm = spans[(spans.span_type == "llm")
-                & spans.attributes.map(lambda a: "gen_ai.operation.name" in json.loads(a or "{}"))]
+    llm = spans[
+        (spans.span_type == "llm")
+        & spans.attributes.map(lambda a: "gen_ai.operation.name" in json.loads(a or "{}"))
+    ]
     assert len(llm) > 0
     expected = llm.groupby(["tenant_id", llm["date"].astype(str)]).agg(
-        llm_calls=("span_id", "size"), input_tokens=("input_tokens", "sum"))
+        llm_calls=("span_id", "size"), input_tokens=("input_tokens", "sum")
+    )
     assert len(rows) == len(expected)
     for row in rows:
         want = expected.loc[(row["tenant_id"], str(row["date"]))]
@@ -132,22 +148,38 @@ def test_a_mart_like_aggregate_matches_the_lake(bq_client, bq_config, landed, lo
         assert row["reported_cost_usd"] is None or isinstance(row["reported_cost_usd"], Decimal)
 
 
-def test_erasing_a_subject_removes_every_row_and_dates_the_real_deletion(bq_client, bq_config, landed, loaded):
-    subject = _count(bq_client, f"select user_hash from `{bq_config.table_id('spans')}` "
-                                "where user_hash is not null group by 1 order by count(*) desc limit 1")
+def test_erasing_a_subject_removes_every_row_and_dates_the_real_deletion(
+    bq_client, bq_config, landed, loaded
+):
+    subject = _count(
+        bq_client,
+        f"select user_hash from `{bq_config.table_id('spans')}` "
+        "where user_hash is not null group by 1 order by count(*) desc limit 1",
+    )
     tables = ["spans", "logs", "metric_points", "span_events"]
-    held = {t: _count(bq_client, f"select count(*) from `{bq_config.table_id(t)}` where user_hash = @s", s=subject)
-            for t in tables}
-    others = _count(bq_client, f"select count(*) from `{bq_config.table_id('spans')}` where user_hash != @s "
-                               "or user_hash is null", s=subject)
+    held = {
+        t: _count(
+            bq_client, f"select count(*) from `{bq_config.table_id(t)}` where user_hash = @s", s=subject
+        )
+        for t in tables
+    }
+    others = _count(
+        bq_client,
+        f"select count(*) from `{bq_config.table_id('spans')}` where user_hash != @s or user_hash is null",
+        s=subject,
+    )
     assert held["spans"] > 0
 
     result = erase_subject(bq_client, bq_config, subject, datasets=[bq_config.lake_dataset])
 
     for t in tables:
         assert result.rows_by_table[bq_config.table_id(t)] == held[t]
-        assert _count(bq_client, f"select count(*) from `{bq_config.table_id(t)}` where user_hash = @s",
-                      s=subject) == 0
+        assert (
+            _count(
+                bq_client, f"select count(*) from `{bq_config.table_id(t)}` where user_hash = @s", s=subject
+            )
+            == 0
+        )
     assert _count(bq_client, f"select count(*) from `{bq_config.table_id('spans')}`") == others
     # deleted rows stay in time travel (7 days) and fail-safe (7 days): gone for good 14 days later
     assert (result.physically_gone_at - result.deleted_at).days == 14

@@ -26,8 +26,9 @@ from orchestration.warehouse.bigquery.loader import DayLoader, lake_days
 
 
 def _count(client, sql, **params) -> int:
-    job_config = bigquery.QueryJobConfig(query_parameters=[
-        bigquery.ScalarQueryParameter(k, "STRING", v) for k, v in params.items()])
+    job_config = bigquery.QueryJobConfig(
+        query_parameters=[bigquery.ScalarQueryParameter(k, "STRING", v) for k, v in params.items()]
+    )
     return next(iter(client.query(sql, job_config=job_config).result()))[0]
 
 
@@ -40,8 +41,11 @@ def erased(tmp_path_factory, landed, bq_client, bq_config):
     config = replace(bq_config, lake_dataset="lake_erase", warehouse_dataset="wh_erase")
     DayLoader(bq_client, config, settings).load_days(lake_days(settings))
     spans = config.table_id("spans")
-    subject = _count(bq_client, f"select user_hash from `{spans}` where user_hash is not null "
-                                "group by 1 order by count(*) desc limit 1")
+    subject = _count(
+        bq_client,
+        f"select user_hash from `{spans}` where user_hash is not null "
+        "group by 1 order by count(*) desc limit 1",
+    )
     held = _count(bq_client, f"select count(*) from `{spans}` where user_hash = @s", s=subject)
     result = erase_everywhere(settings, bq_client, config, subject)
     return settings, config, subject, held, result
@@ -62,7 +66,9 @@ def test_bigquery_rows_go_and_the_ledger_holds_them_in_the_same_request(erased, 
         assert ledger.removed(request["request_id"])["lake/spans"] == held
         (record,) = ledger.warehouse_erasures(request["request_id"])
     assert record["warehouse"] == ledger_warehouse(config)
-    lake = ds.dataset(settings.table_dir("spans"), format="parquet", partitioning="hive").to_table(columns=["user_hash"])
+    lake = ds.dataset(settings.table_dir("spans"), format="parquet", partitioning="hive").to_table(
+        columns=["user_hash"]
+    )
     assert not pc.any(pc.equal(lake["user_hash"], subject)).as_py()
 
 
@@ -81,7 +87,8 @@ def test_completed_means_past_time_travel_and_fail_safe(erased):
     # the export the dbt compliance models read carries the same completion time
     exported = pq.read_table(export_path(settings, "erased_subjects")).to_pylist()
     assert {"subject_hash": subject, "completed_at": request["completed_at"]}.items() <= next(
-        r for r in exported if r["subject_hash"] == subject).items()
+        r for r in exported if r["subject_hash"] == subject
+    ).items()
 
 
 def test_a_rerun_has_nothing_left_to_do(erased, bq_client):
@@ -114,20 +121,31 @@ def test_completed_never_moves_earlier(tmp_path):
 
 
 def _bigquery_env(monkeypatch, config, endpoint) -> None:
-    for name, value in {"SPANLEDGER_WAREHOUSE": "bigquery", "SPANLEDGER_BQ_API_ENDPOINT": endpoint,
-                        "SPANLEDGER_BQ_PROJECT": config.project, "SPANLEDGER_LAKE_SCHEMA": config.lake_dataset,
-                        "SPANLEDGER_BQ_DATASET": config.warehouse_dataset}.items():
+    for name, value in {
+        "SPANLEDGER_WAREHOUSE": "bigquery",
+        "SPANLEDGER_BQ_API_ENDPOINT": endpoint,
+        "SPANLEDGER_BQ_PROJECT": config.project,
+        "SPANLEDGER_LAKE_SCHEMA": config.lake_dataset,
+        "SPANLEDGER_BQ_DATASET": config.warehouse_dataset,
+    }.items():
         monkeypatch.setenv(name, value)
 
 
 def _other_subject(client, spans: str, *exclude: str) -> str:
-    job_config = bigquery.QueryJobConfig(query_parameters=[bigquery.ArrayQueryParameter("x", "STRING", list(exclude))])
-    rows = client.query(f"select user_hash from `{spans}` where user_hash is not null and user_hash not in "
-                        "unnest(@x) group by 1 order by count(*) desc limit 1", job_config=job_config).result()
+    job_config = bigquery.QueryJobConfig(
+        query_parameters=[bigquery.ArrayQueryParameter("x", "STRING", list(exclude))]
+    )
+    rows = client.query(
+        f"select user_hash from `{spans}` where user_hash is not null and user_hash not in "
+        "unnest(@x) group by 1 order by count(*) desc limit 1",
+        job_config=job_config,
+    ).result()
     return next(iter(rows))[0]
 
 
-def test_spanledger_erase_on_bigquery_erases_there_in_the_same_request(erased, bq_client, bq_config, monkeypatch):
+def test_spanledger_erase_on_bigquery_erases_there_in_the_same_request(
+    erased, bq_client, bq_config, monkeypatch
+):
     from click.testing import CliRunner
 
     from orchestration.cli import main
@@ -145,8 +163,9 @@ def test_spanledger_erase_on_bigquery_erases_there_in_the_same_request(erased, b
             return subject if raw == "someone" else super().__call__(raw)
 
     monkeypatch.setattr(erasure, "SubjectHasher", Hasher)
-    result = CliRunner().invoke(main, ["--data-dir", str(settings.data_dir), "erase", "--user", "someone"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["--data-dir", str(settings.data_dir), "erase", "--user", "someone"], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     assert _count(bq_client, f"select count(*) from `{spans}` where user_hash = @s", s=subject) == 0
     with Ledger(settings) as ledger:
@@ -189,7 +208,9 @@ def test_the_nightly_erasure_job_erases_in_bigquery_too(erased, bq_client, bq_co
     assert _count(bq_client, f"select count(*) from `{spans}` where user_hash = @s", s=subject) > 0
 
     _bigquery_env(monkeypatch, config, bq_config.api_endpoint)
-    result = erasure_job.execute_in_process(resources={"spanledger": SpanledgerResource(data_dir=str(settings.data_dir))})
+    result = erasure_job.execute_in_process(
+        resources={"spanledger": SpanledgerResource(data_dir=str(settings.data_dir))}
+    )
     assert result.success
     assert _count(bq_client, f"select count(*) from `{spans}` where user_hash = @s", s=subject) == 0
     with Ledger(settings) as ledger:

@@ -21,7 +21,9 @@ from tests.bigquery.test_daily_pipeline_bigquery import RUN, _env, _python
 
 
 def _lake_counts(settings: Settings, table: str) -> dict[str, int]:
-    lake = ds.dataset(settings.table_dir(table), format="parquet", partitioning="hive").to_table(columns=["date"])
+    lake = ds.dataset(settings.table_dir(table), format="parquet", partitioning="hive").to_table(
+        columns=["date"]
+    )
     counts: dict[str, int] = {}
     for day in lake["date"].to_pylist():
         counts[str(day)] = counts.get(str(day), 0) + 1
@@ -30,7 +32,9 @@ def _lake_counts(settings: Settings, table: str) -> dict[str, int]:
 
 
 def _bq_counts(client, table_id: str) -> dict[str, int]:
-    rows = client.query(f"select cast(date as string) as d, count(*) as n from `{table_id}` group by 1").result()
+    rows = client.query(
+        f"select cast(date as string) as d, count(*) as n from `{table_id}` group by 1"
+    ).result()
     return {r.d: r.n for r in rows}
 
 
@@ -42,7 +46,9 @@ def _copy(landed: Settings, tmp_path) -> Settings:
 def _land_late_day(settings: Settings, day: date, seed: int = 11) -> dict[str, list[str]]:
     """A late export of an older day (what a collector flushing a backlog writes), landed."""
     inbox = settings.data_dir / f"late-{day}"
-    generate(GeneratorConfig(out_dir=inbox, days=1, start_date=day, tenants=2, requests_per_day=20, seed=seed))
+    generate(
+        GeneratorConfig(out_dir=inbox, days=1, start_date=day, tenants=2, requests_per_day=20, seed=seed)
+    )
     return land(settings, [inbox], settle_seconds=0, workers=1).days
 
 
@@ -75,9 +81,14 @@ def test_days_to_load_are_the_changed_days_and_late_data(late, bq_client, bq_con
 def test_cli_run_and_build_load_bigquery_before_dbt(late, bq_client, bq_config, monkeypatch):
     settings, late_day = late
     lake_dataset = "lake_cli"
-    for name, value in {"SPANLEDGER_WAREHOUSE": "bigquery", "SPANLEDGER_BQ_API_ENDPOINT": bq_config.api_endpoint,
-                        "SPANLEDGER_BQ_PROJECT": bq_config.project, "SPANLEDGER_LAKE_SCHEMA": lake_dataset,
-                        "SPANLEDGER_COMPLIANCE_SCHEMA": "compliance_cli", "SPANLEDGER_SETTLE_SECONDS": "0"}.items():
+    for name, value in {
+        "SPANLEDGER_WAREHOUSE": "bigquery",
+        "SPANLEDGER_BQ_API_ENDPOINT": bq_config.api_endpoint,
+        "SPANLEDGER_BQ_PROJECT": bq_config.project,
+        "SPANLEDGER_LAKE_SCHEMA": lake_dataset,
+        "SPANLEDGER_COMPLIANCE_SCHEMA": "compliance_cli",
+        "SPANLEDGER_SETTLE_SECONDS": "0",
+    }.items():
         monkeypatch.setenv(name, value)
     builds: list[tuple[str, dict[str, int]]] = []
 
@@ -97,9 +108,12 @@ def test_cli_run_and_build_load_bigquery_before_dbt(late, bq_client, bq_config, 
     assert builds == [("bigquery", _lake_counts(settings, "spans"))]
 
     inbox = settings.data_dir / "late-inbox"
-    generate(GeneratorConfig(out_dir=inbox, days=1, start_date=late_day, tenants=2, requests_per_day=20, seed=5))
-    run = runner.invoke(main, ["--data-dir", str(settings.data_dir), "run", "--input", str(inbox)],
-                        catch_exceptions=False)
+    generate(
+        GeneratorConfig(out_dir=inbox, days=1, start_date=late_day, tenants=2, requests_per_day=20, seed=5)
+    )
+    run = runner.invoke(
+        main, ["--data-dir", str(settings.data_dir), "run", "--input", str(inbox)], catch_exceptions=False
+    )
     assert run.exit_code == 0, run.output
     assert builds[1][0] == "bigquery"
     assert builds[1][1] == _lake_counts(settings, "spans")  # the late day went in before dbt
@@ -108,8 +122,11 @@ def test_cli_run_and_build_load_bigquery_before_dbt(late, bq_client, bq_config, 
 
     with LoadManifest(manifest_path(settings.state_dir)) as manifest:
         jobs = [(r.table_name, r.day, r.job_ids) for r in manifest.loads()]
-    again = runner.invoke(main, ["--data-dir", str(settings.data_dir), "run", "--input", str(inbox), "--skip-build"],
-                          catch_exceptions=False)
+    again = runner.invoke(
+        main,
+        ["--data-dir", str(settings.data_dir), "run", "--input", str(inbox), "--skip-build"],
+        catch_exceptions=False,
+    )
     assert again.exit_code == 0 and len(builds) == 2  # --skip-build: no dbt
     with LoadManifest(manifest_path(settings.state_dir)) as manifest:  # nothing changed: nothing reloaded
         assert [(r.table_name, r.day, r.job_ids) for r in manifest.loads()] == jobs
@@ -122,10 +139,18 @@ def test_the_daily_job_loads_late_days_as_well_as_its_own(late, bq_client, bq_co
     DayLoader(bq_client, config, settings).load_changed()  # BigQuery in line with the lake
     inbox = settings.inbox_dir
     shutil.rmtree(inbox)
-    generate(GeneratorConfig(out_dir=inbox, days=1, start_date=late_day, tenants=2, requests_per_day=20, seed=9))
-    env = _env(settings.data_dir, "bigquery", SPANLEDGER_BQ_API_ENDPOINT=bq_config.api_endpoint,
-               SPANLEDGER_BQ_PROJECT=bq_config.project, SPANLEDGER_LAKE_SCHEMA=config.lake_dataset,
-               SPANLEDGER_COMPLIANCE_SCHEMA="compliance_daily_late", SPANLEDGER_SETTLE_SECONDS="0")
+    generate(
+        GeneratorConfig(out_dir=inbox, days=1, start_date=late_day, tenants=2, requests_per_day=20, seed=9)
+    )
+    env = _env(
+        settings.data_dir,
+        "bigquery",
+        SPANLEDGER_BQ_API_ENDPOINT=bq_config.api_endpoint,
+        SPANLEDGER_BQ_PROJECT=bq_config.project,
+        SPANLEDGER_LAKE_SCHEMA=config.lake_dataset,
+        SPANLEDGER_COMPLIANCE_SCHEMA="compliance_daily_late",
+        SPANLEDGER_SETTLE_SECONDS="0",
+    )
     run = _python(RUN, env, yesterday)  # the 02:00 run for yesterday lands the late export
     assert run["success"]
     counts = _bq_counts(bq_client, config.table_id("spans"))

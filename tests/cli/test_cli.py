@@ -11,8 +11,13 @@ from pathlib import Path
 
 def _spanledger(*args: str, data_dir: Path, check: bool = False) -> subprocess.CompletedProcess:
     env = {**os.environ, "SPANLEDGER_HMAC_KEY": "test-key", "COLUMNS": "200"}
-    result = subprocess.run([sys.executable, "-m", "orchestration.cli", "--data-dir", str(data_dir), *args],
-                            capture_output=True, text=True, env=env, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "--data-dir", str(data_dir), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     if check:
         assert result.returncode == 0, result.stderr
     return result
@@ -36,15 +41,27 @@ def test_errors_are_one_clear_line(tmp_path):
 
 def test_generate_land_status(tmp_path):
     summary_path = tmp_path / "summary.json"
-    _spanledger("generate", "--days", "1", "--requests-per-day", "40", "--start-date", "2026-02-01",
-                "--summary", str(summary_path), data_dir=tmp_path / "data", check=True)
+    _spanledger(
+        "generate",
+        "--days",
+        "1",
+        "--requests-per-day",
+        "40",
+        "--start-date",
+        "2026-02-01",
+        "--summary",
+        str(summary_path),
+        data_dir=tmp_path / "data",
+        check=True,
+    )
     summary = json.loads(summary_path.read_text())
     landed = _spanledger("land", "--settle-seconds", "0", "--json", data_dir=tmp_path / "data", check=True)
     report = json.loads(landed.stdout)
     assert report["records_in"] == report["records_landed"] + report["records_quarantined"]
     assert report["rows"]["spans"] == summary["spans"]
-    again = json.loads(_spanledger("land", "--settle-seconds", "0", "--json", data_dir=tmp_path / "data",
-                                   check=True).stdout)
+    again = json.loads(
+        _spanledger("land", "--settle-seconds", "0", "--json", data_dir=tmp_path / "data", check=True).stdout
+    )
     assert again["records_in"] == 0 and again["files_landed"] == 0
     status = json.loads(_spanledger("status", "--json", data_dir=tmp_path / "data", check=True).stdout)
     assert status["rows"]["spans"] == summary["spans"]

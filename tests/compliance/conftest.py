@@ -37,8 +37,11 @@ def settings_for(data_dir: Path) -> Settings:
 
 def _build_golden(data_dir: Path) -> None:
     settings = settings_for(data_dir)
-    summary = generate(GeneratorConfig(out_dir=settings.inbox_dir, days=DAYS, start_date=START, tenants=3,
-                                       requests_per_day=120, seed=11))
+    summary = generate(
+        GeneratorConfig(
+            out_dir=settings.inbox_dir, days=DAYS, start_date=START, tenants=3, requests_per_day=120, seed=11
+        )
+    )
     write_summary(summary, data_dir / "summary.json")
     # content kept for 400 days (not the default 7) so that it is still readable by `content show` today
     land(dataclasses.replace(settings, store_content=True, content_ttl_days=400), settle_seconds=0)
@@ -63,19 +66,31 @@ def subject_of(data_dir: Path, min_days: int = 4) -> tuple[str, str]:
     hasher = SubjectHasher(settings_for(data_dir).hmac_key)
     pattern = str(data_dir / "lake" / "spans" / "*" / "*.parquet")
     with duckdb.connect() as con:
-        days = dict(con.execute(f"select user_hash, count(distinct date) from read_parquet('{pattern}', "
-                                "hive_partitioning=true) group by 1").fetchall())
+        days = dict(
+            con.execute(
+                f"select user_hash, count(distinct date) from read_parquet('{pattern}', "
+                "hive_partitioning=true) group by 1"
+            ).fetchall()
+        )
     candidates = [(days.get(hasher(u), 0), u) for u in summary["user_ids"] if u.startswith("user-")]
     n, raw = max(candidates)
     assert n >= min_days, candidates[:5]
     return raw, hasher(raw)
 
 
-def spanledger(data_dir: Path, *args: str, env: dict[str, str] | None = None, check: bool = True,
-               timeout: float = 300) -> subprocess.CompletedProcess:
+def spanledger(
+    data_dir: Path, *args: str, env: dict[str, str] | None = None, check: bool = True, timeout: float = 300
+) -> subprocess.CompletedProcess:
     cmd = [str(Path(sys.executable).parent / "spanledger"), "--data-dir", str(data_dir), *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False, cwd=REPO,
-                          env={**os.environ, **(env or {}), "COLUMNS": "200"})
+    proc = subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        cwd=REPO,
+        env={**os.environ, **(env or {}), "COLUMNS": "200"},
+    )
     if check:
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc
@@ -83,7 +98,11 @@ def spanledger(data_dir: Path, *args: str, env: dict[str, str] | None = None, ch
 
 def warehouse_tables(path: Path) -> list[tuple[str, str, list[str]]]:
     with duckdb.connect(str(path), read_only=True) as con:
-        return [(s, t, cols) for s, t, cols in con.execute(
-            "select table_schema, table_name, list(column_name) from information_schema.columns "
-            "join information_schema.tables using (table_catalog, table_schema, table_name) "
-            "where table_type = 'BASE TABLE' and table_catalog = current_database() group by all").fetchall()]
+        return [
+            (s, t, cols)
+            for s, t, cols in con.execute(
+                "select table_schema, table_name, list(column_name) from information_schema.columns "
+                "join information_schema.tables using (table_catalog, table_schema, table_name) "
+                "where table_type = 'BASE TABLE' and table_catalog = current_database() group by all"
+            ).fetchall()
+        ]

@@ -34,10 +34,13 @@ def _lake_state(data_dir: Path, subject: str, traces: set[str]) -> tuple[dict[st
                 pq.ParquetFile(f).read()  # every published file is whole
             relation = f"read_parquet({[str(f) for f in files]!r}, union_by_name=true)"
             has_trace = table != "metric_points"
-            is_mine = f"user_hash = '{subject}'" + (" or trace_id in (select trace_id from traces)" if has_trace else "")
+            is_mine = f"user_hash = '{subject}'" + (
+                " or trace_id in (select trace_id from traces)" if has_trace else ""
+            )
             others[table], mine[table] = con.execute(
                 f"select count(*) filter (where not coalesce({is_mine}, false)), "
-                f"count(*) filter (where coalesce({is_mine}, false)) from {relation}").fetchone()
+                f"count(*) filter (where coalesce({is_mine}, false)) from {relation}"
+            ).fetchone()
     return others, mine
 
 
@@ -49,9 +52,13 @@ def _status(data_dir: Path) -> str:
 
 def test_killed_erasure_is_completed_by_the_next_run(data_dir: Path) -> None:
     raw, subject = subject_of(data_dir)
-    traces = {t for (t,) in duckdb.sql(
-        f"select distinct trace_id from read_parquet('{data_dir}/lake/spans/*/*.parquet') "
-        f"where user_hash = '{subject}'").fetchall()}
+    traces = {
+        t
+        for (t,) in duckdb.sql(
+            f"select distinct trace_id from read_parquet('{data_dir}/lake/spans/*/*.parquet') "
+            f"where user_hash = '{subject}'"
+        ).fetchall()
+    }
     others_before, mine_before = _lake_state(data_dir, subject, traces)
     assert sum(mine_before.values()) > 50
     spanledger(data_dir, "erase", "--user", raw, "--queue")
@@ -66,8 +73,12 @@ def test_killed_erasure_is_completed_by_the_next_run(data_dir: Path) -> None:
 
     rng = random.Random(5)
     for _ in range(2):  # and at moments nobody chose
-        proc = subprocess.Popen([cli, "--data-dir", str(data_dir), "erase", "--resume"], cwd=REPO,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [cli, "--data-dir", str(data_dir), "erase", "--resume"],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(rng.uniform(0.5, 2.5))
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -87,6 +98,7 @@ def test_killed_erasure_is_completed_by_the_next_run(data_dir: Path) -> None:
     assert removed["lake/spans"] == mine_before["spans"]
     assert sum(v for k, v in removed.items() if k.startswith("lake/")) == sum(mine_before.values())
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
-        assert con.execute(f"select count(*) from intermediate.int_llm_calls_priced where user_hash = '{subject}'"
-                           ).fetchone() == (0,)
+        assert con.execute(
+            f"select count(*) from intermediate.int_llm_calls_priced where user_hash = '{subject}'"
+        ).fetchone() == (0,)
     assert not list(data_dir.glob(".warehouse.duckdb.*")) and not list(data_dir.rglob("lake/**/.*.tmp"))

@@ -30,15 +30,19 @@ def _lake_counts(data_dir: Path) -> dict[tuple[str, str, str | None], int]:
         for table in LAKE:
             files = [str(p) for p in (data_dir / "lake" / table).glob("date=*/*.parquet")]
             for day, tenant, n in con.execute(
-                    f"select date::varchar, tenant_id, count(*) from read_parquet({files!r}, hive_partitioning=true, "
-                    "union_by_name=true) group by all").fetchall():
+                f"select date::varchar, tenant_id, count(*) from read_parquet({files!r}, hive_partitioning=true, "
+                "union_by_name=true) group by all"
+            ).fetchall():
                 out[(table, day, tenant)] = n
     return out
 
 
 def _snapshot(data_dir: Path) -> dict[str, str]:
-    return {str(p.relative_to(data_dir)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(data_dir.rglob("*.parquet")) if "state" not in p.parts}
+    return {
+        str(p.relative_to(data_dir)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(data_dir.rglob("*.parquet"))
+        if "state" not in p.parts
+    }
 
 
 def _warehouse(data_dir: Path, sql: str) -> list[tuple]:
@@ -48,31 +52,56 @@ def _warehouse(data_dir: Path, sql: str) -> list[tuple]:
 
 def test_retention_with_a_fake_clock(data_dir: Path) -> None:
     settings = settings_for(data_dir)
-    tenants = sorted(t for (t,) in _warehouse(data_dir, "select distinct tenant_id from intermediate.int_spans_attributed"
-                                              " where tenant_id is not null"))
+    tenants = sorted(
+        t
+        for (t,) in _warehouse(
+            data_dir,
+            "select distinct tenant_id from intermediate.int_spans_attributed where tenant_id is not null",
+        )
+    )
     keeper, short_facts = tenants[0], tenants[1]
     (data_dir / "retention.toml").write_text(
         f'[retention]\ncontent = 60\n\n[retention.tenants."{keeper}"]\nraw = 32\n\n'
-        f'[retention.tenants."{short_facts}"]\nfacts = 31\n')
+        f'[retention.tenants."{short_facts}"]\nfacts = 31\n'
+    )
     # cutoffs on NOW = 2026-04-03: raw 03-04 (keeper 03-02), facts 2025-03-0x (short_facts 03-03), content 02-02
-    write_table_atomically(pa.Table.from_pylist([{"source_path": "x", "reason": "old", "records": 1}], schema=QUARANTINE),
-                           data_dir / "quarantine" / "date=2026-02-20" / "old.parquet")
-    content_rows = [{"source_table": "spans", "trace_id": f"{i:032x}", "content": f"prompt {i}",
-                     "event_at": datetime(2026, 3, 6, tzinfo=UTC), "tenant_id": keeper,
-                     "expires_at": datetime(2026, 3, 10, tzinfo=UTC) if i == 0 else datetime(2027, 1, 1, tzinfo=UTC)}
-                    for i in range(2)]
-    write_table_atomically(pa.Table.from_pylist(content_rows, schema=RESTRICTED_CONTENT),
-                           data_dir / "restricted" / "content" / "date=2026-03-06" / "planted.parquet")
+    write_table_atomically(
+        pa.Table.from_pylist([{"source_path": "x", "reason": "old", "records": 1}], schema=QUARANTINE),
+        data_dir / "quarantine" / "date=2026-02-20" / "old.parquet",
+    )
+    content_rows = [
+        {
+            "source_table": "spans",
+            "trace_id": f"{i:032x}",
+            "content": f"prompt {i}",
+            "event_at": datetime(2026, 3, 6, tzinfo=UTC),
+            "tenant_id": keeper,
+            "expires_at": datetime(2026, 3, 10, tzinfo=UTC) if i == 0 else datetime(2027, 1, 1, tzinfo=UTC),
+        }
+        for i in range(2)
+    ]
+    write_table_atomically(
+        pa.Table.from_pylist(content_rows, schema=RESTRICTED_CONTENT),
+        data_dir / "restricted" / "content" / "date=2026-03-06" / "planted.parquet",
+    )
 
     lake = _lake_counts(data_dir)
-    restricted_before = duckdb.sql(f"select count(*) from read_parquet('{data_dir}/restricted/content/*/*.parquet')"
-                                   ).fetchall()[0][0]
-    expected_lake_gone = {k: n for k, n in lake.items()
-                          if k[1] < ("2026-03-02" if k[2] == keeper else "2026-03-04")}
-    spans_gone = _warehouse(data_dir, "select count(*) from intermediate.int_spans_attributed where span_date < "
-                            f"case when tenant_id = '{keeper}' then date '2026-03-02' else date '2026-03-04' end")[0][0]
-    calls_gone = _warehouse(data_dir, "select count(*) from intermediate.int_llm_calls_priced where "
-                            f"tenant_id = '{short_facts}' and call_date < date '2026-03-03'")[0][0]
+    restricted_before = duckdb.sql(
+        f"select count(*) from read_parquet('{data_dir}/restricted/content/*/*.parquet')"
+    ).fetchall()[0][0]
+    expected_lake_gone = {
+        k: n for k, n in lake.items() if k[1] < ("2026-03-02" if k[2] == keeper else "2026-03-04")
+    }
+    spans_gone = _warehouse(
+        data_dir,
+        "select count(*) from intermediate.int_spans_attributed where span_date < "
+        f"case when tenant_id = '{keeper}' then date '2026-03-02' else date '2026-03-04' end",
+    )[0][0]
+    calls_gone = _warehouse(
+        data_dir,
+        "select count(*) from intermediate.int_llm_calls_priced where "
+        f"tenant_id = '{short_facts}' and call_date < date '2026-03-03'",
+    )[0][0]
     finops = "select cost_date, tenant_id, sum(total_cost_usd), sum(llm_call_count) from finops.fct_llm_costs_daily group by all order by all"
     chargeback = "select * from finops.fct_chargeback_monthly order by all"
     finops_before, chargeback_before = _warehouse(data_dir, finops), _warehouse(data_dir, chargeback)
@@ -101,12 +130,19 @@ def test_retention_with_a_fake_clock(data_dir: Path) -> None:
     assert lake_after == {k: n for k, n in lake.items() if k not in expected_lake_gone}
     assert removed["quarantine date=2026-02-20"]["rows"] == 1
     assert removed["restricted/content date=2026-03-06"]["rows"] == 1  # its own expires_at
-    assert duckdb.sql(f"select count(*) from read_parquet('{data_dir}/restricted/content/*/*.parquet')"
-                      ).fetchall()[0][0] == restricted_before - 1
+    assert (
+        duckdb.sql(
+            f"select count(*) from read_parquet('{data_dir}/restricted/content/*/*.parquet')"
+        ).fetchall()[0][0]
+        == restricted_before - 1
+    )
     assert removed["warehouse:intermediate.int_spans_attributed"]["rows"] == spans_gone
     assert removed["warehouse:intermediate.int_llm_calls_priced"]["rows"] == calls_gone
     assert not any(t.startswith("warehouse:finops") for t in removed)
-    assert _warehouse(data_dir, finops) == finops_before and _warehouse(data_dir, chargeback) == chargeback_before
+    assert (
+        _warehouse(data_dir, finops) == finops_before
+        and _warehouse(data_dir, chargeback) == chargeback_before
+    )
 
     with Ledger(settings) as ledger:
         runs = ledger.retention_runs()

@@ -91,7 +91,9 @@ def test_definitions_load_and_a_partition_builds(built_warehouse: Settings) -> N
     assert set((PROJECT_DIR / "target").glob("*-*-*")) == in_checkout
     invocations = invocation_dirs(dbt_target_dir(built_warehouse))
     assert len(invocations) == 3, invocations
-    full_parses = [p.name for p in invocations if '"code": "I024"' in (p / "dbt.log").read_text()]  # I024: full parse
+    full_parses = [
+        p.name for p in invocations if '"code": "I024"' in (p / "dbt.log").read_text()
+    ]  # I024: full parse
     assert len(full_parses) <= 1, full_parses
 
 

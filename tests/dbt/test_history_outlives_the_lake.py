@@ -16,8 +16,10 @@ from orchestration.landing import land
 from orchestration.settings import Settings
 from orchestration.warehouse.dbt_runner import run_dbt_build
 
-COSTS = ("select cost_date, sum(llm_call_count), sum(total_cost_usd) from finops.fct_llm_costs_daily "
-         "group by all order by all")
+COSTS = (
+    "select cost_date, sum(llm_call_count), sum(total_cost_usd) from finops.fct_llm_costs_daily "
+    "group by all order by all"
+)
 
 
 def _rows(settings: Settings, sql: str) -> list[tuple]:
@@ -28,8 +30,17 @@ def _rows(settings: Settings, sql: str) -> list[tuple]:
 def test_plain_build_after_lake_expiry_keeps_older_costs(tmp_path, monkeypatch):
     monkeypatch.setenv("SPANLEDGER_HMAC_KEY", "test-key")
     settings = Settings.from_env(tmp_path / "data")
-    generate(GeneratorConfig(out_dir=settings.inbox_dir, days=4, start_date=date(2026, 5, 1), tenants=3,
-                             requests_per_day=40, seed=5, include_claude_code=False))
+    generate(
+        GeneratorConfig(
+            out_dir=settings.inbox_dir,
+            days=4,
+            start_date=date(2026, 5, 1),
+            tenants=3,
+            requests_per_day=40,
+            seed=5,
+            include_claude_code=False,
+        )
+    )
     land(settings, settle_seconds=0)
     assert run_dbt_build(settings).success
     before = _rows(settings, COSTS)

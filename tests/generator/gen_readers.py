@@ -16,7 +16,11 @@ from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsSer
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
-PROTO = {"traces": ExportTraceServiceRequest, "logs": ExportLogsServiceRequest, "metrics": ExportMetricsServiceRequest}
+PROTO = {
+    "traces": ExportTraceServiceRequest,
+    "logs": ExportLogsServiceRequest,
+    "metrics": ExportMetricsServiceRequest,
+}
 ID_KEYS = {"traceId", "spanId", "parentSpanId"}
 
 
@@ -33,8 +37,10 @@ def json_documents(path: Path, fmt: str) -> list[dict[str, Any]]:
 
 def _hex_to_b64(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: (base64.b64encode(bytes.fromhex(v)).decode() if k in ID_KEYS else _hex_to_b64(v))
-                for k, v in value.items()}
+        return {
+            k: (base64.b64encode(bytes.fromhex(v)).decode() if k in ID_KEYS else _hex_to_b64(v))
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_hex_to_b64(v) for v in value]
     return value
@@ -45,7 +51,7 @@ def frames(raw: bytes) -> Iterator[bytes]:
     while offset < len(raw):
         (size,) = struct.unpack_from(">I", raw, offset)
         offset += 4
-        yield raw[offset:offset + size]
+        yield raw[offset : offset + size]
         offset += size
     assert offset == len(raw), "trailing bytes after the last frame"
 
@@ -66,7 +72,7 @@ def proto_messages(path: Path, fmt: str, signal: str) -> list[Any]:
 
 
 def any_value(v: dict[str, Any]) -> Any:
-    (kind, x), = v.items()
+    ((kind, x),) = v.items()
     if kind == "intValue":
         return int(x)
     if kind == "arrayValue":

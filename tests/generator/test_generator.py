@@ -42,8 +42,12 @@ def test_same_seed_same_bytes_different_seed_different(tmp_path: Path) -> None:
     for name in names_a:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     assert a.to_dict() | {"config": None, "files": None} == b.to_dict() | {"config": None, "files": None}
-    differs = [n for n in names_a if (tmp_path / "c" / n).exists()
-               and (tmp_path / "a" / n).read_bytes() != (tmp_path / "c" / n).read_bytes()]
+    differs = [
+        n
+        for n in names_a
+        if (tmp_path / "c" / n).exists()
+        and (tmp_path / "a" / n).read_bytes() != (tmp_path / "c" / n).read_bytes()
+    ]
     assert differs, "a different seed must give different data"
 
 
@@ -57,19 +61,48 @@ def test_every_format_decodes_to_the_same_records(all_formats) -> None:
             assert files, (fmt, signal)
             messages = [m for path in files for m in proto_messages(path, fmt, signal)]
             if signal == "traces":
-                spans = [s for m in messages for rs in m.resource_spans for ss in rs.scope_spans for s in ss.spans]
-                key = sorted((s.trace_id.hex(), s.span_id.hex(), s.parent_span_id.hex(), s.name,
-                              s.start_time_unix_nano, s.end_time_unix_nano, len(s.attributes)) for s in spans)
+                spans = [
+                    s for m in messages for rs in m.resource_spans for ss in rs.scope_spans for s in ss.spans
+                ]
+                key = sorted(
+                    (
+                        s.trace_id.hex(),
+                        s.span_id.hex(),
+                        s.parent_span_id.hex(),
+                        s.name,
+                        s.start_time_unix_nano,
+                        s.end_time_unix_nano,
+                        len(s.attributes),
+                    )
+                    for s in spans
+                )
                 assert sum(len(s.events) for s in spans) == summary.span_events
                 assert sum(len(s.links) for s in spans) == summary.span_links
             elif signal == "logs":
-                records = [r for m in messages for rl in m.resource_logs for sl in rl.scope_logs for r in sl.log_records]
-                key = sorted((r.time_unix_nano, r.event_name, r.trace_id.hex(), r.span_id.hex(), len(r.attributes))
-                             for r in records)
+                records = [
+                    r
+                    for m in messages
+                    for rl in m.resource_logs
+                    for sl in rl.scope_logs
+                    for r in sl.log_records
+                ]
+                key = sorted(
+                    (r.time_unix_nano, r.event_name, r.trace_id.hex(), r.span_id.hex(), len(r.attributes))
+                    for r in records
+                )
             else:
-                metrics = [mt for m in messages for rm in m.resource_metrics for sm in rm.scope_metrics for mt in sm.metrics]
-                key = sorted((mt.name, p.time_unix_nano, len(p.attributes))
-                             for mt in metrics for p in getattr(mt, mt.WhichOneof("data")).data_points)
+                metrics = [
+                    mt
+                    for m in messages
+                    for rm in m.resource_metrics
+                    for sm in rm.scope_metrics
+                    for mt in sm.metrics
+                ]
+                key = sorted(
+                    (mt.name, p.time_unix_nano, len(p.attributes))
+                    for mt in metrics
+                    for p in getattr(mt, mt.WhichOneof("data")).data_points
+                )
             assert len(key) == expected[signal], (fmt, signal)
             if fmt in ("json", "proto"):
                 assert all(len(proto_messages(p, fmt, signal)) == 1 for p in files)  # one document per file
@@ -88,7 +121,12 @@ def test_json_follows_the_otlp_json_mapping(all_formats) -> None:
     assert len(span["traceId"]) == 32 and int(span["traceId"], 16)
     assert len(span["spanId"]) == 16 and int(span["spanId"], 16)
     assert isinstance(span["kind"], int) and isinstance(span["startTimeUnixNano"], str)
-    ints = [kv["value"]["intValue"] for _, s in iter_json_spans(doc) for kv in s["attributes"] if "intValue" in kv["value"]]
+    ints = [
+        kv["value"]["intValue"]
+        for _, s in iter_json_spans(doc)
+        for kv in s["attributes"]
+        if "intValue" in kv["value"]
+    ]
     assert ints and all(isinstance(v, str) for v in ints)
     pretty = summary.files_for("json", "traces")[0].read_text()
     assert pretty.startswith("{\n  ")
@@ -102,7 +140,9 @@ def test_files_are_atomic_and_summary_is_not_in_out_dir(all_formats, tmp_path: P
     assert all(n.split("-")[0] in ("traces", "logs", "metrics") for n in on_disk)
     target = write_summary(summary, tmp_path / "report" / "summary.json")
     loaded = json.loads(target.read_text())
-    assert loaded["spans"] == summary.spans and Decimal(loaded["reported_cost_usd"]) == summary.reported_cost_usd
+    assert (
+        loaded["spans"] == summary.spans and Decimal(loaded["reported_cost_usd"]) == summary.reported_cost_usd
+    )
     assert loaded["tenants"] == sorted(summary.tenants)
 
 
@@ -184,7 +224,13 @@ def test_summary_token_and_cost_sums_match_a_recount(all_formats) -> None:
     sums = Counter()
     cost, cost_calls = Decimal(0), 0
     for _, _, cols in _llm_rows(summary):
-        for col in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens"):
+        for col in (
+            "input_tokens",
+            "output_tokens",
+            "cache_read_tokens",
+            "cache_write_tokens",
+            "reasoning_tokens",
+        ):
             sums[col] += cols[col] or 0
         if cols["reported_cost_usd"] is not None:
             cost += cols["reported_cost_usd"]
@@ -216,14 +262,26 @@ def test_behaviours_and_conventions_are_all_present(all_formats) -> None:
     assert "acme-finetune-v3" in models and summary.unpriced_model_calls > 0
     assert {"stop", "tool_calls", "length"} <= set(finish)
     assert all(flags[k] for k in ("retry", "fallback", "ttft", "exception")), flags
-    root_attrs = [attrs(s["attributes"]) for doc in _jsonl_docs(summary, "traces")
-                  for _, s in iter_json_spans(doc) if "parentSpanId" not in s]
+    root_attrs = [
+        attrs(s["attributes"])
+        for doc in _jsonl_docs(summary, "traces")
+        for _, s in iter_json_spans(doc)
+        if "parentSpanId" not in s
+    ]
     assert any(a.get("SampleRate") == 10 for a in root_attrs)
     assert any(a.get("gen_ai.operation.name") == "invoke_agent" for a in root_attrs)
     assert {a.get("http.response.status_code") for a in root_attrs} >= {200, 500}
     assert summary.span_links > 0 and summary.span_events > 0
-    for name in ("gen_ai.evaluation.result", "user.feedback", "gen_ai.user.message", "gen_ai.choice", "",
-                 "claude_code.api_request", "claude_code.user_prompt", "claude_code.tool_result"):
+    for name in (
+        "gen_ai.evaluation.result",
+        "user.feedback",
+        "gen_ai.user.message",
+        "gen_ai.choice",
+        "",
+        "claude_code.api_request",
+        "claude_code.user_prompt",
+        "claude_code.tool_result",
+    ):
         assert summary.log_events[name] > 0, name
     kinds = Counter()
     names = set()
@@ -232,8 +290,12 @@ def test_behaviours_and_conventions_are_all_present(all_formats) -> None:
             names.add(m["name"])
             kinds[next(k for k, v in m.items() if isinstance(v, dict))] += 1
     assert set(kinds) == {"sum", "gauge", "histogram", "exponentialHistogram", "summary"}
-    assert {"gen_ai.client.token.usage", "gen_ai.client.operation.duration", "claude_code.cost.usage",
-            "claude_code.token.usage"} <= names
+    assert {
+        "gen_ai.client.token.usage",
+        "gen_ai.client.operation.duration",
+        "claude_code.cost.usage",
+        "claude_code.token.usage",
+    } <= names
 
 
 def test_claude_code_events_match_summary(all_formats) -> None:
@@ -259,7 +321,9 @@ def test_private_values_are_tracked_and_content_flag_is_honoured(all_formats, tm
     _, summary = all_formats
     blob = b"".join(p.read_bytes() for p in summary.files_for("jsonl"))
     assert summary.user_ids and summary.prompt_texts and summary.tenants
-    assert all(u.encode() in blob for u in summary.user_ids)  # raw ids are written: the landing must hash them
+    assert all(
+        u.encode() in blob for u in summary.user_ids
+    )  # raw ids are written: the landing must hash them
     assert all(orjson.dumps(t)[1:-1] in blob for t in summary.prompt_texts)
 
     quiet = generate(small_config(tmp_path / "quiet", days=1, requests_per_day=80, content=False))
@@ -269,7 +333,9 @@ def test_private_values_are_tracked_and_content_flag_is_honoured(all_formats, tm
         assert orjson.dumps(prompt)[1:-1] not in text
     for doc in _jsonl_docs(quiet, "traces"):
         for _, s in iter_json_spans(doc):
-            keys = [kv["key"] for kv in s["attributes"]] + [kv["key"] for e in s.get("events", []) for kv in e["attributes"]]
+            keys = [kv["key"] for kv in s["attributes"]] + [
+                kv["key"] for e in s.get("events", []) for kv in e["attributes"]
+            ]
             # prompt.* versions are metadata, not text (gen_ai.prompt.version shares the content prefix).
             assert not [k for k in keys if semantics.is_content_key(k) and k != "gen_ai.prompt.version"], keys
     for doc in _jsonl_docs(quiet, "logs"):
@@ -280,12 +346,16 @@ def test_private_values_are_tracked_and_content_flag_is_honoured(all_formats, tm
 
 def test_rotation_and_progress(tmp_path: Path) -> None:
     seen: list[int] = []
-    summary = generate(small_config(tmp_path, days=1, requests_per_day=100, traces_per_file=30,
-                                    include_claude_code=False), progress=seen.append)
+    summary = generate(
+        small_config(tmp_path, days=1, requests_per_day=100, traces_per_file=30, include_claude_code=False),
+        progress=seen.append,
+    )
     traces = summary.files_for("jsonl", "traces")
     assert len(traces) == 4  # 30 + 30 + 30 + 10
     for path in traces:
-        roots = sum("parentSpanId" not in s for doc in json_documents(path, "jsonl") for _, s in iter_json_spans(doc))
+        roots = sum(
+            "parentSpanId" not in s for doc in json_documents(path, "jsonl") for _, s in iter_json_spans(doc)
+        )
         assert roots <= 30
     assert seen == sorted(seen) and seen[-1] == summary.spans
     assert summary.claude_code["api_requests"] == 0

@@ -35,7 +35,9 @@ def copy_samples(target: Path, invalid: bool = False) -> list[Path]:
 def lake_rows(settings: Settings, table: str, columns: str = "count(*)") -> list[tuple]:
     pattern = str(settings.lake_dir / table / "*" / "*.parquet")
     with duckdb.connect() as con:
-        return con.execute(f"select {columns} from read_parquet('{pattern}', hive_partitioning=true)").fetchall()
+        return con.execute(
+            f"select {columns} from read_parquet('{pattern}', hive_partitioning=true)"
+        ).fetchall()
 
 
 def quarantine_rows(settings: Settings) -> list[dict]:

@@ -32,9 +32,14 @@ print(json.dumps({{"landed": report.records_landed, "pandas_after_landing": afte
 def test_landing_does_not_import_pandas_and_pandas_still_works(tmp_path: Path):
     src = REPO / "tests" / "fixtures" / "samples" / "otlp2parquet_traces.jsonl"
     env = {**os.environ, "SPANLEDGER_HMAC_KEY": "test-key"}
-    out = subprocess.run([sys.executable, "-c", LAND_THEN_USE_PANDAS.format(data=str(tmp_path / "data"),
-                                                                           sample=str(src))],
-                         cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", LAND_THEN_USE_PANDAS.format(data=str(tmp_path / "data"), sample=str(src))],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["landed"] > 0

@@ -16,8 +16,12 @@ START_NS = 1_764_000_000_000_000_000  # 2025-11-24
 
 def _span(i: int, **overrides) -> dict:
     span = {
-        "traceId": f"{i:032x}", "spanId": f"{i + 1:016x}", "name": f"span-{i}", "kind": 2,
-        "startTimeUnixNano": str(START_NS + i), "endTimeUnixNano": str(START_NS + i + 1_000_000),
+        "traceId": f"{i:032x}",
+        "spanId": f"{i + 1:016x}",
+        "name": f"span-{i}",
+        "kind": 2,
+        "startTimeUnixNano": str(START_NS + i),
+        "endTimeUnixNano": str(START_NS + i + 1_000_000),
         "attributes": [{"key": "tenant.id", "value": {"stringValue": "acme"}}],
     }
     span.update(overrides)
@@ -25,8 +29,14 @@ def _span(i: int, **overrides) -> dict:
 
 
 def _request(*spans: dict) -> dict:
-    return {"resourceSpans": [{"resource": {"attributes": [
-        {"key": "service.name", "value": {"stringValue": "svc"}}]}, "scopeSpans": [{"spans": list(spans)}]}]}
+    return {
+        "resourceSpans": [
+            {
+                "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "svc"}}]},
+                "scopeSpans": [{"spans": list(spans)}],
+            }
+        ]
+    }
 
 
 def _reconciles(report) -> None:
@@ -35,8 +45,13 @@ def _reconciles(report) -> None:
 
 
 def test_a_bad_line_does_not_sink_its_neighbours(settings, inbox):
-    lines = [json.dumps(_request(_span(1))), "{not json", json.dumps(_request(_span(3))), "[1, 2]",
-             json.dumps({"hello": "world"})]
+    lines = [
+        json.dumps(_request(_span(1))),
+        "{not json",
+        json.dumps(_request(_span(3))),
+        "[1, 2]",
+        json.dumps({"hello": "world"}),
+    ]
     (inbox / "mixed.jsonl").write_text("\n".join(lines) + "\n")
     report = land(settings, settle_seconds=0)
     _reconciles(report)
@@ -62,14 +77,21 @@ def test_record_level_errors_name_the_field(settings, inbox):
     _reconciles(report)
     assert lake_rows(settings, "spans") == [(2,)]
     fields = sorted(q["field"] for q in quarantine_rows(settings))
-    assert fields == sorted(["traceId", "spanId", "startTimeUnixNano", "startTimeUnixNano", "kind", "attributes"])
+    assert fields == sorted(
+        ["traceId", "spanId", "startTimeUnixNano", "startTimeUnixNano", "kind", "attributes"]
+    )
     assert all("spans[" in q["location"] for q in quarantine_rows(settings))
 
 
 def test_huge_attributes_are_capped_with_a_marker(settings, inbox):
     huge = "x" * (settings.max_attribute_bytes * 4)
-    span = _span(1, attributes=[{"key": "big", "value": {"stringValue": huge}},
-                                {"key": "tenant.id", "value": {"stringValue": "acme"}}])
+    span = _span(
+        1,
+        attributes=[
+            {"key": "big", "value": {"stringValue": huge}},
+            {"key": "tenant.id", "value": {"stringValue": "acme"}},
+        ],
+    )
     (inbox / "huge.json").write_text(json.dumps(_request(span)))
     land(settings, settle_seconds=0)
     [(attrs, truncated)] = lake_rows(settings, "spans", "attributes, attributes_truncated")
@@ -79,11 +101,18 @@ def test_huge_attributes_are_capped_with_a_marker(settings, inbox):
 
 
 def test_unknown_fields_are_ignored_and_snake_case_is_read(settings, inbox):
-    span = {"trace_id": "0af7651916cd43dd8448eb211c80319c", "span_id": "b7ad6b7169203331", "name": "snake",
-            "start_time_unix_nano": START_NS, "end_time_unix_nano": START_NS + 5, "kind": "SPAN_KIND_CLIENT",
-            "someFutureField": {"nested": True}}
-    (inbox / "snake.json").write_text(json.dumps(
-        {"resource_spans": [{"scope_spans": [{"spans": [span]}], "newThing": 1}], "extra": []}))
+    span = {
+        "trace_id": "0af7651916cd43dd8448eb211c80319c",
+        "span_id": "b7ad6b7169203331",
+        "name": "snake",
+        "start_time_unix_nano": START_NS,
+        "end_time_unix_nano": START_NS + 5,
+        "kind": "SPAN_KIND_CLIENT",
+        "someFutureField": {"nested": True},
+    }
+    (inbox / "snake.json").write_text(
+        json.dumps({"resource_spans": [{"scope_spans": [{"spans": [span]}], "newThing": 1}], "extra": []})
+    )
     land(settings, settle_seconds=0)
     assert lake_rows(settings, "spans", "span_name, span_kind") == [("snake", "CLIENT")]
 
@@ -110,9 +139,14 @@ def test_empty_garbage_and_truncated_files(settings, inbox):
 
 def test_hostile_names_and_values_cannot_escape_the_lake(settings, inbox):
     name = "date=..%2F..%2Fetc; rm -rf ~ '$(x)'.json"
-    span = _span(1, name="../../../../etc/passwd", attributes=[
-        {"key": "tenant.id", "value": {"stringValue": "../../../escape"}},
-        {"key": "date", "value": {"stringValue": "1999-01-01/../../x"}}])
+    span = _span(
+        1,
+        name="../../../../etc/passwd",
+        attributes=[
+            {"key": "tenant.id", "value": {"stringValue": "../../../escape"}},
+            {"key": "date", "value": {"stringValue": "1999-01-01/../../x"}},
+        ],
+    )
     (inbox / name).write_text(json.dumps(_request(span)))
     land(settings, settle_seconds=0)
     written = [p for p in settings.data_dir.rglob("*") if p.is_file()]

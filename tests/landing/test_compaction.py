@@ -30,10 +30,17 @@ def _write_inputs(inbox: Path, first: int, count: int) -> None:
     """`count` files, each with spans (of one user) and a span event, on the same event date."""
     for n in range(first, first + count):
         user = USERS[n % len(USERS)]
-        spans = [_span(100 * n + i, attributes=[{"key": "user.id", "value": {"stringValue": user}},
-                                                  {"key": "tenant.id", "value": {"stringValue": "acme"}}],
-                       events=[{"timeUnixNano": str(1_700_000_000_000_000_000), "name": f"e{n}"}])
-                 for i in range(0, 6, 2)]
+        spans = [
+            _span(
+                100 * n + i,
+                attributes=[
+                    {"key": "user.id", "value": {"stringValue": user}},
+                    {"key": "tenant.id", "value": {"stringValue": "acme"}},
+                ],
+                events=[{"timeUnixNano": str(1_700_000_000_000_000_000), "name": f"e{n}"}],
+            )
+            for i in range(0, 6, 2)
+        ]
         (inbox / f"export-{n:02d}.json").write_text(json.dumps(_request(*spans)))
 
 
@@ -41,12 +48,16 @@ def _lake(settings: Settings, table: str) -> list[tuple]:
     """Every row of a lake table with its partition date, in a fixed order (file names aside)."""
     pattern = settings.lake_dir / table / "*" / "*.parquet"
     with duckdb.connect() as con:
-        return con.execute(f"select * exclude (date), date from read_parquet('{pattern}', hive_partitioning=true, "
-                           "union_by_name=true) order by all").fetchall()
+        return con.execute(
+            f"select * exclude (date), date from read_parquet('{pattern}', hive_partitioning=true, "
+            "union_by_name=true) order by all"
+        ).fetchall()
 
 
 def _data_files(settings: Settings, table: str) -> list[Path]:
-    return sorted(p for p in settings.lake_dir.glob(f"{table}/date=*/*.parquet") if p.parent.name != "date=1970-01-01")
+    return sorted(
+        p for p in settings.lake_dir.glob(f"{table}/date=*/*.parquet") if p.parent.name != "date=1970-01-01"
+    )
 
 
 @pytest.fixture
@@ -75,7 +86,9 @@ def test_landing_compacts_a_date_folder_and_changes_no_row(compacting: Settings,
         assert len(files) == 1 and files[0].name.startswith("compacted-"), files
         assert len(_data_files(reference, table)) == 5
         assert _lake(compacting, table) == _lake(reference, table)  # same rows, values and dates
-        sources = json.loads(__import__("pyarrow.parquet").parquet.read_schema(files[0]).metadata[SOURCES_KEY])
+        sources = json.loads(
+            __import__("pyarrow.parquet").parquet.read_schema(files[0]).metadata[SOURCES_KEY]
+        )
         assert sorted(sources) == sorted(p.stem for p in _data_files(reference, table))
 
     # erasure's index: every user's rows are found in the merged file, and only there
@@ -99,10 +112,14 @@ def test_a_file_with_unknown_columns_is_never_merged(compacting: Settings):
     land(dataclasses.replace(compacting, compact_min_files=0), settle_seconds=0)
     folder = _data_files(compacting, "spans")[0].parent
     table = pq.read_table(_data_files(compacting, "spans")[0])
-    pq.write_table(table.append_column("from_the_future", pa.array(["x"] * table.num_rows)), folder / "zz-new.parquet")
+    pq.write_table(
+        table.append_column("from_the_future", pa.array(["x"] * table.num_rows)), folder / "zz-new.parquet"
+    )
     compact_lake(compacting, min_files=2)
     assert [p.name.startswith("compacted-") for p in _data_files(compacting, "spans")] == [True, False]
-    assert (folder / "zz-new.parquet").exists() and "from_the_future" in pq.read_schema(folder / "zz-new.parquet").names
+    assert (folder / "zz-new.parquet").exists() and "from_the_future" in pq.read_schema(
+        folder / "zz-new.parquet"
+    ).names
 
 
 KILL_POINTS = ["compact_written:1", "compact_journaled:1", "compact_published:1", "compact_source_removed:2"]
@@ -115,9 +132,20 @@ def test_a_killed_compaction_is_finished_by_the_next_run(settings: Settings, poi
     land(dataclasses.replace(settings, compact_min_files=0), settle_seconds=0)
     expected = {t: _lake(settings, t) for t in ("spans", "span_events")}
 
-    proc = subprocess.run([str(Path(sys.executable).parent / "spanledger"), "--data-dir", str(settings.data_dir),
-                           "compact", "--min-files", "2"], capture_output=True, text=True, timeout=120,
-                          env={**__import__("os").environ, "SPANLEDGER_TEST_KILL_AT": point})
+    proc = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "spanledger"),
+            "--data-dir",
+            str(settings.data_dir),
+            "compact",
+            "--min-files",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "SPANLEDGER_TEST_KILL_AT": point},
+    )
     assert proc.returncode == -signal.SIGKILL, proc.stdout + proc.stderr
 
     finish_interrupted_publish(settings)  # what every warehouse build does before it reads the lake

@@ -37,16 +37,37 @@ def test_ci_runs_the_compiled_build():
 
 
 def _land(inbox: Path, data_dir: Path, pure: bool) -> None:
-    env = {**os.environ, "SPANLEDGER_HMAC_KEY": "test-key", "SPANLEDGER_SETTLE_SECONDS": "0",
-           "SPANLEDGER_STORE_CONTENT": "1"}
+    env = {
+        **os.environ,
+        "SPANLEDGER_HMAC_KEY": "test-key",
+        "SPANLEDGER_SETTLE_SECONDS": "0",
+        "SPANLEDGER_STORE_CONTENT": "1",
+    }
     env.pop("SPANLEDGER_PURE_PYTHON", None)
     if pure:
         env["SPANLEDGER_PURE_PYTHON"] = "1"
     check = "from orchestration import compiled; print(compiled.summary())"
-    summary = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True, text=True, check=True)
+    summary = subprocess.run(
+        [sys.executable, "-c", check], env=env, capture_output=True, text=True, check=True
+    )
     assert summary.stdout.startswith("pure Python" if pure else "compiled"), summary.stdout
-    result = subprocess.run([sys.executable, "-m", "orchestration.cli", "--data-dir", str(data_dir), "land",
-                             "--workers", "2", str(inbox)], env=env, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "orchestration.cli",
+            "--data-dir",
+            str(data_dir),
+            "land",
+            "--workers",
+            "2",
+            str(inbox),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     # a landing on the slow path says so
     assert ("landing ran its hot path as pure Python" in result.stderr) == pure, result.stderr[-2000:]
@@ -58,8 +79,9 @@ def _differences(a: Path, b: Path, pattern: str, exclude: str = "") -> tuple[int
     left, right = select.format(a / pattern), select.format(b / pattern)
     with duckdb.connect() as con:
         [(rows,)] = con.execute(f"select count(*) from ({left})").fetchall()
-        [(only,)] = con.execute(f"select count(*) from (({left} except all {right}) union all "
-                                f"({right} except all {left}))").fetchall()
+        [(only,)] = con.execute(
+            f"select count(*) from (({left} except all {right}) union all ({right} except all {left}))"
+        ).fetchall()
     return rows, only
 
 
@@ -67,8 +89,17 @@ def _differences(a: Path, b: Path, pattern: str, exclude: str = "") -> tuple[int
 def test_compiled_and_source_builds_land_identical_rows(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    generate(GeneratorConfig(out_dir=inbox / "generated", days=2, start_date=date(2026, 3, 1), tenants=3,
-                             requests_per_day=150, seed=5, formats=("jsonl", "proto-framed-zstd")))
+    generate(
+        GeneratorConfig(
+            out_dir=inbox / "generated",
+            days=2,
+            start_date=date(2026, 3, 1),
+            tenants=3,
+            requests_per_day=150,
+            seed=5,
+            formats=("jsonl", "proto-framed-zstd"),
+        )
+    )
     (inbox / "samples").mkdir()
     copy_samples(inbox / "samples")
     (inbox / "invalid").mkdir()
@@ -81,8 +112,9 @@ def test_compiled_and_source_builds_land_identical_rows(tmp_path):
         assert rows > 0 and only == 0, (table, rows, only)
     rows, only = _differences(tmp_path / "compiled", tmp_path / "source", "restricted/content/*/*.parquet")
     assert rows > 0 and only == 0, ("restricted content", rows, only)
-    rows, only = _differences(tmp_path / "compiled", tmp_path / "source", "quarantine/*/*.parquet",
-                              "exclude (quarantined_at)")
+    rows, only = _differences(
+        tmp_path / "compiled", tmp_path / "source", "quarantine/*/*.parquet", "exclude (quarantined_at)"
+    )
     assert rows > 0 and only == 0, ("quarantine", rows, only)
 
 
@@ -94,14 +126,18 @@ def test_a_compiled_module_whose_source_changed_is_not_used(tmp_path):
     assert list((copy / "lake").glob("normalize.*.so")), "the copy has no compiled normalize"
     with open(copy / "lake" / "normalize.py", "a") as fh:
         fh.write("\nEDITED_AFTER_THE_BUILD = True\n")
-    probe = ("import warnings; warnings.simplefilter('always')\n"
-             "from orchestration import compiled\n"
-             "import orchestration.lake.normalize as n, orchestration.lake.privacy as p\n"
-             "print(n.EDITED_AFTER_THE_BUILD, n.__file__.endswith('.py'), p.__file__.endswith('.so'))\n"
-             "print(compiled.status()['orchestration.lake.normalize'])")
+    probe = (
+        "import warnings; warnings.simplefilter('always')\n"
+        "from orchestration import compiled\n"
+        "import orchestration.lake.normalize as n, orchestration.lake.privacy as p\n"
+        "print(n.EDITED_AFTER_THE_BUILD, n.__file__.endswith('.py'), p.__file__.endswith('.so'))\n"
+        "print(compiled.status()['orchestration.lake.normalize'])"
+    )
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
     env.pop("SPANLEDGER_PURE_PYTHON", None)
-    result = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     first, second = result.stdout.splitlines()
     assert first == "True True True"  # the edit runs; the untouched modules stay compiled
@@ -117,8 +153,13 @@ def test_the_build_compiles_and_rebuilds_exactly_the_hot_modules():
 
     root = Path(compiled.__file__).parent.parent
     tree = ast.parse((root / "setup.py").read_text())
-    [built] = [ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
-               and any(getattr(t, "id", None) == "HOT_MODULES" for t in node.targets)]
+    [built] = [
+        ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "HOT_MODULES" for t in node.targets)
+    ]
     assert tuple(built) == compiled.HOT_MODULES
-    keys = {k["file"] for k in tomllib.loads((root / "pyproject.toml").read_text())["tool"]["uv"]["cache-keys"]}
+    keys = {
+        k["file"] for k in tomllib.loads((root / "pyproject.toml").read_text())["tool"]["uv"]["cache-keys"]
+    }
     assert {m.replace(".", "/") + ".py" for m in compiled.HOT_MODULES} <= keys

@@ -23,8 +23,11 @@ def test_definitions_load():
 
 def test_landing_asset_materializes_with_reconciled_metadata(settings, monkeypatch):
     monkeypatch.setenv("SPANLEDGER_SETTLE_SECONDS", "0")
-    summary = generate(GeneratorConfig(out_dir=settings.inbox_dir, days=2, start_date=date(2026, 3, 1),
-                                       requests_per_day=40, seed=3))
+    summary = generate(
+        GeneratorConfig(
+            out_dir=settings.inbox_dir, days=2, start_date=date(2026, 3, 1), requests_per_day=40, seed=3
+        )
+    )
     resource = SpanledgerResource(data_dir=str(settings.data_dir))
     assert len(_pending_files(resource)) == len(summary.files)
     instance = DagsterInstance.ephemeral()

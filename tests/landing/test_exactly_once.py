@@ -27,8 +27,10 @@ def _write_requests(path: Path, first: int, count: int, per_line: int = 50) -> i
 
 
 def _lake_fingerprint(settings) -> dict[str, str]:
-    return {str(p.relative_to(settings.lake_dir)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(settings.lake_dir.rglob("*.parquet"))}
+    return {
+        str(p.relative_to(settings.lake_dir)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(settings.lake_dir.rglob("*.parquet"))
+    }
 
 
 def test_landing_twice_changes_nothing(settings, inbox):
@@ -82,8 +84,13 @@ def test_sigkill_at_random_points_then_rerun_lands_exactly_once(settings, inbox,
 
     # How long an undisturbed landing takes here, so the kills fall inside it on any machine.
     started = time.perf_counter()
-    subprocess.run([*command[:3], "--data-dir", str(tmp_path / "timing"), *command[3:]], env=env, check=True,
-                   capture_output=True, timeout=300)
+    subprocess.run(
+        [*command[:3], "--data-dir", str(tmp_path / "timing"), *command[3:]],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     duration = time.perf_counter() - started
 
     rng = random.Random(7)
@@ -99,7 +106,9 @@ def test_sigkill_at_random_points_then_rerun_lands_exactly_once(settings, inbox,
     final = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert final.returncode == 0, final.stderr
     assert kills >= 1, "the landing finished before any kill"
-    assert lake_rows(settings, "spans", "count(*), count(distinct (trace_id, span_id))") == [(expected, expected)]
+    assert lake_rows(settings, "spans", "count(*), count(distinct (trace_id, span_id))") == [
+        (expected, expected)
+    ]
     assert not list(settings.lake_dir.rglob("*.tmp")) and not (settings.lake_dir / "_staging").exists()
     again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0
@@ -149,13 +158,30 @@ def test_a_build_never_sees_half_a_publish(settings, inbox):
     _write_requests(inbox / "a.jsonl", 0, 2_000, per_line=100)
     with open(inbox / "a.jsonl", "a") as fh:  # spans on a second day: more than one output file
         next_day = START_NS + 86_400 * 10**9
-        fh.write(json.dumps(_request(*[
-            _span(i * 2, startTimeUnixNano=str(next_day + i), endTimeUnixNano=str(next_day + i + 10**6))
-            for i in range(2_000, 2_100)])) + "\n")
-    process = subprocess.run([sys.executable, "-c", KILLED_MID_PUBLISH, str(settings.data_dir)],
-                             env={**os.environ, "SPANLEDGER_HMAC_KEY": "test-key"}, timeout=120)
+        fh.write(
+            json.dumps(
+                _request(
+                    *[
+                        _span(
+                            i * 2,
+                            startTimeUnixNano=str(next_day + i),
+                            endTimeUnixNano=str(next_day + i + 10**6),
+                        )
+                        for i in range(2_000, 2_100)
+                    ]
+                )
+            )
+            + "\n"
+        )
+    process = subprocess.run(
+        [sys.executable, "-c", KILLED_MID_PUBLISH, str(settings.data_dir)],
+        env={**os.environ, "SPANLEDGER_HMAC_KEY": "test-key"},
+        timeout=120,
+    )
     assert process.returncode == -signal.SIGKILL
-    published = [p for p in settings.lake_dir.glob("*/date=*/*.parquet") if p.parent.name != "date=1970-01-01"]
+    published = [
+        p for p in settings.lake_dir.glob("*/date=*/*.parquet") if p.parent.name != "date=1970-01-01"
+    ]
     assert len(published) == 1  # the killed run's window: one of its outputs is already in place
 
     with staged_warehouse(settings):  # what every warehouse build (CLI and Dagster) starts with
@@ -188,8 +214,11 @@ def test_the_new_tail_of_a_grown_big_file_keeps_its_line_numbers(settings, inbox
     land(settings, settle_seconds=0)
     with open(path, "a") as fh:  # lines 51..150, with line 120 broken
         for n, start in enumerate(range(1_000, 3_000, 20), start=51):
-            fh.write("{broken\n" if n == 120 else json.dumps(_request(*[_span(i * 2) for i in range(start, start + 20)]))
-                     + "\n")
+            fh.write(
+                "{broken\n"
+                if n == 120
+                else json.dumps(_request(*[_span(i * 2) for i in range(start, start + 20)])) + "\n"
+            )
     report = land(settings, settle_seconds=0)
     assert report.count("appended") == 1 and report.records_quarantined == 1
     assert [q["location"] for q in quarantine_rows(settings)] == ["line 120"]
@@ -209,8 +238,9 @@ def test_a_backlog_is_decoded_while_it_is_still_being_hashed(settings, inbox, mo
     events: list[str] = []
     identify, publish_file = landing._identify, landing._publish_file
     monkeypatch.setattr(landing, "_identify", lambda path, *a: events.append("hash") or identify(path, *a))
-    monkeypatch.setattr(landing, "_publish_file",
-                        lambda *a, **k: events.append("publish") or publish_file(*a, **k))
+    monkeypatch.setattr(
+        landing, "_publish_file", lambda *a, **k: events.append("publish") or publish_file(*a, **k)
+    )
 
     report = land(settings, settle_seconds=0, workers=2)
     assert report.records_landed == expected and report.records_quarantined == 0
@@ -257,15 +287,18 @@ def test_a_big_file_starts_decoding_while_it_is_hashed(settings, inbox, monkeypa
     path.write_text("\n".join(lines) + "\n")
     early_slices: list = []
     early_slice = landing._early_slice
-    monkeypatch.setattr(landing, "_early_slice", lambda *a: early_slices.append(early_slice(*a)) or early_slices[-1])
+    monkeypatch.setattr(
+        landing, "_early_slice", lambda *a: early_slices.append(early_slice(*a)) or early_slices[-1]
+    )
 
     report = land(dataclasses.replace(settings, compact_min_files=0), settle_seconds=0, workers=2)
     [early] = early_slices
     assert early.file_id == landing.ID_PENDING and 0 < early.end < path.stat().st_size
     [outcome] = report.files
     assert (outcome.outcome, report.records_landed, report.records_quarantined) == ("landed", 3_000, 2)
-    assert lake_rows(settings, "spans", "count(distinct span_id), count(distinct source_file_id), "
-                                        "min(source_file_id)") == [(3_000, 1, outcome.file_id)]
+    assert lake_rows(
+        settings, "spans", "count(distinct span_id), count(distinct source_file_id), min(source_file_id)"
+    ) == [(3_000, 1, outcome.file_id)]
     outputs = sorted(p.name for p in settings.lake_dir.glob("spans/date=2*/*.parquet"))
     assert outputs == [f"{outcome.file_id[:24]}-000.parquet", f"{outcome.file_id[:24]}-001.parquet"]
     assert sorted(q["location"] for q in quarantine_rows(settings)) == ["line 10", "line 140"]

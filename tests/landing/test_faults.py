@@ -22,8 +22,9 @@ def small_disk(tmp_path):
     """A 4 MiB tmpfs: the real ENOSPC of a full filesystem (needs root, which CI has)."""
     mount_point = tmp_path / "disk"
     mount_point.mkdir()
-    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount_point)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount_point)], capture_output=True, text=True
+    )
     if result.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip()}")
     yield mount_point
@@ -46,9 +47,13 @@ def test_disk_full_leaves_the_previous_state_intact(small_disk, tmp_path, monkey
             spans = []
             for i in range(40):
                 n = 10_000 + line * 40 + i
-                span = {"traceId": f"{n:032x}", "spanId": f"{n:016x}", "name": "x",
-                        "startTimeUnixNano": str(1_764_000_000_000_000_000 + n),
-                        "attributes": [{"key": "blob", "value": {"stringValue": os.urandom(400).hex()}}]}
+                span = {
+                    "traceId": f"{n:032x}",
+                    "spanId": f"{n:016x}",
+                    "name": "x",
+                    "startTimeUnixNano": str(1_764_000_000_000_000_000 + n),
+                    "attributes": [{"key": "blob", "value": {"stringValue": os.urandom(400).hex()}}],
+                }
                 spans.append(span)
             fh.write('{"resourceSpans":[{"scopeSpans":[{"spans":' + json.dumps(spans) + "}]}]}\n")
     with pytest.raises(LandingError, match="disk full"):
@@ -70,8 +75,12 @@ def test_disk_full_leaves_the_previous_state_intact(small_disk, tmp_path, monkey
 
 def test_two_landings_at_once_land_each_file_once(settings, inbox):
     expected = sum(_write_requests(inbox / f"f{n}.jsonl", n * 10_000, 3_000, per_line=100) for n in range(6))
-    env = {**os.environ, "SPANLEDGER_DATA_DIR": str(settings.data_dir), "SPANLEDGER_SETTLE_SECONDS": "0",
-           "SPANLEDGER_HMAC_KEY": "test-key"}
+    env = {
+        **os.environ,
+        "SPANLEDGER_DATA_DIR": str(settings.data_dir),
+        "SPANLEDGER_SETTLE_SECONDS": "0",
+        "SPANLEDGER_HMAC_KEY": "test-key",
+    }
     command = [sys.executable, "-m", "orchestration.cli", "land", "--json"]
     first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     second = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -20,8 +20,17 @@ START = date(2026, 3, 1)
 
 
 def _generate(out_dir: Path, formats=("jsonl",), days=2, requests=120):
-    return generate(GeneratorConfig(out_dir=out_dir, days=days, start_date=START, tenants=4,
-                                    requests_per_day=requests, seed=11, formats=formats))
+    return generate(
+        GeneratorConfig(
+            out_dir=out_dir,
+            days=days,
+            start_date=START,
+            tenants=4,
+            requests_per_day=requests,
+            seed=11,
+            formats=formats,
+        )
+    )
 
 
 def test_counts_tokens_and_cost_equal_what_was_generated(settings, inbox):
@@ -34,14 +43,22 @@ def test_counts_tokens_and_cost_equal_what_was_generated(settings, inbox):
     assert report.rows["logs"] == summary.log_records
     assert report.rows["metric_points"] == summary.metric_points
     [(calls, inp, out, cache_read, cache_write, reasoning, cost)] = lake_rows(
-        settings, "spans", "count(*), sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), "
+        settings,
+        "spans",
+        "count(*), sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), "
         "sum(cache_write_tokens), sum(reasoning_tokens), sum(reported_cost_usd)"
         " from read_parquet('{}', hive_partitioning=true) where span_type = 'llm' --".format(
-            settings.lake_dir / "spans" / "*" / "*.parquet"))
+            settings.lake_dir / "spans" / "*" / "*.parquet"
+        ),
+    )
     assert calls == summary.llm_calls
     assert (inp, out, cache_read, cache_write, reasoning) == (
-        summary.input_tokens, summary.output_tokens, summary.cache_read_tokens, summary.cache_write_tokens,
-        summary.reasoning_tokens)
+        summary.input_tokens,
+        summary.output_tokens,
+        summary.cache_read_tokens,
+        summary.cache_write_tokens,
+        summary.reasoning_tokens,
+    )
     assert Decimal(cost) == Decimal(summary.reported_cost_usd)
     # Tenant set on the root span reaches every span of the trace.
     assert lake_rows(settings, "spans", "count(*) filter (where tenant_id is null)") == [(0,)]
@@ -58,12 +75,21 @@ def test_lake_files_are_zstd_with_dictionaries_and_statistics_where_they_pay(set
     group = pq.ParquetFile(path).metadata.row_group(0)
     columns = {group.column(i).path_in_schema: group.column(i) for i in range(group.num_columns)}
     assert {c.compression for c in columns.values()} == {"ZSTD"}
-    dictionary = {name for name, c in columns.items() if "RLE_DICTIONARY" in c.encodings
-                  or "PLAIN_DICTIONARY" in c.encodings}
+    dictionary = {
+        name
+        for name, c in columns.items()
+        if "RLE_DICTIONARY" in c.encodings or "PLAIN_DICTIONARY" in c.encodings
+    }
     assert {"tenant_id", "service_name", "request_model", "resource_attributes"} <= dictionary
     assert not dictionary & {"span_id", "trace_id", "attributes", "start_at", "source_offset"}
     with_statistics = {name for name, c in columns.items() if c.is_stats_set}
-    assert {"start_at", "end_at", "start_time_unix_nano", "input_tokens", "reported_cost_usd"} <= with_statistics
+    assert {
+        "start_at",
+        "end_at",
+        "start_time_unix_nano",
+        "input_tokens",
+        "reported_cost_usd",
+    } <= with_statistics
     assert not with_statistics & {"trace_id", "tenant_id", "attributes", "resource_attributes"}
     start = columns["start_at"].statistics
     assert start.has_min_max and start.min <= start.max
@@ -74,7 +100,8 @@ def _spans_without_lineage(settings: Settings) -> list[tuple]:
     with duckdb.connect() as con:
         return con.execute(
             f"select * exclude (source_file_id, source_offset) from read_parquet('{pattern}', hive_partitioning=true)"
-            " order by trace_id, span_id").fetchall()
+            " order by trace_id, span_id"
+        ).fetchall()
 
 
 FORMATS = ["jsonl.gz", "jsonl.zst", "json", "proto-framed", "proto-framed-zstd", "proto"]
@@ -130,5 +157,6 @@ def test_content_capture_goes_only_to_the_restricted_table(tmp_path, monkeypatch
     with duckdb.connect() as con:
         [(bad,)] = con.execute(
             f"select count(*) from read_parquet('{settings.restricted_dir}/*/*.parquet') "
-            "where expires_at <> event_at + interval 7 day").fetchall()
+            "where expires_at <> event_at + interval 7 day"
+        ).fetchall()
     assert bad == 0

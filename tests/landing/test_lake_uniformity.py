@@ -19,14 +19,18 @@ from tests.landing.test_bad_input import _request, _span
 def _read(settings: Settings, union_by_name: bool) -> list[tuple]:
     pattern = settings.lake_dir / "spans" / "*" / "*.parquet"
     with duckdb.connect() as con:
-        return con.execute(f"select span_id, service_name from read_parquet('{pattern}', hive_partitioning=true, "
-                           f"union_by_name={str(union_by_name).lower()}) order by all").fetchall()
+        return con.execute(
+            f"select span_id, service_name from read_parquet('{pattern}', hive_partitioning=true, "
+            f"union_by_name={str(union_by_name).lower()}) order by all"
+        ).fetchall()
 
 
 def _landed(settings: Settings, inbox) -> pq.ParquetFile:
     (inbox / "a.json").write_text(json.dumps(_request(_span(1), _span(3))))
     land(settings, settle_seconds=0)
-    [path] = [p for p in settings.lake_dir.glob("spans/date=*/*.parquet") if p.parent.name != "date=1970-01-01"]
+    [path] = [
+        p for p in settings.lake_dir.glob("spans/date=*/*.parquet") if p.parent.name != "date=1970-01-01"
+    ]
     return path
 
 
@@ -60,8 +64,10 @@ def test_a_file_of_an_older_schema_is_conformed_in_place(settings: Settings, inb
 def test_a_file_with_unknown_columns_keeps_union_by_name_on(settings: Settings, inbox):
     path = _landed(settings, inbox)
     table = pq.read_table(path, partitioning=None)
-    pq.write_table(table.append_column("from_a_newer_release", pa.array([1] * table.num_rows)),
-                   path.with_name("newer.parquet"))
+    pq.write_table(
+        table.append_column("from_a_newer_release", pa.array([1] * table.num_rows)),
+        path.with_name("newer.parquet"),
+    )
     (settings.state_dir / "lake_schema.json").unlink()
 
     report = ensure_uniform(settings)

@@ -11,9 +11,15 @@ from hypothesis import strategies as st
 from orchestration.otlp import reader
 from orchestration.otlp.reader import LineBlock, Unit
 
-LINES = st.lists(st.one_of(st.just(b""), st.just(b"   "), st.just(b"{not json"),
-                           st.integers(0, 10**6).map(lambda i: b'{"a": %d, "pad": "%s"}' % (i, b"x" * (i % 50)))),
-                 max_size=25)
+LINES = st.lists(
+    st.one_of(
+        st.just(b""),
+        st.just(b"   "),
+        st.just(b"{not json"),
+        st.integers(0, 10**6).map(lambda i: b'{"a": %d, "pad": "%s"}' % (i, b"x" * (i % 50))),
+    ),
+    max_size=25,
+)
 
 
 def _units(items) -> list[tuple]:
@@ -30,7 +36,9 @@ def _units(items) -> list[tuple]:
 
 @settings(max_examples=300, deadline=None)
 @given(LINES, st.booleans(), st.booleans(), st.data(), st.sampled_from([1, 7, 64, 4096]))
-def test_plain_blocks_read_what_lines_read(tmp_path_factory, lines, newline_at_end, cut_short, data, block_bytes):
+def test_plain_blocks_read_what_lines_read(
+    tmp_path_factory, lines, newline_at_end, cut_short, data, block_bytes
+):
     content = b"\n".join(lines) + (b"\n" if newline_at_end else b"") + (b'{"cut' if cut_short else b"")
     path: Path = tmp_path_factory.mktemp("blocks") / "f.jsonl"
     path.write_bytes(content)

@@ -33,19 +33,23 @@ from orchestration.lake.writer import rows_to_table
 
 pytestmark = pytest.mark.skipif(not native.available(), reason=f"native decoder {native.status()}")
 TABLES = ("spans", "span_events", "span_links")
-SORT_KEYS = {"spans": ["trace_id", "span_id", "source_offset"],
-             "span_events": ["trace_id", "span_id", "event_index", "source_offset"],
-             "span_links": ["trace_id", "span_id", "link_index", "source_offset"]}
+SORT_KEYS = {
+    "spans": ["trace_id", "span_id", "source_offset"],
+    "span_events": ["trace_id", "span_id", "event_index", "source_offset"],
+    "span_links": ["trace_id", "span_id", "link_index", "source_offset"],
+}
 MAX_CHARS = 400
 
 
 def _filter() -> AttributeFilter:
-    return AttributeFilter(SubjectHasher(b"test-key"), keep_content=False, hash_sessions=True,
-                           max_value_chars=MAX_CHARS)
+    return AttributeFilter(
+        SubjectHasher(b"test-key"), keep_content=False, hash_sessions=True, max_value_chars=MAX_CHARS
+    )
 
 
-def _both(lines: list[bytes], native_hmac: bool = True
-          ) -> tuple[dict[str, list[dict]], dict[str, list[dict]], list[tuple]]:
+def _both(
+    lines: list[bytes], native_hmac: bool = True
+) -> tuple[dict[str, list[dict]], dict[str, list[dict]], list[tuple]]:
     """(native rows, Python rows of the lines native took, refused lines), by table."""
     block = b"".join(line + b"\n" for line in lines)
     tables, refused, _, _ = NativeTraces(_filter(), native_hmac).decode(block, 1, "file-1")
@@ -57,8 +61,9 @@ def _both(lines: list[bytes], native_hmac: bool = True
         if number not in refused_lines:
             normalizer.traces(orjson.loads(line), f"line {number}", batch)
     assert not batch.quarantined, "a line the native decoder took has a record the Python path quarantines"
-    python_rows = {t: rows_to_table(batch.rows[t], LAKE_TABLES[t]).to_pylist() if batch.rows[t] else []
-                   for t in TABLES}
+    python_rows = {
+        t: rows_to_table(batch.rows[t], LAKE_TABLES[t]).to_pylist() if batch.rows[t] else [] for t in TABLES
+    }
     return native_rows, python_rows, refused
 
 
@@ -78,17 +83,33 @@ def assert_same_rows(lines: list[bytes], native_hmac: bool = True) -> list[tuple
 
 
 def _span(attributes: list[dict], **fields) -> dict:
-    span = {"traceId": "5b8efff798038103d269b633813fc60c", "spanId": "eee19b7ec3c1b174", "name": "chat",
-            "kind": 3, "startTimeUnixNano": "1767225600000000000", "endTimeUnixNano": "1767225601500000000",
-            "attributes": attributes}
+    span = {
+        "traceId": "5b8efff798038103d269b633813fc60c",
+        "spanId": "eee19b7ec3c1b174",
+        "name": "chat",
+        "kind": 3,
+        "startTimeUnixNano": "1767225600000000000",
+        "endTimeUnixNano": "1767225601500000000",
+        "attributes": attributes,
+    }
     span.update(fields)
     return span
 
 
 def _request(spans: list[dict], resource: list[dict] | None = None, **extra) -> bytes:
-    return orjson.dumps({"resourceSpans": [{
-        "resource": {"attributes": resource or [{"key": "service.name", "value": {"stringValue": "api"}}]},
-        "scopeSpans": [{"scope": {"name": "s", "version": "1"}, "spans": spans}], **extra}]})
+    return orjson.dumps(
+        {
+            "resourceSpans": [
+                {
+                    "resource": {
+                        "attributes": resource or [{"key": "service.name", "value": {"stringValue": "api"}}]
+                    },
+                    "scopeSpans": [{"scope": {"name": "s", "version": "1"}, "spans": spans}],
+                    **extra,
+                }
+            ]
+        }
+    )
 
 
 def s(key: str, value: str) -> dict:
@@ -101,59 +122,196 @@ def kv(key: str, value: dict) -> dict:
 
 EDGE_CASES = [
     # ids and enums as real producers write them
-    _request([_span([s("gen_ai.request.model", "m")], traceId="5B8EFFF798038103D269B633813FC60C",
-                    spanId=base64.b64encode(bytes.fromhex("eee19b7ec3c1b174")).decode(), kind="SPAN_KIND_SERVER",
-                    status={"code": "STATUS_CODE_ERROR", "message": "boom"})]),
-    _request([_span([], traceId=base64.b64encode(bytes(range(16))).decode(), kind="CLIENT", status={"code": 2},
-                    parentSpanId="", endTimeUnixNano=0)]),
-    _request([_span([], startTimeUnixNano=1767225600000000000, endTimeUnixNano=1767225500000000000, flags=257,
-                    traceState="a=b", droppedAttributesCount=3)]),
+    _request(
+        [
+            _span(
+                [s("gen_ai.request.model", "m")],
+                traceId="5B8EFFF798038103D269B633813FC60C",
+                spanId=base64.b64encode(bytes.fromhex("eee19b7ec3c1b174")).decode(),
+                kind="SPAN_KIND_SERVER",
+                status={"code": "STATUS_CODE_ERROR", "message": "boom"},
+            )
+        ]
+    ),
+    _request(
+        [
+            _span(
+                [],
+                traceId=base64.b64encode(bytes(range(16))).decode(),
+                kind="CLIENT",
+                status={"code": 2},
+                parentSpanId="",
+                endTimeUnixNano=0,
+            )
+        ]
+    ),
+    _request(
+        [
+            _span(
+                [],
+                startTimeUnixNano=1767225600000000000,
+                endTimeUnixNano=1767225500000000000,
+                flags=257,
+                traceState="a=b",
+                droppedAttributesCount=3,
+            )
+        ]
+    ),
     # typed columns from every value kind, with Python's conversions
-    _request([_span([kv("gen_ai.usage.input_tokens", {"intValue": "1200"}), kv("gen_ai.usage.output_tokens",
-                                                                                {"doubleValue": 2.5}),
-                     s("gen_ai.usage.cache_read.input_tokens", "12.9"), s("llm.token_count.total", "-7"),
-                     kv("gen_ai.usage.cost", {"doubleValue": 0.1 + 0.2}), s("gen_ai.request.stream", " Yes "),
-                     kv("gen_ai.response.time_to_first_chunk", {"doubleValue": 1.25e-05}),
-                     kv("gen_ai.provider.name", {"stringValue": "OpenAI"}),
-                     kv("gen_ai.response.finish_reasons", {"arrayValue": {"values": [
-                         {"stringValue": "stop"}, {"intValue": 3}, {"boolValue": True}, {"doubleValue": 1e16}]}}),
-                     kv("http.response.status_code", {"doubleValue": 3.5}), kv("sampling.rate", {"intValue": 4}),
-                     kv("gen_ai.request.is_fallback", {"intValue": 0}), s("eval.score", "1e-7")])]),
-    _request([_span([s("llm.cost.total", "12345678901.1234567895"), s("llm.time_to_first_token_ms", "250"),
-                     kv("gen_ai.request.retry_attempt", {"doubleValue": 2.5}), s("llm.is_streaming", "no"),
-                     kv("gen_ai.operation.name", {"stringValue": "Chat"}), kv("feedback.score", {"boolValue": True}),
-                     kv("temperature", {"doubleValue": 1e-06}), kv("big", {"doubleValue": 1.5e300}),
-                     kv("int64", {"intValue": "18446744073709551615"}), kv("empty", {}),
-                     kv("nothing", {"stringValue": ""})])]),
-    _request([_span([kv("gen_ai.usage.cost", {"intValue": "3"}), s("openinference.span.kind", "TOOL"),
-                     s("gen_ai.usage.cost", "x")])]),  # a repeated key: refused, then the Python path
-    _request([_span([kv("llm.cost.total", {"doubleValue": 1e22}), s("traceloop.span.kind", "workflow"),
-                     kv("openinference.span.kind", {"intValue": 0})])]),
+    _request(
+        [
+            _span(
+                [
+                    kv("gen_ai.usage.input_tokens", {"intValue": "1200"}),
+                    kv("gen_ai.usage.output_tokens", {"doubleValue": 2.5}),
+                    s("gen_ai.usage.cache_read.input_tokens", "12.9"),
+                    s("llm.token_count.total", "-7"),
+                    kv("gen_ai.usage.cost", {"doubleValue": 0.1 + 0.2}),
+                    s("gen_ai.request.stream", " Yes "),
+                    kv("gen_ai.response.time_to_first_chunk", {"doubleValue": 1.25e-05}),
+                    kv("gen_ai.provider.name", {"stringValue": "OpenAI"}),
+                    kv(
+                        "gen_ai.response.finish_reasons",
+                        {
+                            "arrayValue": {
+                                "values": [
+                                    {"stringValue": "stop"},
+                                    {"intValue": 3},
+                                    {"boolValue": True},
+                                    {"doubleValue": 1e16},
+                                ]
+                            }
+                        },
+                    ),
+                    kv("http.response.status_code", {"doubleValue": 3.5}),
+                    kv("sampling.rate", {"intValue": 4}),
+                    kv("gen_ai.request.is_fallback", {"intValue": 0}),
+                    s("eval.score", "1e-7"),
+                ]
+            )
+        ]
+    ),
+    _request(
+        [
+            _span(
+                [
+                    s("llm.cost.total", "12345678901.1234567895"),
+                    s("llm.time_to_first_token_ms", "250"),
+                    kv("gen_ai.request.retry_attempt", {"doubleValue": 2.5}),
+                    s("llm.is_streaming", "no"),
+                    kv("gen_ai.operation.name", {"stringValue": "Chat"}),
+                    kv("feedback.score", {"boolValue": True}),
+                    kv("temperature", {"doubleValue": 1e-06}),
+                    kv("big", {"doubleValue": 1.5e300}),
+                    kv("int64", {"intValue": "18446744073709551615"}),
+                    kv("empty", {}),
+                    kv("nothing", {"stringValue": ""}),
+                ]
+            )
+        ]
+    ),
+    _request(
+        [
+            _span(
+                [
+                    kv("gen_ai.usage.cost", {"intValue": "3"}),
+                    s("openinference.span.kind", "TOOL"),
+                    s("gen_ai.usage.cost", "x"),
+                ]
+            )
+        ]
+    ),  # a repeated key: refused, then the Python path
+    _request(
+        [
+            _span(
+                [
+                    kv("llm.cost.total", {"doubleValue": 1e22}),
+                    s("traceloop.span.kind", "workflow"),
+                    kv("openinference.span.kind", {"intValue": 0}),
+                ]
+            )
+        ]
+    ),
     # privacy: ids hashed, content dropped with its length and hash, metadata redacted
-    _request([_span([s("user.id", "alice@example.com"), s("session.id", "sess-1"), s("gen_ai.conversation.id", "c"),
-                     s("gen_ai.input.messages", "héllo \u2028 wörld"), s("gen_ai.output.messages", "ok"),
-                     kv("retrieval.documents.0.document.score", {"doubleValue": 0.87}),
-                     kv("retrieval.documents.0.document.id", {"intValue": 5}),
-                     s("metadata", '{"user_id": "bob", "tier": "gold"}'), s("metadata2", "x" * (MAX_CHARS + 1))])]),
-    _request([_span([s("metadata", '{"user_id": "bob"'), s("gen_ai.prompt.0.content", "hi"),
-                     s("gen_ai.prompt.id", "p-1"), s("enduser.id", "")])]),
+    _request(
+        [
+            _span(
+                [
+                    s("user.id", "alice@example.com"),
+                    s("session.id", "sess-1"),
+                    s("gen_ai.conversation.id", "c"),
+                    s("gen_ai.input.messages", "héllo \u2028 wörld"),
+                    s("gen_ai.output.messages", "ok"),
+                    kv("retrieval.documents.0.document.score", {"doubleValue": 0.87}),
+                    kv("retrieval.documents.0.document.id", {"intValue": 5}),
+                    s("metadata", '{"user_id": "bob", "tier": "gold"}'),
+                    s("metadata2", "x" * (MAX_CHARS + 1)),
+                ]
+            )
+        ]
+    ),
+    _request(
+        [
+            _span(
+                [
+                    s("metadata", '{"user_id": "bob"'),
+                    s("gen_ai.prompt.0.content", "hi"),
+                    s("gen_ai.prompt.id", "p-1"),
+                    s("enduser.id", ""),
+                ]
+            )
+        ]
+    ),
     _request([_span([kv("user.id", {"intValue": 7})])]),  # a non-string id: refused
     _request([_span([s("long", "é" * MAX_CHARS)])]),  # at the cap in characters, over it in bytes
     # escapes and unicode survive the JSON round trip
-    _request([_span([s("q", 'quote " backslash \\ nul \u0000 tab \t bell \u0007 del \u007f emoji 🙂')],
-                    name="naïve \"span\"")]),
+    _request(
+        [
+            _span(
+                [s("q", 'quote " backslash \\ nul \u0000 tab \t bell \u0007 del \u007f emoji 🙂')],
+                name='naïve "span"',
+            )
+        ]
+    ),
     # trace context: tenant, feature and user from the root fill the spans below
-    _request([
-        _span([s("tenant.id", "acme"), s("app.feature", "search"), s("user.id", "u1")], spanId="0000000000000001"),
-        _span([s("gen_ai.request.model", "m")], spanId="0000000000000002", parentSpanId="0000000000000001",
-              events=[{"name": "gen_ai.content.completion", "timeUnixNano": "1767225600500000000",
-                       "attributes": [s("gen_ai.completion", "answer")]},
-                      {"name": "exception", "attributes": [s("exception.type", "E")]}],
-              links=[{"traceId": "5b8efff798038103d269b633813fc60d", "spanId": "eee19b7ec3c1b175",
-                      "attributes": [s("k", "v")], "flags": 1}]),
-        _span([], traceId="00000000000000000000000000000001", spanId="0000000000000003"),
-    ], resource=[s("service.name", "api"), s("deployment.environment", "prod"), s("tenant.id", "from-resource"),
-                 s("app.team", "core"), kv("sampling.rate", {"doubleValue": 0.5})], schemaUrl="https://x"),
+    _request(
+        [
+            _span(
+                [s("tenant.id", "acme"), s("app.feature", "search"), s("user.id", "u1")],
+                spanId="0000000000000001",
+            ),
+            _span(
+                [s("gen_ai.request.model", "m")],
+                spanId="0000000000000002",
+                parentSpanId="0000000000000001",
+                events=[
+                    {
+                        "name": "gen_ai.content.completion",
+                        "timeUnixNano": "1767225600500000000",
+                        "attributes": [s("gen_ai.completion", "answer")],
+                    },
+                    {"name": "exception", "attributes": [s("exception.type", "E")]},
+                ],
+                links=[
+                    {
+                        "traceId": "5b8efff798038103d269b633813fc60d",
+                        "spanId": "eee19b7ec3c1b175",
+                        "attributes": [s("k", "v")],
+                        "flags": 1,
+                    }
+                ],
+            ),
+            _span([], traceId="00000000000000000000000000000001", spanId="0000000000000003"),
+        ],
+        resource=[
+            s("service.name", "api"),
+            s("deployment.environment", "prod"),
+            s("tenant.id", "from-resource"),
+            s("app.team", "core"),
+            kv("sampling.rate", {"doubleValue": 0.5}),
+        ],
+        schemaUrl="https://x",
+    ),
     # what the Python path quarantines or reads leniently: refused here, landed or quarantined there
     _request([_span([], traceId="xyz")]),
     _request([_span([], startTimeUnixNano="5")]),
@@ -176,46 +334,118 @@ def test_edge_cases_give_the_python_paths_rows(native_hmac):
     assert reasons[18] == "not traces"
 
 
-_KEYS = sorted({k for keys, _, _ in semantics.LLM_COLUMNS.values() for k in keys}
-               | set(semantics.TENANT_KEYS) | {"service.name", "user.id", "session.id", "gen_ai.input.messages",
-                                               "gen_ai.completion.0.content", "metadata", "openinference.span.kind",
-                                               "traceloop.span.kind", "plain", "other.key"})
-_TEXT = st.one_of(st.sampled_from(["", "1", "-3", "2.5", "1e3", " true ", "NO", "chat", "LLM", "tool", "workflow",
-                                   "0.000000001", "99999999999999999999", "{\"user_id\": \"u\"}", "x"]),
-                  st.text(max_size=12))
+_KEYS = sorted(
+    {k for keys, _, _ in semantics.LLM_COLUMNS.values() for k in keys}
+    | set(semantics.TENANT_KEYS)
+    | {
+        "service.name",
+        "user.id",
+        "session.id",
+        "gen_ai.input.messages",
+        "gen_ai.completion.0.content",
+        "metadata",
+        "openinference.span.kind",
+        "traceloop.span.kind",
+        "plain",
+        "other.key",
+    }
+)
+_TEXT = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            "1",
+            "-3",
+            "2.5",
+            "1e3",
+            " true ",
+            "NO",
+            "chat",
+            "LLM",
+            "tool",
+            "workflow",
+            "0.000000001",
+            "99999999999999999999",
+            '{"user_id": "u"}',
+            "x",
+        ]
+    ),
+    st.text(max_size=12),
+)
 _ANY = st.one_of(
     st.builds(lambda v: {"stringValue": v}, _TEXT),
-    st.builds(lambda v: {"intValue": v}, st.integers(-2**63, 2**64 - 1)),
-    st.builds(lambda v: {"intValue": str(v)}, st.integers(-2**63, 2**63 - 1)),
+    st.builds(lambda v: {"intValue": v}, st.integers(-(2**63), 2**64 - 1)),
+    st.builds(lambda v: {"intValue": str(v)}, st.integers(-(2**63), 2**63 - 1)),
     st.builds(lambda v: {"doubleValue": v}, st.floats(allow_nan=False, allow_infinity=False)),
     st.builds(lambda v: {"boolValue": v}, st.booleans()),
-    st.builds(lambda v: {"arrayValue": {"values": [{"stringValue": x} for x in v]}}, st.lists(_TEXT, max_size=3)),
+    st.builds(
+        lambda v: {"arrayValue": {"values": [{"stringValue": x} for x in v]}}, st.lists(_TEXT, max_size=3)
+    ),
 )
 _ATTRS = st.lists(st.builds(kv, st.sampled_from(_KEYS), _ANY), max_size=8)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(_ATTRS, st.booleans(), st.sampled_from([0, 1, 2, 3, "SPAN_KIND_CLIENT", "SERVER"])),
-                min_size=1, max_size=4), _ATTRS)
+@given(
+    st.lists(
+        st.tuples(_ATTRS, st.booleans(), st.sampled_from([0, 1, 2, 3, "SPAN_KIND_CLIENT", "SERVER"])),
+        min_size=1,
+        max_size=4,
+    ),
+    _ATTRS,
+)
 def test_fuzzed_spans_give_the_python_paths_rows(spans, resource):
-    lines = [_request([_span(attrs, spanId=f"{i + 1:016x}", kind=kind,
-                             **({"parentSpanId": "0000000000000001"} if child else {}))
-                       for i, (attrs, child, kind) in enumerate(spans)], resource=resource)]
+    lines = [
+        _request(
+            [
+                _span(
+                    attrs,
+                    spanId=f"{i + 1:016x}",
+                    kind=kind,
+                    **({"parentSpanId": "0000000000000001"} if child else {}),
+                )
+                for i, (attrs, child, kind) in enumerate(spans)
+            ],
+            resource=resource,
+        )
+    ]
     assert_same_rows(lines)
 
 
 def _land(inbox: Path, data_dir: Path, native_on: bool) -> None:
-    env = {**os.environ, "SPANLEDGER_HMAC_KEY": "test-key", "SPANLEDGER_SETTLE_SECONDS": "0",
-           "SPANLEDGER_NATIVE": "1" if native_on else "0"}
-    result = subprocess.run([sys.executable, "-m", "orchestration.cli", "--data-dir", str(data_dir), "land",
-                             "--workers", "2", str(inbox)], env=env, capture_output=True, text=True, timeout=600)
+    env = {
+        **os.environ,
+        "SPANLEDGER_HMAC_KEY": "test-key",
+        "SPANLEDGER_SETTLE_SECONDS": "0",
+        "SPANLEDGER_NATIVE": "1" if native_on else "0",
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "orchestration.cli",
+            "--data-dir",
+            str(data_dir),
+            "land",
+            "--workers",
+            "2",
+            str(inbox),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
 
 
 def test_generated_data_lands_the_same_lake_both_ways(tmp_path: Path):
     inbox = tmp_path / "inbox"
-    generate(GeneratorConfig(out_dir=inbox, days=2, start_date=date(2026, 3, 1), tenants=3, requests_per_day=120,
-                             seed=11))
+    generate(
+        GeneratorConfig(
+            out_dir=inbox, days=2, start_date=date(2026, 3, 1), tenants=3, requests_per_day=120, seed=11
+        )
+    )
     # the generator's trace lines are all the native decoder's
     for path in inbox.glob("traces-*.jsonl"):
         _, refused, spans, _ = NativeTraces(_filter()).decode(path.read_bytes(), 1, "f")
@@ -232,11 +462,15 @@ def test_generated_data_lands_the_same_lake_both_ways(tmp_path: Path):
             if not present[0]:
                 continue
             columns = "* exclude (quarantined_at)" if table == "quarantine" else "*"  # the clock's
-            rows = [f"select {columns} from read_parquet('{tmp_path / side / folder}/*/*.parquet')"
-                    for side in ("native", "python")]
+            rows = [
+                f"select {columns} from read_parquet('{tmp_path / side / folder}/*/*.parquet')"
+                for side in ("native", "python")
+            ]
             counts = [con.sql(f"select count(*) from ({q})").fetchall()[0][0] for q in rows]
             assert counts[0] == counts[1], table
-            assert con.sql(f"select count(*) from ({rows[0]} except all {rows[1]})").fetchall()[0][0] == 0, table
+            assert con.sql(f"select count(*) from ({rows[0]} except all {rows[1]})").fetchall()[0][0] == 0, (
+                table
+            )
             if table == "spans":
                 assert counts[0] > 1000
             if table == "quarantine":

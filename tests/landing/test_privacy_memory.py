@@ -24,8 +24,9 @@ def _span_attributes(i: int) -> list[dict]:
 
 
 def test_reading_unique_prompts_retains_no_memory_per_prompt():
-    attribute_filter = AttributeFilter(SubjectHasher(KEY), keep_content=False, hash_sessions=True,
-                                       max_value_chars=16384)
+    attribute_filter = AttributeFilter(
+        SubjectHasher(KEY), keep_content=False, hash_sessions=True, max_value_chars=16384
+    )
     for i in range(50):  # warm up: the key plans and the seven user ids are memoized once
         attribute_filter.read(_span_attributes(i))
     tracemalloc.start()
@@ -41,8 +42,9 @@ def test_reading_unique_prompts_retains_no_memory_per_prompt():
 
 
 def test_content_digest_is_the_keyed_hash_of_the_text():
-    attribute_filter = AttributeFilter(SubjectHasher(KEY), keep_content=False, hash_sessions=True,
-                                       max_value_chars=16384)
+    attribute_filter = AttributeFilter(
+        SubjectHasher(KEY), keep_content=False, hash_sessions=True, max_value_chars=16384
+    )
     result = attribute_filter.read(_span_attributes(3))
     text = "input.value\x00" + "prompt 3: " + "lorem ipsum " * 400
     assert result.content_hmac == hmac.new(KEY, text.encode(), "sha256").hexdigest()

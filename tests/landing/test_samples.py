@@ -15,8 +15,11 @@ from tests.landing.conftest import copy_samples, lake_rows, quarantine_rows
 def _independent_counts(path: Path) -> dict[str, int]:
     """Count records with the standard library alone, as a second opinion on the decoder."""
     text = path.read_text()
-    documents = [json.loads(line) for line in text.splitlines() if line.strip()] if path.suffix == ".jsonl" \
+    documents = (
+        [json.loads(line) for line in text.splitlines() if line.strip()]
+        if path.suffix == ".jsonl"
         else [json.loads(text)]
+    )
     counts = {"spans": 0, "span_events": 0, "span_links": 0, "logs": 0, "metric_points": 0}
     for doc in documents:
         for rs in doc.get("resourceSpans", []):
@@ -52,8 +55,11 @@ def test_every_valid_sample_lands_with_exact_counts(settings, inbox):
             expected_total[table] += n
     for table, n in expected_total.items():
         assert lake_rows(settings, table) == [(n,)], table
-    assert report.records_in == report.records_landed == sum(
-        expected_total[t] for t in ("spans", "logs", "metric_points"))
+    assert (
+        report.records_in
+        == report.records_landed
+        == sum(expected_total[t] for t in ("spans", "logs", "metric_points"))
+    )
 
 
 def test_lenient_decoding_of_real_producer_quirks(settings, inbox):
@@ -67,18 +73,21 @@ def test_lenient_decoding_of_real_producer_quirks(settings, inbox):
     assert {"SERVER", "CLIENT", "INTERNAL", "UNSPECIFIED"} <= kinds
     # intValue as string, kvlist body, eventName on the record.
     events = lake_rows(settings, "logs", "event_name, body")
-    assert ("browser.page_view", ) in [(e,) for e, _ in events]
+    assert ("browser.page_view",) in [(e,) for e, _ in events]
     attrs = lake_rows(settings, "logs", "attributes")
     assert any('"int.attribute":10' in (a or "") for (a,) in attrs)
     summary = lake_rows(settings, "metric_points", "quantile_values")
     assert any(q for (q,) in summary)
 
 
-@pytest.mark.parametrize("name, field", [
-    ("otlp2parquet_invalid_malformed.json", "json"),
-    ("otlp2parquet_invalid_trace_invalid_kind.json", "kind"),
-    ("otlp2parquet_invalid_trace_mixed_encoding.json", "traceId"),
-])
+@pytest.mark.parametrize(
+    "name, field",
+    [
+        ("otlp2parquet_invalid_malformed.json", "json"),
+        ("otlp2parquet_invalid_trace_invalid_kind.json", "kind"),
+        ("otlp2parquet_invalid_trace_mixed_encoding.json", "traceId"),
+    ],
+)
 def test_invalid_samples_are_quarantined_with_a_reason(settings, inbox, name, field):
     copy_samples(inbox, invalid=True)
     report = land(settings, settle_seconds=0)
@@ -98,7 +107,9 @@ def test_manifest_reconciles_every_file(settings, inbox):
     manifest = Manifest(settings.manifest_path)
     try:
         for record in manifest.files():
-            assert record["records_in"] == record["records_landed"] + record["records_quarantined"], record["path"]
+            assert record["records_in"] == record["records_landed"] + record["records_quarantined"], record[
+                "path"
+            ]
             assert record["status"] == "landed"
     finally:
         manifest.close()

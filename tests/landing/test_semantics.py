@@ -10,27 +10,80 @@ from orchestration.lake.privacy import AttributeFilter, SubjectHasher
 from orchestration.lake.semantics import extract_llm_columns, is_content_key, resource_fallbacks
 
 
-@pytest.mark.parametrize("attrs, expected", [
-    ({"gen_ai.provider.name": "OpenAI", "gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o",
-      "gen_ai.usage.input_tokens": 120, "gen_ai.usage.output_tokens": "30",
-      "gen_ai.usage.cache_read.input_tokens": 100, "gen_ai.response.time_to_first_chunk": 0.25},
-     {"llm_convention": "genai", "span_type": "llm", "gen_ai_provider": "openai", "input_tokens": 120,
-      "output_tokens": 30, "cache_read_tokens": 100, "ttft_ms": 250.0}),
-    ({"gen_ai.system": "anthropic", "gen_ai.usage.prompt_tokens": 7, "gen_ai.usage.completion_tokens": 3,
-      "gen_ai.request.model": "claude-sonnet-4-20250514"},
-     {"llm_convention": "genai", "gen_ai_provider": "anthropic", "input_tokens": 7, "output_tokens": 3}),
-    ({"openinference.span.kind": "LLM", "llm.model_name": "gpt-4o-mini", "llm.provider": "openai",
-      "llm.token_count.prompt": 50, "llm.token_count.completion": 5, "llm.cost.total": 0.0012},
-     {"llm_convention": "openinference", "span_type": "llm", "request_model": "gpt-4o-mini", "input_tokens": 50,
-      "reported_cost_usd": Decimal("0.001200000")}),
-    ({"traceloop.span.kind": "task", "gen_ai.system": "OpenAI", "llm.request.type": "chat",
-      "gen_ai.request.model": "gpt-4o", "llm.usage.total_tokens": 99},
-     {"llm_convention": "openllmetry", "gen_ai_operation": "chat", "total_tokens": 99}),
-    ({"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "search"},
-     {"span_type": "tool", "tool_name": "search"}),
-    ({"gen_ai.prompt.version": "v7", "gen_ai.prompt.id": "support-answer"},
-     {"prompt_version": "v7", "prompt_id": "support-answer"}),
-])
+@pytest.mark.parametrize(
+    "attrs, expected",
+    [
+        (
+            {
+                "gen_ai.provider.name": "OpenAI",
+                "gen_ai.operation.name": "chat",
+                "gen_ai.request.model": "gpt-4o",
+                "gen_ai.usage.input_tokens": 120,
+                "gen_ai.usage.output_tokens": "30",
+                "gen_ai.usage.cache_read.input_tokens": 100,
+                "gen_ai.response.time_to_first_chunk": 0.25,
+            },
+            {
+                "llm_convention": "genai",
+                "span_type": "llm",
+                "gen_ai_provider": "openai",
+                "input_tokens": 120,
+                "output_tokens": 30,
+                "cache_read_tokens": 100,
+                "ttft_ms": 250.0,
+            },
+        ),
+        (
+            {
+                "gen_ai.system": "anthropic",
+                "gen_ai.usage.prompt_tokens": 7,
+                "gen_ai.usage.completion_tokens": 3,
+                "gen_ai.request.model": "claude-sonnet-4-20250514",
+            },
+            {
+                "llm_convention": "genai",
+                "gen_ai_provider": "anthropic",
+                "input_tokens": 7,
+                "output_tokens": 3,
+            },
+        ),
+        (
+            {
+                "openinference.span.kind": "LLM",
+                "llm.model_name": "gpt-4o-mini",
+                "llm.provider": "openai",
+                "llm.token_count.prompt": 50,
+                "llm.token_count.completion": 5,
+                "llm.cost.total": 0.0012,
+            },
+            {
+                "llm_convention": "openinference",
+                "span_type": "llm",
+                "request_model": "gpt-4o-mini",
+                "input_tokens": 50,
+                "reported_cost_usd": Decimal("0.001200000"),
+            },
+        ),
+        (
+            {
+                "traceloop.span.kind": "task",
+                "gen_ai.system": "OpenAI",
+                "llm.request.type": "chat",
+                "gen_ai.request.model": "gpt-4o",
+                "llm.usage.total_tokens": 99,
+            },
+            {"llm_convention": "openllmetry", "gen_ai_operation": "chat", "total_tokens": 99},
+        ),
+        (
+            {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "search"},
+            {"span_type": "tool", "tool_name": "search"},
+        ),
+        (
+            {"gen_ai.prompt.version": "v7", "gen_ai.prompt.id": "support-answer"},
+            {"prompt_version": "v7", "prompt_id": "support-answer"},
+        ),
+    ],
+)
 def test_conventions_map_to_the_same_columns(attrs, expected):
     row = extract_llm_columns(dict(attrs), {})
     for column, value in expected.items():
@@ -52,8 +105,14 @@ def test_content_keys_are_text_not_metadata():
 
 def test_privacy_filter_hashes_ids_and_drops_text():
     hasher = SubjectHasher(b"k")
-    attrs = {"user.id": "alice@example.com", "session.id": "s-1", "input.value": "hello there",
-             "output.value": "hi!", "metadata": '{"user_id": "alice@example.com", "plan": "pro"}', "n": 1}
+    attrs = {
+        "user.id": "alice@example.com",
+        "session.id": "s-1",
+        "input.value": "hello there",
+        "output.value": "hi!",
+        "metadata": '{"user_id": "alice@example.com", "plan": "pro"}',
+        "n": 1,
+    }
     result = AttributeFilter(hasher, keep_content=False, hash_sessions=True, max_value_chars=100).apply(attrs)
     assert result.user_hash == hasher("alice@example.com") == attrs["user.id"]
     assert result.session_hash == hasher("s-1")

@@ -27,8 +27,17 @@ TABLES = ("spans", "span_events", "span_links", "logs", "metric_points")
 
 
 def _small_backlog(inbox: Path) -> int:
-    summary = generate(GeneratorConfig(out_dir=inbox, days=2, start_date=date(2025, 11, 20), tenants=3,
-                                       requests_per_day=120, seed=5, traces_per_file=10))
+    summary = generate(
+        GeneratorConfig(
+            out_dir=inbox,
+            days=2,
+            start_date=date(2025, 11, 20),
+            tenants=3,
+            requests_per_day=120,
+            seed=5,
+            traces_per_file=10,
+        )
+    )
     first = sorted(inbox.glob("traces-*.jsonl"))[0]
     with open(first, "a") as fh:
         fh.write('{"resourceSpans": [{"scopeSpans": [{"spans": [{"traceId": "abc"}]}]}]}\n{broken\n')
@@ -38,14 +47,26 @@ def _small_backlog(inbox: Path) -> int:
 def _rows(settings: Settings, table: str) -> list[tuple]:
     pattern = str(settings.lake_dir / table / "date=*" / "*.parquet")
     with duckdb.connect() as con:
-        return con.execute(f"select * from read_parquet('{pattern}', union_by_name=true) order by all").fetchall()
+        return con.execute(
+            f"select * from read_parquet('{pattern}', union_by_name=true) order by all"
+        ).fetchall()
 
 
 def _manifest_rows(settings: Settings) -> dict[str, tuple]:
     manifest = Manifest(settings.manifest_path)
     try:
-        return {Path(f["path"]).name: (f["file_id"], f["records_in"], f["records_landed"], f["records_quarantined"],
-                                       f["rows_json"], f["days_json"], f["signal"]) for f in manifest.files()}
+        return {
+            Path(f["path"]).name: (
+                f["file_id"],
+                f["records_in"],
+                f["records_landed"],
+                f["records_quarantined"],
+                f["rows_json"],
+                f["days_json"],
+                f["signal"],
+            )
+            for f in manifest.files()
+        }
     finally:
         manifest.close()
 
@@ -86,12 +107,18 @@ def test_a_crash_while_publishing_a_group_is_rolled_forward_for_every_file(tmp_p
     env = {**os.environ, "SPANLEDGER_HMAC_KEY": "test-key"}
     settings = Settings.from_env(tmp_path / "data")
     spans = _small_backlog(settings.inbox_dir)
-    process = subprocess.run([sys.executable, "-c", KILLED_MID_PUBLISH, str(settings.data_dir)], env=env,
-                             timeout=300)
+    process = subprocess.run(
+        [sys.executable, "-c", KILLED_MID_PUBLISH, str(settings.data_dir)], env=env, timeout=300
+    )
     assert process.returncode == -signal.SIGKILL
 
-    rerun = subprocess.run([sys.executable, "-m", "orchestration.cli", "--data-dir", str(settings.data_dir), "land"],
-                           env={**env, "SPANLEDGER_SETTLE_SECONDS": "0"}, capture_output=True, text=True, timeout=300)
+    rerun = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "--data-dir", str(settings.data_dir), "land"],
+        env={**env, "SPANLEDGER_SETTLE_SECONDS": "0"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert rerun.returncode == 0, rerun.stderr
     assert lake_rows(settings, "spans", "count(*), count(distinct (trace_id, span_id))") == [(spans, spans)]
     manifest = Manifest(settings.manifest_path)
@@ -99,8 +126,11 @@ def test_a_crash_while_publishing_a_group_is_rolled_forward_for_every_file(tmp_p
         summary = manifest.summary()
     finally:
         manifest.close()
-    assert summary["files_landed"] == len(list(settings.inbox_dir.iterdir())) and summary["pending_publish"] == 0
+    assert (
+        summary["files_landed"] == len(list(settings.inbox_dir.iterdir())) and summary["pending_publish"] == 0
+    )
     assert summary["records_in"] == summary["records_landed"] + summary["records_quarantined"]
     # nothing doubled in any table: the lake holds exactly the rows the manifest says landed
     assert {table: lake_rows(settings, table)[0][0] for table in TABLES} == {
-        table: summary["rows"].get(table, 0) for table in TABLES}
+        table: summary["rows"].get(table, 0) for table in TABLES
+    }

@@ -23,8 +23,15 @@ def test_workers_creating_a_fresh_database_together_all_succeed(tmp_path):
     for attempt in range(3):
         path = tmp_path / f"subjects-{attempt}.sqlite"
         start = time.time() + 1.5  # after every interpreter has started
-        procs = [subprocess.Popen([sys.executable, "-c", OPEN_AT, str(path), str(start)],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(6)]
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", OPEN_AT, str(path), str(start)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(6)
+        ]
         results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
         failures = [err.strip().splitlines()[-1] for code, err in results if code != 0]
         assert failures == [], failures

@@ -12,8 +12,13 @@ from tests.landing.test_bad_input import _request, _span
 
 
 def _user_span(i: int, user: str, day_offset_ns: int = 0) -> dict:
-    span = _span(i, attributes=[{"key": "user.id", "value": {"stringValue": user}},
-                                {"key": "tenant.id", "value": {"stringValue": "acme"}}])
+    span = _span(
+        i,
+        attributes=[
+            {"key": "user.id", "value": {"stringValue": user}},
+            {"key": "tenant.id", "value": {"stringValue": "acme"}},
+        ],
+    )
     span["startTimeUnixNano"] = str(int(span["startTimeUnixNano"]) + day_offset_ns)
     return span
 
@@ -21,7 +26,9 @@ def _user_span(i: int, user: str, day_offset_ns: int = 0) -> dict:
 def test_subject_index_lists_exactly_the_files_with_the_subject(settings, inbox):
     day = 86_400 * 10**9
     (inbox / "a.json").write_text(json.dumps(_request(_user_span(1, "alice"), _user_span(3, "bob"))))
-    (inbox / "b.json").write_text(json.dumps(_request(_user_span(5, "bob", day), _user_span(7, "bob", 2 * day))))
+    (inbox / "b.json").write_text(
+        json.dumps(_request(_user_span(5, "bob", day), _user_span(7, "bob", 2 * day)))
+    )
     land(settings, settle_seconds=0)
     alice, bob = (SubjectHasher(settings.hmac_key)(u) for u in ("alice", "bob"))
     with SubjectIndex(subject_index_path(settings.state_dir)) as index:
@@ -49,11 +56,15 @@ def test_an_index_of_the_first_layout_is_migrated_in_place(tmp_path):
 
     path = tmp_path / "subjects.sqlite"
     old = sqlite3.connect(path)
-    old.executescript("create table subject_files (subject_hash text not null, path text not null, "
-                      "primary key (subject_hash, path)) without rowid;")
+    old.executescript(
+        "create table subject_files (subject_hash text not null, path text not null, "
+        "primary key (subject_hash, path)) without rowid;"
+    )
     alice, bob = "a" * 64, "b" * 64
-    old.executemany("insert into subject_files values (?, ?)",
-                    [(alice, "/lake/spans/1.parquet"), (bob, "/lake/spans/1.parquet"), (bob, "/lake/logs/2.parquet")])
+    old.executemany(
+        "insert into subject_files values (?, ?)",
+        [(alice, "/lake/spans/1.parquet"), (bob, "/lake/spans/1.parquet"), (bob, "/lake/logs/2.parquet")],
+    )
     old.commit()
     old.close()
     with SubjectIndex(path) as index:
@@ -62,7 +73,9 @@ def test_an_index_of_the_first_layout_is_migrated_in_place(tmp_path):
         index.forget_paths(["/lake/spans/1.parquet"])
         assert index.files_for([alice, bob]) == ["/lake/logs/2.parquet"]
     with SubjectIndex(path) as index:  # a second open finds nothing left to migrate
-        assert index.db.execute("select count(*) from sqlite_master where name = 'subject_files'").fetchone() == (0,)
+        assert index.db.execute(
+            "select count(*) from sqlite_master where name = 'subject_files'"
+        ).fetchone() == (0,)
 
 
 def test_hashes_are_indexed_in_bulk_and_key_by_key_alike(tmp_path):
@@ -75,13 +88,18 @@ def test_hashes_are_indexed_in_bulk_and_key_by_key_alike(tmp_path):
     rng = random.Random(7)
     hmacs = [SubjectHasher(b"k")(f"user-{i}") for i in range(300)]
     odd = ["short", "not hex at all but long enough to reach thirty-two", "AB" * 32, ""]
-    index_spec = {"/lake/a.parquet": hmacs[:200] + hmacs[:10],  # repeats collapse
-                  "/lake/b.parquet": hmacs[150:] + odd,  # key by key
-                  "/lake/c.parquet": []}
+    index_spec = {
+        "/lake/a.parquet": hmacs[:200] + hmacs[:10],  # repeats collapse
+        "/lake/b.parquet": hmacs[150:] + odd,  # key by key
+        "/lake/c.parquet": [],
+    }
     with SubjectIndex(tmp_path / "subjects.sqlite") as index:
         index.add(index_spec)
-        stored = set(index.db.execute("select s.subject, f.path from subject_file_ids s join lake_files f "
-                                      "using (file_id)"))
+        stored = set(
+            index.db.execute(
+                "select s.subject, f.path from subject_file_ids s join lake_files f using (file_id)"
+            )
+        )
         expected = {(_key(h), path) for path, hashes in index_spec.items() for h in hashes}
         assert stored == expected and len(stored) == 200 + 150 + len(odd)
         for h in rng.sample(hmacs, 40) + odd:

@@ -17,10 +17,20 @@ FIRST_DAY = date(2025, 3, 1)
 DAYS = 6
 
 
-def generated_lake(data_dir: Path, days: int = DAYS, requests_per_day: int = 60, first_day: date = FIRST_DAY) -> Settings:
+def generated_lake(
+    data_dir: Path, days: int = DAYS, requests_per_day: int = 60, first_day: date = FIRST_DAY
+) -> Settings:
     settings = Settings.from_env(data_dir)
-    generate(GeneratorConfig(out_dir=settings.inbox_dir, days=days, start_date=first_day, tenants=3,
-                             requests_per_day=requests_per_day, seed=11))
+    generate(
+        GeneratorConfig(
+            out_dir=settings.inbox_dir,
+            days=days,
+            start_date=first_day,
+            tenants=3,
+            requests_per_day=requests_per_day,
+            seed=11,
+        )
+    )
     report = land(settings, settle_seconds=0)
     assert report.records_quarantined == 0
     return settings

@@ -55,9 +55,20 @@ def test_blocking_check_stops_the_partitions_dbt_build(lake):
         return t.set_column(i, t.schema.field(i), pa.array(values, pa.int64()))
 
     rewrite_partition(lake, "spans", day, negative_tokens)
-    env = {**os.environ, "SPANLEDGER_DATA_DIR": str(lake.data_dir), "SPANLEDGER_PARTITIONS_START": "2025-03-01"}
-    proc = subprocess.run([sys.executable, "-c", SCRIPT, day], cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=300, check=False)
+    env = {
+        **os.environ,
+        "SPANLEDGER_DATA_DIR": str(lake.data_dir),
+        "SPANLEDGER_PARTITIONS_START": "2025-03-01",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT, day],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     run = json.loads(proc.stdout.strip().splitlines()[-1])
 

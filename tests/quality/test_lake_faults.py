@@ -20,7 +20,9 @@ CLI = [sys.executable, "-c", "from orchestration.cli import run_cli; run_cli()"]
 
 def _cli(settings, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "SPANLEDGER_DATA_DIR": str(settings.data_dir), "COLUMNS": "200"}
-    return subprocess.run([*CLI, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [*CLI, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 def test_clean_lake_scans_clean(clean_lake):
@@ -34,8 +36,11 @@ def _held(lake, path: Path, table: str, day: str) -> set[str]:
     held = {name.split("-")[0] for name in sources_of(path)}
     manifest = Manifest(lake.manifest_path)
     try:
-        return {f["file_id"][:24] for f in manifest.files()
-                if f["file_id"][:24] in held and day in json.loads(f["days_json"]).get(table, [])}
+        return {
+            f["file_id"][:24]
+            for f in manifest.files()
+            if f["file_id"][:24] in held and day in json.loads(f["days_json"]).get(table, [])
+        }
     finally:
         manifest.close()
 

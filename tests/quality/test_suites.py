@@ -19,8 +19,11 @@ def test_generated_data_passes_every_suite(clean_lake):
     from datetime import timedelta
 
     days = [(FIRST_DAY + timedelta(days=n)).isoformat() for n in range(DAYS)]
-    results = [check_lake_partition(clean_lake, table, day)
-               for table in ("spans", "logs", "metric_points") for day in days[3:]]
+    results = [
+        check_lake_partition(clean_lake, table, day)
+        for table in ("spans", "logs", "metric_points")
+        for day in days[3:]
+    ]
     results += [check_lake_partition(clean_lake, table, days[0]) for table in ("span_events", "span_links")]
     for result in results:
         assert result.status == "pass", (result.target, result.reasons())
@@ -32,7 +35,9 @@ def test_generated_data_passes_every_suite(clean_lake):
 
 def _with_column(table: pa.Table, name: str, values) -> pa.Table:
     index = table.schema.get_field_index(name)
-    return table.set_column(index, table.schema.field(index), pa.array(values, table.schema.field(index).type))
+    return table.set_column(
+        index, table.schema.field(index), pa.array(values, table.schema.field(index).type)
+    )
 
 
 def test_wrong_id_length_blocks(lake):
@@ -102,7 +107,10 @@ def test_span_outside_its_partition_and_ending_before_it_starts_block(lake):
     def backwards(t: pa.Table) -> pa.Table:
         start = t["start_at"].to_pylist()
         end = t["end_at"].to_pylist()
-        end[0], start[1] = start[0] - (end[0] - start[0]) - pa.scalar(1, pa.duration("s")).as_py(), start[1].replace(year=2024)
+        end[0], start[1] = (
+            start[0] - (end[0] - start[0]) - pa.scalar(1, pa.duration("s")).as_py(),
+            start[1].replace(year=2024),
+        )
         t = _with_column(t, "end_at", end)
         return _with_column(t, "start_at", start)
 
@@ -119,8 +127,14 @@ def test_schema_drift_is_reported_with_the_file(lake):
     import pyarrow.parquet as pq
 
     table = pq.read_table(path)
-    pq.write_table(table.set_column(table.schema.get_field_index("severity_number"), "severity_number",
-                                    pc.cast(table["severity_number"], pa.string())), path)  # … wrong type
+    pq.write_table(
+        table.set_column(
+            table.schema.get_field_index("severity_number"),
+            "severity_number",
+            pc.cast(table["severity_number"], pa.string()),
+        ),
+        path,
+    )  # … wrong type
     result = check_lake_partition(lake, "logs", day)
     outcome = _failed(result)[("arrow_schema_matches_lake_schema", None)]
     assert str(path) in outcome.observed and "severity_number is string" in outcome.observed
@@ -131,14 +145,25 @@ def test_unpriced_share_over_threshold_is_flagged():
     import pandas as pd
 
     calls = 200
-    frame = pd.DataFrame({
-        "llm_call_id": [f"c{i}" for i in range(calls)], "input_tokens": 10, "output_tokens": 5,
-        "cache_read_tokens": 0, "cache_write_tokens": 0, "reasoning_tokens": 0, "total_tokens": 15,
-        "cost_usd": 0.001, "latency_ms": 100.0,
-        "started_at": pd.Timestamp("2025-03-01", tz="UTC"), "ended_at": pd.Timestamp("2025-03-01 00:00:01", tz="UTC"),
-        "cost_source": ["unpriced" if i % 5 == 0 else "calculated" for i in range(calls)],
-        "is_unpriced": [i % 5 == 0 for i in range(calls)], "model": "gpt-4o", "provider_name": "openai",
-    })
+    frame = pd.DataFrame(
+        {
+            "llm_call_id": [f"c{i}" for i in range(calls)],
+            "input_tokens": 10,
+            "output_tokens": 5,
+            "cache_read_tokens": 0,
+            "cache_write_tokens": 0,
+            "reasoning_tokens": 0,
+            "total_tokens": 15,
+            "cost_usd": 0.001,
+            "latency_ms": 100.0,
+            "started_at": pd.Timestamp("2025-03-01", tz="UTC"),
+            "ended_at": pd.Timestamp("2025-03-01 00:00:01", tz="UTC"),
+            "cost_source": ["unpriced" if i % 5 == 0 else "calculated" for i in range(calls)],
+            "is_unpriced": [i % 5 == 0 for i in range(calls)],
+            "model": "gpt-4o",
+            "provider_name": "openai",
+        }
+    )
     result = validate(frame, mart_suite("intermediate.int_llm_calls_priced"), "int_llm_calls_priced")
     outcome = _failed(result)[("expect_column_values_to_be_in_set", "is_unpriced")]
     assert outcome.unexpected_percent == 20.0 and result.status == "warn"

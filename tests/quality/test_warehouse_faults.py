@@ -22,8 +22,13 @@ from tests.quality.conftest import generated_lake
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-c", "from orchestration.cli import run_cli; run_cli()"]
-MARTS = ("finops.fct_llm_costs_daily", "finops.fct_chargeback_monthly", "reliability.fct_tenant_latency_daily",
-         "evals.fct_eval_candidates", "intermediate.int_llm_calls_priced")
+MARTS = (
+    "finops.fct_llm_costs_daily",
+    "finops.fct_chargeback_monthly",
+    "reliability.fct_tenant_latency_daily",
+    "evals.fct_eval_candidates",
+    "intermediate.int_llm_calls_priced",
+)
 
 
 def _env(settings, **extra: str) -> dict[str, str]:
@@ -42,16 +47,24 @@ NEW_DAY = FIRST_DAY + timedelta(days=3)
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    settings = generated_lake(tmp_path_factory.mktemp("warehouse") / "data", days=3, requests_per_day=40,
-                              first_day=FIRST_DAY)
+    settings = generated_lake(
+        tmp_path_factory.mktemp("warehouse") / "data", days=3, requests_per_day=40, first_day=FIRST_DAY
+    )
     result = run_dbt_build(settings)
     assert result.success and result.published, result.output_tail
     return settings
 
 
 def test_check_runs_every_suite_and_dbt_test(warehouse):
-    proc = subprocess.run([*CLI, "check"], cwd=REPO, env=_env(warehouse), capture_output=True, text=True,
-                          timeout=300, check=False)
+    proc = subprocess.run(
+        [*CLI, "check"],
+        cwd=REPO,
+        env=_env(warehouse),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "PASSED" in proc.stdout and "dbt test: PASS=" in proc.stdout
     assert "mart.finops.fct_llm_costs_daily" in proc.stdout and "lake.spans" in proc.stdout
@@ -62,12 +75,26 @@ def test_check_runs_every_suite_and_dbt_test(warehouse):
 def test_sigkill_during_build_keeps_the_previous_marts_and_a_rerun_succeeds(warehouse):
     before = _marts(warehouse)
     # new data, so that a completed build would change the marts
-    generate(GeneratorConfig(out_dir=warehouse.data_dir / "more", days=1, start_date=NEW_DAY, tenants=3,
-                             requests_per_day=40, seed=12))
+    generate(
+        GeneratorConfig(
+            out_dir=warehouse.data_dir / "more",
+            days=1,
+            start_date=NEW_DAY,
+            tenants=3,
+            requests_per_day=40,
+            seed=12,
+        )
+    )
     land(warehouse, [warehouse.data_dir / "more"], settle_seconds=0)
 
-    build = subprocess.Popen([*CLI, "build"], cwd=REPO, env=_env(warehouse), stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)
+    build = subprocess.Popen(
+        [*CLI, "build"],
+        cwd=REPO,
+        env=_env(warehouse),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     copy = build_copy_path(warehouse)
     deadline = time.monotonic() + 120
     while not (copy.exists() and copy.stat().st_size > 0) and time.monotonic() < deadline:
@@ -90,12 +117,23 @@ def test_sigkill_during_build_keeps_the_previous_marts_and_a_rerun_succeeds(ware
 def test_second_writer_waits_then_fails_clearly(warehouse):
     with warehouse_write_lock(warehouse, timeout=1, purpose="test holder"):
         started = time.monotonic()
-        proc = subprocess.run([*CLI, "build"], cwd=REPO, env=_env(warehouse, SPANLEDGER_WAREHOUSE_LOCK_TIMEOUT="2"),
-                              capture_output=True, text=True, timeout=120, check=False)
+        proc = subprocess.run(
+            [*CLI, "build"],
+            cwd=REPO,
+            env=_env(warehouse, SPANLEDGER_WAREHOUSE_LOCK_TIMEOUT="2"),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         waited = time.monotonic() - started
     assert proc.returncode != 0
     message = proc.stdout + proc.stderr
-    assert "being written by another process" in message and "test holder" in message and str(os.getpid()) in message
+    assert (
+        "being written by another process" in message
+        and "test holder" in message
+        and str(os.getpid()) in message
+    )
     assert waited >= 2
 
 
@@ -110,8 +148,12 @@ def test_second_writer_queues_until_the_first_is_done(warehouse):
         "    print(f'{time.monotonic() - t:.2f}')\n"
     )
     with warehouse_write_lock(warehouse, timeout=1):
-        proc = subprocess.Popen([sys.executable, "-c", waiter, str(warehouse.data_dir)], cwd=REPO,
-                                stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", waiter, str(warehouse.data_dir)],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert proc.stdout.readline().strip() == "ready"  # imports done (slow on a busy machine)
         time.sleep(1.5)
         assert proc.poll() is None  # still waiting

@@ -23,8 +23,11 @@ REPORT_MONTH = Month(date(2025, 2, 1))
 
 def _build(data_dir: Path) -> None:
     settings = Settings.from_env(data_dir)
-    generate(GeneratorConfig(out_dir=settings.inbox_dir, days=10, start_date=date(2025, 1, 26),
-                             requests_per_day=40, seed=8))
+    generate(
+        GeneratorConfig(
+            out_dir=settings.inbox_dir, days=10, start_date=date(2025, 1, 26), requests_per_day=40, seed=8
+        )
+    )
     land(settings, settle_seconds=0)
     result = run_dbt_build(settings)
     assert result.success, f"dbt build failed: {result.summary} {result.failures}\n{result.output_tail}"
@@ -41,4 +44,6 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def report(warehouse: Settings):
     from orchestration.reports.publish import make_chargeback_report
 
-    return make_chargeback_report(warehouse.warehouse_path, REPORT_MONTH, warehouse.reports_dir / "chargeback")
+    return make_chargeback_report(
+        warehouse.warehouse_path, REPORT_MONTH, warehouse.reports_dir / "chargeback"
+    )

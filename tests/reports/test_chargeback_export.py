@@ -46,15 +46,21 @@ def test_the_checker_catches_what_focus_forbids(report) -> None:
     bad = dict(rows[0], BilledCost="-1.00", BillingCurrency="", ChargePeriodStart="2025-01-31T00:00:00Z")
     problems = check_rows([bad], [c for c in columns if c != "ListCost"])
     text = " | ".join(problems)
-    for expected in ("missing columns: ListCost", "BilledCost is negative", "BillingCurrency is empty",
-                     "not inside BillingPeriod"):
+    for expected in (
+        "missing columns: ListCost",
+        "BilledCost is negative",
+        "BillingCurrency is empty",
+        "not inside BillingPeriod",
+    ):
         assert expected in text, text
 
 
 def test_one_row_per_tenant_feature_provider_model_usage_type(report) -> None:
     _, rows = _read_csv(report.csv)
-    keys = Counter((r["x_TenantId"], r["x_Feature"], r["x_Team"], r["x_ProviderId"], r["x_Model"], r["x_UsageType"])
-                   for r in rows)
+    keys = Counter(
+        (r["x_TenantId"], r["x_Feature"], r["x_Team"], r["x_ProviderId"], r["x_Model"], r["x_UsageType"])
+        for r in rows
+    )
     assert max(keys.values()) == 1
     assert {r["x_UsageType"] for r in rows} >= {"input", "output", "cached_input"}
 
@@ -62,8 +68,11 @@ def test_one_row_per_tenant_feature_provider_model_usage_type(report) -> None:
 def test_csv_reconciles_with_the_mart_to_the_cent(warehouse, report) -> None:
     assert reconcile(warehouse.warehouse_path, REPORT_MONTH, report.csv) == []
     _, rows = _read_csv(report.csv)
-    (mart_total,) = _mart(warehouse, "select sum(total_cost_usd) from finops.fct_chargeback_monthly "
-                          "where month_start_date = ?", [REPORT_MONTH.start])
+    (mart_total,) = _mart(
+        warehouse,
+        "select sum(total_cost_usd) from finops.fct_chargeback_monthly where month_start_date = ?",
+        [REPORT_MONTH.start],
+    )
     exported = sum(Decimal(r["BilledCost"]) for r in rows)
     assert exported == mart_total  # exactly, not only to the cent
     assert exported > 0
@@ -72,11 +81,18 @@ def test_csv_reconciles_with_the_mart_to_the_cent(warehouse, report) -> None:
 
 def test_token_columns_add_up_to_the_mart(warehouse, report) -> None:
     _, rows = _read_csv(report.csv)
-    mart = _mart(warehouse, "select sum(uncached_input_tokens + cache_read_tokens + cache_write_tokens), "
-                 "sum(cache_read_tokens), sum(output_tokens) from finops.fct_llm_costs_daily "
-                 "where cost_date >= ? and cost_date < ?", [REPORT_MONTH.start, REPORT_MONTH.end])
-    assert (sum(int(r["x_InputTokens"]) for r in rows), sum(int(r["x_CachedTokens"]) for r in rows),
-            sum(int(r["x_OutputTokens"]) for r in rows)) == tuple(int(v) for v in mart)
+    mart = _mart(
+        warehouse,
+        "select sum(uncached_input_tokens + cache_read_tokens + cache_write_tokens), "
+        "sum(cache_read_tokens), sum(output_tokens) from finops.fct_llm_costs_daily "
+        "where cost_date >= ? and cost_date < ?",
+        [REPORT_MONTH.start, REPORT_MONTH.end],
+    )
+    assert (
+        sum(int(r["x_InputTokens"]) for r in rows),
+        sum(int(r["x_CachedTokens"]) for r in rows),
+        sum(int(r["x_OutputTokens"]) for r in rows),
+    ) == tuple(int(v) for v in mart)
 
 
 def test_parquet_copy_holds_the_same_typed_rows(report) -> None:
@@ -94,7 +110,8 @@ def test_rerun_replaces_the_month_folder_whole(warehouse, report) -> None:
     assert again.csv.read_bytes() == report.csv.read_bytes()
     assert sorted(p.name for p in report.folder.parent.iterdir()) == [str(REPORT_MONTH)]  # no temp left
     assert sorted(p.name for p in again.folder.iterdir()) == sorted(
-        ["chargeback-2025-02.csv", "chargeback-2025-02.parquet", "chargeback-2025-02.html", "summary.json"])
+        ["chargeback-2025-02.csv", "chargeback-2025-02.parquet", "chargeback-2025-02.html", "summary.json"]
+    )
 
 
 def test_allocation_adds_up_exactly() -> None:

@@ -17,17 +17,35 @@ from tests.reports.conftest import REPORT_MONTH
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None, reason="chromium is not installed (scripts/test.sh installs Debian's chromium with apt-get)")
+    CHROMIUM is None,
+    reason="chromium is not installed (scripts/test.sh installs Debian's chromium with apt-get)",
+)
 
 
 def _chromium(*args: str) -> subprocess.CompletedProcess:
     profile = tempfile.mkdtemp(prefix="chromium-")
     try:
         return subprocess.run(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--enable-logging=stderr", "--v=0", f"--user-data-dir={profile}", *args],
-            capture_output=True, text=True, timeout=90, check=False)
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--enable-logging=stderr",
+                "--v=0",
+                f"--user-data-dir={profile}",
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=90,
+            check=False,
+        )
     finally:
         shutil.rmtree(profile, ignore_errors=True)
 
@@ -52,7 +70,9 @@ def test_key_numbers_appear_in_the_rendered_page(warehouse, report) -> None:
     with duckdb.connect(str(warehouse.warehouse_path), read_only=True) as con:
         tenants = con.execute(
             "select month_start_date, tenant_id, total_cost_usd from finops.fct_chargeback_monthly "
-            "where month_start_date in (?, ?)", [REPORT_MONTH.start, REPORT_MONTH.previous.start]).fetchall()
+            "where month_start_date in (?, ?)",
+            [REPORT_MONTH.start, REPORT_MONTH.previous.start],
+        ).fetchall()
     current = [(t, c) for m, t, c in tenants if m == REPORT_MONTH.start]
     previous_total = sum((c for m, _, c in tenants if m != REPORT_MONTH.start), Decimal(0))
     total = sum((c for _, c in current), Decimal(0))
@@ -63,8 +83,16 @@ def test_key_numbers_appear_in_the_rendered_page(warehouse, report) -> None:
     assert f"{change:+,.1f}%" in text
     for tenant, cost in current:
         assert tenant in text and usd(cost) in text
-    for section in ("Cost by tenant", "Cost by team", "Cost by feature", "Cost by model", "Cost per request",
-                    "Top movers", "Methods", "genai-prices"):
+    for section in (
+        "Cost by tenant",
+        "Cost by team",
+        "Cost by feature",
+        "Cost by model",
+        "Cost per request",
+        "Top movers",
+        "Methods",
+        "genai-prices",
+    ):
         assert section in text
     assert "<svg" in proc.stdout
 

@@ -32,12 +32,16 @@ def test_saved_query_runs_and_returns_rows(warehouse, path: Path) -> None:
 def test_saved_query_says_what_it_answers(path: Path) -> None:
     header = "\n".join(line for line in path.read_text().splitlines() if line.startswith("--"))
     assert header, f"{path.name} has no header comment"
-    assert "Answers:" in header and "Parameters:" in header, f"{path.name}: header lacks Answers: / Parameters:"
+    assert "Answers:" in header and "Parameters:" in header, (
+        f"{path.name}: header lacks Answers: / Parameters:"
+    )
 
 
 def test_exposures_declare_what_each_saved_query_reads() -> None:
     exposures = yaml.safe_load((REPO / "dbt_project/models/exposures.yml").read_text())["exposures"]
-    declared = {e["name"]: {re.sub(r"ref\('([^']+)'\)", r"\1", d) for d in e["depends_on"]} for e in exposures}
+    declared = {
+        e["name"]: {re.sub(r"ref\('([^']+)'\)", r"\1", d) for d in e["depends_on"]} for e in exposures
+    }
     assert "chargeback_report" in declared
     for path in SAVED_QUERIES:
         sql = re.sub(r"--[^\n]*", "", path.read_text())
@@ -46,9 +50,20 @@ def test_exposures_declare_what_each_saved_query_reads() -> None:
 
 
 def test_query_command_prints_csv_and_json(warehouse) -> None:
-    base = [sys.executable, "-m", "orchestration.cli", "--data-dir", str(warehouse.data_dir), "query",
-            str(REPO / "sql/top_cost_drivers_this_month.sql")]
-    as_csv = subprocess.run([*base, "--format", "csv"], capture_output=True, text=True, timeout=120, check=True)
+    base = [
+        sys.executable,
+        "-m",
+        "orchestration.cli",
+        "--data-dir",
+        str(warehouse.data_dir),
+        "query",
+        str(REPO / "sql/top_cost_drivers_this_month.sql"),
+    ]
+    as_csv = subprocess.run(
+        [*base, "--format", "csv"], capture_output=True, text=True, timeout=120, check=True
+    )
     assert as_csv.stdout.splitlines()[0].startswith("tenant_id,feature,model,provider,cost_usd")
-    as_json = subprocess.run([*base, "--format", "json"], capture_output=True, text=True, timeout=120, check=True)
+    as_json = subprocess.run(
+        [*base, "--format", "json"], capture_output=True, text=True, timeout=120, check=True
+    )
     assert json.loads(as_json.stdout)[0]["cost_usd"] is not None

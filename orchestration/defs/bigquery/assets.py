@@ -23,8 +23,15 @@ from orchestration.defs.bigquery.resources import BigQueryResource
 from orchestration.defs.partitions import LAKE_TABLE_NAMES, daily_partitions, lake_asset_key_path
 from orchestration.defs.resources import SpanledgerResource
 
-__all__ = ["BIGQUERY_LOAD_KEYS", "COMPLIANCE_EXPORT_KEY", "LANDING_KEY", "bigquery_asset_key", "bigquery_copy_of",
-           "bigquery_compliance_export", "bigquery_lake_tables"]
+__all__ = [
+    "BIGQUERY_LOAD_KEYS",
+    "COMPLIANCE_EXPORT_KEY",
+    "LANDING_KEY",
+    "bigquery_asset_key",
+    "bigquery_copy_of",
+    "bigquery_compliance_export",
+    "bigquery_lake_tables",
+]
 
 
 def _days_landed_in_this_run(context: AssetExecutionContext) -> dict[str, list[str]]:
@@ -37,17 +44,25 @@ def _days_landed_in_this_run(context: AssetExecutionContext) -> dict[str, list[s
 
 
 @multi_asset(
-    specs=[AssetSpec(key=bigquery_asset_key(t), deps=[AssetKey(lake_asset_key_path(t)), LANDING_KEY],
-                     group_name="landing", kinds={"bigquery"}, partitions_def=daily_partitions,
-                     description=f"BigQuery table lake.{t}: the lake's {t} day by day (partition replace); "
-                     "a run also loads any other day whose lake files changed (late data).")
-           for t in LAKE_TABLE_NAMES],
+    specs=[
+        AssetSpec(
+            key=bigquery_asset_key(t),
+            deps=[AssetKey(lake_asset_key_path(t)), LANDING_KEY],
+            group_name="landing",
+            kinds={"bigquery"},
+            partitions_def=daily_partitions,
+            description=f"BigQuery table lake.{t}: the lake's {t} day by day (partition replace); "
+            "a run also loads any other day whose lake files changed (late data).",
+        )
+        for t in LAKE_TABLE_NAMES
+    ],
     partitions_def=daily_partitions,
     can_subset=True,
     name="bigquery_lake_tables",
 )
-def bigquery_lake_tables(context: AssetExecutionContext, spanledger: SpanledgerResource,
-                         bigquery: BigQueryResource):
+def bigquery_lake_tables(
+    context: AssetExecutionContext, spanledger: SpanledgerResource, bigquery: BigQueryResource
+):
     from orchestration.warehouse.bigquery.loader import DayLoader, days_to_load
 
     settings, config = spanledger.settings(), bigquery.config()
@@ -62,19 +77,40 @@ def bigquery_lake_tables(context: AssetExecutionContext, spanledger: SpanledgerR
         key = bigquery_asset_key(table)
         for other in [d for d in others[table] if d != day]:
             late = loader.load_day(table, other)
-            context.log_event(AssetMaterialization(asset_key=key, partition=other, metadata={
-                "rows": late.rows, "skipped_unchanged": late.skipped, "jobs": ", ".join(late.job_ids),
-                "loaded_by_partition": day}))
+            context.log_event(
+                AssetMaterialization(
+                    asset_key=key,
+                    partition=other,
+                    metadata={
+                        "rows": late.rows,
+                        "skipped_unchanged": late.skipped,
+                        "jobs": ", ".join(late.job_ids),
+                        "loaded_by_partition": day,
+                    },
+                )
+            )
         result = loader.load_day(table, day)
-        yield MaterializeResult(asset_key=key, metadata={
-            "rows": result.rows, "skipped_unchanged": result.skipped, "jobs": ", ".join(result.job_ids),
-            "other_days_loaded": len([d for d in others[table] if d != day])})
+        yield MaterializeResult(
+            asset_key=key,
+            metadata={
+                "rows": result.rows,
+                "skipped_unchanged": result.skipped,
+                "jobs": ", ".join(result.job_ids),
+                "other_days_loaded": len([d for d in others[table] if d != day]),
+            },
+        )
 
 
-@asset(key=COMPLIANCE_EXPORT_KEY, group_name="landing", kinds={"bigquery"},
-       description="The compliance ledger's export (erased subjects, requests, policy, erased usage) in the "
-       "compliance dataset, replaced whole: dbt's compliance models and tests read it on BigQuery.")
-def bigquery_compliance_export(spanledger: SpanledgerResource, bigquery: BigQueryResource) -> MaterializeResult:
+@asset(
+    key=COMPLIANCE_EXPORT_KEY,
+    group_name="landing",
+    kinds={"bigquery"},
+    description="The compliance ledger's export (erased subjects, requests, policy, erased usage) in the "
+    "compliance dataset, replaced whole: dbt's compliance models and tests read it on BigQuery.",
+)
+def bigquery_compliance_export(
+    spanledger: SpanledgerResource, bigquery: BigQueryResource
+) -> MaterializeResult:
     from orchestration.warehouse.bigquery.compliance import load_compliance_exports
 
     loaded = load_compliance_exports(bigquery.client(), bigquery.config(), spanledger.settings())

@@ -1,6 +1,5 @@
 """The landing asset lands new files; the lake tables are its outputs, partitioned by event date."""
 
-
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -30,9 +29,13 @@ lake_table_specs = [
 ]
 
 
-@asset(key=LANDING_KEY, group_name="landing", kinds={"python", "parquet"},
-       description="Lands every new OTLP file of the drop folder(s) into the lake exactly once "
-       "(content-hash manifest, atomic publish, quarantine for bad records).")
+@asset(
+    key=LANDING_KEY,
+    group_name="landing",
+    kinds={"python", "parquet"},
+    description="Lands every new OTLP file of the drop folder(s) into the lake exactly once "
+    "(content-hash manifest, atomic publish, quarantine for bad records).",
+)
 def lake_landing(context: AssetExecutionContext, spanledger: SpanledgerResource) -> MaterializeResult:
     from orchestration.landing import land
 
@@ -45,26 +48,34 @@ def lake_landing(context: AssetExecutionContext, spanledger: SpanledgerResource)
         for day in days:
             if day in ("1970-01-01",):
                 continue
-            context.log_event(AssetMaterialization(
-                asset_key=AssetKey(lake_asset_key_path(table)), partition=day,
-                metadata={"landing_run": context.run.run_id}))
+            context.log_event(
+                AssetMaterialization(
+                    asset_key=AssetKey(lake_asset_key_path(table)),
+                    partition=day,
+                    metadata={"landing_run": context.run.run_id},
+                )
+            )
     context.log.info(
         f"records in {meta['records_in']} = landed {meta['records_landed']} + quarantined "
-        f"{meta['records_quarantined']}")
-    return MaterializeResult(metadata={
-        "files": meta["files_landed"],
-        "files_duplicate": meta["files_duplicate"],
-        "files_settling": meta["files_settling"],
-        "records": meta["records_in"],
-        "records_landed": meta["records_landed"],
-        "quarantined": meta["records_quarantined"],
-        "bytes": MetadataValue.int(meta["bytes_in"]),
-        "bytes_written": MetadataValue.int(meta["bytes_written"]),
-        "seconds": MetadataValue.float(meta["seconds"]),
-        "rows": MetadataValue.json(meta["rows"]),
-        "days": MetadataValue.json(report.days),
-        "hot_path": meta["hot_path"],  # "compiled (Cython)", else why it ran as pure Python (slower)
-        "native_decoder": meta["native_decoder"],  # "compiled", else why trace lines took the Python path
-        "quarantine_examples": MetadataValue.md("\n".join(f"- {e}" for e in report.quarantine_examples[:10])
-                                                or "none"),
-    })
+        f"{meta['records_quarantined']}"
+    )
+    return MaterializeResult(
+        metadata={
+            "files": meta["files_landed"],
+            "files_duplicate": meta["files_duplicate"],
+            "files_settling": meta["files_settling"],
+            "records": meta["records_in"],
+            "records_landed": meta["records_landed"],
+            "quarantined": meta["records_quarantined"],
+            "bytes": MetadataValue.int(meta["bytes_in"]),
+            "bytes_written": MetadataValue.int(meta["bytes_written"]),
+            "seconds": MetadataValue.float(meta["seconds"]),
+            "rows": MetadataValue.json(meta["rows"]),
+            "days": MetadataValue.json(report.days),
+            "hot_path": meta["hot_path"],  # "compiled (Cython)", else why it ran as pure Python (slower)
+            "native_decoder": meta["native_decoder"],  # "compiled", else why trace lines took the Python path
+            "quarantine_examples": MetadataValue.md(
+                "\n".join(f"- {e}" for e in report.quarantine_examples[:10]) or "none"
+            ),
+        }
+    )

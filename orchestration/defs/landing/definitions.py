@@ -6,8 +6,9 @@ from orchestration.defs.landing.assets import lake_landing, lake_table_specs
 from orchestration.defs.landing.sensors import landing_job, new_otlp_files_sensor
 
 # Files that arrive between sensor ticks or while the sensor is off are caught by the hourly sweep.
-landing_schedule = ScheduleDefinition(name="landing_hourly", job=landing_job, cron_schedule="5 * * * *",
-                                      execution_timezone="UTC")
+landing_schedule = ScheduleDefinition(
+    name="landing_hourly", job=landing_job, cron_schedule="5 * * * *", execution_timezone="UTC"
+)
 
 defs = Definitions(
     assets=[lake_landing, *lake_table_specs],

@@ -1,6 +1,5 @@
 """Notice new files in the drop folders and ask for a landing run."""
 
-
 import hashlib
 import time
 
@@ -9,8 +8,9 @@ from dagster import RunRequest, SensorEvaluationContext, SkipReason, define_asse
 from orchestration.defs.landing.assets import LANDING_KEY
 from orchestration.defs.resources import SpanledgerResource
 
-landing_job = define_asset_job("landing_job", selection=[LANDING_KEY],
-                               description="Land new OTLP files into the Parquet lake.")
+landing_job = define_asset_job(
+    "landing_job", selection=[LANDING_KEY], description="Land new OTLP files into the Parquet lake."
+)
 
 
 def _pending_files(spanledger: SpanledgerResource) -> list[tuple[str, int, int]]:
@@ -34,8 +34,11 @@ def _pending_files(spanledger: SpanledgerResource) -> list[tuple[str, int, int]]
         manifest.close()
 
 
-@sensor(job=landing_job, minimum_interval_seconds=60,
-        description="Starts a landing run when settled new files appear in the drop folder(s).")
+@sensor(
+    job=landing_job,
+    minimum_interval_seconds=60,
+    description="Starts a landing run when settled new files appear in the drop folder(s).",
+)
 def new_otlp_files_sensor(context: SensorEvaluationContext, spanledger: SpanledgerResource):
     pending = _pending_files(spanledger)
     if not pending:

@@ -42,7 +42,9 @@ def _check_result(result) -> AssetCheckResult:
             "failed_blocking": len(result.blocking_failures) + len(result.errors),
             "failed_warn": len(result.warnings),
             "results": MetadataValue.md(outcomes_markdown(result)),
-            "failures": MetadataValue.json([o.__dict__ for o in result.failed] + [{"error": e} for e in result.errors]),
+            "failures": MetadataValue.json(
+                [o.__dict__ for o in result.failed] + [{"error": e} for e in result.errors]
+            ),
             "notes": MetadataValue.md("\n".join(f"- {n}" for n in result.notes) or "none"),
         },
     )
@@ -59,7 +61,9 @@ def _lake_check(table: str):
         "non-negative tokens and cost, enums (blocking); volume vs trailing average, null rates, "
         "unknown providers (warn).",
     )
-    def lake_table_check(context: AssetCheckExecutionContext, spanledger: SpanledgerResource) -> AssetCheckResult:
+    def lake_table_check(
+        context: AssetCheckExecutionContext, spanledger: SpanledgerResource
+    ) -> AssetCheckResult:
         from orchestration.quality.checks import check_lake_partition
         from orchestration.quality.data import lake_days
 
@@ -70,8 +74,9 @@ def _lake_check(table: str):
             days = lake_days(settings, table)
             day = days[-1] if days else datetime.now(UTC).date().isoformat()
         result = check_lake_partition(settings, table, day)
-        context.log.info(f"lake.{table} {day}: {result.status} ({len(result.outcomes)} expectations, "
-                         f"{result.rows} rows)")
+        context.log.info(
+            f"lake.{table} {day}: {result.status} ({len(result.outcomes)} expectations, {result.rows} rows)"
+        )
         return _check_result(result)
 
     lake_table_check.__name__ = f"lake_{table}_great_expectations"

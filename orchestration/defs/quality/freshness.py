@@ -30,7 +30,9 @@ def _mart_keys(assets_def) -> list[AssetKey]:
 # these checks need no change there and show up next to the GX checks.
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
-    landing_freshness = build_last_update_freshness_checks(assets=[LANDING_KEY], lower_bound_delta=LANDING_MAX_AGE)
+    landing_freshness = build_last_update_freshness_checks(
+        assets=[LANDING_KEY], lower_bound_delta=LANDING_MAX_AGE
+    )
 
     partition_freshness = build_time_partition_freshness_checks(
         assets=[AssetKey(lake_asset_key_path(t)) for t in ("spans", "logs", "metric_points")]
@@ -40,8 +42,10 @@ with warnings.catch_warnings():
     )
 
     whole_history_freshness = build_last_update_freshness_checks(
-        assets=_mart_keys(dbt_unpartitioned_models), lower_bound_delta=WHOLE_HISTORY_MAX_AGE)
+        assets=_mart_keys(dbt_unpartitioned_models), lower_bound_delta=WHOLE_HISTORY_MAX_AGE
+    )
 
     freshness_checks = [*landing_freshness, *partition_freshness, *whole_history_freshness]
-    freshness_sensor = build_sensor_for_freshness_checks(freshness_checks=freshness_checks,
-                                                         name="freshness_checks_sensor")
+    freshness_sensor = build_sensor_for_freshness_checks(
+        freshness_checks=freshness_checks, name="freshness_checks_sensor"
+    )

@@ -21,13 +21,20 @@ from orchestration.defs.partitions import PARTITIONS_START_DATE
 from orchestration.defs.resources import SpanledgerResource
 
 CHARGEBACK_KEY = AssetKey(["reports", "chargeback_monthly"])
-FINOPS_MARTS = ("fct_chargeback_monthly", "fct_llm_costs_daily", "fct_spend_month_to_date", "fct_unpriced_usage")
+FINOPS_MARTS = (
+    "fct_chargeback_monthly",
+    "fct_llm_costs_daily",
+    "fct_spend_month_to_date",
+    "fct_unpriced_usage",
+)
 
 # One partition per billing month, the current one included (a month-to-date report on demand);
 # the schedule materializes a month once it is complete.
 monthly_partitions = MonthlyPartitionsDefinition(
-    start_date=date.fromisoformat(PARTITIONS_START_DATE).replace(day=1).isoformat(), timezone="UTC",
-    end_offset=1)
+    start_date=date.fromisoformat(PARTITIONS_START_DATE).replace(day=1).isoformat(),
+    timezone="UTC",
+    end_offset=1,
+)
 
 
 @asset(
@@ -37,10 +44,16 @@ monthly_partitions = MonthlyPartitionsDefinition(
     deps=[AssetKey(["finops", name]) for name in FINOPS_MARTS],
     kinds={"python", "csv", "parquet", "html"},
     check_specs=[
-        AssetCheckSpec("focus_conformant", asset=CHARGEBACK_KEY,
-                       description="The CSV has the FOCUS columns, types, periods, currency and non-negative costs."),
-        AssetCheckSpec("reconciles_with_mart", asset=CHARGEBACK_KEY,
-                       description="Per tenant, the CSV's BilledCost adds up to fct_chargeback_monthly to the cent."),
+        AssetCheckSpec(
+            "focus_conformant",
+            asset=CHARGEBACK_KEY,
+            description="The CSV has the FOCUS columns, types, periods, currency and non-negative costs.",
+        ),
+        AssetCheckSpec(
+            "reconciles_with_mart",
+            asset=CHARGEBACK_KEY,
+            description="Per tenant, the CSV's BilledCost adds up to fct_chargeback_monthly to the cent.",
+        ),
     ],
     description="Monthly LLM chargeback for finance: a FinOps FOCUS CSV, a Parquet copy and an HTML report "
     "(month over month, cost by tenant / team / feature / model, unpriced usage, methods) in "
@@ -68,9 +81,15 @@ def chargeback_monthly(context: AssetExecutionContext, spanledger: SpanledgerRes
             "parquet": MetadataValue.path(str(files.parquet)),
         },
         check_results=[
-            AssetCheckResult(check_name="focus_conformant", passed=not focus_problems,
-                             metadata={"problems": MetadataValue.md("\n".join(focus_problems[:20]) or "none")}),
-            AssetCheckResult(check_name="reconciles_with_mart", passed=not reconcile_problems,
-                             metadata={"problems": MetadataValue.md("\n".join(reconcile_problems) or "none")}),
+            AssetCheckResult(
+                check_name="focus_conformant",
+                passed=not focus_problems,
+                metadata={"problems": MetadataValue.md("\n".join(focus_problems[:20]) or "none")},
+            ),
+            AssetCheckResult(
+                check_name="reconciles_with_mart",
+                passed=not reconcile_problems,
+                metadata={"problems": MetadataValue.md("\n".join(reconcile_problems) or "none")},
+            ),
         ],
     )

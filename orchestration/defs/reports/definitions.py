@@ -29,4 +29,6 @@ def chargeback_monthly_schedule(context: ScheduleEvaluationContext) -> RunReques
     return RunRequest(run_key=key, partition_key=key)
 
 
-defs = Definitions(assets=[chargeback_monthly], jobs=[chargeback_job], schedules=[chargeback_monthly_schedule])
+defs = Definitions(
+    assets=[chargeback_monthly], jobs=[chargeback_job], schedules=[chargeback_monthly_schedule]
+)

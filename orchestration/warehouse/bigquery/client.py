@@ -13,7 +13,10 @@ def make_client(config: BigQueryConfig) -> bigquery.Client:
         from google.api_core.client_options import ClientOptions
         from google.auth.credentials import AnonymousCredentials
 
-        return bigquery.Client(project=config.project, location=config.location,
-                               credentials=AnonymousCredentials(),
-                               client_options=ClientOptions(api_endpoint=config.api_endpoint))
+        return bigquery.Client(
+            project=config.project,
+            location=config.location,
+            credentials=AnonymousCredentials(),
+            client_options=ClientOptions(api_endpoint=config.api_endpoint),
+        )
     return bigquery.Client(project=config.project, location=config.location)

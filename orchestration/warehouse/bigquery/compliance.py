@@ -26,7 +26,9 @@ def compliance_dataset() -> str:
     return os.environ.get("SPANLEDGER_COMPLIANCE_SCHEMA", "compliance")
 
 
-def load_compliance_exports(client: bigquery.Client, config: BigQueryConfig, settings: Settings) -> dict[str, int]:
+def load_compliance_exports(
+    client: bigquery.Client, config: BigQueryConfig, settings: Settings
+) -> dict[str, int]:
     """Replace the four export tables with the current export; returns rows loaded per table."""
     if not all(export_path(settings, t).exists() for t in EXPORT_TABLES):
         with Ledger(settings) as ledger:  # before any compliance run: export the empty ledger
@@ -39,8 +41,11 @@ def load_compliance_exports(client: bigquery.Client, config: BigQueryConfig, set
         schema = [_field(f) for f in pq.read_schema(path)]
         table_id = f"{config.project}.{dataset}.{table}"
         client.create_table(bigquery.Table(table_id, schema=schema), exists_ok=True)  # load jobs need it
-        job_config = bigquery.LoadJobConfig(source_format=bigquery.SourceFormat.PARQUET, schema=schema,
-                                            write_disposition=bigquery.WriteDisposition.WRITE_TRUNCATE)
+        job_config = bigquery.LoadJobConfig(
+            source_format=bigquery.SourceFormat.PARQUET,
+            schema=schema,
+            write_disposition=bigquery.WriteDisposition.WRITE_TRUNCATE,
+        )
         with open(path, "rb") as fh:
             client.load_table_from_file(fh, table_id, job_config=job_config).result()
         loaded[table] = pq.read_metadata(path).num_rows

@@ -37,11 +37,17 @@ class BigQueryConfig:
     def from_env(cls) -> BigQueryConfig:
         env = os.environ
         endpoint = env.get("SPANLEDGER_BQ_API_ENDPOINT") or None
-        project = (env.get("SPANLEDGER_BQ_PROJECT") or env.get("GOOGLE_CLOUD_PROJECT")
-                   or env.get("GCLOUD_PROJECT") or "spanledger-dev")
+        project = (
+            env.get("SPANLEDGER_BQ_PROJECT")
+            or env.get("GOOGLE_CLOUD_PROJECT")
+            or env.get("GCLOUD_PROJECT")
+            or "spanledger-dev"
+        )
         strategy = (env.get("SPANLEDGER_BQ_DAY_REPLACE") or ("merge" if endpoint else "decorator")).lower()
         if strategy not in DAY_REPLACE_STRATEGIES:
-            raise ValueError(f"SPANLEDGER_BQ_DAY_REPLACE must be one of {DAY_REPLACE_STRATEGIES}, not {strategy!r}")
+            raise ValueError(
+                f"SPANLEDGER_BQ_DAY_REPLACE must be one of {DAY_REPLACE_STRATEGIES}, not {strategy!r}"
+            )
         return cls(
             project=project,
             location=env.get("SPANLEDGER_BQ_LOCATION", "US"),

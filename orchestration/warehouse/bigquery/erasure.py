@@ -36,15 +36,19 @@ class ErasureResult:
         return sum(self.rows_by_table.values())
 
 
-def subject_columns(client: bigquery.Client, config: BigQueryConfig, datasets: list[str]) -> dict[str, list[str]]:
+def subject_columns(
+    client: bigquery.Client, config: BigQueryConfig, datasets: list[str]
+) -> dict[str, list[str]]:
     """Base tables (not views) with subject columns → those columns, from each dataset's INFORMATION_SCHEMA."""
     found: dict[str, list[str]] = {}
     wanted = ", ".join(f"'{c}'" for c in SUBJECT_COLUMNS)
     for dataset in datasets:
-        sql = (f"select c.table_name, c.column_name from `{config.project}.{dataset}.INFORMATION_SCHEMA.COLUMNS` c "
-               f"join `{config.project}.{dataset}.INFORMATION_SCHEMA.TABLES` t using (table_name) "
-               f"where c.column_name in ({wanted}) and t.table_type = 'BASE TABLE' "
-               "and not starts_with(c.table_name, '_load_') order by 1, 2")
+        sql = (
+            f"select c.table_name, c.column_name from `{config.project}.{dataset}.INFORMATION_SCHEMA.COLUMNS` c "
+            f"join `{config.project}.{dataset}.INFORMATION_SCHEMA.TABLES` t using (table_name) "
+            f"where c.column_name in ({wanted}) and t.table_type = 'BASE TABLE' "
+            "and not starts_with(c.table_name, '_load_') order by 1, 2"
+        )
         try:
             rows = list(client.query(sql).result())
         except Exception as err:  # a dataset that does not exist (yet) holds nobody
@@ -75,9 +79,15 @@ def warehouse_datasets(client: bigquery.Client, config: BigQueryConfig) -> list[
     return [config.lake_dataset] + sorted(n for n in names if n == prefix or n.startswith(prefix + "_"))
 
 
-def erase_subjects(client: bigquery.Client, config: BigQueryConfig, subject_hashes: Iterable[str], *,
-                   tenant_id: str | None = None, datasets: list[str] | None = None,
-                   skip_tables: Iterable[str] = ()) -> ErasureResult:
+def erase_subjects(
+    client: bigquery.Client,
+    config: BigQueryConfig,
+    subject_hashes: Iterable[str],
+    *,
+    tenant_id: str | None = None,
+    datasets: list[str] | None = None,
+    skip_tables: Iterable[str] = (),
+) -> ErasureResult:
     """Delete rows whose user_hash or session_hash is one of the hashes (within a tenant if given)."""
     hashes = sorted(set(subject_hashes))
     datasets = datasets or warehouse_datasets(client, config)
@@ -92,23 +102,35 @@ def erase_subjects(client: bigquery.Client, config: BigQueryConfig, subject_hash
         if table_id in skip or not hashes:
             continue
         who = " or ".join(f"`{c}` in unnest(@subjects)" for c in columns)
-        job = client.query(f"delete from `{table_id}` where ({who}){tenant}",
-                           job_config=bigquery.QueryJobConfig(query_parameters=params))
+        job = client.query(
+            f"delete from `{table_id}` where ({who}){tenant}",
+            job_config=bigquery.QueryJobConfig(query_parameters=params),
+        )
         job.result()
         result.rows_by_table[table_id] = int(job.num_dml_affected_rows or 0)
     result.deleted_at = datetime.now(UTC)
-    result.time_travel_hours = max((time_travel_hours(client, config, d) for d in datasets),
-                                   default=config.time_travel_hours)
-    result.physically_gone_at = result.deleted_at + timedelta(hours=result.time_travel_hours + FAIL_SAFE_HOURS)
+    result.time_travel_hours = max(
+        (time_travel_hours(client, config, d) for d in datasets), default=config.time_travel_hours
+    )
+    result.physically_gone_at = result.deleted_at + timedelta(
+        hours=result.time_travel_hours + FAIL_SAFE_HOURS
+    )
     return result
 
 
-def erase_subject(client: bigquery.Client, config: BigQueryConfig, subject_hash: str, *,
-                  tenant_id: str | None = None, datasets: list[str] | None = None) -> ErasureResult:
+def erase_subject(
+    client: bigquery.Client,
+    config: BigQueryConfig,
+    subject_hash: str,
+    *,
+    tenant_id: str | None = None,
+    datasets: list[str] | None = None,
+) -> ErasureResult:
     return erase_subjects(client, config, [subject_hash], tenant_id=tenant_id, datasets=datasets)
 
 
 # --- the compliance ledger ------------------------------------------------------------------------
+
 
 def ledger_warehouse(config: BigQueryConfig) -> str:
     return f"bigquery:{config.project}"
@@ -119,9 +141,13 @@ def step_target(table_id: str) -> str:
     return f"warehouse:bigquery:{table_id}"
 
 
-def erase_ledger_requests(settings, client: bigquery.Client, config: BigQueryConfig,
-                          request_ids: Iterable[str] | None = None,
-                          datasets: list[str] | None = None) -> list[ErasureResult]:
+def erase_ledger_requests(
+    settings,
+    client: bigquery.Client,
+    config: BigQueryConfig,
+    request_ids: Iterable[str] | None = None,
+    datasets: list[str] | None = None,
+) -> list[ErasureResult]:
     """BigQuery's part of every completed erasure request that does not have it yet (or of the given
     ones): the request's subjects (the person and the sessions found with them) leave every BigQuery
     table, each table's rows go into the request's steps, and the request's completed_at becomes
@@ -134,14 +160,24 @@ def erase_ledger_requests(settings, client: bigquery.Client, config: BigQueryCon
     with Ledger(settings) as ledger:
         for request in ledger.pending_in_warehouse(warehouse, request_ids):
             rid = request["request_id"]
-            done = {t for t in subject_tables(client, config, datasets or warehouse_datasets(client, config))
-                    if (ledger.step(rid, step_target(t)) or (0, ""))[1] == "done"}
-            result = erase_subjects(client, config, ledger.subjects(rid), tenant_id=request["tenant_id"],
-                                    datasets=datasets, skip_tables=done)
+            done = {
+                t
+                for t in subject_tables(client, config, datasets or warehouse_datasets(client, config))
+                if (ledger.step(rid, step_target(t)) or (0, ""))[1] == "done"
+            }
+            result = erase_subjects(
+                client,
+                config,
+                ledger.subjects(rid),
+                tenant_id=request["tenant_id"],
+                datasets=datasets,
+                skip_tables=done,
+            )
             for table_id, rows in result.rows_by_table.items():
                 ledger.finish_step(rid, step_target(table_id), rows)
-            completed = ledger.record_warehouse_erasure(rid, warehouse, result.deleted_at, result.time_travel_hours,
-                                                        FAIL_SAFE_HOURS)
+            completed = ledger.record_warehouse_erasure(
+                rid, warehouse, result.deleted_at, result.time_travel_hours, FAIL_SAFE_HOURS
+            )
             result.subject_hash, result.request_id = request["subject_hash"], rid
             result.physically_gone_at = datetime.fromisoformat(completed)
             results.append(result)
@@ -150,9 +186,16 @@ def erase_ledger_requests(settings, client: bigquery.Client, config: BigQueryCon
     return results
 
 
-def erase_everywhere(settings, client: bigquery.Client, config: BigQueryConfig, subject_hash: str, *,
-                     tenant_id: str | None = None, raw_id: str | None = None,
-                     source: str = "cli:bigquery") -> ErasureResult:
+def erase_everywhere(
+    settings,
+    client: bigquery.Client,
+    config: BigQueryConfig,
+    subject_hash: str,
+    *,
+    tenant_id: str | None = None,
+    raw_id: str | None = None,
+    source: str = "cli:bigquery",
+) -> ErasureResult:
     """One request in the ledger: the lake, quarantine and restricted content (compliance.erasure),
     then BigQuery, whose time travel and fail-safe decide the request's completed_at."""
     from orchestration.compliance.erasure import run_pending

@@ -76,9 +76,11 @@ def write_day_file(files: list[Path], table: str, day: str, out: Path) -> int:
 
 
 def _load_config(disposition: str, hive_prefix: str | None = None) -> bigquery.LoadJobConfig:
-    config = bigquery.LoadJobConfig(source_format=bigquery.SourceFormat.PARQUET,
-                                    write_disposition=disposition,
-                                    create_disposition=bigquery.CreateDisposition.CREATE_NEVER)
+    config = bigquery.LoadJobConfig(
+        source_format=bigquery.SourceFormat.PARQUET,
+        write_disposition=disposition,
+        create_disposition=bigquery.CreateDisposition.CREATE_NEVER,
+    )
     options = bigquery.ParquetOptions()
     options.enable_list_inference = True  # list<int64> → REPEATED INT64, not a nested `list` record
     config.parquet_options = options
@@ -96,9 +98,11 @@ def decorator_destination(config: BigQueryConfig, table: str, day: str) -> str:
 
 def _merge_sql(config: BigQueryConfig, table: str, staging: str, day: str) -> str:
     columns = ", ".join(f"`{f.name}`" for f in bigquery_schema(table))
-    return (f"merge `{config.table_id(table)}` as target using `{staging}` as source on false\n"
-            f"when not matched by source and target.`{PARTITION_COLUMN}` = date '{day}' then delete\n"
-            f"when not matched then insert ({columns}) values ({columns})")
+    return (
+        f"merge `{config.table_id(table)}` as target using `{staging}` as source on false\n"
+        f"when not matched by source and target.`{PARTITION_COLUMN}` = date '{day}' then delete\n"
+        f"when not matched then insert ({columns}) values ({columns})"
+    )
 
 
 class DayLoader:
@@ -115,11 +119,23 @@ class DayLoader:
             self._ensured.update(missing)
 
     # --- one job into the destination, by strategy -------------------------------------------
-    def _run_load(self, table: str, day: str, *, path: Path | None = None, uri: str | None = None,
-                  hive_prefix: str | None = None) -> tuple[int, list[str]]:
+    def _run_load(
+        self,
+        table: str,
+        day: str,
+        *,
+        path: Path | None = None,
+        uri: str | None = None,
+        hive_prefix: str | None = None,
+    ) -> tuple[int, list[str]]:
         if self.config.day_replace == "decorator":
-            job = self._start_load(decorator_destination(self.config, table, day), "WRITE_TRUNCATE",
-                                   path=path, uri=uri, hive_prefix=hive_prefix)
+            job = self._start_load(
+                decorator_destination(self.config, table, day),
+                "WRITE_TRUNCATE",
+                path=path,
+                uri=uri,
+                hive_prefix=hive_prefix,
+            )
             job.result()
             return int(job.output_rows or 0), [job.job_id]
         staging = self._staging_table(table, day)
@@ -139,8 +155,15 @@ class DayLoader:
         self.client.create_table(staging)
         return table_id
 
-    def _start_load(self, destination: str, disposition: str, *, path: Path | None, uri: str | None,
-                    hive_prefix: str | None) -> bigquery.LoadJob:
+    def _start_load(
+        self,
+        destination: str,
+        disposition: str,
+        *,
+        path: Path | None,
+        uri: str | None,
+        hive_prefix: str | None,
+    ) -> bigquery.LoadJob:
         job_config = _load_config(disposition, hive_prefix)
         if uri:
             return self.client.load_table_from_uri(uri, destination, job_config=job_config)
@@ -167,25 +190,46 @@ class DayLoader:
                 fingerprint = _fingerprint(files)
                 last = manifest.last(table, day, destination)
                 if not force and last is not None and last.fingerprint == fingerprint:
-                    return DayLoad(table, day, last.rows, skipped=True, job_ids=last.job_ids,
-                                   source_uris=last.source_uris)
+                    return DayLoad(
+                        table,
+                        day,
+                        last.rows,
+                        skipped=True,
+                        job_ids=last.job_ids,
+                        source_uris=last.source_uris,
+                    )
                 with tempfile.TemporaryDirectory(prefix="bq-load-", dir=self._tmp_root()) as tmp:
                     day_file = Path(tmp) / f"{table}-{day}.parquet"
                     write_day_file(files, table, day, day_file)
                     # An empty day still runs: it empties a partition whose files went away.
                     rows, jobs = self._run_load(table, day, path=day_file)
                 uris = [str(p) for p in files]
-            manifest.record(LoadRecord(table, day, destination, self.config.day_replace, jobs, uris,
-                                       fingerprint, rows, started, _now()))
+            manifest.record(
+                LoadRecord(
+                    table,
+                    day,
+                    destination,
+                    self.config.day_replace,
+                    jobs,
+                    uris,
+                    fingerprint,
+                    rows,
+                    started,
+                    _now(),
+                )
+            )
         return DayLoad(table, day, rows, job_ids=jobs, source_uris=uris)
 
-    def load_days(self, days: list[str], tables: list[str] | None = None, *, force: bool = False) -> list[DayLoad]:
+    def load_days(
+        self, days: list[str], tables: list[str] | None = None, *, force: bool = False
+    ) -> list[DayLoad]:
         tables = tables or list(LAKE_TABLES)
         self.ensure(tables)
         return [self.load_day(t, d, force=force) for d in days for t in tables]
 
-    def load_changed(self, touched: Mapping[str, Iterable[str]] | None = None, *,
-                     today: date | None = None) -> list[DayLoad]:
+    def load_changed(
+        self, touched: Mapping[str, Iterable[str]] | None = None, *, today: date | None = None
+    ) -> list[DayLoad]:
         """Bring BigQuery in line with the lake: every day of `days_to_load`, table by table."""
         wanted = days_to_load(self.settings, self.config, touched, today=today)
         self.ensure([t for t, days in wanted.items() if days])
@@ -208,8 +252,14 @@ def lake_days(settings: Settings, tables: list[str] | None = None) -> list[str]:
     return sorted(days)
 
 
-def days_to_load(settings: Settings, config: BigQueryConfig, touched: Mapping[str, Iterable[str]] | None = None,
-                 *, tables: list[str] | None = None, today: date | None = None) -> dict[str, list[str]]:
+def days_to_load(
+    settings: Settings,
+    config: BigQueryConfig,
+    touched: Mapping[str, Iterable[str]] | None = None,
+    *,
+    tables: list[str] | None = None,
+    today: date | None = None,
+) -> dict[str, list[str]]:
     """Per lake table, the days whose BigQuery partition may differ from the lake:
 
     - every day in `touched` (a landing report's `days`: what that landing wrote);

@@ -72,8 +72,19 @@ class LoadManifest:
             self._db.execute(
                 "insert into bigquery_loads (table_name, day, destination, strategy, job_ids, source_uris,"
                 " fingerprint, rows, started_at, finished_at) values (?,?,?,?,?,?,?,?,?,?)",
-                (rec.table_name, rec.day, rec.destination, rec.strategy, json.dumps(rec.job_ids),
-                 json.dumps(rec.source_uris), rec.fingerprint, rec.rows, rec.started_at, rec.finished_at))
+                (
+                    rec.table_name,
+                    rec.day,
+                    rec.destination,
+                    rec.strategy,
+                    json.dumps(rec.job_ids),
+                    json.dumps(rec.source_uris),
+                    rec.fingerprint,
+                    rec.rows,
+                    rec.started_at,
+                    rec.finished_at,
+                ),
+            )
 
     def last(self, table: str, day: str, destination: str | None = None) -> LoadRecord | None:
         sql = "select * from bigquery_loads where table_name = ? and day = ?"
@@ -85,35 +96,74 @@ class LoadManifest:
         if row is None:
             return None
         _, table_name, day_, dest, strategy, job_ids, uris, fingerprint, rows, started, finished = row
-        return LoadRecord(table_name, day_, dest, strategy, json.loads(job_ids), json.loads(uris),
-                          fingerprint, rows, started, finished)
+        return LoadRecord(
+            table_name,
+            day_,
+            dest,
+            strategy,
+            json.loads(job_ids),
+            json.loads(uris),
+            fingerprint,
+            rows,
+            started,
+            finished,
+        )
 
     def loaded_days(self, table: str, destination: str) -> set[str]:
-        return {d for (d,) in self._db.execute(
-            "select distinct day from bigquery_loads where table_name = ? and destination = ?", (table, destination))}
+        return {
+            d
+            for (d,) in self._db.execute(
+                "select distinct day from bigquery_loads where table_name = ? and destination = ?",
+                (table, destination),
+            )
+        }
 
     def loads(self) -> list[LoadRecord]:
         out = []
-        for (table, day, dest) in self._db.execute(
-                "select distinct table_name, day, destination from bigquery_loads order by day, table_name"):
+        for table, day, dest in self._db.execute(
+            "select distinct table_name, day, destination from bigquery_loads order by day, table_name"
+        ):
             rec = self.last(table, day, dest)
             if rec:
                 out.append(rec)
         return out
 
-    def record_erasure(self, subject_hash: str, tenant_id: str | None, rows_by_table: dict[str, int],
-                       deleted_at: str, physically_gone_at: str) -> None:
+    def record_erasure(
+        self,
+        subject_hash: str,
+        tenant_id: str | None,
+        rows_by_table: dict[str, int],
+        deleted_at: str,
+        physically_gone_at: str,
+    ) -> None:
         with self._db:
             self._db.execute(
                 "insert into bigquery_erasures (subject_hash, tenant_id, rows_by_table, deleted_at,"
                 " physically_gone_at) values (?,?,?,?,?)",
-                (subject_hash, tenant_id, json.dumps(rows_by_table, sort_keys=True), deleted_at, physically_gone_at))
+                (
+                    subject_hash,
+                    tenant_id,
+                    json.dumps(rows_by_table, sort_keys=True),
+                    deleted_at,
+                    physically_gone_at,
+                ),
+            )
 
     def erasures(self) -> list[dict]:
-        cur = self._db.execute("select subject_hash, tenant_id, rows_by_table, deleted_at, physically_gone_at"
-                               " from bigquery_erasures order by erasure_id")
-        return [{"subject_hash": s, "tenant_id": t, "rows_by_table": json.loads(r), "deleted_at": d,
-                 "physically_gone_at": g} for s, t, r, d, g in cur]
+        cur = self._db.execute(
+            "select subject_hash, tenant_id, rows_by_table, deleted_at, physically_gone_at"
+            " from bigquery_erasures order by erasure_id"
+        )
+        return [
+            {
+                "subject_hash": s,
+                "tenant_id": t,
+                "rows_by_table": json.loads(r),
+                "deleted_at": d,
+                "physically_gone_at": g,
+            }
+            for s, t, r, d, g in cur
+        ]
 
 
 def manifest_path(state_dir: Path) -> Path:

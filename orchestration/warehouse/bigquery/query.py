@@ -57,8 +57,12 @@ def dataset_for_schema(schema: str, config: BigQueryConfig) -> str:
     """The BigQuery dataset dbt builds a DuckDB schema into (see macros/generate_schema_name.sql)."""
     if schema.lower() == "main":
         return config.warehouse_dataset  # DuckDB's default schema ~ dbt's target dataset
-    if (schema in source_datasets(config) or schema.lower() in PASSTHROUGH_SCHEMAS
-            or schema == config.warehouse_dataset or schema.startswith(f"{config.warehouse_dataset}_")):
+    if (
+        schema in source_datasets(config)
+        or schema.lower() in PASSTHROUGH_SCHEMAS
+        or schema == config.warehouse_dataset
+        or schema.startswith(f"{config.warehouse_dataset}_")
+    ):
         return schema  # a loaded source, or already the BigQuery dataset's name
     return f"{config.warehouse_dataset}_{schema}"
 
@@ -69,8 +73,9 @@ def _approx_quantile(value: exp.Expression, fraction: exp.Expression) -> exp.Exp
     offset = round(float(fraction.this) * APPROX_QUANTILE_BUCKETS)
     if not 0 <= offset <= APPROX_QUANTILE_BUCKETS:
         return None
-    template = sqlglot.parse_one(f"approx_quantiles(__value__, {APPROX_QUANTILE_BUCKETS})[offset({offset})]",
-                                 read="bigquery")
+    template = sqlglot.parse_one(
+        f"approx_quantiles(__value__, {APPROX_QUANTILE_BUCKETS})[offset({offset})]", read="bigquery"
+    )
     placeholder = next(c for c in template.find_all(exp.Column) if c.name == "__value__")
     placeholder.replace(value.copy())
     return template
@@ -113,18 +118,23 @@ def to_bigquery_sql(sql: str, config: BigQueryConfig) -> str:
     except ParseError as err:
         first = err.errors[0] if err.errors else {}
         where = f" (line {first['line']}, column {first['col']})" if first.get("line") else ""
-        raise QueryError(f"cannot parse the SQL{where}: {first.get('description') or str(err).splitlines()[0]}") \
-            from None
+        raise QueryError(
+            f"cannot parse the SQL{where}: {first.get('description') or str(err).splitlines()[0]}"
+        ) from None
     if not statements:
         raise QueryError("no SQL to run")
     translated = []
     for statement in statements:
         if not isinstance(statement, exp.Query):
-            raise QueryError(f"only queries run against the warehouse (read-only), not {statement.key.upper()}")
+            raise QueryError(
+                f"only queries run against the warehouse (read-only), not {statement.key.upper()}"
+            )
         statement = statement.transform(_rewrite_percentile)
         _qualify_tables(statement, config)
         try:
-            translated.append(statement.sql(dialect="bigquery", pretty=True, unsupported_level=ErrorLevel.RAISE))
+            translated.append(
+                statement.sql(dialect="bigquery", pretty=True, unsupported_level=ErrorLevel.RAISE)
+            )
         except SqlglotError as err:
             raise QueryError(f"cannot translate to BigQuery SQL: {str(err).splitlines()[0]}") from None
     return ";\n".join(translated)
@@ -132,8 +142,11 @@ def to_bigquery_sql(sql: str, config: BigQueryConfig) -> str:
 
 def _error_line(err: Exception) -> str:
     errors = getattr(err, "errors", None) or []
-    message = (errors[0].get("message") if errors and isinstance(errors[0], dict) else None) \
-        or getattr(err, "message", None) or str(err)
+    message = (
+        (errors[0].get("message") if errors and isinstance(errors[0], dict) else None)
+        or getattr(err, "message", None)
+        or str(err)
+    )
     lines = [line.strip() for line in str(message).splitlines() if line.strip()]
     return lines[0] if lines else type(err).__name__
 
@@ -193,5 +206,8 @@ def run_query(sql: str, config: BigQueryConfig | None = None, client: Any = None
     except OSError as err:  # requests' connection errors: no network, a wrong endpoint
         raise QueryError(_unreachable(err, config)) from None
     names = list(table.column_names)
-    rows = [tuple(_tidy(v) for v in row) for row in zip(*(column.to_pylist() for column in table.columns), strict=True)]
+    rows = [
+        tuple(_tidy(v) for v in row)
+        for row in zip(*(column.to_pylist() for column in table.columns), strict=True)
+    ]
     return QueryResult(names=names, rows=rows, sql=bq_sql)

@@ -51,11 +51,21 @@ class RetentionDelete:
 
 
 def lake_tables(config: BigQueryConfig) -> list[RetainedTable]:
-    return [RetainedTable(config.table_id(t), LAKE_TABLE_CLASS[t], f"`{PARTITION_COLUMN}`", True,
-                          lake_table_expiration_days(t)) for t in LAKE_TABLES]
+    return [
+        RetainedTable(
+            config.table_id(t),
+            LAKE_TABLE_CLASS[t],
+            f"`{PARTITION_COLUMN}`",
+            True,
+            lake_table_expiration_days(t),
+        )
+        for t in LAKE_TABLES
+    ]
 
 
-def model_tables(client: bigquery.Client, config: BigQueryConfig, settings) -> tuple[list[RetainedTable], list[str]]:
+def model_tables(
+    client: bigquery.Client, config: BigQueryConfig, settings
+) -> tuple[list[RetainedTable], list[str]]:
     """dbt's tables in the `<warehouse>_*` datasets with their class (dbt meta) and date column;
     and the tables left out, with why."""
     from orchestration.compliance.catalog import classify
@@ -69,10 +79,12 @@ def model_tables(client: bigquery.Client, config: BigQueryConfig, settings) -> t
     for dataset in warehouse_datasets(client, config):
         if dataset == config.lake_dataset:
             continue
-        sql = (f"select c.table_name, c.column_name, c.data_type, c.is_partitioning_column "
-               f"from `{config.project}.{dataset}.INFORMATION_SCHEMA.COLUMNS` c "
-               f"join `{config.project}.{dataset}.INFORMATION_SCHEMA.TABLES` t using (table_name) "
-               "where t.table_type = 'BASE TABLE' order by c.table_name, c.ordinal_position")
+        sql = (
+            f"select c.table_name, c.column_name, c.data_type, c.is_partitioning_column "
+            f"from `{config.project}.{dataset}.INFORMATION_SCHEMA.COLUMNS` c "
+            f"join `{config.project}.{dataset}.INFORMATION_SCHEMA.TABLES` t using (table_name) "
+            "where t.table_type = 'BASE TABLE' order by c.table_name, c.ordinal_position"
+        )
         columns: dict[str, list[str]] = {}
         for r in client.query(sql).result():
             columns.setdefault(r.table_name, []).append(r.column_name)
@@ -82,10 +94,14 @@ def model_tables(client: bigquery.Client, config: BigQueryConfig, settings) -> t
         tables += [WarehouseTable(dataset, name, tuple(cols)) for name, cols in columns.items()]
     # dbt's manifest names the bigquery target's datasets; without one, classes go by layer name.
     found = {(item.table.schema, item.table.name): item for item in classify(settings, tables)}
-    unknown = [t for t in tables if found[(t.schema, t.name)].data_class is None
-               and t.schema.startswith(prefix + "_")]
-    for item in classify(settings, [WarehouseTable(t.schema.removeprefix(prefix + "_"), t.name, t.columns)
-                                    for t in unknown]):
+    unknown = [
+        t
+        for t in tables
+        if found[(t.schema, t.name)].data_class is None and t.schema.startswith(prefix + "_")
+    ]
+    for item in classify(
+        settings, [WarehouseTable(t.schema.removeprefix(prefix + "_"), t.name, t.columns) for t in unknown]
+    ):
         if item.data_class is not None:
             found[(prefix + "_" + item.table.schema, item.table.name)] = item
     out, skipped = [], []
@@ -96,12 +112,21 @@ def model_tables(client: bigquery.Client, config: BigQueryConfig, settings) -> t
             continue
         column = f"`{item.date_column}`"
         expression = column if types[(dataset, name)].get(item.date_column) == "DATE" else f"date({column})"
-        out.append(RetainedTable(table_id, item.data_class, expression, "tenant_id" in item.table.columns,
-                                 class_days(item.data_class) if (dataset, name) in partitioned else None))
+        out.append(
+            RetainedTable(
+                table_id,
+                item.data_class,
+                expression,
+                "tenant_id" in item.table.columns,
+                class_days(item.data_class) if (dataset, name) in partitioned else None,
+            )
+        )
     return out, skipped
 
 
-def retention_deletes(tables: list[RetainedTable], today: date, policy: RetentionPolicy) -> list[RetentionDelete]:
+def retention_deletes(
+    tables: list[RetainedTable], today: date, policy: RetentionPolicy
+) -> list[RetentionDelete]:
     """DML for whoever keeps a table's rows for fewer days than its partition expiration."""
     out = []
     for t in tables:
@@ -111,10 +136,20 @@ def retention_deletes(tables: list[RetainedTable], today: date, policy: Retentio
             if days >= expiration:
                 continue  # partition expiration already removes it
             before = today - timedelta(days=days)
-            sql = (f"delete from `{t.table_id}` where tenant_id = @tenant "
-                   f"and {t.date_expression} < date '{before.isoformat()}'")
-            out.append(RetentionDelete(t.table_id, tenant, before, sql,
-                                       (bigquery.ScalarQueryParameter("tenant", "STRING", tenant),), t.data_class))
+            sql = (
+                f"delete from `{t.table_id}` where tenant_id = @tenant "
+                f"and {t.date_expression} < date '{before.isoformat()}'"
+            )
+            out.append(
+                RetentionDelete(
+                    t.table_id,
+                    tenant,
+                    before,
+                    sql,
+                    (bigquery.ScalarQueryParameter("tenant", "STRING", tenant),),
+                    t.data_class,
+                )
+            )
         default = policy.default_days[t.data_class]
         if default < expiration:  # the expiration follows a tenant that keeps data longer, or there is none
             before = today - timedelta(days=default)
@@ -127,9 +162,15 @@ def retention_deletes(tables: list[RetainedTable], today: date, policy: Retentio
     return out
 
 
-def apply_retention(client: bigquery.Client, config: BigQueryConfig, today: date, policy: RetentionPolicy,
-                    *, dry_run: bool = False, tables: list[RetainedTable] | None = None
-                    ) -> list[tuple[RetentionDelete, int]]:
+def apply_retention(
+    client: bigquery.Client,
+    config: BigQueryConfig,
+    today: date,
+    policy: RetentionPolicy,
+    *,
+    dry_run: bool = False,
+    tables: list[RetainedTable] | None = None,
+) -> list[tuple[RetentionDelete, int]]:
     """Each DML with the rows it removed (a dry run counts what would go); `tables` default to the
     lake tables (add `model_tables(...)[0]` for dbt's). A table that does not exist yet holds nothing."""
     done = []

@@ -38,5 +38,8 @@ def lake_table_expiration_days(table: str) -> int:
 def expiration_shortfalls(policy: RetentionPolicy) -> dict[str, tuple[int, int]]:
     """Classes whose partition expiration is shorter than some tenant's retention: class →
     (expiration days, longest retention). Empty when the expiration can only remove what is due."""
-    return {c: (class_days(c), policy.longest(c)) for c in PARTITIONED_CLASSES
-            if class_days(c) < policy.longest(c)}
+    return {
+        c: (class_days(c), policy.longest(c))
+        for c in PARTITIONED_CLASSES
+        if class_days(c) < policy.longest(c)
+    }

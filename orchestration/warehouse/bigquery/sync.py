@@ -24,8 +24,9 @@ class SyncReport:
         return [item for item in self.loads if not item.skipped]
 
 
-def load_changed_days(settings: Settings, touched: Mapping[str, Iterable[str]] | None = None, *,
-                      client=None, config=None) -> SyncReport:
+def load_changed_days(
+    settings: Settings, touched: Mapping[str, Iterable[str]] | None = None, *, client=None, config=None
+) -> SyncReport:
     """Load every lake day that differs from BigQuery (`loader.days_to_load`; `touched` = the days a
     landing just wrote), then replace the compliance export. Idempotent: an unchanged lake loads nothing."""
     from orchestration.warehouse.bigquery.client import make_client

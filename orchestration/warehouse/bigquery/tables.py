@@ -56,11 +56,15 @@ def bigquery_schema(table: str) -> list[bigquery.SchemaField]:
 def table_definition(config: BigQueryConfig, table: str, *, table_id: str | None = None) -> bigquery.Table:
     definition = bigquery.Table(table_id or config.table_id(table), schema=bigquery_schema(table))
     definition.time_partitioning = bigquery.TimePartitioning(
-        type_=bigquery.TimePartitioningType.DAY, field=PARTITION_COLUMN,
-        expiration_ms=lake_table_expiration_days(table) * DAY_MS)
+        type_=bigquery.TimePartitioningType.DAY,
+        field=PARTITION_COLUMN,
+        expiration_ms=lake_table_expiration_days(table) * DAY_MS,
+    )
     definition.clustering_fields = CLUSTER_COLUMNS
-    definition.description = (f"Spanledger lake table `{table}`: one partition per event date (UTC), "
-                              f"loaded from <lake>/{table}/date=YYYY-MM-DD/*.parquet")
+    definition.description = (
+        f"Spanledger lake table `{table}`: one partition per event date (UTC), "
+        f"loaded from <lake>/{table}/date=YYYY-MM-DD/*.parquet"
+    )
     definition.labels = {"spanledger": "lake"}
     return definition
 
@@ -81,8 +85,10 @@ def ensure_table(client: bigquery.Client, config: BigQueryConfig, table: str) ->
         return client.create_table(wanted)
     partitioning = current.time_partitioning
     if partitioning is None or partitioning.field != PARTITION_COLUMN:
-        raise RuntimeError(f"{current.full_table_id} exists but is not partitioned by {PARTITION_COLUMN}: "
-                           "drop it or load into another dataset")
+        raise RuntimeError(
+            f"{current.full_table_id} exists but is not partitioned by {PARTITION_COLUMN}: "
+            "drop it or load into another dataset"
+        )
     if partitioning.expiration_ms != wanted.time_partitioning.expiration_ms:
         current.time_partitioning = wanted.time_partitioning
         current = client.update_table(current, ["time_partitioning"])
