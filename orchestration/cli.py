@@ -183,8 +183,15 @@ class _ProgressLines:
         )
 
 
-def _land(settings: Settings, inputs: list[Path] | None, settle: float | None, workers: int | None):
+def _land(
+    settings: Settings,
+    inputs: list[Path] | None,
+    settle: float | None,
+    workers: int | None,
+    final: bool = False,
+):
     from orchestration.landing import LandingError, land
+    from orchestration.locks import LakeBusy
 
     with Progress(
         TextColumn("[bold]landing[/] {task.fields[name]}"),
@@ -207,12 +214,14 @@ def _land(settings: Settings, inputs: list[Path] | None, settle: float | None, w
                 lines["compacting" if name == "compacting" else "landing"](done, total)
 
         try:
-            return land(settings, inputs, settle_seconds=settle, workers=workers, progress=on_progress)
-        except LandingError as err:
+            return land(
+                settings, inputs, settle_seconds=settle, final=final, workers=workers, progress=on_progress
+            )
+        except (LandingError, LakeBusy) as err:
             raise CliError(str(err)) from None
 
 
-def _print_landing(report, as_json: bool) -> None:
+def _print_landing(report, as_json: bool, settings: Settings) -> None:
     meta = report.to_metadata()
     if as_json:
         out.print_json(json.dumps({**meta, "files": [f.__dict__ for f in report.files]}))
@@ -249,6 +258,17 @@ def _print_landing(report, as_json: bool) -> None:
         )
         + f" · {meta['bytes_in'] / 1e6:.1f} MB in {meta['seconds']:.1f}s"
     )
+    if meta["units_unreadable"]:
+        out.print(
+            f"[yellow]unreadable[/]: {meta['units_unreadable']:,} piece(s), {meta['bytes_unreadable']:,} bytes "
+            "(malformed or corrupt, records not countable) quarantined by size"
+        )
+    if meta["files_waiting"]:
+        out.print(
+            f"waiting: {meta['files_waiting']} file(s) end in a record cut mid-write ({meta['bytes_waiting']:,} "
+            f"bytes); it lands when the writer finishes it, or is quarantined once the file has not changed for "
+            f"{settings.tail_timeout_seconds:g}s (or now: `spanledger land --final`)"
+        )
     if rows:
         out.print(f"rows: {rows}")
     if meta["files_landed"] and not meta["hot_path"].startswith("compiled"):
@@ -286,9 +306,15 @@ def _print_landing(report, as_json: bool) -> None:
     type=click.IntRange(1, 64),
     help="Decoder processes (default: SPANLEDGER_LANDING_WORKERS, else one per core, at most 4).",
 )
+@click.option(
+    "--final",
+    is_flag=True,
+    help="The writers are done: a record a file ends in the middle of is quarantined as truncated now, "
+    "instead of waiting SPANLEDGER_TAIL_TIMEOUT_SECONDS (600) for the writer to finish it.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
-def land(ctx, paths, settle_seconds, workers, as_json) -> None:
+def land(ctx, paths, settle_seconds, workers, final, as_json) -> None:
     """Land new OTLP files (folders are searched recursively) into the Parquet lake, exactly once.
 
     \b
@@ -303,8 +329,8 @@ def land(ctx, paths, settle_seconds, workers, as_json) -> None:
             raise CliError(f"input path does not exist: {path}")
     explicit_files = paths and all(p.is_file() for p in paths)
     settle = settle_seconds if settle_seconds is not None else (0.0 if explicit_files else None)
-    report = _land(settings, list(paths) or None, settle, workers)
-    _print_landing(report, as_json)
+    report = _land(settings, list(paths) or None, settle, workers, final)
+    _print_landing(report, as_json, settings)
 
 
 # --- build and run ----------------------------------------------------------------------------
@@ -387,7 +413,7 @@ def run(ctx, inputs, days, requests_per_day, skip_build) -> None:
             ctx.invoke(generate, days=days, requests_per_day=requests_per_day, formats=["jsonl"])
         settle = 0.0  # the generator writes atomically: nothing in the inbox is half-written
     report = _land(settings, list(inputs) or None, settle, None)
-    _print_landing(report, False)
+    _print_landing(report, False, settings)
     if not skip_build:
         _build(settings, touched=report.days)
     elif settings.warehouse == "bigquery":

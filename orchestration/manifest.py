@@ -10,7 +10,6 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,16 +27,25 @@ create table if not exists files (
     start_offset integer not null default 0,
     units_in integer, records_in integer, records_landed integer, records_quarantined integer,
     records_suppressed integer not null default 0,   -- rows of erased subjects, not landed by design
-    rows_json text, days_json text, bytes_written integer, seconds real, landed_at text, run_id text
+    rows_json text, days_json text, bytes_written integer, seconds real, landed_at text, run_id text,
+    resume_offset integer,             -- where the next landing of a longer version starts (raw byte) ...
+    resume_skip integer not null default 0,   -- ... and the decompressed bytes of that member landed
+    resume_unit integer,               -- the number of the next line or message
+    pending_bytes integer not null default 0, -- a record cut mid-write, left for the writer to finish
+    units_unreadable integer not null default 0,  -- quarantined pieces whose records cannot be counted
+    bytes_unreadable integer not null default 0   -- ... and their size
 );
 create index if not exists files_head on files(head_sha256);
+create index if not exists files_base on files(base_file_id);
 create table if not exists paths (
     path text primary key,
     size_bytes integer not null,
     mtime_ns integer not null,
     file_id text not null,
-    outcome text not null,             -- landed | duplicate | appended
-    seen_at text not null
+    outcome text not null,             -- landed | appended | finalized | waiting | duplicate | empty
+    seen_at text not null,
+    inode integer,                     -- a file replaced under the same name is not taken for this one
+    pending_bytes integer not null default 0  -- the version here waits for a record cut mid-write
 );
 create table if not exists journal (
     file_id text primary key,          -- the first of the files published together
@@ -51,30 +59,42 @@ create table if not exists compaction_journal (
 );
 """
 _UPSERT_PATH = (
-    "insert into paths values (?, ?, ?, ?, ?, ?) on conflict(path) do update set "
-    "size_bytes=excluded.size_bytes, mtime_ns=excluded.mtime_ns, file_id=excluded.file_id, "
-    "outcome=excluded.outcome, seen_at=excluded.seen_at"
+    "insert into paths (path, size_bytes, mtime_ns, file_id, outcome, seen_at, inode, pending_bytes) "
+    "values (?, ?, ?, ?, ?, ?, ?, ?) on conflict(path) do update set size_bytes=excluded.size_bytes, "
+    "mtime_ns=excluded.mtime_ns, file_id=excluded.file_id, outcome=excluded.outcome, seen_at=excluded.seen_at, "
+    "inode=excluded.inode, pending_bytes=excluded.pending_bytes"
 )
-
-
-@dataclass
-class FileRecord:
-    file_id: str
-    path: str
-    size_bytes: int
-    status: str
-    records_in: int | None
-    records_landed: int | None
-    records_quarantined: int | None
+# Columns added after the first release, with their definitions: older manifests gain them on open.
+_ADDED_COLUMNS = {
+    "files": {
+        "records_suppressed": "integer not null default 0",
+        "resume_offset": "integer",
+        "resume_skip": "integer not null default 0",
+        "resume_unit": "integer",
+        "pending_bytes": "integer not null default 0",
+        "units_unreadable": "integer not null default 0",
+        "bytes_unreadable": "integer not null default 0",
+    },
+    "paths": {"inode": "integer", "pending_bytes": "integer not null default 0"},
+}
+_FILE_COLUMNS = (
+    "file_id, path, size_bytes, head_sha256, compression, format, signal, status, base_file_id, start_offset,"
+    " units_in, records_in, records_landed, records_quarantined, records_suppressed, rows_json, days_json,"
+    " bytes_written, seconds, landed_at, run_id, resume_offset, resume_skip, resume_unit, pending_bytes,"
+    " units_unreadable, bytes_unreadable"
+)
 
 
 class Manifest:
     def __init__(self, path: Path):
         self.path = path
         self.db = open_state_db(path, SCHEMA)
-        columns = {row[1] for row in self.db.execute("pragma table_info(files)")}
-        if "records_suppressed" not in columns:  # manifests written before erasure existed
-            self.db.execute("alter table files add column records_suppressed integer not null default 0")
+        for table, added in _ADDED_COLUMNS.items():
+            columns = {row[1] for row in self.db.execute(f"pragma table_info({table})")}
+            for name, definition in added.items():
+                if name not in columns:
+                    self.db.execute(f"alter table {table} add column {name} {definition}")
+        self.db.execute("create index if not exists paths_inode on paths(inode)")
 
     def close(self) -> None:
         self.db.close()
@@ -90,21 +110,39 @@ class Manifest:
         self.db.execute("commit")
 
     # --- look-ups -----------------------------------------------------------------------------
-    def path_unchanged(self, path: str, size: int, mtime_ns: int) -> bool:
-        row = self.db.execute("select size_bytes, mtime_ns from paths where path = ?", (path,)).fetchone()
-        return row is not None and row[0] == size and row[1] == mtime_ns
+    def path_row(self, path: str) -> dict[str, Any] | None:
+        """What was last seen at `path`: size, mtime, inode, file id, outcome, pending bytes."""
+        cursor = self.db.execute(
+            "select size_bytes, mtime_ns, inode, file_id, outcome, pending_bytes from paths where path = ?",
+            (path,),
+        )
+        row = cursor.fetchone()
+        return dict(zip([d[0] for d in cursor.description], row, strict=True)) if row else None
 
     def landed(self, file_id: str) -> dict[str, Any] | None:
-        row = self.db.execute("select path, status from files where file_id = ?", (file_id,)).fetchone()
-        return {"path": row[0], "status": row[1]} if row else None
+        """The manifest row of a landed file (every column), or None."""
+        cursor = self.db.execute("select * from files where file_id = ?", (file_id,))
+        row = cursor.fetchone()
+        return dict(zip([d[0] for d in cursor.description], row, strict=True)) if row else None
 
-    def prefix_candidates(self, head_sha256: str, size: int) -> list[tuple[str, int]]:
-        """Landed files that may be a prefix of a file of `size` bytes with this head."""
-        return self.db.execute(
-            "select file_id, size_bytes from files where head_sha256 = ? and size_bytes < ? "
-            "and status = 'landed' and compression = 'none' order by size_bytes desc",
-            (head_sha256, size),
-        ).fetchall()
+    def continued(self, file_id: str) -> bool:
+        """Whether a longer version of this file landed after it (from its resume point on)."""
+        return (
+            self.db.execute("select 1 from files where base_file_id = ? limit 1", (file_id,)).fetchone()
+            is not None
+        )
+
+    def prefix_candidates(self, head_sha256: str, size: int, path: str, inode: int) -> list[dict[str, Any]]:
+        """Landed versions that may be a byte prefix of a file of `size` bytes: the last version seen at
+        `path` (a growing file, however small), or under its inode (a rotated file keeps it), and those
+        with the same first 4 KiB (a renamed copy of a file that grew), longest first."""
+        cursor = self.db.execute(
+            "select * from files where status = 'landed' and size_bytes < ? and (head_sha256 = ?"
+            " or file_id in (select file_id from paths where path = ? or inode = ?)) order by size_bytes desc",
+            (size, head_sha256, path, inode),
+        )
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def pending_journal(self) -> list[tuple[str, list[list[str]], dict[str, Any]]]:
         return [
@@ -114,12 +152,17 @@ class Manifest:
 
     # --- writes -------------------------------------------------------------------------------
     def record_path(
-        self, path: str, size: int, mtime_ns: int, file_id: str, outcome: str, seen_at: str
+        self,
+        path: str,
+        size: int,
+        mtime_ns: int,
+        file_id: str,
+        outcome: str,
+        seen_at: str,
+        inode: int | None = None,
+        pending_bytes: int = 0,
     ) -> None:
-        self.db.execute(
-            _UPSERT_PATH,
-            (path, size, mtime_ns, file_id, outcome, seen_at),
-        )
+        self.db.execute(_UPSERT_PATH, (path, size, mtime_ns, file_id, outcome, seen_at, inode, pending_bytes))
 
     def begin_publish(self, results: list[dict[str, Any]], moves: list[tuple[str, str]]) -> None:
         """Write-ahead: the moves are durable before the first rename happens. One entry for files
@@ -135,12 +178,10 @@ class Manifest:
         results = results if isinstance(results, list) else [results]  # a journal of an older version
         with self.transaction() as db:
             for result in results:
+                resume = result.get("resume") or {}
                 db.execute(
-                    "insert or replace into files (file_id, path, size_bytes, head_sha256, compression, format,"
-                    " signal, status, base_file_id, start_offset, units_in, records_in, records_landed,"
-                    " records_quarantined, records_suppressed, rows_json, days_json, bytes_written, seconds,"
-                    " landed_at, run_id)"
-                    " values (?, ?, ?, ?, ?, ?, ?, 'landed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    f"insert or replace into files ({_FILE_COLUMNS}) values"
+                    " (?, ?, ?, ?, ?, ?, ?, 'landed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         result["file_id"],
                         result["path"],
@@ -162,6 +203,12 @@ class Manifest:
                         result["seconds"],
                         result["landed_at"],
                         result.get("run_id"),
+                        resume.get("offset", result["size_bytes"]),
+                        resume.get("skip", 0),
+                        resume.get("unit"),
+                        result.get("pending_bytes", 0),
+                        result.get("units_unreadable", 0),
+                        result.get("bytes_unreadable", 0),
                     ),
                 )
                 db.execute(
@@ -171,8 +218,10 @@ class Manifest:
                         result["size_bytes"],
                         result["mtime_ns"],
                         result["file_id"],
-                        "appended" if result.get("base_file_id") else "landed",
+                        result.get("outcome") or ("appended" if result.get("base_file_id") else "landed"),
                         result["landed_at"],
+                        result.get("inode"),
+                        result.get("pending_bytes", 0),
                     ),
                 )
             db.execute("delete from journal where file_id = ?", (results[0]["file_id"],))
@@ -204,7 +253,11 @@ class Manifest:
         files = self.db.execute(
             "select count(*), coalesce(sum(records_in),0), coalesce(sum(records_landed),0),"
             " coalesce(sum(records_quarantined),0), coalesce(sum(size_bytes - start_offset),0),"
-            " coalesce(sum(records_suppressed),0) from files where status='landed'"
+            " coalesce(sum(records_suppressed),0), coalesce(sum(units_unreadable),0),"
+            " coalesce(sum(bytes_unreadable),0) from files where status='landed'"
+        ).fetchone()
+        waiting = self.db.execute(
+            "select count(*), coalesce(sum(pending_bytes),0) from paths where pending_bytes > 0"
         ).fetchone()
         outcomes = dict(self.db.execute("select outcome, count(*) from paths group by outcome").fetchall())
         rows: dict[str, int] = {}
@@ -218,6 +271,10 @@ class Manifest:
             "records_quarantined": files[3],
             "bytes_landed": files[4],
             "records_suppressed": files[5],
+            "units_unreadable": files[6],
+            "bytes_unreadable": files[7],
+            "files_waiting": waiting[0],
+            "bytes_waiting": waiting[1],
             "paths": outcomes,
             "rows": rows,
             "pending_publish": self.db.execute("select count(*) from journal").fetchone()[0],

@@ -35,6 +35,10 @@ class Settings:
     landing_workers: int = 0  # decoder processes; 0 = one per core, at most 4 (~350 MiB each)
     compact_min_files: int = 8  # a date folder with this many small files is compacted; 0 = never
     compact_target_mb: int = 256  # compacted files grow up to about this size
+    # A file whose last record is cut mid-write waits for its writer; once the file has not changed for
+    # this long, the cut record is quarantined as truncated (`spanledger land --final` does it at once).
+    tail_timeout_seconds: float = 600.0
+    max_record_bytes: int = 32 * 1024 * 1024  # a longer line or message is quarantined by its size, unread
 
     @classmethod
     def from_env(cls, data_dir: str | Path | None = None) -> Settings:
@@ -55,6 +59,8 @@ class Settings:
             landing_workers=int(os.environ.get("SPANLEDGER_LANDING_WORKERS", "0")),
             compact_min_files=int(os.environ.get("SPANLEDGER_COMPACT_MIN_FILES", "8")),
             compact_target_mb=int(os.environ.get("SPANLEDGER_COMPACT_TARGET_MB", "256")),
+            tail_timeout_seconds=float(os.environ.get("SPANLEDGER_TAIL_TIMEOUT_SECONDS", "600")),
+            max_record_bytes=int(os.environ.get("SPANLEDGER_MAX_LINE_BYTES", str(32 * 1024 * 1024))),
         )
 
     # --- layout -------------------------------------------------------------------------------

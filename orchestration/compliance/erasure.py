@@ -38,7 +38,7 @@ from orchestration.compliance.ledger import Ledger, now_iso
 from orchestration.compliance.policy import load_policy
 from orchestration.lake.privacy import SubjectHasher
 from orchestration.lake.subjects import SubjectIndex, subject_index_path
-from orchestration.landing import LandingLock
+from orchestration.locks import LakeLock
 from orchestration.settings import Settings
 
 
@@ -154,7 +154,7 @@ def run_pending(
         if not pending:
             return []
         indexed_total = 0
-        with LandingLock(settings.state_dir, lock_timeout):
+        with LakeLock(settings.state_dir, lock_timeout):
             lakefiles.sweep_temporaries(settings.lake_dir)
             for request in pending:
                 ledger.mark_running(request["request_id"])

@@ -26,7 +26,7 @@ from orchestration.compliance.ledger import Ledger, now_iso
 from orchestration.compliance.policy import CONTENT, QUARANTINE, RAW, RetentionPolicy, load_policy
 from orchestration.lake.schema import LAKE_TABLES
 from orchestration.lake.subjects import SubjectIndex, subject_index_path
-from orchestration.landing import LandingLock
+from orchestration.locks import LakeLock
 from orchestration.settings import Settings
 
 SCHEMA_DAY = date(1970, 1, 1)
@@ -94,7 +94,7 @@ def apply_retention(
     policy = load_policy(settings)
     report = RetentionReport(today, dry_run)
     removed_paths: list[str] = []
-    with LandingLock(settings.state_dir, lock_timeout):
+    with LakeLock(settings.state_dir, lock_timeout):
         for table in LAKE_TABLES:
             _retain_folder(
                 settings.table_dir(table),

@@ -320,9 +320,9 @@ def compact_lake(
 ) -> CompactionReport:
     """`spanledger compact`: takes the landing lock and the manifest itself."""
     from orchestration.lake.uniformity import ensure_uniform
-    from orchestration.landing import LandingLock  # it imports this module
+    from orchestration.locks import LakeLock
 
-    with LandingLock(settings.state_dir, lock_timeout):
+    with LakeLock(settings.state_dir, lock_timeout):
         manifest = Manifest(settings.manifest_path)
         try:
             recover_compactions(settings, manifest)

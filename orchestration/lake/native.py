@@ -195,8 +195,10 @@ def _arrow_table(built: dict[str, tuple], schema: pa.Schema, file_id: str, rows:
     for field in schema:
         if field.name == "source_file_id":
             arrays.append(file_id_column(file_id, rows))
-        else:
+        elif field.name in built:
             arrays.append(_arrow_array(built[field.name]))
+        else:  # a column only the Python path fills (attributes_repaired: the decoder refuses such lines)
+            arrays.append(pa.nulls(rows, field.type))
     arrays.append(_arrow_array(built["_day"]))
     return pa.Table.from_arrays(arrays, schema=schema.append(pa.field("_day", pa.int32())))
 

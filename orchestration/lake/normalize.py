@@ -6,6 +6,7 @@ Every row carries its resource and scope. Records: spans, log records and metric
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -57,6 +58,42 @@ def detect_signal(request: Any) -> str | None:
         if keys[0] in request or keys[1] in request:
             return signal
     return None
+
+
+_METRIC_DATA = ("gauge", "sum", "histogram", "exponentialHistogram", "exponential_histogram", "summary")
+
+
+def _list_of(obj: Any, camel: str, snake: str) -> list[Any]:
+    value = get(obj, camel, snake) if isinstance(obj, dict) else None
+    return value if isinstance(value, list) else []
+
+
+def _points_of(metric: Any) -> int:
+    """Data points of a metric, read leniently (for counting what a quarantine entry holds)."""
+    for key in _METRIC_DATA:
+        data = metric.get(key) if isinstance(metric, dict) else None
+        if isinstance(data, dict):
+            return len(_list_of(data, "dataPoints", "data_points"))
+    return 0
+
+
+def records_in_scope(scope: Any, signal: str) -> int:
+    """Spans, log records or metric data points in one scope, read leniently."""
+    items = _list_of(scope, _SHAPES[signal][4], _SHAPES[signal][5])
+    return sum(_points_of(m) for m in items) if signal == "metrics" else len(items)
+
+
+def records_in_resource(resource: Any, signal: str) -> int:
+    scopes = _list_of(resource, _SHAPES[signal][2], _SHAPES[signal][3])
+    if not scopes and signal == "traces":
+        scopes = _list_of(resource, "instrumentationLibrarySpans", "instrumentation_library_spans")
+    return sum(records_in_scope(scope, signal) for scope in scopes)
+
+
+def count_records(request: Any, signal: str) -> int:
+    """The records of an export request, read leniently: what quarantining the whole request sets aside."""
+    resources = _list_of(request, _SHAPES[signal][0], _SHAPES[signal][1])
+    return sum(records_in_resource(resource, signal) for resource in resources)
 
 
 def _json(value: dict[str, Any] | None) -> str | None:
@@ -122,6 +159,9 @@ class Normalizer:
         self.filter = attribute_filter
         self.file_id = file_id
         self.content_ttl_ns = content_ttl_days * NS_PER_DAY
+        # Content expires TTL after it landed, or after its event if that is earlier (a backfill): a
+        # client clock set years ahead must not keep people's text for years.
+        self.landed_ns = time.time_ns()
         # Rows start as every column of their table set to None, in schema order: Arrow converts
         # complete rows about 1.6x faster than rows with keys missing.
         columns = columns or {}
@@ -171,7 +211,7 @@ class Normalizer:
                     "content": text,
                     "content_chars": len(text),
                     "event_at": time_ns // 1000,
-                    "expires_at": (time_ns + self.content_ttl_ns) // 1000,
+                    "expires_at": (min(time_ns, self.landed_ns) + self.content_ttl_ns) // 1000,
                     **subject,
                     "source_file_id": self.file_id,
                     "_day": time_ns // NS_PER_DAY,
@@ -194,9 +234,12 @@ class Normalizer:
                     scope_list = _lists(
                         resource, "instrumentationLibrarySpans", "instrumentation_library_spans", where
                     )
-            except FieldError as err:
-                batch.records_in += 1
-                batch.quarantined.append(Quarantined(location, err.field, err.reason, 1, _dump(resource)))
+            except FieldError as err:  # the records under it are set aside with it
+                records = records_in_resource(resource, signal)
+                batch.records_in += records
+                batch.quarantined.append(
+                    Quarantined(location, err.field, err.reason, records, _dump(resource))
+                )
                 continue
             for s, scope in enumerate(scope_list):
                 swhere = f"{where}{s_camel}[{s}]."
@@ -206,8 +249,11 @@ class Normalizer:
                     scope_cols = self._scope(scope, swhere)
                     items = _lists(scope, i_camel, i_snake, swhere)
                 except FieldError as err:
-                    batch.records_in += 1
-                    batch.quarantined.append(Quarantined(location, err.field, err.reason, 1, _dump(scope)))
+                    records = records_in_scope(scope, signal)
+                    batch.records_in += records
+                    batch.quarantined.append(
+                        Quarantined(location, err.field, err.reason, records, _dump(scope))
+                    )
                     continue
                 yield {**resource_cols, **scope_cols}, resource_defaults, items, swhere + i_camel
 
@@ -496,9 +542,10 @@ class Normalizer:
             kind, data = _metric_data(metric)
             description = decode_str(metric.get("description"), "description")
             unit = decode_str(metric.get("unit"), "unit")
-        except FieldError as err:
-            batch.records_in += 1
-            batch.quarantined.append(Quarantined(where, err.field, err.reason, 1, _dump(metric)))
+        except FieldError as err:  # its data points are set aside with it
+            records = _points_of(metric)
+            batch.records_in += records
+            batch.quarantined.append(Quarantined(where, err.field, err.reason, records, _dump(metric)))
             return
         base = {
             **base,
@@ -517,9 +564,10 @@ class Normalizer:
                 "aggregationTemporality",
             )
             points = _lists(data, "dataPoints", "data_points", "")
-        except FieldError as err:
-            batch.records_in += 1
-            batch.quarantined.append(Quarantined(where, err.field, err.reason, 1, _dump(metric)))
+        except FieldError as err:  # its data points are set aside with it
+            records = _points_of(metric)
+            batch.records_in += records
+            batch.quarantined.append(Quarantined(where, err.field, err.reason, records, _dump(metric)))
             return
         monotonic = get(data, "isMonotonic", "is_monotonic") if kind == "sum" else None
         for p, point in enumerate(points):

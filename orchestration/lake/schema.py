@@ -102,6 +102,7 @@ SPANS = pa.schema(
         pa.field("dropped_links_count", pa.int64()),
         pa.field("attributes", pa.string()),
         pa.field("attributes_truncated", pa.bool_()),
+        pa.field("attributes_repaired", pa.bool_()),  # invalid text in a value replaced by U+FFFD
         *SUBJECT_FIELDS,
         *LLM_FIELDS,
         *RESOURCE_FIELDS,
@@ -120,6 +121,7 @@ SPAN_EVENTS = pa.schema(
         pa.field("dropped_attributes_count", pa.int64()),
         pa.field("attributes", pa.string()),
         pa.field("attributes_truncated", pa.bool_()),
+        pa.field("attributes_repaired", pa.bool_()),  # invalid text in a value replaced by U+FFFD
         *SUBJECT_FIELDS,
         *RESOURCE_FIELDS,
         *LINEAGE_FIELDS,
@@ -138,6 +140,7 @@ SPAN_LINKS = pa.schema(
         pa.field("dropped_attributes_count", pa.int64()),
         pa.field("attributes", pa.string()),
         pa.field("attributes_truncated", pa.bool_()),
+        pa.field("attributes_repaired", pa.bool_()),  # invalid text in a value replaced by U+FFFD
         *SUBJECT_FIELDS,
         *RESOURCE_FIELDS,
         *LINEAGE_FIELDS,
@@ -159,6 +162,7 @@ LOGS = pa.schema(
         pa.field("dropped_attributes_count", pa.int64()),
         pa.field("attributes", pa.string()),
         pa.field("attributes_truncated", pa.bool_()),
+        pa.field("attributes_repaired", pa.bool_()),  # invalid text in a value replaced by U+FFFD
         *SUBJECT_FIELDS,
         *LLM_FIELDS,
         *RESOURCE_FIELDS,
@@ -199,6 +203,7 @@ METRIC_POINTS = pa.schema(
         pa.field("point_flags", pa.int64()),
         pa.field("attributes", pa.string()),
         pa.field("attributes_truncated", pa.bool_()),
+        pa.field("attributes_repaired", pa.bool_()),  # invalid text in a value replaced by U+FFFD
         *SUBJECT_FIELDS,
         pa.field("model", pa.string()),
         pa.field("token_type", pa.string()),  # input | output | cacheRead | cacheCreation ...

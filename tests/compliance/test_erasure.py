@@ -130,12 +130,12 @@ def test_erasure_leaves_nothing_and_sticks(data_dir: Path) -> None:
     assert before.get("restricted/content"), "the subject's prompts are kept as restricted content"
     assert any("(bytes)" in h for h in _holders(data_dir, [subject])), "the byte check must be able to see it"
 
-    # a broken line with the raw id lands in quarantine, raw excerpt and all
+    # a line cut short with the raw id lands in quarantine, raw excerpt and all, once its writer is gone
     (settings.inbox_dir / "broken.jsonl").write_text(
         '{"resourceSpans": [{"scopeSpans": [{"spans": [{"attributes": [{"key": "user.id", "value": '
         f'{{"stringValue": "{raw}"}}}}]\n'
     )
-    land(settings, settle_seconds=0)
+    land(settings, settle_seconds=0, final=True)
     assert any("quarantine" in h for h in _holders(data_dir, [raw]))
 
     # reading restricted content is possible through the CLI only with a reason, and it is logged

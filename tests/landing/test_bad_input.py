@@ -127,14 +127,30 @@ def test_empty_garbage_and_truncated_files(settings, inbox):
     report = land(settings, settle_seconds=0)
     _reconciles(report)
     outcomes = {Path(f.path).name: f for f in report.files}
-    assert outcomes["empty.jsonl"].records_quarantined == 1
-    assert outcomes["garbage.bin"].records_quarantined == 1 and outcomes["garbage.bin"].records_landed == 0
-    for name in ("cut.jsonl.gz", "cut.jsonl.zst"):
-        assert outcomes[name].records_quarantined == 1, name  # the tail; the readable part lands
-        assert outcomes[name].records_landed > 0, name
-    assert outcomes["cut.jsonl"].records_landed == 2 and outcomes["cut.jsonl"].records_quarantined == 1
+    # Nothing to land, nothing lost: an empty file is no quarantine entry.
+    assert outcomes["empty.jsonl"].outcome == "empty" and outcomes["empty.jsonl"].records_quarantined == 0
+    # Bytes that are not OTLP cannot be counted in records: quarantined by their size.
+    garbage = outcomes["garbage.bin"]
+    assert (garbage.units_unreadable, garbage.bytes_unreadable, garbage.records_in) == (1, 1024, 0)
+    # A file that ends in the middle of a record may still be being written: what is whole lands, the
+    # cut record waits for its writer (neither quarantined nor lost).
+    for name in ("cut.jsonl.gz", "cut.jsonl.zst", "cut.jsonl"):
+        assert outcomes[name].records_landed > 0 and outcomes[name].records_quarantined == 0, name
+        assert outcomes[name].pending_bytes > 0 and outcomes[name].units_unreadable == 0, name
+    assert outcomes["cut.jsonl"].records_landed == 2
+    landed_before = report.records_landed
+
+    # The writers are gone (`--final`, or the tail timeout): each cut record is quarantined, by its size.
+    final = land(settings, settle_seconds=0, final=True)
+    finalized = {Path(f.path).name: f for f in final.files if f.outcome == "finalized"}
+    assert sorted(finalized) == ["cut.jsonl", "cut.jsonl.gz", "cut.jsonl.zst"]
+    assert all(f.units_unreadable == 1 and f.records_landed == 0 for f in finalized.values())
+    assert final.records_landed == 0 and landed_before == lake_rows(settings, "spans")[0][0]
     reasons = " | ".join(q["reason"] for q in quarantine_rows(settings))
-    assert "empty file" in reasons and "truncated" in reasons and "not a decodable OTLP" in reasons
+    assert "truncated record" in reasons and "not a decodable OTLP" in reasons
+    # what cannot be counted stands as bytes (records null), never as a phantom "1 record"
+    assert all(q["records"] is None and q["raw_bytes"] > 0 for q in quarantine_rows(settings))
+    assert land(settings, settle_seconds=0, final=True).count("finalized") == 0  # settled once
 
 
 def test_hostile_names_and_values_cannot_escape_the_lake(settings, inbox):

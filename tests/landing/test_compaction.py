@@ -66,7 +66,9 @@ def compacting(settings: Settings) -> Settings:
 
 
 def test_landing_compacts_a_date_folder_and_changes_no_row(compacting: Settings, tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(landing, "GROUP_FILE_BYTES", 0)  # an output per input file, for compaction to merge
+    monkeypatch.setattr(
+        landing.schedule, "GROUP_FILE_BYTES", 0
+    )  # an output per input file, for compaction to merge
     reference = dataclasses.replace(compacting, data_dir=tmp_path / "reference", compact_min_files=0)
     for target in (compacting, reference):
         target.inbox_dir.mkdir(parents=True)

@@ -116,10 +116,10 @@ def test_sigkill_at_random_points_then_rerun_lands_exactly_once(settings, inbox,
 
 
 def test_a_big_file_is_split_at_line_ends_and_keeps_line_numbers(settings, inbox, monkeypatch):
-    import orchestration.landing as landing
+    from orchestration.landing import slicing
 
-    monkeypatch.setattr(landing, "MIN_SLICE_BYTES", 20_000)  # many slices from a small file
-    monkeypatch.setattr(landing, "MAX_SLICE_BYTES", 20_000)
+    monkeypatch.setattr(slicing, "MIN_SLICE_BYTES", 20_000)  # many slices from a small file
+    monkeypatch.setattr(slicing, "MAX_SLICE_BYTES", 20_000)
     path = inbox / "big.jsonl"
     _write_requests(path, 0, 3_000, per_line=20)
     lines = path.read_text().splitlines()
@@ -127,7 +127,8 @@ def test_a_big_file_is_split_at_line_ends_and_keeps_line_numbers(settings, inbox
     path.write_text("\n".join(lines) + "\n")
     uncompacted = dataclasses.replace(settings, compact_min_files=0)  # keep one output per slice to count
     report = land(uncompacted, settle_seconds=0)
-    assert report.records_landed == 3_000 and report.records_quarantined == 1
+    assert report.records_landed == 3_000 and report.records_quarantined == 0
+    assert (report.units_unreadable, report.bytes_unreadable) == (1, len("{broken"))
     assert lake_rows(settings, "spans", "count(distinct span_id)") == [(3_000,)]
     outputs = list(settings.lake_dir.glob("spans/date=*/*.parquet"))
     assert len(outputs) > 5  # one output per slice: the split really happened
@@ -139,6 +140,7 @@ KILLED_MID_PUBLISH = """
 import os, signal, sys
 from pathlib import Path
 import orchestration.landing as landing
+from orchestration.landing import publish as publishing
 from orchestration.lake import writer
 from orchestration.settings import Settings
 
@@ -146,7 +148,7 @@ def publish_one_then_die(moves):
     writer.publish(moves[:1])
     os.kill(os.getpid(), signal.SIGKILL)
 
-landing.publish = publish_one_then_die
+publishing.publish = publish_one_then_die
 landing.land(Settings.from_env(sys.argv[1]), settle_seconds=0)
 """
 
@@ -192,7 +194,7 @@ def test_a_build_never_sees_half_a_publish(settings, inbox):
 
 
 def test_slices_come_in_multiples_of_the_workers_and_as_few_as_allowed():
-    from orchestration.landing import MAX_SLICE_BYTES, MIN_SLICE_BYTES, slice_bytes
+    from orchestration.landing.slicing import MAX_SLICE_BYTES, MIN_SLICE_BYTES, slice_bytes
 
     gib = 1024**3
     assert slice_bytes(10 * 1024**2, 2) == MIN_SLICE_BYTES  # small: one slice
@@ -205,10 +207,10 @@ def test_slices_come_in_multiples_of_the_workers_and_as_few_as_allowed():
 
 
 def test_the_new_tail_of_a_grown_big_file_keeps_its_line_numbers(settings, inbox, monkeypatch):
-    import orchestration.landing as landing
+    from orchestration.landing import slicing
 
-    monkeypatch.setattr(landing, "MIN_SLICE_BYTES", 20_000)
-    monkeypatch.setattr(landing, "MAX_SLICE_BYTES", 20_000)
+    monkeypatch.setattr(slicing, "MIN_SLICE_BYTES", 20_000)
+    monkeypatch.setattr(slicing, "MAX_SLICE_BYTES", 20_000)
     path = inbox / "big.jsonl"
     _write_requests(path, 0, 1_000, per_line=20)  # lines 1..50
     land(settings, settle_seconds=0)
@@ -220,7 +222,7 @@ def test_the_new_tail_of_a_grown_big_file_keeps_its_line_numbers(settings, inbox
                 else json.dumps(_request(*[_span(i * 2) for i in range(start, start + 20)])) + "\n"
             )
     report = land(settings, settle_seconds=0)
-    assert report.count("appended") == 1 and report.records_quarantined == 1
+    assert report.count("appended") == 1 and report.units_unreadable == 1
     assert [q["location"] for q in quarantine_rows(settings)] == ["line 120"]
 
 
@@ -229,17 +231,17 @@ def test_a_backlog_is_decoded_while_it_is_still_being_hashed(settings, inbox, mo
     earlier file in the same run is a duplicate, every record lands once."""
     import shutil
 
-    import orchestration.landing as landing
+    from orchestration.landing import identity, schedule
 
-    monkeypatch.setattr(landing, "POOL_MIN_BYTES", 0)  # the pool even for a small backlog
-    monkeypatch.setattr(landing, "GROUP_MAX_BYTES", 1)  # a task a file, as in a backlog of GBs
+    monkeypatch.setattr(schedule, "POOL_MIN_BYTES", 0)  # the pool even for a small backlog
+    monkeypatch.setattr(schedule, "GROUP_MAX_BYTES", 1)  # a task a file, as in a backlog of GBs
     expected = sum(_write_requests(inbox / f"part-{n:02d}.jsonl", n * 10_000, 300) for n in range(8))
     shutil.copy(inbox / "part-03.jsonl", inbox / "part-03-rotated.jsonl")
     events: list[str] = []
-    identify, publish_file = landing._identify, landing._publish_file
-    monkeypatch.setattr(landing, "_identify", lambda path, *a: events.append("hash") or identify(path, *a))
+    identify, publish_file = identity.identify, schedule.publish_file
+    monkeypatch.setattr(identity, "identify", lambda *a: events.append("hash") or identify(*a))
     monkeypatch.setattr(
-        landing, "_publish_file", lambda *a, **k: events.append("publish") or publish_file(*a, **k)
+        schedule, "publish_file", lambda *a, **k: events.append("publish") or publish_file(*a, **k)
     )
 
     report = land(settings, settle_seconds=0, workers=2)
@@ -252,18 +254,18 @@ def test_a_backlog_is_decoded_while_it_is_still_being_hashed(settings, inbox, mo
 
 
 def test_a_file_rotated_away_before_it_is_read_is_skipped_not_fatal(settings, inbox, monkeypatch):
-    import orchestration.landing as landing
+    from orchestration.landing import run
 
     _write_requests(inbox / "kept.jsonl", 0, 100)
     _write_requests(inbox / "rotated.jsonl", 1_000, 100)
-    discover = landing._discover
+    discover = run.discover
 
     def listed_then_rotated(*args):
         pending = discover(*args)
         (inbox / "rotated.jsonl").unlink()  # the collector removed it after the listing
         return pending
 
-    monkeypatch.setattr(landing, "_discover", listed_then_rotated)
+    monkeypatch.setattr(run, "discover", listed_then_rotated)
     report = land(settings, settle_seconds=0)
     assert report.count("landed") == 1 and report.records_landed == 100
     [gone] = [f for f in report.files if f.path.endswith("rotated.jsonl")]
@@ -276,9 +278,9 @@ def test_a_big_file_starts_decoding_while_it_is_hashed(settings, inbox, monkeypa
     under another name are a duplicate once hashed: the early slice is withdrawn and writes nothing."""
     import shutil
 
-    import orchestration.landing as landing
+    from orchestration.landing import early, schedule, slicing
 
-    monkeypatch.setattr(landing, "MIN_SLICE_BYTES", 20_000)
+    monkeypatch.setattr(slicing, "MIN_SLICE_BYTES", 20_000)
     path = inbox / "big.jsonl"
     _write_requests(path, 0, 3_000, per_line=20)
     lines = path.read_text().splitlines()
@@ -286,16 +288,16 @@ def test_a_big_file_starts_decoding_while_it_is_hashed(settings, inbox, monkeypa
     lines.insert(139, "{broken too")  # line 140: in the rest
     path.write_text("\n".join(lines) + "\n")
     early_slices: list = []
-    early_slice = landing._early_slice
+    early_slice = schedule.early_slice
     monkeypatch.setattr(
-        landing, "_early_slice", lambda *a: early_slices.append(early_slice(*a)) or early_slices[-1]
+        schedule, "early_slice", lambda *a: early_slices.append(early_slice(*a)) or early_slices[-1]
     )
 
     report = land(dataclasses.replace(settings, compact_min_files=0), settle_seconds=0, workers=2)
-    [early] = early_slices
-    assert early.file_id == landing.ID_PENDING and 0 < early.end < path.stat().st_size
+    [first] = early_slices
+    assert first.file_id == early.ID_PENDING and 0 < first.end < path.stat().st_size
     [outcome] = report.files
-    assert (outcome.outcome, report.records_landed, report.records_quarantined) == ("landed", 3_000, 2)
+    assert (outcome.outcome, report.records_landed, report.units_unreadable) == ("landed", 3_000, 2)
     assert lake_rows(
         settings, "spans", "count(distinct span_id), count(distinct source_file_id), min(source_file_id)"
     ) == [(3_000, 1, outcome.file_id)]

@@ -106,7 +106,7 @@ def test_any_input_reconciles(tmp_path_factory, lines):
     for outcome in report.files:
         assert outcome.records_in == outcome.records_landed + outcome.records_quarantined
     [outcome] = report.files  # the file is accounted for, even when it held no records at all
-    assert outcome.outcome == "landed"
+    assert outcome.outcome in ("landed", "empty")
 
 
 @hsettings(max_examples=25, deadline=None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -160,3 +160,26 @@ def test_content_capture_goes_only_to_the_restricted_table(tmp_path, monkeypatch
             "where expires_at <> event_at + interval 7 day"
         ).fetchall()
     assert bad == 0
+
+
+def test_content_expires_from_landing_not_from_a_client_clock_years_ahead(tmp_path, monkeypatch):
+    from tests.landing.test_bad_input import _request, _span
+
+    monkeypatch.setenv("SPANLEDGER_STORE_CONTENT", "1")
+    settings = Settings.from_env(tmp_path / "data")
+    settings.inbox_dir.mkdir(parents=True)
+    in_2030 = 1_900_000_000_000_000_000  # 2030-03-17
+    prompt = {"key": "gen_ai.prompt", "value": {"stringValue": "a prompt from a clock years ahead"}}
+    span = _span(1, startTimeUnixNano=str(in_2030), endTimeUnixNano=str(in_2030 + 10**6), attributes=[prompt])
+    (settings.inbox_dir / "future.json").write_text(json.dumps(_request(span)))
+    before = datetime.now(UTC)
+    land(settings, settle_seconds=0)
+    with duckdb.connect() as con:
+        [(expires,)] = con.execute(
+            f"select expires_at from read_parquet('{settings.restricted_dir}/*/*.parquet')"
+        ).fetchall()
+    assert (
+        before + timedelta(days=7) - timedelta(minutes=5)
+        < expires
+        < datetime.now(UTC) + timedelta(days=7, minutes=5)
+    )

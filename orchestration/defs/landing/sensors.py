@@ -14,24 +14,31 @@ landing_job = define_asset_job(
 
 
 def _pending_files(spanledger: SpanledgerResource) -> list[tuple[str, int, int]]:
-    """Settled files whose (path, size, mtime) the manifest has not seen; cheap: no hashing here."""
+    """(path, size, mtime) of the files a landing would read now: settled, and new or changed since the
+    manifest saw them, or ending in a cut record whose writer is gone. Cheap: no hashing here."""
     from orchestration.landing import candidate_files
+    from orchestration.landing.discovery import discover
+    from orchestration.landing.report import LandingReport
     from orchestration.manifest import Manifest
 
     settings = spanledger.settings()
-    now_ns = time.time_ns()
-    found = []
-    for path in candidate_files([root for root in spanledger.input_paths() if root.exists()]):
-        stat = path.stat()
-        if now_ns - stat.st_mtime_ns >= settings.settle_seconds * 1e9:
-            found.append((str(path.resolve()), stat.st_size, stat.st_mtime_ns))
-    if not found or not settings.manifest_path.exists():
-        return found
+    roots = [root for root in spanledger.input_paths() if root.exists()]
+    if not settings.manifest_path.exists():  # nothing landed yet: every settled file is new
+        now_ns = time.time_ns()
+        found = [(path, path.stat()) for path in candidate_files(roots)]
+        return [
+            (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+            for path, stat in found
+            if now_ns - stat.st_mtime_ns >= settings.settle_seconds * 1e9
+        ]
     manifest = Manifest(settings.manifest_path)
     try:
-        return [f for f in found if not manifest.path_unchanged(*f)]
+        pending = discover(
+            manifest, roots, settings.settle_seconds, settings.tail_timeout_seconds, False, LandingReport()
+        )
     finally:
         manifest.close()
+    return [(item.key, item.stat.st_size, item.stat.st_mtime_ns) for item in pending]
 
 
 @sensor(

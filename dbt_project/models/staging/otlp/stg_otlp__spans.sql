@@ -25,6 +25,7 @@ renamed as (
         status_message,
         attributes as span_attributes,
         attributes_truncated as is_attributes_truncated,
+        coalesce(attributes_repaired, false) as is_attributes_repaired,
 
         -- who
         tenant_id,

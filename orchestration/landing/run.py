@@ -1,0 +1,73 @@
+"""`land()`: one landing run of the data directory, under the lake lock."""
+
+from __future__ import annotations
+
+import errno
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from orchestration.arrow_without_pandas import skip_pandas_probe
+from orchestration.lake.compaction import compact
+from orchestration.lake.uniformity import ensure_uniform
+from orchestration.lake.writer import ensure_schema_files
+from orchestration.landing.discovery import discover
+from orchestration.landing.publish import recover, staging_root
+from orchestration.landing.report import LANDED_OUTCOMES, LandingError, LandingReport
+from orchestration.landing.schedule import Schedule
+from orchestration.locks import LakeLock
+from orchestration.manifest import Manifest
+from orchestration.settings import Settings
+
+
+def land(
+    settings: Settings,
+    inputs: list[Path] | None = None,
+    *,
+    settle_seconds: float | None = None,
+    final: bool = False,
+    workers: int | None = None,
+    lock_timeout: float = 600.0,
+    progress: Callable[[str, int, int], None] | None = None,
+    run_id: str | None = None,
+) -> LandingReport:
+    """Land every new record of the files under `inputs` (default: the data directory's inbox). `final`:
+    the writers are done, so a record a file ends in the middle of is quarantined now rather than awaited."""
+    skip_pandas_probe()
+    inputs = [Path(p) for p in (inputs or [settings.inbox_dir])]
+    settle = settings.settle_seconds if settle_seconds is None else settle_seconds
+    report = LandingReport()
+    started = time.perf_counter()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    staging = staging_root(settings)
+    with LakeLock(settings.state_dir, lock_timeout):
+        manifest = Manifest(settings.manifest_path)
+        try:
+            report.recovered = recover(settings, manifest)
+            ensure_schema_files(settings.lake_dir)
+            pending = discover(manifest, inputs, settle, settings.tail_timeout_seconds, final, report)
+            try:
+                Schedule(settings, manifest, pending, staging, workers, progress, report, run_id).run()
+            except OSError as err:
+                if err.errno not in (errno.ENOSPC, errno.EDQUOT):
+                    raise
+                landed = sum(report.count(outcome) for outcome in LANDED_OUTCOMES)
+                raise LandingError(
+                    f"disk full while landing into {settings.data_dir} ({err.strerror}); {landed} file(s) were "
+                    "landed completely before it, nothing of the others was published; free space and "
+                    "run again"
+                ) from None
+            # the dates this landing added files to, so the lake's file count stays bounded
+            try:
+                report.compaction = compact(
+                    settings, manifest, report.days, workers=workers, progress=progress
+                )
+                ensure_uniform(settings)  # reads footers only after an upgrade changed the lake schema
+            except OSError as err:  # what landed stays landed; the next landing tries again
+                report.compaction.deferred = f"compaction or schema check failed: {err}"
+        finally:
+            manifest.close()
+            shutil.rmtree(staging, ignore_errors=True)
+    report.seconds = time.perf_counter() - started
+    return report
