@@ -468,10 +468,12 @@ def status(ctx, as_json) -> None:
 def _query_duckdb(settings: Settings, sql: str) -> tuple[list[str], list[tuple]]:
     import duckdb
 
+    from orchestration.warehouse.duckdb_sessions import open_warehouse
+
     if not settings.warehouse_path.exists():
         raise CliError(f"no warehouse at {settings.warehouse_path}; run `spanledger run` first")
     try:
-        con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+        con = open_warehouse(settings)
     except duckdb.Error as err:
         raise CliError(f"cannot open the warehouse: {err}") from None
     try:
