@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -31,7 +32,8 @@ class CliError(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        console.print(f"[bold red]error:[/] {self.message}")
+        # one line at any width; the message may quote user input, which is not markup
+        console.print(f"[bold red]error:[/] {escape(self.message)}", soft_wrap=True)
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -468,23 +470,40 @@ def status(ctx, as_json) -> None:
 def _query_duckdb(settings: Settings, sql: str) -> tuple[list[str], list[tuple]]:
     import duckdb
 
-    from orchestration.warehouse.duckdb_sessions import open_warehouse
+    from orchestration.warehouse.duckdb_sessions import NotAQueryError, check_reads_only, open_for_analysts
 
     if not settings.warehouse_path.exists():
         raise CliError(f"no warehouse at {settings.warehouse_path}; run `spanledger run` first")
     try:
-        con = open_warehouse(settings)
+        check_reads_only(sql)
+    except NotAQueryError as err:
+        raise CliError(f"query refused: {err}") from None
+    try:
+        con = open_for_analysts(settings)
     except duckdb.Error as err:
         raise CliError(f"cannot open the warehouse: {err}") from None
     try:
         cursor = con.execute(sql)
         names = [d[0] for d in cursor.description or []]
         rows = cursor.fetchall()
+    except duckdb.PermissionException as err:
+        raise CliError(_outside_the_warehouse(str(err))) from None
     except duckdb.Error as err:
         raise CliError(f"query failed: {str(err).splitlines()[0]}") from None
     finally:
         con.close()
     return names, rows
+
+
+def _outside_the_warehouse(message: str) -> str:
+    import re
+
+    target = re.search(r'"([^"]*)"', message)
+    return (
+        f"query refused: {target.group(1) if target else 'that'} is outside what `spanledger query` reads "
+        "(the warehouse and its lake). Restricted prompt/response content is read, with an audit "
+        "entry, by `spanledger content show --reason …`"
+    )
 
 
 def _query_bigquery(sql: str) -> tuple[list[str], list[tuple]]:

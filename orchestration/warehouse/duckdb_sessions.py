@@ -1,4 +1,4 @@
-"""Sessions on the DuckDB warehouse: where its views find the lake.
+"""Sessions on the DuckDB warehouse: where its views find the lake, and the locked session of analysts.
 
 The staging views read the lake (and the compliance export) at a path each session supplies, never
 one written into the warehouse: `read_parquet(getvariable('spanledger_data_dir') || '/lake/spans/…')`
@@ -8,6 +8,13 @@ not the original's, and no path is ever spliced into SQL text, whatever characte
 Every session that reads the views sets the variable: dbt's through the plugin in `dbt_plugin.py`
 (profiles.yml), ours through `open_warehouse`. Any other DuckDB client runs
 `SET VARIABLE spanledger_data_dir = '<data dir>'` first; without it a view names the missing step.
+
+Analysts' SQL (`spanledger query`) runs in a session that can neither change nor read anything but the
+warehouse: the file opened read-only; DuckDB's external access off except for exactly what the views
+read (the lake's folder and the four compliance export files; never state/, restricted/ or anything
+else); no extension installed or loaded on demand; then the configuration locked, so the SQL cannot
+`SET` any of it back. `allowed_directories` lets DuckDB write there too (COPY … TO a lake file), so only
+statements that read run at all (`check_reads_only`, by DuckDB's own parser).
 """
 
 from __future__ import annotations
@@ -19,6 +26,16 @@ import duckdb
 from orchestration.settings import Settings
 
 DATA_DIR_VARIABLE = "spanledger_data_dir"
+COMPLIANCE_EXPORTS = ("erased_subjects", "erasure_requests", "retention_policy", "erased_usage")
+READING_STATEMENTS = {
+    duckdb.StatementType.SELECT: "SELECT",  # also DESCRIBE, SHOW, SUMMARIZE, FROM …, VALUES
+    duckdb.StatementType.EXPLAIN: "EXPLAIN",
+    duckdb.StatementType.PRAGMA: "PRAGMA",  # show_tables, table_info; the locked settings refuse the rest
+}
+
+
+class NotAQueryError(ValueError):
+    """The SQL holds a statement that is not a query (COPY, ATTACH, SET, INSTALL, CREATE, …)."""
 
 
 def set_data_dir(con: duckdb.DuckDBPyConnection, data_dir: Path | str) -> None:
@@ -35,3 +52,50 @@ def open_warehouse(settings: Settings, read_only: bool = True) -> duckdb.DuckDBP
         con.close()
         raise
     return con
+
+
+def analyst_readable(settings: Settings) -> tuple[list[str], list[str]]:
+    """What the views read: (folders, files). The folder ends with a slash: DuckDB matches prefixes."""
+    exports = [str(settings.state_dir / f"compliance-export-{name}.parquet") for name in COMPLIANCE_EXPORTS]
+    return [f"{settings.lake_dir}/"], exports
+
+
+def open_for_analysts(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """The warehouse, read-only, reading nothing but itself and its lake, with its settings locked.
+
+    Global settings apply to the DuckDB instance: the distinct config keeps this session from sharing
+    one with another connection of the process (DuckDB refuses rather than mixing the two).
+    """
+    folders, files = analyst_readable(settings)
+    con = duckdb.connect(
+        str(settings.warehouse_path),
+        read_only=True,
+        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+    )
+    try:
+        set_data_dir(con, settings.data_dir)
+        con.execute("set allowed_directories = ?", [folders])
+        con.execute("set allowed_paths = ?", [files])
+        con.execute("set enable_external_access = false")
+        con.execute("set lock_configuration = true")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def check_reads_only(sql: str) -> None:
+    """Raise NotAQueryError unless every statement of `sql` only reads (DuckDB's parser decides)."""
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error:
+        return  # not SQL DuckDB can parse: executing it reports the parser's own error
+    for n, statement in enumerate(statements, start=1):
+        if statement.type not in READING_STATEMENTS:
+            kind = statement.type.name
+            where = f"statement {n} is" if len(statements) > 1 else "this is"
+            raise NotAQueryError(
+                f"{where} {kind} ({statement.query.strip()[:60]!r}): `spanledger query` runs only "
+                f"{', '.join(READING_STATEMENTS.values())} statements and changes nothing; save results "
+                "with --format csv|json"
+            )
