@@ -553,18 +553,27 @@ def query(ctx, sql_or_file, fmt, variables) -> None:
         names, rows = _query_bigquery(sql)
     else:
         names, rows = _query_duckdb(settings, sql)
+    _print_rows(names, rows, fmt)
+
+
+def _print_rows(names: list[str], rows: list[tuple], fmt: str) -> None:
+    """Values are data, not markup or formulas: CSV cells per safe_text.py, table cells as plain text."""
+    from rich.text import Text
+
+    from orchestration.reports.safe_text import csv_cell, strip_control
+
     if fmt == "csv":
         writer = csv.writer(sys.stdout)
-        writer.writerow(names)
-        writer.writerows(rows)
+        writer.writerow([csv_cell(n) for n in names])
+        writer.writerows([csv_cell(v) for v in r] for r in rows)
     elif fmt == "json":
         out.print_json(json.dumps([dict(zip(names, r, strict=True)) for r in rows], default=str))
     else:
         table = Table(show_edge=False)
         for n in names:
-            table.add_column(n)
+            table.add_column(Text(strip_control(n)))
         for r in rows:
-            table.add_row(*("" if v is None else str(v) for v in r))
+            table.add_row(*(Text("" if v is None else strip_control(str(v))) for v in r))
         out.print(table)
         console.print(f"{len(rows)} rows")
 
