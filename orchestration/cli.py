@@ -6,7 +6,6 @@ the manifest and the Dagster instance all live there, so pipelines can sit side 
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sys
@@ -414,7 +413,7 @@ def run(ctx, inputs, days, requests_per_day, skip_build) -> None:
     )
 
 
-# --- status and query -------------------------------------------------------------------------
+# --- status -------------------------------------------------------------------------------------
 
 
 @main.command()
@@ -467,117 +466,6 @@ def status(ctx, as_json) -> None:
         out.print(qt)
 
 
-def _query_duckdb(settings: Settings, sql: str) -> tuple[list[str], list[tuple]]:
-    import duckdb
-
-    from orchestration.warehouse.duckdb_sessions import NotAQueryError, check_reads_only, open_for_analysts
-
-    if not settings.warehouse_path.exists():
-        raise CliError(f"no warehouse at {settings.warehouse_path}; run `spanledger run` first")
-    try:
-        check_reads_only(sql)
-    except NotAQueryError as err:
-        raise CliError(f"query refused: {err}") from None
-    try:
-        con = open_for_analysts(settings)
-    except duckdb.Error as err:
-        raise CliError(f"cannot open the warehouse: {err}") from None
-    try:
-        cursor = con.execute(sql)
-        names = [d[0] for d in cursor.description or []]
-        rows = cursor.fetchall()
-    except duckdb.PermissionException as err:
-        raise CliError(_outside_the_warehouse(str(err))) from None
-    except duckdb.Error as err:
-        raise CliError(f"query failed: {str(err).splitlines()[0]}") from None
-    finally:
-        con.close()
-    return names, rows
-
-
-def _outside_the_warehouse(message: str) -> str:
-    import re
-
-    target = re.search(r'"([^"]*)"', message)
-    return (
-        f"query refused: {target.group(1) if target else 'that'} is outside what `spanledger query` reads "
-        "(the warehouse and its lake). Restricted prompt/response content is read, with an audit "
-        "entry, by `spanledger content show --reason …`"
-    )
-
-
-def _query_bigquery(sql: str) -> tuple[list[str], list[tuple]]:
-    """The same (DuckDB) SQL, translated by sqlglot and qualified with dbt's BigQuery datasets."""
-    from orchestration.warehouse.bigquery.config import BigQueryConfig
-    from orchestration.warehouse.bigquery.query import QueryError, run_query
-
-    try:
-        result = run_query(sql, BigQueryConfig.from_env())
-    except (QueryError, ValueError) as err:
-        raise CliError(f"query failed on BigQuery: {err}") from None
-    return result.names, result.rows
-
-
-@main.command()
-@click.argument("sql_or_file")
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
-)
-@click.option(
-    "--var",
-    "variables",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Replace {{ NAME }} in the SQL (e.g. --var day=2026-11-23).",
-)
-@click.pass_context
-def query(ctx, sql_or_file, fmt, variables) -> None:
-    """Run SQL (a string or a file from sql/) against the warehouse, read-only.
-
-    The SQL is DuckDB's, with dbt's schemas (finops.…, reliability.…, evals.…). With
-    SPANLEDGER_WAREHOUSE=bigquery the same SQL runs on BigQuery: translated by sqlglot, the schemas
-    become the datasets dbt builds there (<SPANLEDGER_BQ_DATASET>_finops, …).
-
-    \b
-    Examples:
-      spanledger query sql/top_cost_drivers_this_month.sql
-      spanledger query "select * from finops.fct_chargeback_monthly" --format csv
-    """
-    settings = _settings(ctx)
-    path = Path(sql_or_file)
-    sql = path.read_text() if path.suffix == ".sql" and path.exists() else sql_or_file
-    for item in variables:
-        name, _, value = item.partition("=")
-        sql = sql.replace("{{ " + name + " }}", value).replace("{{" + name + "}}", value)
-    if settings.warehouse == "bigquery":
-        names, rows = _query_bigquery(sql)
-    else:
-        names, rows = _query_duckdb(settings, sql)
-    _print_rows(names, rows, fmt)
-
-
-def _print_rows(names: list[str], rows: list[tuple], fmt: str) -> None:
-    """Values are data, not markup or formulas: CSV cells per safe_text.py, table cells as plain text."""
-    from rich.text import Text
-
-    from orchestration.reports.safe_text import csv_cell, strip_control
-
-    if fmt == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow([csv_cell(n) for n in names])
-        writer.writerows([csv_cell(v) for v in r] for r in rows)
-    elif fmt == "json":
-        out.print_json(json.dumps([dict(zip(names, r, strict=True)) for r in rows], default=str))
-    else:
-        table = Table(show_edge=False)
-        for n in names:
-            table.add_column(Text(strip_control(n)))
-        for r in rows:
-            table.add_row(*(Text("" if v is None else strip_control(str(v))) for v in r))
-        out.print(table)
-        console.print(f"{len(rows)} rows")
-
-
 # --- prices -----------------------------------------------------------------------------------
 
 
@@ -622,7 +510,7 @@ def ui(ctx, port) -> None:
 
 
 # Commands of other areas live in orchestration/commands/<area>.py, each exposing COMMANDS.
-COMMAND_MODULES = ("lake", "compliance", "quality", "reports", "bigquery")
+COMMAND_MODULES = ("query", "lake", "compliance", "quality", "reports", "bigquery")
 
 
 def _register_area_commands() -> None:
