@@ -429,7 +429,7 @@ def status(ctx, as_json) -> None:
         raise CliError(
             f"nothing has landed in {settings.data_dir} yet; run `spanledger land` or `spanledger run`"
         )
-    manifest = Manifest(settings.manifest_path)
+    manifest = Manifest(settings.manifest_path, read_only=True)
     try:
         summary = manifest.summary()
     finally:

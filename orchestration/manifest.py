@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from orchestration.state_db import open_state_db
+from orchestration.state_db import open_state_db, open_state_db_read_only
 
 SCHEMA = """
 create table if not exists files (
@@ -69,8 +69,11 @@ class FileRecord:
 
 
 class Manifest:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, read_only: bool = False):
         self.path = path
+        if read_only:  # status and check: nothing created or migrated (the data dir may be read-only)
+            self.db = open_state_db_read_only(path)
+            return
         self.db = open_state_db(path, SCHEMA)
         columns = {row[1] for row in self.db.execute("pragma table_info(files)")}
         if "records_suppressed" not in columns:  # manifests written before erasure existed
