@@ -1,6 +1,7 @@
 """A data directory as a harsh user makes one, built once per test run by the real command line.
 
-- Its path holds a quote, braces, a dollar, a percent escape, spaces and a non-ASCII letter.
+- Its path holds a quote, braces, brackets, a star, a dollar, a percent escape, spaces and a non-ASCII
+  letter.
 - Three tenants' ids are replaced in the telemetry (before landing) by spreadsheet formulas and
   control characters, the way a hostile client sets `tenant.id`.
 - Content capture is on (kept 400 days), so `restricted/content/` holds prompts.
@@ -21,7 +22,7 @@ import pytest
 
 from tests.built_once import built_once
 
-ODD_NAME = "it's {odd} $dir %41 é"
+ODD_NAME = "it's {odd} [1] *$dir %41 é"
 START = date(2026, 3, 1)
 MONTH = "2026-03"
 HOSTILE_TENANTS = {  # generated tenant id → what the hostile client sends instead

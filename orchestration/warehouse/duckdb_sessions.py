@@ -5,6 +5,9 @@ one written into the warehouse: `read_parquet(getvariable('spanledger_data_dir')
 (the sources' `external_location`). So a data directory that is copied or moved reads its own lake,
 not the original's, and no path is ever spliced into SQL text, whatever characters it holds.
 
+The variable holds the directory as a glob prefix (`[`, `*` and `?` bracketed, as DuckDB's globs read
+them literally): both the lake and the compliance export are read through read_parquet's globbing.
+
 Every session that reads the views sets the variable: dbt's through the plugin in `dbt_plugin.py`
 (profiles.yml), ours through `open_warehouse`. Any other DuckDB client runs
 `SET VARIABLE spanledger_data_dir = '<data dir>'` first; without it a view names the missing step.
@@ -19,6 +22,7 @@ statements that read run at all (`check_reads_only`, by DuckDB's own parser).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -38,9 +42,14 @@ class NotAQueryError(ValueError):
     """The SQL holds a statement that is not a query (COPY, ATTACH, SET, INSTALL, CREATE, …)."""
 
 
+def glob_literal(path: str) -> str:
+    """`path` as a glob pattern that matches only itself."""
+    return re.sub(r"([\[*?])", r"[\1]", path)
+
+
 def set_data_dir(con: duckdb.DuckDBPyConnection, data_dir: Path | str) -> None:
     """Point this session's views at `data_dir` (a bound parameter: no quoting of the path)."""
-    con.execute(f"set variable {DATA_DIR_VARIABLE} = ?", [str(Path(data_dir).resolve())])
+    con.execute(f"set variable {DATA_DIR_VARIABLE} = ?", [glob_literal(str(Path(data_dir).resolve()))])
 
 
 def open_warehouse(settings: Settings, read_only: bool = True) -> duckdb.DuckDBPyConnection:
@@ -55,9 +64,17 @@ def open_warehouse(settings: Settings, read_only: bool = True) -> duckdb.DuckDBP
 
 
 def analyst_readable(settings: Settings) -> tuple[list[str], list[str]]:
-    """What the views read: (folders, files). The folder ends with a slash: DuckDB matches prefixes."""
-    exports = [str(settings.state_dir / f"compliance-export-{name}.parquet") for name in COMPLIANCE_EXPORTS]
-    return [f"{settings.lake_dir}/"], exports
+    """What the views read: (folders, files). The folder ends with a slash: DuckDB matches prefixes.
+
+    DuckDB checks a glob pattern before it expands it, then each file it expands to: each path is
+    allowed as itself and as the pattern the views build from it (identical unless it holds `[*?`).
+    """
+    lake = str(settings.lake_dir.resolve())
+    exports = [
+        str(settings.state_dir.resolve() / f"compliance-export-{name}.parquet") for name in COMPLIANCE_EXPORTS
+    ]
+    folders = list(dict.fromkeys([f"{lake}/", f"{glob_literal(lake)}/"]))
+    return folders, list(dict.fromkeys(exports + [glob_literal(p) for p in exports]))
 
 
 def open_for_analysts(settings: Settings) -> duckdb.DuckDBPyConnection:

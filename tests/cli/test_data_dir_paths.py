@@ -1,7 +1,8 @@
 """Where a data directory lives does not matter: odd characters in its path, a copy, a move.
 
 The golden data directory (tests/hostile_data.py) was generated, landed and built by the command line
-in a folder whose name holds a quote, braces, a dollar, a percent escape and a non-ASCII letter; a
+in a folder whose name holds a quote, braces, brackets, a star, a dollar, a percent escape and a
+non-ASCII letter (glob and SQL metacharacters for DuckDB, format fields for dbt-duckdb); a
 copy of it, with the original deleted, reads its own lake.
 """
 
@@ -37,8 +38,8 @@ def _query_json(data_dir: Path, sql: str) -> list[dict]:
     return json.loads(proc.stdout)
 
 
-def test_build_and_query_where_the_path_holds_quotes_braces_and_dollars(hostile: Path) -> None:
-    assert hostile.name == ODD_NAME and "'" in ODD_NAME
+def test_build_and_query_where_the_path_holds_quotes_brackets_and_stars(hostile: Path) -> None:
+    assert hostile.name == ODD_NAME and all(c in ODD_NAME for c in "'{[*$%")
     assert (hostile / "warehouse.duckdb").exists()  # `spanledger build` succeeded there
     assert _query_json(hostile, SPANS_PER_DAY) == _lake_spans_per_day(hostile)
 
