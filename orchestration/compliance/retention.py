@@ -99,7 +99,7 @@ def apply_retention(
     report = RetentionReport(today, dry_run)
     removed_paths: list[str] = []
     # A dry run only reads: on a data directory it may not write it takes no lock and records nothing
-    read_only = dry_run and not os.access(settings.state_dir, os.W_OK)
+    read_only = dry_run and not _may_write(settings.state_dir)
     with nullcontext() if read_only else LandingLock(settings.state_dir, lock_timeout):
         for table in LAKE_TABLES:
             _retain_folder(
@@ -132,6 +132,13 @@ def apply_retention(
         report.run_id = ledger.record_retention(today.isoformat(), dry_run, report.to_list(), now_iso())
         ledger.export(policy)  # a dry run changes no data, but puts the policy in force for the dbt tests
     return report
+
+
+def _may_write(folder: Path) -> bool:
+    """Whether this process may write in `folder`, or create it (then: in its nearest existing parent)."""
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return os.access(folder, os.W_OK)
 
 
 def _retain_folder(
