@@ -9,13 +9,13 @@ The variable holds the directory as a glob prefix (`[`, `*` and `?` bracketed, a
 them literally): both the lake and the compliance export are read through read_parquet's globbing.
 
 Every session that reads the views sets the variable: dbt's through the plugin in `dbt_plugin.py`
-(profiles.yml), ours through `open_warehouse`. Any other DuckDB client runs
+(profiles.yml), `spanledger query`'s through `open_for_analysts`. Any other DuckDB client runs
 `SET VARIABLE spanledger_data_dir = '<data dir>'` first; without it a view names the missing step.
 
 Analysts' SQL (`spanledger query`) runs in a session that can neither change nor read anything but the
 warehouse: the file opened read-only; DuckDB's external access off except for exactly what the views
-read (the lake's folder and the four compliance export files; never state/, restricted/ or anything
-else); no extension installed or loaded on demand; then the configuration locked, so the SQL cannot
+read (the lake's folder and the four compliance export files; nothing else of state/, nothing of
+restricted/, nothing outside the data directory); no extension installed or loaded on demand; then the configuration locked, so the SQL cannot
 `SET` any of it back. `allowed_directories` lets DuckDB write there too (COPY … TO a lake file), so only
 statements that read run at all (`check_reads_only`, by DuckDB's own parser).
 """
@@ -50,17 +50,6 @@ def glob_literal(path: str) -> str:
 def set_data_dir(con: duckdb.DuckDBPyConnection, data_dir: Path | str) -> None:
     """Point this session's views at `data_dir` (a bound parameter: no quoting of the path)."""
     con.execute(f"set variable {DATA_DIR_VARIABLE} = ?", [glob_literal(str(Path(data_dir).resolve()))])
-
-
-def open_warehouse(settings: Settings, read_only: bool = True) -> duckdb.DuckDBPyConnection:
-    """The data directory's warehouse, its views reading the data directory's own lake."""
-    con = duckdb.connect(str(settings.warehouse_path), read_only=read_only)
-    try:
-        set_data_dir(con, settings.data_dir)
-    except BaseException:
-        con.close()
-        raise
-    return con
 
 
 def analyst_readable(settings: Settings) -> tuple[list[str], list[str]]:
