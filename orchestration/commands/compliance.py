@@ -34,7 +34,9 @@ def retention() -> None:
 
 @retention.command("apply")
 @click.option(
-    "--dry-run", is_flag=True, help="Print what would go; change nothing (still logged in the ledger)."
+    "--dry-run",
+    is_flag=True,
+    help="Print what would go; change nothing (logged in the ledger, unless the data dir is read-only).",
 )
 @click.option("--now", "now_value", metavar="YYYY-MM-DD", help="Pretend today is this date (a fake clock).")
 @click.option("--json", "as_json", is_flag=True)
@@ -85,7 +87,8 @@ def retention_apply(ctx, dry_run, now_value, as_json) -> None:
         table.add_row(r.target, r.kind, f"{r.rows:,}", str(r.files or ""), r.detail)
     if table.row_count:
         out.print(table)
-    out.print(f"{verb} {report.rows:,} rows in {len(report.removals)} places · ledger run {report.run_id}")
+    recorded = f"ledger run {report.run_id}" if report.recorded else "not recorded (read-only data directory)"
+    out.print(f"{verb} {report.rows:,} rows in {len(report.removals)} places · {recorded}")
     for note in report.skipped:
         console.print(f"[dim]not checked: {note}[/]")
 

@@ -79,7 +79,8 @@
                 {%- do meta.update(src.meta or {}) -%}
                 {%- do meta.update(src.config.meta if src.config is defined and src.config.meta is defined and src.config.meta else {}) -%}
                 {%- if target.type == 'duckdb' and meta.get('external_location') -%}
-                    {%- set sql = meta['external_location'] -%}
+                    {#- dbt-duckdb fills in {name} the same way (str.format with the source's fields) -#}
+                    {%- set sql = meta['external_location'] | replace('{name}', src.name) -%}
                     {%- set relation = none -%}
                 {%- else -%}
                     {%- set relation = api.Relation.create(database=src.database, schema=src.schema, identifier=src.identifier) -%}
