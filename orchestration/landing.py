@@ -41,7 +41,6 @@ from typing import Any, BinaryIO
 
 import orjson
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from orchestration import compiled
 from orchestration.arrow_without_pandas import skip_pandas_probe
@@ -51,6 +50,12 @@ from orchestration.lake.normalize import Batch, Normalizer, detect_signal
 from orchestration.lake.privacy import AttributeFilter, SubjectHasher
 from orchestration.lake.schema import LAKE_TABLES
 from orchestration.lake.subjects import SubjectIndex, subject_index_path
+from orchestration.lake.suppression import (
+    drop_suppressed,
+    drop_suppressed_arrow,
+    drop_suppressed_quarantine,
+    load_suppression,
+)
 from orchestration.lake.uniformity import ensure_uniform
 from orchestration.lake.writer import StagedWriter, day_string, ensure_schema_files, publish
 from orchestration.locks import wait_for_flock
@@ -464,43 +469,6 @@ def _redacted_excerpt(raw: bytes | None) -> bytes | None:
 RECORD_TABLES = ("spans", "logs", "metric_points")
 
 
-def _drop_suppressed(batch: Batch, suppressed: frozenset[str]) -> Counter[str]:
-    """Rows of erased subjects are not landed again (late files, replays); returns the records
-    dropped, by input file."""
-    dropped: Counter[str] = Counter()
-    for table, rows in batch.rows.items():
-        kept = [
-            r
-            for r in rows
-            if r.get("user_hash") not in suppressed and r.get("session_hash") not in suppressed
-        ]
-        if len(kept) != len(rows):
-            if table in RECORD_TABLES:
-                dropped.update(
-                    r["source_file_id"]
-                    for r in rows
-                    if r.get("user_hash") in suppressed or r.get("session_hash") in suppressed
-                )
-            batch.rows[table] = kept
-    batch.content = [
-        r
-        for r in batch.content
-        if r.get("user_hash") not in suppressed and r.get("session_hash") not in suppressed
-    ]
-    return dropped
-
-
-def _drop_suppressed_arrow(arrow: pa.Table, suppressed: frozenset[str]) -> tuple[pa.Table, int]:
-    """`_drop_suppressed` for an Arrow table of the native decoder: (rows kept, rows dropped). Only
-    typed Arrow values here: a Python scalar in a compute call would make pyarrow import pandas."""
-    erased = pa.array(sorted(suppressed), pa.string())
-    hit = pc.or_kleene(
-        pc.is_in(arrow["user_hash"], value_set=erased), pc.is_in(arrow["session_hash"], value_set=erased)
-    )
-    dropped = pc.sum(pc.cast(hit, pa.int64())).as_py() or 0
-    return (arrow.filter(pc.invert(hit)), dropped) if dropped else (arrow, 0)
-
-
 @dataclass
 class _Tally:
     """What one input file of a task became (a task may decode several small files)."""
@@ -598,8 +566,7 @@ def _process_task(tasks: list[Task], settings: Settings, staging_root: Path) -> 
             )
         return writer
 
-    with SubjectIndex(subject_index_path(settings.state_dir)) as index:
-        suppressed = index.suppressed()
+    suppressed = load_suppression(settings)
     quarantine: list[dict[str, Any]] = []
 
     def set_aside(
@@ -646,7 +613,7 @@ def _process_task(tasks: list[Task], settings: Settings, staging_root: Path) -> 
     def write_arrow(table: str, file_id: str, arrow: pa.Table) -> None:
         tally = tallies[file_id]
         if suppressed:
-            arrow, dropped = _drop_suppressed_arrow(arrow, suppressed)
+            arrow, dropped = drop_suppressed_arrow(arrow, suppressed)
             if table in RECORD_TABLES:
                 tally.records_suppressed += dropped
         for day, n in writer_ready().write_arrow(table, arrow).items():
@@ -657,7 +624,7 @@ def _process_task(tasks: list[Task], settings: Settings, staging_root: Path) -> 
         nonlocal batch
         writer_ready()  # an early slice learns its file's id here
         if suppressed:
-            for file_id, n in _drop_suppressed(batch, suppressed).items():
+            for file_id, n in drop_suppressed(batch, suppressed, RECORD_TABLES).items():
                 tallies[file_id].records_suppressed += n
         for table, rows in batch.rows.items():
             write(table, rows)
@@ -760,6 +727,10 @@ def _process_task(tasks: list[Task], settings: Settings, staging_root: Path) -> 
                     flush()
             tally.seconds += time.perf_counter() - started
         flush()
+        if suppressed:  # quarantined records naming an erased person or trace are suppressed instead
+            for file_id, n in drop_suppressed_quarantine(quarantine, suppressed).items():
+                tallies[file_id].records_quarantined -= n
+                tallies[file_id].records_suppressed += n
         write("quarantine", quarantine)
         moves = writer_ready().close()
     except BaseException:

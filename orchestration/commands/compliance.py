@@ -134,6 +134,9 @@ def erase(ctx, users, tenant, request_file, show_status, queue, resume, as_json)
     if show_status:
         _print_status(erasure.status(settings), as_json)
         return
+    _require_text("--user", *users)
+    if tenant is not None:
+        _require_text("--tenant", tenant)
     requests = [erasure.ErasureRequest(u, tenant) for u in users]
     if request_file:
         try:
@@ -175,6 +178,12 @@ def erase(ctx, users, tenant, request_file, show_status, queue, resume, as_json)
                 f"  completed at {r.completed_at[:16]} UTC: BigQuery's time travel and fail-safe "
                 "keep deleted rows until then"
             )
+
+
+def _require_text(option: str, *values: str) -> None:
+    """An empty or blank id names nobody: refused before anything is recorded."""
+    if any(not v.strip() for v in values):
+        raise _fail(f"{option} is empty or blank: give the id exactly as the apps send it")
 
 
 def _print_status(rows: list[dict], as_json: bool) -> None:
@@ -231,6 +240,10 @@ def content_show(ctx, trace_id, user_id, reason, limit, as_json) -> None:
     """
     from orchestration.compliance.content import read_content
 
+    _require_text("--reason", reason)
+    for option, value in (("--trace-id", trace_id), ("--user", user_id)):
+        if value is not None:
+            _require_text(option, value)
     settings = _settings(ctx)
     try:
         rows = read_content(settings, trace_id=trace_id, user_id=user_id, reason=reason, limit=limit)

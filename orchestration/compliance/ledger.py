@@ -48,7 +48,7 @@ create table if not exists erasure_subjects (
     kind text not null,                -- user | session (sessions found with the user's rows)
     primary key (request_id, subject_hash)
 ) without rowid;
-create table if not exists erasure_traces (   -- work list: deleted when the request is done
+create table if not exists erasure_traces (   -- work list: deleted when the request is done everywhere
     request_id text not null,
     trace_id text not null,
     primary key (request_id, trace_id)
@@ -192,7 +192,9 @@ class Ledger:
             (error[:2000], request_id),
         )
 
-    def mark_done(self, request_id: str, files_rewritten: int) -> dict[str, int]:
+    def mark_done(self, request_id: str, files_rewritten: int, keep_traces: bool = False) -> dict[str, int]:
+        """`keep_traces`: a warehouse outside the data directory (BigQuery) still needs the request's
+        trace ids; `record_warehouse_erasure` drops them."""
         removed = self.removed(request_id)
         self.db.execute("begin immediate")
         self.db.execute(
@@ -200,7 +202,8 @@ class Ledger:
             "files_rewritten = ?, error = null where request_id = ?",
             (now_iso(), json.dumps(removed, sort_keys=True), files_rewritten, request_id),
         )
-        self.db.execute("delete from erasure_traces where request_id = ?", (request_id,))
+        if not keep_traces:
+            self.db.execute("delete from erasure_traces where request_id = ?", (request_id,))
         self.db.execute("commit")
         return removed
 
@@ -252,6 +255,7 @@ class Ledger:
             "update erasure_requests set completed_at = ?, rows_removed_json = ? where request_id = ?",
             (completed, json.dumps(self.removed(request_id), sort_keys=True), request_id),
         )
+        self.db.execute("delete from erasure_traces where request_id = ?", (request_id,))
         self.db.execute("commit")
         return completed
 
@@ -275,6 +279,18 @@ class Ledger:
         self.db.executemany(
             "insert or ignore into erasure_subjects values (?, ?, ?)", [(request_id, h, kind) for h in hashes]
         )
+
+    def same_person(self, request_id: str) -> list[str]:
+        """Every request for the subject of this one (this one included): an erasure of someone
+        erased before also looks for what slipped in since, by the earlier requests' traces."""
+        return [
+            r
+            for (r,) in self.db.execute(
+                "select request_id from erasure_requests where subject_hash = "
+                "(select subject_hash from erasure_requests where request_id = ?) order by requested_at",
+                (request_id,),
+            )
+        ]
 
     def traces(self, request_id: str) -> set[str]:
         return {
