@@ -35,6 +35,8 @@ from orchestration.lake.suppression import NO_TRACE, Suppression, trace_key
 from orchestration.settings import Settings
 
 TRACE_TABLES = ("spans", "span_events", "span_links", "logs")
+POINTER_TABLES = ("span_links", "metric_points")  # other people's rows may point to an erased trace
+REFERENCES = "#references"  # ledger step of a file's pointers to erased traces (see lakefiles.redact)
 
 
 def erase_files(
@@ -57,15 +59,27 @@ def erase_files(
     known = ledger.traces(rid)
     own = {trace_key(settings.hmac_key, t) for t in known}
     unresolved = {k: d for k, d in keys.items() if k not in own}
-    days = {_day_of(p) for p in files} | set(traces.values()) | set(unresolved.values())
+    days = _with_neighbours({_day_of(p) for p in files} | set(traces.values()) | set(unresolved.values()))
     candidates = files + [p for p in _trace_files(settings, days) if p not in set(files)]
     holders, found = _find_traces(candidates, known, set(unresolved), settings.hmac_key)
     ledger.add_traces(rid, found)
+    ledger.redact_content_reads(ledger.traces(rid), lambda t: trace_key(settings.hmac_key, t).hex())
     match = SubjectMatch(frozenset(hashes), frozenset(ledger.traces(rid)), tenant, text_hashes=users)
-    # restricted content is read whole (rows of the person's sessions may lack a trace); it is small
-    targets = files + [
-        p for p in candidates if p not in set(files) and (p in holders or _restricted(settings, p))
+    # restricted content is read whole (rows of the person's sessions may lack a trace; it is small),
+    # and so are the files of the days that may point to the traces
+    pointers = [
+        p
+        for t in POINTER_TABLES
+        for d in days
+        for p in sorted(settings.table_dir(t).glob(f"date={d}/*.parquet"))
     ]
+    targets = list(
+        dict.fromkeys(
+            files
+            + [p for p in candidates if p in holders or _restricted(settings, p)]
+            + (pointers if ledger.traces(rid) else [])
+        )
+    )
     for path in targets:
         rewrite(ledger, rid, path, match)
         checkpoint("file_rewritten")
@@ -128,17 +142,22 @@ def _day_of(path: Path) -> str | None:
     return name.removeprefix("date=") if name.startswith("date=") else None
 
 
-def _trace_files(settings: Settings, days: set[str | None]) -> list[Path]:
-    """Restricted content (kept for days: read it all) and the trace tables' files of the days ±1."""
-    wanted: set[date] = set()
+def _with_neighbours(days: set[str | None]) -> list[str]:
+    """The days ±1: a trace's rows may fall either side of midnight."""
+    out: set[date] = set()
     for day in days:
         if day:
             d = date.fromisoformat(day)
-            wanted |= {d - timedelta(days=1), d, d + timedelta(days=1)}
+            out |= {d - timedelta(days=1), d, d + timedelta(days=1)}
+    return [d.isoformat() for d in sorted(out)]
+
+
+def _trace_files(settings: Settings, days: list[str]) -> list[Path]:
+    """Restricted content (kept for days: read it all) and the trace tables' files of the days."""
     found = sorted(settings.restricted_dir.glob("date=*/*.parquet"))
     for table in TRACE_TABLES:
-        for d in sorted(wanted):
-            found += sorted(settings.table_dir(table).glob(f"date={d.isoformat()}/*.parquet"))
+        for day in days:
+            found += sorted(settings.table_dir(table).glob(f"date={day}/*.parquet"))
     return found
 
 
@@ -183,20 +202,29 @@ def local_path(settings: Settings, indexed: str) -> Path:
 
 
 def rewrite(ledger: Ledger, rid: str, path: Path, match: SubjectMatch) -> None:
-    target = str(path)
+    """Remove the matching rows and the pointers to erased traces. Both counts are planned in the
+    ledger before the file is replaced, so a rerun after a kill reports them exactly."""
+    target, refs = str(path), str(path) + REFERENCES
     step = ledger.step(rid, target)
     if step and step[1] == "done":
         return
-    if not path.exists():
+    planned = ledger.step(rid, refs)
+    table = lakefiles.read_file(path) if path.exists() else None
+    removed = redacted = 0
+    if table is not None:
+        mask = match.mask(table)
+        removed = int(pc.sum(pc.cast(mask, pa.int64())).as_py() or 0)
+        kept, redacted = lakefiles.redact(table.filter(pc.invert(mask)), match.traces, match.hashes)
+    if not removed and not redacted:
+        # Nothing left to change: either never was, or an earlier run replaced the file after planning.
+        if planned:
+            ledger.finish_step(rid, refs, planned[0])
         ledger.finish_step(rid, target, step[0] if step else 0)
         return
-    table = lakefiles.read_file(path)
-    mask = match.mask(table)
-    removed = int(pc.sum(pc.cast(mask, pa.int64())).as_py() or 0)
-    if not removed:
-        # Nothing left to remove: either never was, or an earlier run replaced the file after planning.
-        ledger.finish_step(rid, target, step[0] if step else 0)
-        return
+    if redacted:
+        ledger.plan_step(rid, refs, redacted)
     ledger.plan_step(rid, target, removed)
-    lakefiles.replace_rows(path, table.filter(pc.invert(mask)), table.schema)
+    lakefiles.replace_rows(path, kept, table.schema)
+    if redacted:
+        ledger.finish_step(rid, refs)
     ledger.finish_step(rid, target)

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from orchestration.lake.suppression import without_exemplars
 from orchestration.lake.writer import fsync_dir, write_table_atomically
 
 SUBJECT_COLUMNS = ("user_hash", "session_hash")
@@ -62,6 +63,42 @@ class SubjectMatch:
                 hit, pc.or_(pc.is_null(tenant), pc.fill_null(pc.equal(tenant, self.tenant_id), False))
             )
         return hit
+
+
+def redact(table: pa.Table, traces: frozenset[str], hashes: frozenset[str]) -> tuple[pa.Table, int]:
+    """Other people's rows that point to an erased trace lose the pointer: span links their linked
+    ids, metric points the exemplars of those traces (or naming the hashes). Returns (table, rows
+    changed)."""
+    changed = 0
+    if traces and "linked_trace_id" in table.column_names:
+        hit = pc.fill_null(
+            pc.is_in(table["linked_trace_id"], value_set=pa.array(sorted(traces), pa.string())), False
+        )
+        changed += int(pc.sum(pc.cast(hit, pa.int64())).as_py() or 0)
+        for name in ("linked_trace_id", "linked_span_id"):
+            i = table.schema.get_field_index(name)
+            if i >= 0:
+                field_ = table.schema.field(i)
+                table = table.set_column(
+                    i, field_, pc.if_else(hit, pa.nulls(table.num_rows, field_.type), table[name])
+                )
+    if (traces or hashes) and "exemplars" in table.column_names:
+
+        def gone(exemplar: dict) -> bool:
+            attributes = exemplar.get("attributes")
+            return exemplar.get("trace_id") in traces or (
+                isinstance(attributes, dict)
+                and any(v in hashes for v in attributes.values() if isinstance(v, str))
+            )
+
+        values = table["exemplars"].to_pylist()
+        kept = [v if not v else without_exemplars(v, gone) for v in values]
+        n = sum(1 for before, after in zip(values, kept, strict=True) if before is not after)
+        if n:
+            changed += n
+            i = table.schema.get_field_index("exemplars")
+            table = table.set_column(i, table.schema.field(i), pa.array(kept, pa.string()))
+    return table, changed
 
 
 def read_file(path: Path, columns: Iterable[str] | None = None) -> pa.Table:
@@ -169,6 +206,7 @@ def sweep_temporaries(root: Path) -> None:
 
 __all__ = [
     "SubjectMatch",
+    "redact",
     "Discovery",
     "discover",
     "count_matches",

@@ -12,7 +12,7 @@ import getpass
 import json
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -116,6 +116,8 @@ class Ledger:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.db = open_state_db(ledger_path(settings), SCHEMA)
+        # a done request's trace ids (its work list) are deleted: zero them, not only unlink them
+        self.db.execute("pragma secure_delete = on")
 
     def close(self) -> None:
         self.db.close()
@@ -350,8 +352,8 @@ class Ledger:
 
     def files_rewritten(self, request_id: str) -> int:
         return self.db.execute(
-            "select count(*) from erasure_steps where request_id = ? and rows_removed > 0 "
-            "and target not like 'warehouse:%'",
+            "select count(distinct replace(target, '#references', '')) from erasure_steps "
+            "where request_id = ? and rows_removed > 0 and target not like 'warehouse:%'",
             (request_id,),
         ).fetchone()[0]
 
@@ -427,6 +429,16 @@ class Ledger:
         )
         return access_id
 
+    def redact_content_reads(self, trace_ids: set[str], key_of: Callable[[str], str]) -> None:
+        """Reads of an erased trace's content stay audited, under the trace's suppression key."""
+        reads = self.db.execute("select access_id, trace_id from content_access where trace_id is not null")
+        for access_id, trace in reads.fetchall():
+            if trace.lower() in trace_ids:
+                self.db.execute(
+                    "update content_access set trace_id = ? where access_id = ?",
+                    (f"erased:{key_of(trace)}", access_id),
+                )
+
     def content_accesses(self) -> list[dict[str, Any]]:
         return self._rows("select * from content_access order by accessed_at")
 
@@ -458,14 +470,17 @@ class Ledger:
 
 
 def table_label(settings: Settings, target: str) -> str:
-    """`/data/lake/spans/date=…/x.parquet` → `lake/spans`; warehouse targets stay as they are."""
+    """`/data/lake/spans/date=…/x.parquet` → `lake/spans` (`…#references` → `lake/spans pointers
+    cleared`: rows kept, their pointers to erased traces removed); warehouse targets stay as they are."""
     if target.startswith("warehouse:"):
         return target
+    path, references = target.removesuffix("#references"), target.endswith("#references")
     try:
-        parts = Path(target).relative_to(settings.data_dir).parts
+        parts = Path(path).relative_to(settings.data_dir).parts
     except ValueError:
         return target
-    return "/".join(p for p in parts[:-1] if not p.startswith("date="))
+    label = "/".join(p for p in parts[:-1] if not p.startswith("date="))
+    return f"{label} pointers cleared" if references else label
 
 
 ERASED_SCHEMA = pa.schema(

@@ -7,6 +7,9 @@ names no other user: child spans, span events and links, evaluation logs and the
 of child spans carry no user id of their own. A quarantined record is dropped when a quoted string of
 its excerpt is a listed id (user, session or trace).
 
+Rows of other people keep no pointer to a listed trace: span links to it lose the linked ids, metric
+exemplars of it are dropped from the point (the point stays).
+
 A listed person's row also suppresses its trace: the trace's other rows in the batch go with it, and
 its key joins the list ("learned" at landing) for later batches and landings. Rows of such a trace
 that landed before it was seen are left for the next erasure of the person, which looks for the
@@ -21,11 +24,12 @@ from __future__ import annotations
 import hmac
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -114,6 +118,16 @@ class Suppression:
                 return True
         return False
 
+    def names_exemplar(self, exemplar: dict[str, Any]) -> bool:
+        """A metric exemplar of a listed trace, or whose attributes hold a listed hash."""
+        trace = exemplar.get("trace_id")
+        if trace and self.trace_listed(trace):
+            return True
+        attributes = exemplar.get("attributes")
+        return isinstance(attributes, dict) and any(
+            isinstance(v, str) and v in self.subjects for v in attributes.values()
+        )
+
     def learn(self, found: Iterable[tuple[str | None, int | None, str]]) -> None:
         """(trace id, day number, listed hash) of listed people's rows: their traces join the list,
         here and in the index, under the request that listed the person."""
@@ -133,6 +147,18 @@ class Suppression:
             with SubjectIndex(self._index_path) as index:
                 for request_id, keys in new.items():
                     index.suppress_traces(keys.items(), request_id, at)
+
+
+def without_exemplars(exemplars: str, gone: Callable[[dict[str, Any]], bool]) -> str | None:
+    """A metric point's exemplars (JSON list) without the `gone` ones: the same string when none
+    goes, None when none is left."""
+    items = orjson.loads(exemplars)
+    if not isinstance(items, list):
+        return exemplars
+    kept = [e for e in items if not (isinstance(e, dict) and gone(e))]
+    if len(kept) == len(items):
+        return exemplars
+    return orjson.dumps(kept).decode() if kept else None
 
 
 def load_suppression(settings: Settings) -> Suppression:
@@ -162,6 +188,14 @@ def drop_suppressed(batch: Batch, suppressed: Suppression, counted: Iterable[str
             if table in counted:
                 dropped.update(row["source_file_id"] for row in gone)
     batch.content = _split(batch.content, suppressed)[0]
+    if suppressed.trace_keys:  # other people's rows keep no pointer to a listed trace
+        for row in batch.rows.get("span_links", ()):
+            linked = row.get("linked_trace_id")
+            if linked and suppressed.trace_listed(linked):
+                row["linked_trace_id"] = row["linked_span_id"] = None
+        for row in batch.rows.get("metric_points", ()):
+            if row.get("exemplars"):
+                row["exemplars"] = without_exemplars(row["exemplars"], suppressed.names_exemplar)
     return dropped
 
 
@@ -192,7 +226,23 @@ def drop_suppressed_arrow(arrow: pa.Table, suppressed: Suppression) -> tuple[pa.
             )
             hit = pc.or_(hit, pc.and_(in_trace, pc.is_null(arrow["user_hash"])))
     dropped = pc.sum(pc.cast(hit, pa.int64())).as_py() or 0
+    if suppressed.trace_keys and "linked_trace_id" in arrow.column_names:
+        arrow = _unlinked(arrow, suppressed)
     return (arrow.filter(pc.invert(hit)), dropped) if dropped else (arrow, 0)
+
+
+def _unlinked(links: pa.Table, suppressed: Suppression) -> pa.Table:
+    """Span links pointing to a listed trace lose the pointer (the linking span is someone else's)."""
+    column = links["linked_trace_id"]
+    listed = [t for t in pc.unique(column).to_pylist() if t and suppressed.trace_listed(t)]
+    if not listed:
+        return links
+    hit = pc.fill_null(pc.is_in(column, value_set=pa.array(listed, pa.string())), False)
+    for name in ("linked_trace_id", "linked_span_id"):
+        i = links.schema.get_field_index(name)
+        cleared = pc.if_else(hit, pa.nulls(links.num_rows, links.schema.field(i).type), links[name])
+        links = links.set_column(i, links.schema.field(i), cleared)
+    return links
 
 
 def drop_suppressed_quarantine(rows: list[dict[str, Any]], suppressed: Suppression) -> Counter[str]:
