@@ -31,7 +31,7 @@ from orchestration.compliance import lakefiles
 from orchestration.compliance.lakefiles import SubjectMatch
 from orchestration.compliance.ledger import Ledger, now_iso
 from orchestration.lake.subjects import SubjectIndex, subject_index_path
-from orchestration.lake.suppression import NO_TRACE, Suppression, trace_key
+from orchestration.lake.suppression import NO_TRACE, Suppression, TraceKeys, trace_key
 from orchestration.settings import Settings
 
 TRACE_TABLES = ("spans", "span_events", "span_links", "logs")
@@ -167,6 +167,7 @@ def _find_traces(
     """The files holding a known trace or one whose key is in `keys`, and the ids of the latter
     (each distinct id of a file hashed once, only when there are such keys)."""
     wanted = pa.array(sorted(known), pa.string())
+    key_of = TraceKeys(hmac_key)
     holders: set[Path] = set()
     found: set[str] = set()
     for path in paths:
@@ -180,7 +181,7 @@ def _find_traces(
             hits = {
                 t
                 for t in distinct.to_pylist()
-                if t and t not in known and t not in NO_TRACE and trace_key(hmac_key, t) in keys
+                if t and t not in known and t not in NO_TRACE and key_of(t) in keys
             }
             if hits:
                 holders.add(path)
