@@ -158,6 +158,8 @@ def run_pending(
     if checkpoint is noop:
         checkpoint = kill_at_from_env()
     with Ledger(settings) as ledger:
+        if request_ids is None:
+            reopen_for_learned_traces(settings, ledger)
         pending = ledger.open_requests(request_ids)
         if not pending:
             return []
@@ -190,6 +192,23 @@ def run_pending(
     for r in results:
         r.seconds = time.perf_counter() - started
     return results
+
+
+LEARNED_SOURCE = "landing: rows of an erased person's new trace"
+
+
+def reopen_for_learned_traces(settings: Settings, ledger: Ledger) -> list[str]:
+    """Landing learned traces of erased people (a row naming the person arrived in a new trace); rows
+    of those traces that landed before it are found by erasing the person again: open that request
+    (idempotent while open). Returns the open request ids."""
+    with SubjectIndex(subject_index_path(settings.state_dir)) as index:
+        learned_by = index.learned_requests()
+    opened = []
+    for request_id in learned_by:
+        earlier = ledger.request(request_id)
+        if earlier is not None:
+            opened.append(ledger.add_request(earlier["subject_hash"], earlier["tenant_id"], LEARNED_SOURCE))
+    return opened
 
 
 # Call-level costs that the finance marts aggregate (they keep the erased calls' share, see ledger.erased_usage).

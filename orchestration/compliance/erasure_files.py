@@ -63,6 +63,8 @@ def erase_files(
     candidates = files + [p for p in _trace_files(settings, days) if p not in set(files)]
     holders, found = _find_traces(candidates, known, set(unresolved), settings.hmac_key)
     ledger.add_traces(rid, found)
+    with SubjectIndex(subject_index_path(settings.state_dir)) as index:  # the ids are in the ledger now
+        index.looked_for(ledger.same_person(rid))
     ledger.redact_content_reads(ledger.traces(rid), lambda t: trace_key(settings.hmac_key, t).hex())
     match = SubjectMatch(frozenset(hashes), frozenset(ledger.traces(rid)), tenant, text_hashes=users)
     # restricted content is read whole (rows of the person's sessions may lack a trace; it is small),

@@ -35,7 +35,8 @@ create table if not exists suppressed_traces (
     trace_key blob primary key,  -- suppression.trace_key(): 16 bytes of a keyed HMAC, never the trace id
     request_id text,
     day text,                    -- a day the trace had rows on: where a later erasure looks for them
-    suppressed_at text not null
+    suppressed_at text not null,
+    learned integer not null default 0  -- 1: landing found it, no erasure has looked for its rows yet
 ) without rowid;
 """
 # The first layout kept every (hash, path) pair as text: about six times the bytes, and a landing's
@@ -183,14 +184,30 @@ class SubjectIndex:
         """Suppressed subject hash → the erasure request that suppressed it."""
         return dict(self.db.execute("select subject_hash, request_id from suppressed_subjects"))
 
-    def suppress_traces(self, keys: Iterable[tuple[bytes, str | None]], request_id: str, at: str) -> None:
-        """(trace key, a day of the trace or None); a key already listed keeps its first request and day."""
+    def suppress_traces(
+        self, keys: Iterable[tuple[bytes, str | None]], request_id: str, at: str, learned: bool = False
+    ) -> None:
+        """(trace key, a day of the trace or None); a key already listed keeps its first request and
+        day. `learned`: found by landing (rows of the trace may have landed before it was known)."""
         self.db.execute("begin immediate")
         self.db.executemany(
-            "insert or ignore into suppressed_traces values (?, ?, ?, ?)",
-            [(key, request_id, day, at) for key, day in keys],
+            "insert or ignore into suppressed_traces values (?, ?, ?, ?, ?)",
+            [(key, request_id, day, at, int(learned)) for key, day in keys],
         )
         self.db.execute("commit")
+
+    def learned_requests(self) -> list[str]:
+        """Requests with traces landing learned that no erasure has looked for yet."""
+        return [
+            r for (r,) in self.db.execute("select distinct request_id from suppressed_traces where learned")
+        ]
+
+    def looked_for(self, request_ids: Iterable[str]) -> None:
+        """An erasure has looked for the rows of these requests' learned traces."""
+        self.db.executemany(
+            "update suppressed_traces set learned = 0 where request_id = ? and learned",
+            [(r,) for r in set(request_ids)],
+        )
 
     def suppressed_trace_keys(self) -> frozenset[bytes]:
         return frozenset(k for (k,) in self.db.execute("select trace_key from suppressed_traces"))

@@ -13,7 +13,8 @@ exemplars of it are dropped from the point (the point stays).
 A listed person's row also suppresses its trace: the trace's other rows in the batch go with it, and
 its key joins the list ("learned" at landing) for later batches and landings. Rows of such a trace
 that landed before it was seen are left for the next erasure of the person, which looks for the
-learned keys on their day (compliance/erasure.py).
+learned keys on their day; `erase --resume` and the nightly erasure job open that erasure by
+themselves (compliance/erasure.py).
 
 Cost: with an empty list landing calls nothing here. Otherwise the Arrow path (native decoder) hashes
 each distinct trace id of a batch once, and only when the list holds trace keys.
@@ -159,7 +160,7 @@ class Suppression:
             at = datetime.now(UTC).isoformat(timespec="seconds")
             with SubjectIndex(self._index_path) as index:
                 for request_id, keys in new.items():
-                    index.suppress_traces(keys.items(), request_id, at)
+                    index.suppress_traces(keys.items(), request_id, at, learned=True)
 
 
 def without_exemplars(exemplars: str, gone: Callable[[dict[str, Any]], bool]) -> str | None:

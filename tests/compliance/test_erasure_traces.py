@@ -1,7 +1,8 @@
 """Erasure follows the person, not only the rows carrying their id: after `erase --user U`, late
 telemetry of U's traces without any id of U (child spans with prompts, span events and links, logs, a
 broken record) is suppressed at landing with content capture on; rows of a new trace of U that landed
-before the row naming U are found by the next erasure of U, which says how many; nothing of U's id,
+before the row naming U are found by the next erasure of U, which says how many (and which the nightly
+job opens by itself); nothing of U's id,
 hash, traces or prompts is left in any byte of the data directory after a build; others keep theirs."""
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from orchestration.compliance.erasure import LEARNED_SOURCE
 from orchestration.landing import land
 from orchestration.warehouse.dbt_runner import run_dbt
 from tests.compliance.conftest import DBT_VARS, settings_for, spanledger, subject_of, warehouse_tables
 
 pytestmark = pytest.mark.slow
 NEW_TRACE = "5e" * 16  # a trace of U the first erasure could not know
+NEWER_TRACE = "6f" * 16
 TABLES = ("lake/spans", "lake/span_events", "lake/span_links", "lake/logs", "restricted/content")
 
 
@@ -58,7 +61,9 @@ def _others(data_dir: Path, subject: str, sessions: set[str], traces: set[str]) 
     """Rows per table that are nobody's business of this erasure."""
     counts = {}
     with duckdb.connect() as con:
-        con.execute("create table mine as select unnest(?) as trace_id", [sorted(traces | {NEW_TRACE})])
+        con.execute(
+            "create table mine as select unnest(?) as trace_id", [sorted(traces | {NEW_TRACE, NEWER_TRACE})]
+        )
         con.execute("create table theirs as select unnest(?) as h", [sorted(sessions | {subject})])
         for folder in TABLES:
             counts[folder] = con.execute(
@@ -223,9 +228,22 @@ def test_erasure_follows_the_persons_traces(data_dir: Path) -> None:
     [third] = json.loads(spanledger(data_dir, "erase", "--user", raw, "--json").stdout)
     assert third["status"] == "done" and third["rows_removed"] == {}
 
+    # nobody has to remember: the nightly job (here `erase --resume`) erases U again by itself once
+    # landing learned a new trace of U
+    _export(settings.inbox_dir / "late-4.jsonl", [_span(NEWER_TRACE, 50, start, "late secret 50")], [])
+    _export(
+        settings.inbox_dir / "late-5.jsonl", [_span(NEWER_TRACE, 51, start, "late secret 51", user=raw)], []
+    )
+    land(settings, settle_seconds=0)
+    [fourth] = json.loads(spanledger(data_dir, "erase", "--resume", "--json").stdout)
+    assert fourth["rows_removed"]["lake/spans"] == 1 and fourth["rows_removed"]["restricted/content"] == 2
+    status = json.loads(spanledger(data_dir, "erase", "--status", "--json").stdout)
+    assert [r["source"] for r in status] == ["cli", "cli", "cli", LEARNED_SOURCE]
+    assert json.loads(spanledger(data_dir, "erase", "--resume", "--json").stdout) == []
+
     result = run_dbt(settings, ["build"], vars=window)
     assert result.success, f"{result.summary} {result.failures}\n{result.output_tail}"
-    needles = [raw, NEW_TRACE, *sorted(traces), *texts, "late secret"]
+    needles = [raw, NEW_TRACE, NEWER_TRACE, *sorted(traces), *texts, "late secret"]
     holders = _holders(data_dir, needles, [subject])
     assert holders == [], "\n".join(holders)
     expected = dict(others)
