@@ -20,6 +20,7 @@ from orchestration.compliance.erasure import LEARNED_SOURCE
 from orchestration.landing import land
 from orchestration.warehouse.dbt_runner import run_dbt
 from tests.compliance.conftest import DBT_VARS, settings_for, spanledger, subject_of, warehouse_tables
+from tests.compliance.late_telemetry import export, log, span
 
 pytestmark = pytest.mark.slow
 NEW_TRACE = "5e" * 16  # a trace of U the first erasure could not know
@@ -88,52 +89,6 @@ def _only_theirs(data_dir: Path, traces: set[str]) -> list[str]:
         ]
 
 
-def _span(trace: str, i: int, start: int, text: str, user: str | None = None, **extra) -> dict:
-    attributes = [
-        {"key": "input.value", "value": {"stringValue": f"{text} prompt"}},
-        {"key": "output.value", "value": {"stringValue": f"{text} answer"}},
-    ]
-    if user:
-        attributes.append({"key": "user.id", "value": {"stringValue": user}})
-    span = {
-        "traceId": trace,
-        "spanId": f"{0x5EC0000 + i:016x}",
-        "parentSpanId": f"{0x5EC0000:016x}",
-        "name": "late child",
-        "kind": 3,
-        "startTimeUnixNano": str(start + i),
-        "endTimeUnixNano": str(start + i + 1_000_000),
-        "attributes": attributes,
-        "events": [
-            {
-                "name": "retry",
-                "timeUnixNano": str(start + i),
-                "attributes": [{"key": "exception.message", "value": {"stringValue": f"{text} event"}}],
-            }
-        ],
-        "links": [{"traceId": trace, "spanId": f"{0x5EC0000:016x}"}],
-    }
-    span.update(extra)
-    return span
-
-
-def _log(trace: str, i: int, start: int, text: str) -> dict:
-    return {
-        "timeUnixNano": str(start + i),
-        "traceId": trace,
-        "spanId": f"{0x5EC0000 + i:016x}",
-        "body": {"stringValue": f"{text} log"},
-        "attributes": [{"key": "gen_ai.evaluation.name", "value": {"stringValue": "relevance"}}],
-    }
-
-
-def _export(path: Path, spans: list[dict], logs: list[dict]) -> None:
-    resource = {"attributes": [{"key": "service.name", "value": {"stringValue": "late-svc"}}]}
-    lines = [{"resourceSpans": [{"resource": resource, "scopeSpans": [{"spans": [s]}]}]} for s in spans]
-    lines += [{"resourceLogs": [{"resource": resource, "scopeLogs": [{"logRecords": [r]}]}]} for r in logs]
-    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
-
-
 def _outcome(report, name: str):
     [outcome] = [f for f in report.files if f.path.endswith(name)]
     assert (
@@ -187,24 +142,22 @@ def test_erasure_follows_the_persons_traces(data_dir: Path) -> None:
     # late telemetry of U's traces, none of it naming U: spans with prompts, events, links, logs, and
     # a broken record; beside it, someone else's late rows
     late = sorted(traces)[:3]
-    spans = [_span(t, i, start, f"late secret {i}") for i, t in enumerate(late)]
-    spans.append(_span(late[0].upper(), 9, start, "late secret 9", startTimeUnixNano="not a number"))
-    spans.append(_span(other_trace, 10, start, "someone else's"))
-    logs = [_log(t, 20 + i, start, f"late secret {20 + i}") for i, t in enumerate(late)]
-    logs.append(_log(other_trace, 30, start, "someone else's"))
-    _export(settings.inbox_dir / "late-1.jsonl", spans, logs)
+    spans = [span(t, i, start, f"late secret {i}") for i, t in enumerate(late)]
+    spans.append(span(late[0].upper(), 9, start, "late secret 9", startTimeUnixNano="not a number"))
+    spans.append(span(other_trace, 10, start, "someone else's"))
+    logs = [log(t, 20 + i, start, f"late secret {20 + i}") for i, t in enumerate(late)]
+    logs.append(log(other_trace, 30, start, "someone else's"))
+    export(settings.inbox_dir / "late-1.jsonl", spans, logs)
     landed = _outcome(land(settings, settle_seconds=0), "late-1.jsonl")
     assert (landed.records_suppressed, landed.records_landed, landed.records_quarantined) == (7, 2, 0)
 
     # a new trace of U: its rows without an id land first (nothing links them to U yet), then the
     # row naming U arrives: suppressed, and its trace learned (as a key) for the next erasure
-    early = [_span(NEW_TRACE, 40 + i, start, f"late secret {40 + i}") for i in range(2)]
-    early.append(_span(NEW_TRACE, 42, start, "late secret 42", startTimeUnixNano="not a number"))
-    _export(settings.inbox_dir / "late-2.jsonl", early, [_log(NEW_TRACE, 43, start, "late secret 43")])
+    early = [span(NEW_TRACE, 40 + i, start, f"late secret {40 + i}") for i in range(2)]
+    early.append(span(NEW_TRACE, 42, start, "late secret 42", startTimeUnixNano="not a number"))
+    export(settings.inbox_dir / "late-2.jsonl", early, [log(NEW_TRACE, 43, start, "late secret 43")])
     assert _outcome(land(settings, settle_seconds=0), "late-2.jsonl").records_landed == 3
-    _export(
-        settings.inbox_dir / "late-3.jsonl", [_span(NEW_TRACE, 44, start, "late secret 44", user=raw)], []
-    )
+    export(settings.inbox_dir / "late-3.jsonl", [span(NEW_TRACE, 44, start, "late secret 44", user=raw)], [])
     assert _outcome(land(settings, settle_seconds=0), "late-3.jsonl").records_suppressed == 1
     day = datetime.fromtimestamp(start / 1e9, UTC).date().isoformat()
     window = {**DBT_VARS, "min_date": day, "max_date": day}  # the daily pipeline's build of that day
@@ -230,9 +183,9 @@ def test_erasure_follows_the_persons_traces(data_dir: Path) -> None:
 
     # nobody has to remember: the nightly job (here `erase --resume`) erases U again by itself once
     # landing learned a new trace of U
-    _export(settings.inbox_dir / "late-4.jsonl", [_span(NEWER_TRACE, 50, start, "late secret 50")], [])
-    _export(
-        settings.inbox_dir / "late-5.jsonl", [_span(NEWER_TRACE, 51, start, "late secret 51", user=raw)], []
+    export(settings.inbox_dir / "late-4.jsonl", [span(NEWER_TRACE, 50, start, "late secret 50")], [])
+    export(
+        settings.inbox_dir / "late-5.jsonl", [span(NEWER_TRACE, 51, start, "late secret 51", user=raw)], []
     )
     land(settings, settle_seconds=0)
     [fourth] = json.loads(spanledger(data_dir, "erase", "--resume", "--json").stdout)

@@ -4,7 +4,6 @@ records in = landed + quarantined + suppressed stays exact."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import duckdb
@@ -15,45 +14,10 @@ from orchestration.lake.subjects import SubjectIndex, subject_index_path
 from orchestration.lake.suppression import trace_key
 from orchestration.landing import land
 from orchestration.settings import Settings
+from tests.compliance.late_telemetry import export, log, span
 
 START_NS = 1_764_000_000_000_000_000  # 2025-11-24
 LISTED, LEARNED, OTHERS = "a1" * 16, "b2" * 16, "c3" * 16  # traces: erased before, new of mallory, carol's
-
-
-def _span(trace: str, i: int, user: str | None = None, **extra) -> dict:
-    attributes = [{"key": "tenant.id", "value": {"stringValue": "acme"}}]
-    if user:
-        attributes.append({"key": "user.id", "value": {"stringValue": user}})
-    attributes.append({"key": "input.value", "value": {"stringValue": f"prompt {trace} {i}"}})
-    span = {
-        "traceId": trace,
-        "spanId": f"{i:016x}",
-        "name": f"span-{i}",
-        "kind": 1,
-        "startTimeUnixNano": str(START_NS + i),
-        "endTimeUnixNano": str(START_NS + i + 1_000_000),
-        "attributes": attributes,
-        "events": [{"name": "step", "timeUnixNano": str(START_NS + i), "attributes": []}],
-    }
-    span.update(extra)
-    return span
-
-
-def _log(trace: str, i: int) -> dict:
-    return {
-        "timeUnixNano": str(START_NS + i),
-        "traceId": trace,
-        "spanId": f"{i:016x}",
-        "body": {"stringValue": f"evaluation of {trace}"},
-        "attributes": [{"key": "tenant.id", "value": {"stringValue": "acme"}}],
-    }
-
-
-def _lines(*spans: dict, logs: tuple[dict, ...] = ()) -> str:
-    resource = {"attributes": [{"key": "service.name", "value": {"stringValue": "svc"}}]}
-    lines = [{"resourceSpans": [{"resource": resource, "scopeSpans": [{"spans": [s]}]}]} for s in spans]
-    lines += [{"resourceLogs": [{"resource": resource, "scopeLogs": [{"logRecords": [r]}]}]} for r in logs]
-    return "".join(json.dumps(line) + "\n" for line in lines)
 
 
 def _rows(settings: Settings, folder: str) -> list[tuple]:
@@ -80,18 +44,21 @@ def test_late_rows_of_erased_traces_are_suppressed(mode: str, tmp_path: Path, mo
         index.suppress_traces([(trace_key(settings.hmac_key, LISTED), "2025-11-24")], "req-1", "2026-01-01")
     inbox = settings.inbox_dir
     inbox.mkdir(parents=True)
-    (inbox / "late.jsonl").write_text(
-        _lines(
-            _span(LEARNED, 1),  # no user id, before the row that names mallory in the same file
-            _span(LEARNED, 2, "mallory"),
-            _span(LISTED, 3),
-            _span(LISTED, 4, "carol"),  # another user's row in the trace stays
-            _span(OTHERS, 5, "carol"),
-            _span(OTHERS, 6),
-            _span(LISTED.upper(), 7, startTimeUnixNano="not a number"),  # quarantined: suppressed
-            _span(OTHERS, 8, startTimeUnixNano="not a number"),  # quarantined: stays
-            logs=(_log(LISTED, 9), _log(OTHERS, 10)),
-        )
+    export(
+        inbox / "late.jsonl",
+        [
+            span(LEARNED, 1, START_NS, "a"),  # no user id, before the row that names mallory in the same file
+            span(LEARNED, 2, START_NS, "b", "mallory"),
+            span(LISTED, 3, START_NS, "c"),
+            span(LISTED, 4, START_NS, "d", "carol"),  # another user's row in the trace stays
+            span(OTHERS, 5, START_NS, "e", "carol"),
+            span(OTHERS, 6, START_NS, "f"),
+            span(
+                LISTED.upper(), 7, START_NS, "g", startTimeUnixNano="not a number"
+            ),  # quarantined: suppressed
+            span(OTHERS, 8, START_NS, "h", startTimeUnixNano="not a number"),  # quarantined: stays
+        ],
+        [log(LISTED, 9, START_NS, "i"), log(OTHERS, 10, START_NS, "j")],
     )
     [outcome] = land(settings, settle_seconds=0).files
     assert (outcome.records_in, outcome.records_landed, outcome.records_quarantined) == (10, 4, 1)
@@ -115,7 +82,7 @@ def test_late_rows_of_erased_traces_are_suppressed(mode: str, tmp_path: Path, mo
     }
     assert LEARNED.encode() not in (settings.state_dir / "subjects.sqlite").read_bytes()
     # ... so its rows arriving later are suppressed too
-    (inbox / "later.jsonl").write_text(_lines(_span(LEARNED, 11), _span(OTHERS, 12)))
+    export(inbox / "later.jsonl", [span(LEARNED, 11, START_NS, "k"), span(OTHERS, 12, START_NS, "l")])
     report = land(settings, settle_seconds=0)
     [outcome] = [f for f in report.files if f.path.endswith("later.jsonl")]
     assert (outcome.records_in, outcome.records_landed, outcome.records_suppressed) == (2, 1, 1)
