@@ -26,6 +26,7 @@ from orchestration.settings import Settings
 from orchestration.state_db import open_state_db
 
 ERASURE_DUE_DAYS = 30  # GDPR art. 12(3): one month
+POINTERS_CLEARED = " pointers cleared"  # label suffix: rows kept, their pointers to erased traces gone
 
 SCHEMA = """
 create table if not exists erasure_requests (
@@ -480,7 +481,7 @@ def table_label(settings: Settings, target: str) -> str:
     except ValueError:
         return target
     label = "/".join(p for p in parts[:-1] if not p.startswith("date="))
-    return f"{label} pointers cleared" if references else label
+    return label + POINTERS_CLEARED if references else label
 
 
 ERASED_SCHEMA = pa.schema(
