@@ -307,4 +307,4 @@ def parse_now(value: str | None) -> datetime | None:
     return parsed
 
 
-__all__ = ["apply_retention", "parse_now", "RetentionReport", "Removal"]
+__all__ = ["Removal", "RetentionReport", "apply_retention", "parse_now"]

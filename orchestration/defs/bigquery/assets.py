@@ -28,8 +28,8 @@ __all__ = [
     "COMPLIANCE_EXPORT_KEY",
     "LANDING_KEY",
     "bigquery_asset_key",
-    "bigquery_copy_of",
     "bigquery_compliance_export",
+    "bigquery_copy_of",
     "bigquery_lake_tables",
 ]
 
