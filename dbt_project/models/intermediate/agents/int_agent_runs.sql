@@ -91,9 +91,11 @@ named_steps as (
         span_name,
         started_at,
         span_id,
-        case when lag(span_name) over (
-            partition by trace_id, agent_run_span_id order by started_at, span_id
-        ) = span_name then 0 else 1 end as is_new_name
+        case
+            when lag(span_name) over (partition by trace_id, agent_run_span_id order by started_at, span_id) = span_name
+                then 0
+            else 1
+        end as is_new_name
     from spans
     where agent_run_span_id is not null
         and span_id != agent_run_span_id
@@ -115,9 +117,16 @@ named_step_islands as (
 
 run_step_repeats as (
 
-    select trace_id, agent_run_span_id, max(island_length) as max_same_step_streak
+    select
+        trace_id,
+        agent_run_span_id,
+        max(island_length) as max_same_step_streak
     from (
-        select trace_id, agent_run_span_id, island_id, count(*) as island_length
+        select
+            trace_id,
+            agent_run_span_id,
+            island_id,
+            count(*) as island_length
         from named_step_islands
         group by 1, 2, 3
     ) as islands
@@ -154,11 +163,15 @@ final as (
         run_spans.max_span_depth - runs.span_depth as step_depth,
         coalesce(run_tools.max_same_tool_streak, 0) as max_same_tool_streak,
         coalesce(run_step_repeats.max_same_step_streak, 0) as max_same_step_streak,
-        coalesce(run_tools.max_same_tool_streak, 0) >= {{ var('agent_loop_min_repeats') }}
-            or coalesce(run_step_repeats.max_same_step_streak, 0) >= {{ var('agent_loop_min_repeats') }} as is_loop,
+        (
+            coalesce(run_tools.max_same_tool_streak, 0) >= {{ var('agent_loop_min_repeats') }}
+            or coalesce(run_step_repeats.max_same_step_streak, 0) >= {{ var('agent_loop_min_repeats') }}
+        ) as is_loop,
         case
             when coalesce(run_tools.max_same_tool_streak, 0) >= {{ var('agent_loop_min_repeats') }} then 'repeated_tool'
-            when coalesce(run_step_repeats.max_same_step_streak, 0) >= {{ var('agent_loop_min_repeats') }} then 'repeated_step'
+            when
+                coalesce(run_step_repeats.max_same_step_streak, 0) >= {{ var('agent_loop_min_repeats') }}
+                then 'repeated_step'
         end as loop_reason,
         runs.span_date as agent_run_date
     from runs

@@ -35,12 +35,19 @@ descendants as (
         trace_id,
         root_span_id,
         count(*) as span_count,
-        cast(sum(case when span_type = 'tool' or operation_name = 'execute_tool' then 1 else 0 end) as {{ t_int() }}) as tool_call_count,
-        cast(sum(case when span_id != root_span_id and status_code = 'ERROR' then 1 else 0 end) as {{ t_int() }}) as child_error_count,
+        cast(sum(case when span_type = 'tool' or operation_name = 'execute_tool' then 1 else 0 end) as {{ t_int() }})
+            as tool_call_count,
+        cast(sum(case when span_id != root_span_id and status_code = 'ERROR' then 1 else 0 end) as {{ t_int() }})
+            as child_error_count,
         max(case
             when span_id != root_span_id and status_code = 'ERROR'
-                and (lower(error_type) like '%pars%' or lower(error_type) like '%json%' or lower(error_type) like '%validation%')
-                then 1 else 0
+                and (
+                    lower(error_type) like '%pars%'
+                    or lower(error_type) like '%json%'
+                    or lower(error_type) like '%validation%'
+                )
+                then 1
+            else 0
         end) as has_parse_failure,
         max(case when is_agent_span then 1 else 0 end) as has_agent,
         max(span_depth) as max_span_depth
@@ -78,7 +85,9 @@ calls as (
         end) as first_token_offset_ms,
         max(model) as any_model
     from (
-        select llm_calls.*, roots.started_at as root_started_at
+        select
+            llm_calls.*,
+            roots.started_at as root_started_at
         from llm_calls
         inner join roots
             on llm_calls.trace_id = roots.trace_id and llm_calls.root_span_id = roots.span_id
@@ -138,7 +147,12 @@ joined as (
         coalesce(calls.refusal_count, 0) > 0 as has_refusal,
         coalesce(descendants.has_parse_failure, 0) = 1 as has_parse_failure,
         coalesce(descendants.child_error_count, 0) > 0 as has_child_error
-    from (select *, span_date as request_date_source from roots) as roots
+    from (
+        select
+            *,
+            span_date as request_date_source
+        from roots
+    ) as roots
     left join descendants
         on roots.trace_id = descendants.trace_id and roots.span_id = descendants.root_span_id
     left join calls

@@ -52,10 +52,10 @@ tree as (
     select
         child.trace_id,
         child.span_id,
-        parent.span_depth + 1,
+        parent.span_depth + 1 as span_depth,
         parent.root_span_id,
-        coalesce(parent.agent_run_span_id, case when child.is_agent_span then child.span_id end),
-        parent.agent_depth + case when child.is_agent_span then 1 else 0 end
+        coalesce(parent.agent_run_span_id, case when child.is_agent_span then child.span_id end) as agent_run_span_id,
+        parent.agent_depth + case when child.is_agent_span then 1 else 0 end as agent_depth
     from flagged as child
     inner join tree as parent
         on child.trace_id = parent.trace_id

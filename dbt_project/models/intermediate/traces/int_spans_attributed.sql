@@ -28,9 +28,7 @@ deduplicated as (
     select *
     from spans
     where true
-    qualify row_number() over (
-        partition by trace_id, span_id order by source_file_id, source_offset
-    ) = 1
+    qualify row_number() over (partition by trace_id, span_id order by source_file_id, source_offset) = 1
 
 ),
 
@@ -47,7 +45,8 @@ filled as (
             deduplicated.{{ column }},
             first_value(deduplicated.{{ column }} ignore nulls) over (
                 partition by deduplicated.trace_id
-                order by case when deduplicated.parent_span_id is null then 0 else 1 end,
+                order by
+                    case when deduplicated.parent_span_id is null then 0 else 1 end,
                     deduplicated.started_at, deduplicated.span_id
                 rows between unbounded preceding and unbounded following
             )

@@ -44,15 +44,17 @@ trace_evaluations as (
         min(feedback_score) as min_feedback_score
     from evaluations
     where trace_id is not null
-    group by trace_id
+    group by 1
 
 ),
 
 trace_loops as (
 
-    select trace_id, max(case when is_loop then 1 else 0 end) as has_agent_loop
+    select
+        trace_id,
+        max(case when is_loop then 1 else 0 end) as has_agent_loop
     from agent_runs
-    group by trace_id
+    group by 1
 
 ),
 
@@ -89,9 +91,11 @@ traces as (
         max(case when requests.latency_ms > tenant_latency.latency_p99_ms then 1 else 0 end) as is_slower_than_p99,
         max(case
             when cost_stats.costed_request_count >= {{ var('cost_outlier_min_requests') }}
-                and cast(requests.cost_usd as {{ t_float() }})
-                    > cost_stats.mean_cost_usd + {{ var('cost_outlier_stddevs') }} * cost_stats.stddev_cost_usd
-                then 1 else 0
+                and cast(requests.cost_usd as {{ t_float() }}) > (
+                    cost_stats.mean_cost_usd + {{ var('cost_outlier_stddevs') }} * cost_stats.stddev_cost_usd
+                )
+                then 1
+            else 0
         end) as is_cost_outlier
     from requests
     left join tenant_latency
@@ -100,7 +104,7 @@ traces as (
     left join cost_stats
         on requests.request_date = cost_stats.request_date
         and coalesce(requests.tenant_id, '{{ var("unknown_label") }}') = cost_stats.tenant_key
-    group by requests.trace_id
+    group by 1
 
 ),
 
@@ -158,7 +162,7 @@ ranked as (
         *,
         row_number() over (
             partition by candidate_date, tenant_key
-            order by priority_score desc, trace_id
+            order by priority_score desc, trace_id asc
         ) as rank_in_tenant_day
     from scored
     where priority_score > 0

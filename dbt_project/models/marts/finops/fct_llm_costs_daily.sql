@@ -70,7 +70,8 @@ aggregated as (
         cast(sum(reasoning_tokens) as {{ t_int() }}) as reasoning_tokens,
         cast(sum(total_tokens) as {{ t_int() }}) as total_tokens,
         coalesce(sum(reported_cost_usd), {{ money(0) }}) as reported_cost_usd,
-        coalesce(sum(case when cost_source = 'calculated' then calculated_cost_usd end), {{ money(0) }}) as calculated_cost_usd,
+        coalesce(sum(case when cost_source = 'calculated' then calculated_cost_usd end), {{ money(0) }})
+            as calculated_cost_usd,
         coalesce(sum(cost_usd), {{ money(0) }}) as total_cost_usd,
         coalesce(sum(cache_savings_usd), {{ money(0) }}) as cache_savings_usd,
         cast(sum(case when cost_source = 'reported' then 1 else 0 end) as {{ t_int() }}) as reported_call_count,
@@ -85,7 +86,8 @@ aggregated as (
 final as (
 
     select
-        {{ hash_key(['cost_date', 'tenant_id', 'feature', 'team', 'model', 'provider', 'prompt_version']) }} as cost_row_id,
+        {{ hash_key(['cost_date', 'tenant_id', 'feature', 'team', 'model', 'provider', 'prompt_version']) }}
+            as cost_row_id,
         *,
         case when request_count > 0 then {{ money('total_cost_usd / request_count') }} end as cost_per_request_usd,
         case when input_tokens > 0 then cast(cache_read_tokens as {{ t_float() }}) / input_tokens end as cache_hit_rate

@@ -24,7 +24,8 @@ final as (
         coalesce(model, '{{ var("unknown_label") }}') as model,
         count(*) as llm_call_count,
         cast(sum(case when is_unpriced then 1 else 0 end) as {{ t_int() }}) as unpriced_call_count,
-        cast(sum(case when reported_cost_usd is not null then 1 else 0 end) as {{ t_int() }}) as reported_cost_call_count,
+        cast(sum(case when reported_cost_usd is not null then 1 else 0 end) as {{ t_int() }})
+            as reported_cost_call_count,
         cast(sum(input_tokens) as {{ t_int() }}) as input_tokens,
         cast(sum(output_tokens) as {{ t_int() }}) as output_tokens,
         cast(sum(total_tokens) as {{ t_int() }}) as total_tokens,
