@@ -43,7 +43,7 @@ run_spans as (
         count(*) as span_count,
         max(agent_depth) as max_agent_depth,
         max(span_depth) as max_span_depth,
-        cast(sum(case when status_code = 'ERROR' then 1 else 0 end) as {{ t_int() }}) as error_span_count
+        {{ count_where("status_code = 'ERROR'") }} as error_span_count
     from spans
     where agent_run_span_id is not null
     group by 1, 2
@@ -56,11 +56,9 @@ run_llm as (
         trace_id,
         agent_run_span_id,
         count(*) as llm_call_count,
-        cast(sum(input_tokens) as {{ t_int() }}) as input_tokens,
-        cast(sum(output_tokens) as {{ t_int() }}) as output_tokens,
-        cast(sum(total_tokens) as {{ t_int() }}) as total_tokens,
+        {{ token_sums(['input_tokens', 'output_tokens', 'total_tokens']) }},
         sum(cost_usd) as cost_usd,
-        cast(sum(case when is_unpriced then 1 else 0 end) as {{ t_int() }}) as unpriced_call_count
+        {{ count_where("is_unpriced") }} as unpriced_call_count
     from llm_calls
     where agent_run_span_id is not null
     group by 1, 2
@@ -73,7 +71,7 @@ run_tools as (
         trace_id,
         agent_run_span_id,
         count(*) as tool_call_count,
-        cast(sum(case when is_error then 1 else 0 end) as {{ t_int() }}) as tool_error_count,
+        {{ count_where("is_error") }} as tool_error_count,
         count(distinct tool_name) as distinct_tool_count,
         max(same_tool_streak_length) as max_same_tool_streak
     from tool_calls
