@@ -10,7 +10,6 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,17 +54,6 @@ _UPSERT_PATH = (
     "size_bytes=excluded.size_bytes, mtime_ns=excluded.mtime_ns, file_id=excluded.file_id, "
     "outcome=excluded.outcome, seen_at=excluded.seen_at"
 )
-
-
-@dataclass
-class FileRecord:
-    file_id: str
-    path: str
-    size_bytes: int
-    status: str
-    records_in: int | None
-    records_landed: int | None
-    records_quarantined: int | None
 
 
 class Manifest:

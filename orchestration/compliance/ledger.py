@@ -186,12 +186,6 @@ class Ledger:
             (now_iso(), request_id),
         )
 
-    def mark_failed(self, request_id: str, error: str) -> None:
-        self.db.execute(
-            "update erasure_requests set status = 'failed', error = ? where request_id = ?",
-            (error[:2000], request_id),
-        )
-
     def mark_done(self, request_id: str, files_rewritten: int) -> dict[str, int]:
         removed = self.removed(request_id)
         self.db.execute("begin immediate")

@@ -48,7 +48,6 @@ class RetentionReport:
     removals: list[Removal] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # warehouse tables not checked, with why
     run_id: str | None = None
-    bytes_freed: int = 0
 
     @property
     def rows(self) -> int:
@@ -260,7 +259,7 @@ def _retain_warehouse(
                         )
                     )
             if deleted and not dry_run:
-                report.bytes_freed = warehouse.compact(con, path)
+                warehouse.compact(con, path)
                 con = None
         finally:
             if con is not None:

@@ -102,7 +102,6 @@ def test_invalid_samples_are_quarantined_with_a_reason(settings, inbox, name, fi
 
 def test_manifest_reconciles_every_file(settings, inbox):
     copy_samples(inbox)
-    copy_samples(inbox, invalid=True) if False else None
     land(settings, settle_seconds=0)
     manifest = Manifest(settings.manifest_path)
     try:

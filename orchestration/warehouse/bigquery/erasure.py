@@ -17,7 +17,6 @@ from google.cloud import bigquery
 
 from orchestration.warehouse.bigquery.config import FAIL_SAFE_HOURS, BigQueryConfig
 
-SUBJECT_COLUMN = "user_hash"
 SUBJECT_COLUMNS = ("user_hash", "session_hash")
 
 
