@@ -85,7 +85,7 @@ def erase_files(
     for path in targets:
         rewrite(ledger, rid, path, match)
         checkpoint("file_rewritten")
-    listed = Suppression({h: rid for h in hashes}, keys, settings.hmac_key)
+    listed = Suppression(dict.fromkeys(hashes, rid), keys, settings.hmac_key)
     quarantine_match = SubjectMatch(
         frozenset(hashes),
         frozenset(),

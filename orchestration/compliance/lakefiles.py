@@ -7,6 +7,7 @@ left with no rows is removed. Files are read with `ParquetFile` (not as a datase
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -182,10 +183,8 @@ def remove_partition(folder: Path) -> int:
         removed += 1
     for leftover in folder.glob(".*.tmp"):  # an interrupted atomic write's temporary file
         leftover.unlink(missing_ok=True)
-    try:
+    with contextlib.suppress(OSError):  # already gone, or not empty: leave it
         folder.rmdir()
-    except OSError:
-        pass
     fsync_dir(folder.parent)
     return removed
 
@@ -198,22 +197,20 @@ def sweep_temporaries(root: Path) -> None:
     """Temporary files of atomic writes a killed process left behind (never published)."""
     if root.exists():
         for tmp in root.rglob(".*.tmp"):
-            try:
+            with contextlib.suppress(OSError):
                 tmp.unlink()
-            except OSError:
-                pass
 
 
 __all__ = [
-    "SubjectMatch",
-    "redact",
     "Discovery",
-    "discover",
+    "SubjectMatch",
     "count_matches",
-    "rewrite_without",
-    "replace_rows",
-    "remove_partition",
+    "discover",
     "parquet_rows",
-    "sweep_temporaries",
     "read_file",
+    "redact",
+    "remove_partition",
+    "replace_rows",
+    "rewrite_without",
+    "sweep_temporaries",
 ]

@@ -189,12 +189,6 @@ class Ledger:
             (now_iso(), request_id),
         )
 
-    def mark_failed(self, request_id: str, error: str) -> None:
-        self.db.execute(
-            "update erasure_requests set status = 'failed', error = ? where request_id = ?",
-            (error[:2000], request_id),
-        )
-
     def mark_done(self, request_id: str, files_rewritten: int, keep_traces: bool = False) -> dict[str, int]:
         """`keep_traces`: a warehouse outside the data directory (BigQuery) still needs the request's
         trace ids; `record_warehouse_erasure` drops them."""

@@ -18,7 +18,6 @@ from google.cloud import bigquery
 
 from orchestration.warehouse.bigquery.config import FAIL_SAFE_HOURS, BigQueryConfig
 
-SUBJECT_COLUMN = "user_hash"
 SUBJECT_COLUMNS = ("user_hash", "session_hash")
 PERSON_COLUMNS = (*SUBJECT_COLUMNS, "trace_id")  # a table with any of these may hold the person
 
@@ -70,7 +69,7 @@ def subject_tables(client: bigquery.Client, config: BigQueryConfig, datasets: li
 def time_travel_hours(client: bigquery.Client, config: BigQueryConfig, dataset: str) -> int:
     try:
         hours = client.get_dataset(f"{config.project}.{dataset}").max_time_travel_hours
-    except Exception:
+    except Exception:  # noqa: BLE001 - no such setting (the emulator): the configured hours
         hours = None
     return int(hours or config.time_travel_hours)
 
@@ -79,7 +78,7 @@ def warehouse_datasets(client: bigquery.Client, config: BigQueryConfig) -> list[
     """The lake dataset and dbt's datasets (<warehouse> and <warehouse>_<layer>)."""
     names = [d.dataset_id for d in client.list_datasets(config.project)]
     prefix = config.warehouse_dataset
-    return [config.lake_dataset] + sorted(n for n in names if n == prefix or n.startswith(prefix + "_"))
+    return [config.lake_dataset, *sorted(n for n in names if n == prefix or n.startswith(prefix + "_"))]
 
 
 def _person_filter(columns: list[str], tenant_id: str | None, with_traces: bool) -> str | None:
