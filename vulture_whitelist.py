@@ -11,6 +11,7 @@ from orchestration.cli import CliError
 from orchestration.warehouse.bigquery import loader, tables
 from orchestration.warehouse.dbt_plugin import Plugin
 from orchestration.warehouse.dbt_runner import DbtBuildResult
+from tests.conventions.fake_provider_api import FakeProviderApi, _Handler
 
 CliError.show  # click calls it to print a ClickException
 DataContextVariables.progress_bars  # Great Expectations reads it (quality/runner.py turns the bars off)
@@ -25,3 +26,6 @@ Plugin  # dbt-duckdb loads it by module name (profiles.yml) and calls the three 
 Plugin.initialize
 Plugin.configure_connection
 Plugin.configure_cursor
+_Handler.log_message  # http.server calls these on the fake provider API (tests/conventions)
+_Handler.do_POST
+FakeProviderApi.daemon_threads  # socketserver reads it: request threads do not keep the test alive

@@ -407,7 +407,7 @@ with keyed as (
         coalesce(c.tenant_id, '{UNKNOWN}') as tenant_id,
         coalesce(c.feature, '{UNKNOWN}') as feature,
         coalesce(c.team, t.team, '{UNKNOWN}') as team,
-        coalesce(c.provider_id, '{UNKNOWN}') as provider,
+        coalesce(c.provider_id, c.price_provider, '{UNKNOWN}') as provider,
         coalesce(c.model, '{UNKNOWN}') as model,
         c.*  exclude (tenant_id, feature, team, model)
     from intermediate.int_llm_calls_priced as c
