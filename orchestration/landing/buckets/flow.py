@@ -74,7 +74,7 @@ def land_buckets(
                 "listing": "full" if listed.full else "incremental",
                 "keys_listed": listed.listed,
                 "objects": len(listed.objects),
-                "objects_downloaded": len(todo),
+                "objects_new": len(todo),
                 "bytes_downloaded": downloaded,
             }
         )
