@@ -6,6 +6,7 @@ write objects with their own clients, straight to the server."""
 from __future__ import annotations
 
 import itertools
+import logging
 import socket
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ def free_port() -> int:
 def s3_server():
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request otherwise
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
     server.start()
     yield server.get_host_and_port()[1]
