@@ -1,0 +1,123 @@
+"""A landing of a bucket killed (SIGKILL, real subprocess) anywhere lands every record exactly once on
+the next run; the spool stays within its bound; an object is copied without being held in memory."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+from orchestration.landing import land
+from tests.buckets import otlp
+from tests.landing.conftest import lake_rows
+
+SPANS = "count(*), count(distinct (trace_id, span_id))"
+
+
+def _fill(bucket, objects: int, spans: int) -> int:
+    for n in range(objects):
+        key = otlp.s3_key("otel/traces/", n, f"traces_{n:04d}.json")
+        bucket.put(key, otlp.json_object(n * 1000, spans) if n % 3 else otlp.gzip_object(n * 1000, spans))
+    return objects * spans
+
+
+def _land_command(settings) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "orchestration.cli",
+        "--data-dir",
+        str(settings.data_dir),
+        "land",
+        "--workers",
+        "1",
+    ]
+
+
+def test_a_killed_bucket_landing_is_completed_exactly_once(settings, s3, tmp_path):
+    expected = _fill(s3, 36, 300)  # ~80 KB objects: batches of about a dozen with a 1 MB spool
+    env = {**os.environ, "SPANLEDGER_HMAC_KEY": "test-key", "SPANLEDGER_SPOOL_MB": "1"}
+    command = [*_land_command(settings), s3.uri("otel/")]
+    # killed at fixed points: after the second batch is copied, and after a batch landed but before
+    # its objects' versions were noted (the next run finds their content landed)
+    for point in ("spooled:2", "landed:1"):
+        killed = subprocess.run(
+            command, env={**env, "SPANLEDGER_TEST_KILL_AT": point}, capture_output=True, timeout=300
+        )
+        assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()[-2000:]
+
+    # and at random moments of a run (how long one takes here, measured on another data dir)
+    started = time.perf_counter()
+    timing = [*command[:4], str(tmp_path / "timing"), *command[5:]]
+    subprocess.run(timing, env=env, check=True, capture_output=True, timeout=300)
+    duration = time.perf_counter() - started
+    rng = random.Random(29)
+    kills = 0
+    for _ in range(2):
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 0.9) * duration)
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            kills += 1
+        process.wait()
+    assert kills >= 1, "the landing finished before any kill"
+
+    final = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert final.returncode == 0, final.stderr[-2000:]
+    assert lake_rows(settings, "spans", SPANS) == [(expected, expected)]
+    assert not settings.spool_dir.exists() and not (settings.lake_dir / "_staging").exists()
+    again = land(settings, [s3.uri("otel/")], workers=1)
+    assert again.count("unchanged") == 36 and again.records_landed == 0
+    assert lake_rows(settings, "spans", SPANS) == [(expected, expected)]
+
+
+def _spool_bytes(settings) -> int:
+    return sum(p.stat().st_size for p in settings.spool_dir.rglob("*") if p.is_file())
+
+
+def test_the_spool_holds_one_bounded_batch_at_a_time(settings, bucket, monkeypatch):
+    monkeypatch.setenv("SPANLEDGER_SPOOL_MB", "1")
+    expected = _fill(bucket, 12, 1000)  # ~270 KB each: 3 to a batch
+    seen: list[int] = []
+    body = "/traces/" if bucket.scheme == "s3" else "alt=media"
+    bucket.proxy.add("GET", body, times=100, before=lambda: seen.append(_spool_bytes(settings)))
+    report = land(type(settings).from_env(settings.data_dir), [bucket.uri("otel/")], workers=1)
+    assert report.records_landed == expected
+    assert len(seen) == 12 and max(seen) <= 1024 * 1024
+    assert seen.count(0) >= 4  # each batch starts from an empty spool
+    assert not settings.spool_dir.exists()
+
+
+DOWNLOAD_PEAK = """
+import sys, tracemalloc
+from orchestration.landing.buckets.stores import ObjectInfo, open_store
+from orchestration.landing.buckets.uri import parse_bucket_uri
+source = parse_bucket_uri(sys.argv[1])
+store = open_store(source)
+[info] = list(store.list(source.prefix, None))
+tracemalloc.start()
+with open(sys.argv[2], "wb") as fh:
+    store.download(info, fh)
+print(tracemalloc.get_traced_memory()[1], info.size)
+"""
+
+
+def test_an_object_is_streamed_to_the_spool_not_held_in_memory(bucket, tmp_path):
+    big = otlp.json_lines(0, 40_000, per_line=50)  # ~10 MB
+    bucket.put("otel/big/traces.jsonl", big)
+    out = subprocess.run(
+        [sys.executable, "-c", DOWNLOAD_PEAK, bucket.uri("otel/big/"), str(tmp_path / "copy")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    peak, size = map(int, out.stdout.split())
+    print(f"download peak {peak:,} bytes for {size:,}")
+    assert size == len(big) > 8 * 1024 * 1024
+    assert (tmp_path / "copy").read_bytes() == big
+    assert peak < size / 4, f"the download held {peak:,} bytes at once for a {size:,}-byte object"
