@@ -4,7 +4,6 @@ the next run; the spool stays within its bound; an object is copied without bein
 from __future__ import annotations
 
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import time
 
 from orchestration.landing import land
 from tests.buckets import otlp
-from tests.landing.conftest import lake_rows
+from tests.landing.conftest import lake_rows, sigkill_at_random
 
 SPANS = "count(*), count(distinct (trace_id, span_id))"
 
@@ -54,16 +53,7 @@ def test_a_killed_bucket_landing_is_completed_exactly_once(settings, s3, tmp_pat
     timing = [*command[:4], str(tmp_path / "timing"), *command[5:]]
     subprocess.run(timing, env=env, check=True, capture_output=True, timeout=300)
     duration = time.perf_counter() - started
-    rng = random.Random(29)
-    kills = 0
-    for _ in range(2):
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.3, 0.9) * duration)
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            kills += 1
-        process.wait()
-    assert kills >= 1, "the landing finished before any kill"
+    assert sigkill_at_random(command, env, duration, runs=2, seed=29, earliest=0.3) >= 1, "no run was killed"
 
     final = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert final.returncode == 0, final.stderr[-2000:]
