@@ -35,21 +35,8 @@ class FaultProxy:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> FaultProxy:
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args) -> None:
-                pass
-
-            def _any(self) -> None:
-                proxy.handle(self)
-
-            do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = _any
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), ProxyHandler)
+        self.server.proxy = self
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
@@ -117,3 +104,17 @@ class FaultProxy:
             request.connection.shutdown(2)
             return
         request.wfile.write(payload)
+
+
+class ProxyHandler(BaseHTTPRequestHandler):
+    """Hands every request to the FaultProxy its server belongs to."""
+
+    protocol_version = "HTTP/1.1"  # keep-alive, as the clouds' clients expect
+
+    def log_message(self, *args) -> None:
+        pass  # no line a request on the test's stderr
+
+    def _any(self) -> None:
+        self.server.proxy.handle(self)
+
+    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = _any
