@@ -8,10 +8,12 @@ from __future__ import annotations
 import itertools
 import logging
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import requests
 
 from orchestration.settings import Settings
 from tests.buckets.proxy import FaultProxy
@@ -64,6 +66,32 @@ class Bucket:
             self.client.put_object(Bucket=self.name, Key=key, Body=data)
         else:
             self.client.bucket(self.name).blob(key).upload_from_string(data)
+
+    def start_upload(self, key: str, data: bytes) -> Callable[[], None]:
+        """Begin uploading `data` to `key` as the exporters' clients do for large objects (S3 multipart,
+        GCS resumable), sending all of it (S3) or its first half (GCS) now; the object exists only once
+        the returned function completes the upload."""
+        self.put(key, data[: len(data) // 2])  # BREAK: a half-written object visible
+        if self.scheme == "s3":
+            upload = self.client.create_multipart_upload(Bucket=self.name, Key=key)["UploadId"]
+            part = self.client.upload_part(
+                Bucket=self.name, Key=key, UploadId=upload, PartNumber=1, Body=data
+            )
+            parts = {"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]}
+            return lambda: self.client.complete_multipart_upload(
+                Bucket=self.name, Key=key, UploadId=upload, MultipartUpload=parts
+            )
+        session = self.client.bucket(self.name).blob(key).create_resumable_upload_session(size=len(data))
+        half = len(data) // 2
+
+        def send(start: int, end: int, expect: int) -> None:
+            headers = {"Content-Range": f"bytes {start}-{end - 1}/{len(data)}"}
+            assert (
+                requests.put(session, data=data[start:end], headers=headers, timeout=30).status_code == expect
+            )
+
+        send(0, half, 308)  # 308: resume incomplete
+        return lambda: send(half, len(data), 200)
 
     def delete(self, key: str) -> None:
         if self.scheme == "s3":

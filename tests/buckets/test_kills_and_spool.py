@@ -3,6 +3,7 @@ the next run; the spool stays within its bound; an object is copied without bein
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -11,7 +12,8 @@ import time
 
 from orchestration.landing import land
 from tests.buckets import otlp
-from tests.landing.conftest import lake_rows, sigkill_at_random
+from tests.landing.conftest import lake_rows, quarantine_rows, sigkill_at_random
+from tests.landing.test_bad_input import _request, _span
 
 SPANS = "count(*), count(distinct (trace_id, span_id))"
 
@@ -38,6 +40,14 @@ def _land_command(settings) -> list[str]:
 
 def test_a_killed_bucket_landing_is_completed_exactly_once(settings, s3, tmp_path):
     expected = _fill(s3, 36, 300)  # ~80 KB objects: batches of about a dozen with a 1 MB spool
+    # in the first batch, an object with 5 good spans, a line that is no JSON and a span with a bad id:
+    # its two quarantine entries must not be written twice either
+    bad_span = json.dumps(_request(_span(900_010), _span(900_011, spanId="zz" * 8))).encode()
+    s3.put(
+        otlp.s3_key("otel/traces/", 5, "traces_mixed.json"),
+        otlp.json_lines(900_000, 5) + b"{not json\n" + bad_span + b"\n",
+    )
+    expected += 6
     env = {**os.environ, "SPANLEDGER_HMAC_KEY": "test-key", "SPANLEDGER_SPOOL_MB": "1"}
     command = [*_land_command(settings), s3.uri("otel/")]
     # killed at fixed points: after the second batch is copied, and after a batch landed but before
@@ -58,9 +68,13 @@ def test_a_killed_bucket_landing_is_completed_exactly_once(settings, s3, tmp_pat
     final = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert final.returncode == 0, final.stderr[-2000:]
     assert lake_rows(settings, "spans", SPANS) == [(expected, expected)]
+    assert sorted(q["location"] for q in quarantine_rows(settings)) == [
+        "line 2",
+        "line 3: resourceSpans[0].scopeSpans[0].spans[1]",
+    ]
     assert not settings.spool_dir.exists() and not (settings.lake_dir / "_staging").exists()
     again = land(settings, [s3.uri("otel/")], workers=1)
-    assert again.count("unchanged") == 36 and again.records_landed == 0
+    assert again.count("unchanged") == 37 and again.records_landed == 0
     assert lake_rows(settings, "spans", SPANS) == [(expected, expected)]
 
 

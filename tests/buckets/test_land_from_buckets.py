@@ -10,6 +10,7 @@ from orchestration.landing.buckets.state import ObjectState
 from orchestration.manifest import Manifest
 from tests.buckets import otlp
 from tests.landing.conftest import lake_rows, quarantine_rows
+from tests.landing.test_bad_input import _request, _span
 
 SPANS = "count(*), count(distinct (trace_id, span_id))"
 
@@ -103,6 +104,19 @@ def test_an_object_replaced_while_it_is_listed_lands_one_version_once(settings, 
     assert _objects(settings)[bucket.uri(keys[1])]["version"] == bucket.version(keys[1])
 
 
+def test_an_object_still_being_uploaded_is_not_landed_until_its_upload_completes(settings, bucket):
+    key = otlp.s3_key("otel/", 0, "traces_big.json")
+    complete = bucket.start_upload(key, otlp.json_object(0, 40))
+    bucket.put(otlp.s3_key("otel/", 1, "traces_small.json"), otlp.json_object(100, 5))
+    during = land(settings, [bucket.uri("otel/")], workers=1)
+    assert [f.path for f in during.files] == [bucket.uri(otlp.s3_key("otel/", 1, "traces_small.json"))]
+    assert (during.records_landed, during.records_quarantined, during.units_unreadable) == (5, 0, 0)
+    complete()
+    after = land(settings, [bucket.uri("otel/")], workers=1)
+    assert after.count("landed") == 1 and after.records_landed == 40
+    assert lake_rows(settings, "spans", SPANS) == [(45, 45)]
+
+
 def test_an_object_deleted_after_it_was_listed_is_skipped_not_fatal(settings, bucket):
     keys = [otlp.s3_key("otel/", m, f"traces_{m}.json") for m in range(3)]
     for m, key in enumerate(keys):
@@ -137,9 +151,11 @@ def test_a_body_cut_off_mid_way_is_fetched_again(settings, bucket):
     assert lake_rows(settings, "spans", SPANS) == [(300, 300)]
 
 
-def test_quarantine_names_the_object(settings, bucket):
+def test_quarantine_names_the_object_and_every_record_is_counted(settings, bucket):
     good = json.dumps(otlp.request(0, 5)).encode()
-    bucket.put("otel/bad/traces.jsonl", good + b"\n{not json\n")
+    bad_span = json.dumps(_request(_span(10), _span(11, spanId="zz" * 8))).encode()  # not hex
+    bucket.put("otel/bad/traces.jsonl", good + b"\n{not json\n" + bad_span + b"\n")
     report = land(settings, [bucket.uri("otel/")], workers=1)
-    assert report.records_landed == 5 and report.units_unreadable == 1
+    assert report.records_landed == 6 and report.records_quarantined == 1 and report.units_unreadable == 1
+    assert report.records_in == report.records_landed + report.records_quarantined
     assert {row["source_path"] for row in quarantine_rows(settings)} == {bucket.uri("otel/bad/traces.jsonl")}
