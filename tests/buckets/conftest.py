@@ -71,7 +71,6 @@ class Bucket:
         """Begin uploading `data` to `key` as the exporters' clients do for large objects (S3 multipart,
         GCS resumable), sending all of it (S3) or its first half (GCS) now; the object exists only once
         the returned function completes the upload."""
-        self.put(key, data[: len(data) // 2])  # BREAK: a half-written object visible
         if self.scheme == "s3":
             upload = self.client.create_multipart_upload(Bucket=self.name, Key=key)["UploadId"]
             part = self.client.upload_part(

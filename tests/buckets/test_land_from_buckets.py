@@ -30,6 +30,14 @@ def _downloads(bucket) -> list:
     return bucket.proxy.requests("GET", "alt=media")
 
 
+def _put_minutes(bucket, minutes: int) -> list[str]:
+    """An object of 10 spans in each of the first `minutes` minute partitions; their keys."""
+    keys = [otlp.s3_key("otel/", m, f"traces_{m}.json") for m in range(minutes)]
+    for m, key in enumerate(keys):
+        bucket.put(key, otlp.json_object(m * 100, 10))
+    return keys
+
+
 def test_the_exporters_key_layouts_land_once_and_a_second_landing_downloads_nothing(settings, bucket):
     # awss3exporter (default partition format): otlp_json, gzip-compressed json, otlp_proto
     bucket.put(otlp.s3_key("otel/traces/", 0, "traces_Ab3dE5gH7.json"), otlp.json_object(0, 40))
@@ -91,9 +99,7 @@ def test_an_object_rewritten_longer_continues_where_it_stopped(settings, bucket)
 
 
 def test_an_object_replaced_while_it_is_listed_lands_one_version_once(settings, bucket):
-    keys = [otlp.s3_key("otel/", m, f"traces_{m}.json") for m in range(3)]
-    for m, key in enumerate(keys):
-        bucket.put(key, otlp.json_object(m * 100, 10))
+    keys = _put_minutes(bucket, 3)
     # a writer replaces the middle object while the listing is being answered (more spans: a new size)
     bucket.proxy.add("GET", "", after=lambda: bucket.put(keys[1], otlp.json_object(100, 25)))
     report = land(settings, [bucket.uri("otel/")], workers=1)
@@ -118,9 +124,7 @@ def test_an_object_still_being_uploaded_is_not_landed_until_its_upload_completes
 
 
 def test_an_object_deleted_after_it_was_listed_is_skipped_not_fatal(settings, bucket):
-    keys = [otlp.s3_key("otel/", m, f"traces_{m}.json") for m in range(3)]
-    for m, key in enumerate(keys):
-        bucket.put(key, otlp.json_object(m * 100, 10))
+    keys = _put_minutes(bucket, 3)
     bucket.proxy.add("GET", "", after=lambda: bucket.delete(keys[0]))
     report = land(settings, [bucket.uri("otel/")], workers=1)
     gone = [f for f in report.files if f.path == bucket.uri(keys[0])]
@@ -130,8 +134,7 @@ def test_an_object_deleted_after_it_was_listed_is_skipped_not_fatal(settings, bu
 
 
 def test_transient_503s_are_retried_with_backoff(settings, bucket):
-    for m in range(2):
-        bucket.put(otlp.s3_key("otel/", m, f"traces_{m}.json"), otlp.json_object(m * 100, 10))
+    _put_minutes(bucket, 2)
     listing = "list-type" if bucket.scheme == "s3" else f"/b/{bucket.name}/o?"
     body = "/traces_1.json" if bucket.scheme == "s3" else "alt=media"
     bucket.proxy.add("GET", listing, status=503)
