@@ -11,6 +11,7 @@ from orchestration.cli import CliError
 from orchestration.warehouse.bigquery import loader, tables
 from orchestration.warehouse.dbt_plugin import Plugin
 from orchestration.warehouse.dbt_runner import DbtBuildResult
+from tests.buckets.proxy import ProxyHandler
 from tests.conventions.fake_provider_api import FakeProviderApi, _Handler
 
 CliError.show  # click calls it to print a ClickException
@@ -26,6 +27,15 @@ Plugin  # dbt-duckdb loads it by module name (profiles.yml) and calls the three 
 Plugin.initialize
 Plugin.configure_connection
 Plugin.configure_cursor
+ProxyHandler.protocol_version  # http.server reads these of the fault proxy's handler (tests/buckets)
+ProxyHandler.log_message
+ProxyHandler.close_connection
+ProxyHandler.do_GET
+ProxyHandler.do_PUT
+ProxyHandler.do_POST
+ProxyHandler.do_DELETE
+ProxyHandler.do_HEAD
+ProxyHandler.do_PATCH
 _Handler.log_message  # http.server calls these on the fake provider API (tests/conventions)
 _Handler.do_POST
 FakeProviderApi.daemon_threads  # socketserver reads it: request threads do not keep the test alive

@@ -186,10 +186,11 @@ class _ProgressLines:
 
 def _land(
     settings: Settings,
-    inputs: list[Path] | None,
+    inputs: list[Path | str] | None,
     settle: float | None,
     workers: int | None,
     final: bool = False,
+    listing: str = "auto",
 ):
     from orchestration.landing import LandingError, land
     from orchestration.locks import LakeBusy
@@ -216,7 +217,13 @@ def _land(
 
         try:
             return land(
-                settings, inputs, settle_seconds=settle, final=final, workers=workers, progress=on_progress
+                settings,
+                inputs,
+                settle_seconds=settle,
+                final=final,
+                workers=workers,
+                progress=on_progress,
+                listing=listing,
             )
         except (LandingError, LakeBusy) as err:
             raise CliError(str(err)) from None
@@ -288,6 +295,11 @@ def _print_landing(report, as_json: bool, settings: Settings) -> None:
         )
     for example in report.quarantine_examples[:5]:
         out.print(f"[yellow]quarantined[/] {example}")
+    for listed in meta["buckets"]:
+        out.print(
+            f"{listed['input']}: {listed['listing']} listing, {listed['keys_listed']:,} keys, "
+            f"{listed['objects_new']:,} new or changed object(s) downloaded ({listed['bytes_downloaded'] / 1e6:.1f} MB)"
+        )
     if report.compaction.files_in or report.compaction.deferred:
         from orchestration.commands.lake import describe
 
@@ -295,7 +307,7 @@ def _print_landing(report, as_json: bool, settings: Settings) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1)
 @click.option(
     "--settle-seconds",
     type=float,
@@ -313,24 +325,37 @@ def _print_landing(report, as_json: bool, settings: Settings) -> None:
     help="The writers are done: a record a file ends in the middle of is quarantined as truncated now, "
     "instead of waiting SPANLEDGER_TAIL_TIMEOUT_SECONDS (600) for the writer to finish it.",
 )
+@click.option(
+    "--listing",
+    type=click.Choice(["full", "incremental", "auto"]),
+    default="full",
+    show_default=True,
+    help="Bucket inputs: list every key (full), or from the stored cursor on (incremental; auto: incremental "
+    "unless SPANLEDGER_BUCKET_FULL_SWEEP_MINUTES have passed since the last full listing).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
-def land(ctx, paths, settle_seconds, workers, final, as_json) -> None:
-    """Land new OTLP files (folders are searched recursively) into the Parquet lake, exactly once.
+def land(ctx, paths, settle_seconds, workers, final, listing, as_json) -> None:
+    """Land new OTLP files (folders are searched recursively, buckets by prefix) into the Parquet lake,
+    exactly once.
 
     \b
     Examples:
       spanledger land                         # the data directory's inbox
       spanledger land /var/otel/export        # a collector's file exporter folder
       spanledger land traces.jsonl.zst logs.pb --json
+      spanledger land s3://otel-exports/traces/ gs://otel-archive/logs/   # the bucket exporters' objects
     """
+    from orchestration.landing.buckets import is_bucket_uri
+
     settings = _settings(ctx)
-    for path in paths:
-        if not path.exists():
+    inputs: list[Path | str] = [p if is_bucket_uri(p) else Path(p) for p in paths]
+    for path in inputs:
+        if isinstance(path, Path) and not path.exists():
             raise CliError(f"input path does not exist: {path}")
-    explicit_files = paths and all(p.is_file() for p in paths)
+    explicit_files = inputs and all(isinstance(p, str) or p.is_file() for p in inputs)
     settle = settle_seconds if settle_seconds is not None else (0.0 if explicit_files else None)
-    report = _land(settings, list(paths) or None, settle, workers, final)
+    report = _land(settings, inputs or None, settle, workers, final, listing)
     _print_landing(report, as_json, settings)
 
 

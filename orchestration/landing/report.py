@@ -47,6 +47,7 @@ class LandingReport:
     quarantine_examples: list[str] = field(default_factory=list)
     recovered: int = 0
     compaction: CompactionReport = field(default_factory=CompactionReport)
+    listings: list[dict[str, Any]] = field(default_factory=list)  # one per bucket input: what listing it took
 
     def count(self, outcome: str) -> int:
         return sum(1 for f in self.files if f.outcome == outcome)
@@ -110,4 +111,5 @@ class LandingReport:
             "hot_path": compiled.summary(),
             "native_decoder": native.status(),
             **self.compaction.to_metadata(),
+            "buckets": self.listings,
         }

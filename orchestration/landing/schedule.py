@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, as_completed, wait
 from datetime import UTC, datetime
 from itertools import chain
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from orchestration.lake import native
@@ -143,7 +143,7 @@ class Schedule:
         self.report.files.extend(publish_file(*args))
         for candidate, _ in members:
             self.report.bytes_in += candidate.new_bytes
-            self.advance(candidate.path.name, candidate.size)
+            self.advance(PurePosixPath(candidate.key).name, candidate.size)
 
     def withdraw(self, file_ids: list[str], reason: str) -> None:
         """Files that changed under a task: nothing of them is published (their other slices' outputs
@@ -154,7 +154,7 @@ class Schedule:
             if candidate is not None:
                 detail = f"{reason}; lands at a later run"
                 self.report.files.append(FileOutcome(candidate.key, "settling", fid, detail=detail))
-                self.advance(candidate.path.name, candidate.size)
+                self.advance(PurePosixPath(candidate.key).name, candidate.size)
 
     # --- the three ways to run --------------------------------------------------------------------
     def run(self) -> None:
@@ -202,7 +202,7 @@ class Schedule:
         staging.mkdir(parents=True, exist_ok=True)
         id_path = staging / f"{uuid.uuid4().hex}.file-id"
         early = early_slice(item.path, item.stat.st_size, item.stat.st_ino, self.manifest, self.landing_day, workers,
-                            id_path, item.final)  # fmt: skip
+                            id_path, item.final, item.source)  # fmt: skip
         backlog: list[list[Task]] = []
         with process_pool(workers - 1) as pool:
             early_future = (

@@ -31,7 +31,8 @@ lake_table_specs = [
     key=LANDING_KEY,
     group_name="landing",
     kinds={"python", "parquet"},
-    description="Lands every new OTLP file of the drop folder(s) into the lake exactly once "
+    description="Lands every new OTLP file of the drop folder(s), and every new object version of the "
+    "bucket input(s), into the lake exactly once "
     "(content-hash manifest, atomic publish, quarantine for bad records).",
 )
 def lake_landing(context: AssetExecutionContext, spanledger: SpanledgerResource) -> MaterializeResult:
