@@ -125,7 +125,7 @@ for table in tables:  # as landing writes them
 parquet = clock() - t
 python_path = {{"parse": parse, "normalize": normalize, "arrow": arrow, "parquet": parquet}}
 native_path = None
-from orchestration.lake import native
+from orchestration.native import decoder as native
 if native.available():  # what landing runs for trace lines: decode straight to Arrow, then Parquet
     decoder = native.NativeTraces(AttributeFilter(SubjectHasher(b"k"), keep_content=False, hash_sessions=True,
                                                   max_value_chars=16384))
@@ -240,10 +240,10 @@ def main() -> None:
             )
 
     ours = results["spanledger land"][0]
-    from orchestration import compiled
+    from orchestration.native import hot_path
 
     print(
-        f"\nlanding hot path: {compiled.summary()}"
+        f"\nlanding hot path: {hot_path.summary()}"
         + (f"; fastest of {args.repeat} alternating rounds" if args.repeat > 1 else "")
     )
     print(

@@ -121,7 +121,7 @@ class Batch:
     content: list[dict[str, Any]] = field(default_factory=list)
     quarantined: list[Quarantined] = field(default_factory=list)
     records_in: int = 0
-    # (table, input file id, Arrow table with a `_day` column) from the native trace decoder (lake/native.py)
+    # (table, input file id, Arrow table with a `_day` column) from the native decoder (native/decoder.py)
     arrow: list[tuple[str, str, Any]] = field(default_factory=list)
 
     def row_count(self) -> int:

@@ -17,7 +17,6 @@ from typing import Any, BinaryIO
 import orjson
 import pyarrow as pa
 
-from orchestration.lake import native
 from orchestration.lake.normalize import Batch, Normalizer, count_records, detect_signal
 from orchestration.lake.privacy import AttributeFilter, SubjectHasher
 from orchestration.lake.schema import LAKE_TABLES
@@ -28,6 +27,7 @@ from orchestration.landing.early import ID_PENDING, FileWithdrawn, await_file_id
 from orchestration.landing.identity import HEAD_BYTES, ChangedWhileRead
 from orchestration.landing.slicing import Task
 from orchestration.landing.tally import RECORD_TABLES, Tally, quarantine_row, redacted_excerpt
+from orchestration.native import decoder as native
 from orchestration.otlp.reader import open_range
 from orchestration.otlp.repair import has_replacement
 from orchestration.otlp.units import LineBlock, Unit, json_unit

@@ -1,4 +1,4 @@
-"""The native trace decoder (lake/native.py, _native_traces.cpp) against the Python path it stands in for.
+"""The native trace decoder (native/decoder.py, native/cpp/) against the Python path it stands in for.
 
 Every line the native decoder takes must give the rows `Normalizer.traces` gives, column for column and
 byte for byte (attribute JSON included); every line it refuses lands through the Python path. Checked
@@ -24,12 +24,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from orchestration.generator import GeneratorConfig, generate
-from orchestration.lake import native, semantics
-from orchestration.lake.native import NativeTraces
+from orchestration.lake import semantics
 from orchestration.lake.normalize import Batch, Normalizer
 from orchestration.lake.privacy import AttributeFilter, SubjectHasher
 from orchestration.lake.schema import LAKE_TABLES
 from orchestration.lake.writer import rows_to_table
+from orchestration.native import decoder as native
+from orchestration.native.decoder import NativeTraces
 
 pytestmark = pytest.mark.skipif(not native.available(), reason=f"native decoder {native.status()}")
 TABLES = ("spans", "span_events", "span_links")
@@ -494,12 +495,9 @@ def test_newlines_are_counted_as_bytes_count_does(data, start, end):
 
 def test_a_build_from_another_source_is_not_used(tmp_path, monkeypatch):
     """As for the Cython modules: an edit of the C++ (a header included) not yet rebuilt runs the Python path."""
-    source = tmp_path / native.SOURCE.name
-    source.write_bytes(native.SOURCE.read_bytes())
-    headers = tmp_path / "_native"
-    shutil.copytree(native.HEADERS, headers)
-    monkeypatch.setattr(native, "SOURCE", source)
-    monkeypatch.setattr(native, "HEADERS", headers)
+    sources = tmp_path / "cpp"
+    shutil.copytree(native.SOURCES, sources)
+    monkeypatch.setattr(native, "SOURCES", sources)
 
     def fresh_status() -> str:
         monkeypatch.setattr(native, "_status", "")
@@ -507,6 +505,6 @@ def test_a_build_from_another_source_is_not_used(tmp_path, monkeypatch):
         return native.status()
 
     assert fresh_status() == "compiled"
-    (headers / "arena.h").write_text((headers / "arena.h").read_text() + "\n// an edit\n")
+    (sources / "arena.h").write_text((sources / "arena.h").read_text() + "\n// an edit\n")
     assert fresh_status().startswith("stale")
     assert not native.available()

@@ -1,6 +1,6 @@
 // OTLP/JSON field readers with values.py's semantics; anything lenient beyond the spec refuses
 // the line (the Python path then reads it).
-// Part of the native trace decoder (../_native_traces.cpp), which includes it; one translation unit.
+// Part of the native decoder (decoder.cpp), which includes it; one translation unit.
 #pragma once
 
 #include "simdjson.h"

@@ -1,19 +1,18 @@
 """The native trace decoder: blocks of OTLP/JSON trace lines → Arrow tables of spans, events and links.
 
-`_native_traces.cpp` (C++ on simdjson, compiled by setup.py) takes the lines it can decode exactly as
+`cpp/decoder.cpp` (C++ on simdjson, compiled by setup.py) takes the lines it can decode exactly as
 `normalize.Normalizer.traces` would, and hands back the others (an unusual encoding, a record to
 quarantine, a value to cap, logs and metrics), which landing then runs through the Python path. The
 key tables stay in Python: the decoder asks `AttributeFilter.key_plan` once per attribute key. Ids and
 content get `SubjectHasher`'s keyed HMAC, with its key, in C++ when the build found OpenSSL.
 
-It is used when it was compiled from the source beside it (and its headers in `_native/`), content
+It is used when it was compiled from the source beside it (its headers included), content
 capture is off, SPANLEDGER_NATIVE is not 0 and SPANLEDGER_PURE_PYTHON is not set;
 `tests/landing/test_native_traces.py` lands the same inputs both ways and compares every column.
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import os
 from pathlib import Path
@@ -24,10 +23,9 @@ import pyarrow as pa
 from orchestration.lake import semantics
 from orchestration.lake.privacy import AttributeFilter
 from orchestration.lake.schema import COST, LAKE_TABLES, TS
+from orchestration.native.modules import DECODER_MAIN, DECODER_MODULE, decoder_digest
 
-MODULE = "orchestration.lake._native_traces"  # keep in step with setup.py
-SOURCE = Path(__file__).with_name("_native_traces.cpp")
-HEADERS = Path(__file__).with_name("_native")  # the parts _native_traces.cpp includes
+SOURCES = Path(__file__).with_name("cpp")  # decoder.cpp and the headers it includes
 TABLES = ("spans", "span_events", "span_links")
 # How each LLM column's value is converted (the converters of semantics.LLM_COLUMNS, by name).
 CONVERSIONS = {
@@ -62,7 +60,7 @@ CONVERSIONS = {
     "eval_label": "str",
     "feedback_score": "float",
 }
-# String columns read with first_str, fed after the LLM columns in this order (see _native_traces.cpp).
+# String columns read with first_str, fed after the LLM columns in this order (see cpp/decoder.cpp).
 PSEUDO_COLUMNS = (
     semantics.TENANT_KEYS,
     ("service.name",),
@@ -107,23 +105,15 @@ def _load() -> Any:
         _status = "off (CONVERSIONS does not match semantics.LLM_COLUMNS)"
         return None
     try:
-        module = importlib.import_module(MODULE)
+        module = importlib.import_module(DECODER_MODULE)
     except ImportError:
         _status = "not compiled (no C++ compiler or pysimdjson at install)"
         return None
-    if SOURCE.exists() and module.__compiled_from__ != source_digest():
+    if (SOURCES / DECODER_MAIN).exists() and module.__compiled_from__ != decoder_digest(SOURCES):
         _status = "stale (built from another version of the source; `uv sync` rebuilds it)"
         return None
     _module, _status = module, "compiled"
     return _module
-
-
-def source_digest() -> str:
-    """SHA-256 of the decoder's source and headers, as setup.py stamps the module it builds."""
-    digest = hashlib.sha256(SOURCE.read_bytes())
-    for header in sorted(HEADERS.glob("*.h")):
-        digest.update(header.read_bytes())
-    return digest.hexdigest()
 
 
 def count_newlines(data: bytes | memoryview, start: int = 0, end: int | None = None) -> int:

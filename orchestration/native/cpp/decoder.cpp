@@ -1,6 +1,6 @@
 // Native decoder of OTLP/JSON trace lines: spans, span events and span links straight to Arrow buffers.
 //
-// The fast path of landing for the common case; `orchestration/lake/native.py` drives it. It produces
+// The fast path of landing for the common case; `orchestration/native/decoder.py` drives it. It produces
 // exactly the rows `normalize.Normalizer.traces` would, and refuses a whole line as soon as it meets
 // anything outside that common case (an odd encoding, an error to quarantine, a value to cap): such a
 // line goes through the Python path, which stays the reference. What each attribute key means (privacy
@@ -1351,8 +1351,8 @@ PyMethodDef module_methods[] = {
     {"count_newlines", count_newlines, METH_VARARGS, "count_newlines(data, start=0, end=len) -> int"},
     {nullptr, nullptr, 0, nullptr}};
 
-PyModuleDef module_def = {PyModuleDef_HEAD_INIT, "_native_traces",
-                          "Native decoder of OTLP/JSON trace lines (see orchestration/lake/native.py).", -1,
+PyModuleDef module_def = {PyModuleDef_HEAD_INIT, "_decoder",
+                          "Native decoder of OTLP/JSON trace lines (see orchestration/native/decoder.py).", -1,
                           module_methods};
 
 }  // namespace
@@ -1361,8 +1361,8 @@ PyModuleDef module_def = {PyModuleDef_HEAD_INIT, "_native_traces",
 #define SPANLEDGER_SOURCE_SHA256 ""
 #endif
 
-PyMODINIT_FUNC PyInit__native_traces() {
-  DecoderType.tp_name = "orchestration.lake._native_traces.Decoder";
+PyMODINIT_FUNC PyInit__decoder() {
+  DecoderType.tp_name = "orchestration.native._decoder.Decoder";
   DecoderType.tp_basicsize = sizeof(DecoderObject);
   DecoderType.tp_flags = Py_TPFLAGS_DEFAULT;
   DecoderType.tp_new = PyType_GenericNew;

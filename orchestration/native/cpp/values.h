@@ -1,6 +1,6 @@
 // Decoded attribute values and the exact formats of Python and orjson: float repr, JSON escaping,
 // strict numbers, Decimal's half-even quantizing.
-// Part of the native trace decoder (../_native_traces.cpp), which includes it; one translation unit.
+// Part of the native decoder (decoder.cpp), which includes it; one translation unit.
 #pragma once
 
 #define PY_SSIZE_T_CLEAN

@@ -1,5 +1,5 @@
 // Arrow column buffers: growable arrays, validity bitmaps, offsets; exported to Python as bytes.
-// Part of the native trace decoder (../_native_traces.cpp), which includes it; one translation unit.
+// Part of the native decoder (decoder.cpp), which includes it; one translation unit.
 #pragma once
 
 #include <new>
