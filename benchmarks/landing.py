@@ -127,8 +127,8 @@ python_path = {{"parse": parse, "normalize": normalize, "arrow": arrow, "parquet
 native_path = None
 from orchestration.native import decoder as native
 if native.available():  # what landing runs for trace lines: decode straight to Arrow, then Parquet
-    decoder = native.NativeTraces(AttributeFilter(SubjectHasher(b"k"), keep_content=False, hash_sessions=True,
-                                                  max_value_chars=16384))
+    decoder = native.NativeDecoder(AttributeFilter(SubjectHasher(b"k"), keep_content=False, hash_sessions=True,
+                                                   max_value_chars=16384))
     import pyarrow as pa
     from orchestration.otlp.reader import BLOCK_BYTES
     data = b"".join(line + b"\\n" for line in lines)
@@ -140,10 +140,10 @@ if native.available():  # what landing runs for trace lines: decode straight to 
     decoded, spans = {{}}, 0
     t = clock()
     for block in blocks:
-        tables, refused, n, _ = decoder.decode(block, 1, "bench")
-        spans += n
-        assert not refused
-        for name, table in tables.items():
+        result = decoder.decode_lines(block, 1, "bench")
+        spans += result.records
+        assert not result.refused
+        for name, table in result.tables.items():
             decoded.setdefault(name, []).append(table)
     decode = clock() - t
     assert spans == len(batch.rows["spans"])

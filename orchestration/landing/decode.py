@@ -112,7 +112,7 @@ class _TaskRun:
         with SubjectIndex(subject_index_path(settings.state_dir)) as index:
             self.suppressed = index.suppressed()
         use_native = native.available() and not settings.store_content
-        self.native_decoder = native.NativeTraces(self.attribute_filter) if use_native else None
+        self.native_decoder = native.NativeDecoder(self.attribute_filter) if use_native else None
 
     # --- writing ----------------------------------------------------------------------------------
     def writer_ready(self) -> StagedWriter:
@@ -247,18 +247,15 @@ class _TaskRun:
                         row["attributes_repaired"] = True
 
     def decode_natively(self, tally: Tally, block: LineBlock) -> None:
-        """Trace lines through the native decoder; the lines it refuses through `decode`."""
+        """JSON lines through the native decoder; the lines it refuses through `decode`."""
         assert self.native_decoder is not None
-        tables, refused, spans, lines = self.native_decoder.decode(
-            block.data, block.first_line, tally.task.file_id
-        )
-        tally.units_in += lines
-        tally.records_in += spans
-        if lines:
-            tally.signals.add("traces")
-        for table, arrow in tables.items():
+        decoded = self.native_decoder.decode_lines(block.data, block.first_line, tally.task.file_id)
+        tally.units_in += decoded.units
+        tally.records_in += decoded.records
+        tally.signals |= decoded.signals
+        for table, arrow in decoded.tables.items():
             self.batch.arrow.append((table, tally.task.file_id, arrow))
-        for line, start, end, _ in refused:
+        for line, start, end, _ in decoded.refused:
             self.decode(tally, json_unit(bytes(block.data[start:end]), f"line {line}", end - start))
 
     def decode_block_in_python(self, tally: Tally, block: LineBlock) -> None:

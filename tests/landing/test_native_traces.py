@@ -25,19 +25,21 @@ from hypothesis import strategies as st
 
 from orchestration.generator import GeneratorConfig, generate
 from orchestration.lake import semantics
-from orchestration.lake.normalize import Batch, Normalizer
+from orchestration.lake.normalize import Batch, Normalizer, detect_signal
 from orchestration.lake.privacy import AttributeFilter, SubjectHasher
 from orchestration.lake.schema import LAKE_TABLES
 from orchestration.lake.writer import rows_to_table
 from orchestration.native import decoder as native
-from orchestration.native.decoder import NativeTraces
+from orchestration.native.decoder import NativeDecoder
 
 pytestmark = pytest.mark.skipif(not native.available(), reason=f"native decoder {native.status()}")
-TABLES = ("spans", "span_events", "span_links")
+TABLES = ("spans", "span_events", "span_links", "logs", "metric_points")
 SORT_KEYS = {
     "spans": ["trace_id", "span_id", "source_offset"],
     "span_events": ["trace_id", "span_id", "event_index", "source_offset"],
     "span_links": ["trace_id", "span_id", "link_index", "source_offset"],
+    "logs": ["source_offset", "time_unix_nano", "trace_id", "span_id", "attributes", "body"],
+    "metric_points": ["source_offset", "metric_name", "time_unix_nano", "attributes", "value_double"],
 }
 MAX_CHARS = 400
 
@@ -53,14 +55,16 @@ def _both(
 ) -> tuple[dict[str, list[dict]], dict[str, list[dict]], list[tuple]]:
     """(native rows, Python rows of the lines native took, refused lines), by table."""
     block = b"".join(line + b"\n" for line in lines)
-    tables, refused, _, _ = NativeTraces(_filter(), native_hmac).decode(block, 1, "file-1")
+    decoded = NativeDecoder(_filter(), native_hmac).decode_lines(block, 1, "file-1")
+    tables, refused = decoded.tables, decoded.refused
     native_rows = {t: tables[t].drop_columns(["_day"]).to_pylist() if t in tables else [] for t in TABLES}
     refused_lines = {r[0] for r in refused}
     normalizer = Normalizer(_filter(), "file-1", 30, {t: s.names for t, s in LAKE_TABLES.items()})
     batch = Batch()
     for number, line in enumerate(lines, 1):
         if number not in refused_lines:
-            normalizer.traces(orjson.loads(line), f"line {number}", batch)
+            request = orjson.loads(line)
+            getattr(normalizer, detect_signal(request))(request, f"line {number}", batch)
     assert not batch.quarantined, "a line the native decoder took has a record the Python path quarantines"
     python_rows = {
         t: rows_to_table(batch.rows[t], LAKE_TABLES[t]).to_pylist() if batch.rows[t] else [] for t in TABLES
@@ -328,11 +332,10 @@ def test_edge_cases_give_the_python_paths_rows(native_hmac):
     refused = assert_same_rows(EDGE_CASES, native_hmac)
     reasons = {line: why for line, _, _, why in refused}
     # the cases above that must take the Python path do, and no others
-    assert set(reasons) == {6, 8, 10, 14, 15, 16, 17, 18}, reasons
+    assert set(reasons) == {6, 8, 10, 14, 15, 17}, reasons
     assert reasons[6] == "a repeated attribute key"
     assert reasons[8] == "a value to cap"
     assert reasons[15] == "a timestamp out of range"
-    assert reasons[18] == "not traces"
 
 
 _KEYS = sorted(
@@ -449,8 +452,8 @@ def test_generated_data_lands_the_same_lake_both_ways(tmp_path: Path):
     )
     # the generator's trace lines are all the native decoder's
     for path in inbox.glob("traces-*.jsonl"):
-        _, refused, spans, _ = NativeTraces(_filter()).decode(path.read_bytes(), 1, "f")
-        assert spans > 0 and refused == []
+        decoded = NativeDecoder(_filter()).decode_lines(path.read_bytes(), 1, "f")
+        assert decoded.records > 0 and decoded.refused == []
     # and lines it refuses, some of which the Python path quarantines, in the same file as lines it takes
     (inbox / "edge.jsonl").write_bytes(b"\n".join([*EDGE_CASES, b"{not json", *EDGE_CASES[:3]]) + b"\n")
     _land(inbox, tmp_path / "native", True)
@@ -479,8 +482,8 @@ def test_generated_data_lands_the_same_lake_both_ways(tmp_path: Path):
 
 
 def test_arrow_types_match_the_lake_schema():
-    tables, _, _, _ = NativeTraces(_filter()).decode(EDGE_CASES[12] + b"\n", 1, "f")
-    for table in TABLES:
+    tables = NativeDecoder(_filter()).decode_lines(EDGE_CASES[12] + b"\n", 1, "f").tables
+    for table in TABLES[:3]:
         assert tables[table].drop_columns(["_day"]).schema.equals(LAKE_TABLES[table]), table
         assert tables[table]["_day"].type == pa.int32()
 
