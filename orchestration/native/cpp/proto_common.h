@@ -97,7 +97,8 @@ optional<string_view> proto_str(Wire& w) {
 }
 
 // Which export request a message is, from its first record's fields: a span has its start time (field 7)
-// as fixed64, a metric its data (5, 7, 9, 10, 11) as a message, a log record its times (1, 11) as fixed64.
+// as fixed64, a log record its times (1, 11) as fixed64 (and its body, 5, as a message), a metric its
+// data (5, 7, 9, 10, 11) as a message and its name (1) as a string.
 // Only a guess: the message is then read strictly as that signal, which is what protobuf decides too
 // (otlp/proto.py tries traces, metrics, logs; a strict read of one is implausible as the others).
 int sniff_signal(string_view message) {
@@ -126,7 +127,7 @@ int sniff_signal(string_view message) {
           log_fields += (f == 1 || f == 11) && type == FIXED64;
           record.skip();
         }
-        return metric_fields ? METRICS : log_fields ? LOGS : 0;
+        return log_fields ? LOGS : metric_fields ? METRICS : 0;
       }
     }
   }
