@@ -130,7 +130,7 @@ if native.available():  # what landing runs for trace lines: decode straight to 
     decoder = native.NativeDecoder(AttributeFilter(SubjectHasher(b"k"), keep_content=False, hash_sessions=True,
                                                    max_value_chars=16384))
     import pyarrow as pa
-    from orchestration.otlp.reader import BLOCK_BYTES
+    from orchestration.otlp.lines import BLOCK_BYTES
     data = b"".join(line + b"\\n" for line in lines)
     blocks, start = [], 0
     while start < len(data):  # blocks of whole lines, the size landing reads

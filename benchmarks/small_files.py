@@ -28,9 +28,10 @@ generate(GeneratorConfig(out_dir=Path({out!r}), days=2, start_date=date(2026, 1,
 LAND = """
 from pathlib import Path
 import orchestration.landing as landing
+from orchestration.landing import schedule
 from orchestration.settings import Settings
 if {one_task_a_file!r}:
-    landing.GROUP_FILE_BYTES = 0
+    schedule.GROUP_FILE_BYTES = 0
 r = landing.land(Settings.from_env({data!r}), [Path({inbox!r})], settle_seconds=0)
 assert r.records_quarantined == 0, r.quarantine_examples
 print(f"  {{r.count('landed')}} files, {{r.records_in:,}} records, compaction {{r.compaction.seconds:.1f}} s "

@@ -6,7 +6,6 @@ the manifest and the Dagster instance all live there, so pipelines can sit side 
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sys
@@ -16,6 +15,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -31,7 +31,8 @@ class CliError(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        console.print(f"[bold red]error:[/] {self.message}")
+        # one line at any width; the message may quote user input, which is not markup
+        console.print(f"[bold red]error:[/] {escape(self.message)}", soft_wrap=True)
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -438,7 +439,7 @@ def run(ctx, inputs, days, requests_per_day, skip_build) -> None:
     )
 
 
-# --- status and query -------------------------------------------------------------------------
+# --- status -------------------------------------------------------------------------------------
 
 
 @main.command()
@@ -454,7 +455,7 @@ def status(ctx, as_json) -> None:
         raise CliError(
             f"nothing has landed in {settings.data_dir} yet; run `spanledger land` or `spanledger run`"
         )
-    manifest = Manifest(settings.manifest_path)
+    manifest = Manifest(settings.manifest_path, read_only=True)
     try:
         summary = manifest.summary()
     finally:
@@ -489,89 +490,6 @@ def status(ctx, as_json) -> None:
         for r in reasons:
             qt.add_row(r["field"] or "", r["reason"], str(r["entries"]), str(r["records"]))
         out.print(qt)
-
-
-def _query_duckdb(settings: Settings, sql: str) -> tuple[list[str], list[tuple]]:
-    import duckdb
-
-    if not settings.warehouse_path.exists():
-        raise CliError(f"no warehouse at {settings.warehouse_path}; run `spanledger run` first")
-    try:
-        con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    except duckdb.Error as err:
-        raise CliError(f"cannot open the warehouse: {err}") from None
-    try:
-        cursor = con.execute(sql)
-        names = [d[0] for d in cursor.description or []]
-        rows = cursor.fetchall()
-    except duckdb.Error as err:
-        raise CliError(f"query failed: {str(err).splitlines()[0]}") from None
-    finally:
-        con.close()
-    return names, rows
-
-
-def _query_bigquery(sql: str) -> tuple[list[str], list[tuple]]:
-    """The same (DuckDB) SQL, translated by sqlglot and qualified with dbt's BigQuery datasets."""
-    from orchestration.warehouse.bigquery.config import BigQueryConfig
-    from orchestration.warehouse.bigquery.query import QueryError, run_query
-
-    try:
-        result = run_query(sql, BigQueryConfig.from_env())
-    except (QueryError, ValueError) as err:
-        raise CliError(f"query failed on BigQuery: {err}") from None
-    return result.names, result.rows
-
-
-@main.command()
-@click.argument("sql_or_file")
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
-)
-@click.option(
-    "--var",
-    "variables",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Replace {{ NAME }} in the SQL (e.g. --var day=2026-11-23).",
-)
-@click.pass_context
-def query(ctx, sql_or_file, fmt, variables) -> None:
-    """Run SQL (a string or a file from sql/) against the warehouse, read-only.
-
-    The SQL is DuckDB's, with dbt's schemas (finops.…, reliability.…, evals.…). With
-    SPANLEDGER_WAREHOUSE=bigquery the same SQL runs on BigQuery: translated by sqlglot, the schemas
-    become the datasets dbt builds there (<SPANLEDGER_BQ_DATASET>_finops, …).
-
-    \b
-    Examples:
-      spanledger query sql/top_cost_drivers_this_month.sql
-      spanledger query "select * from finops.fct_chargeback_monthly" --format csv
-    """
-    settings = _settings(ctx)
-    path = Path(sql_or_file)
-    sql = path.read_text() if path.suffix == ".sql" and path.exists() else sql_or_file
-    for item in variables:
-        name, _, value = item.partition("=")
-        sql = sql.replace("{{ " + name + " }}", value).replace("{{" + name + "}}", value)
-    if settings.warehouse == "bigquery":
-        names, rows = _query_bigquery(sql)
-    else:
-        names, rows = _query_duckdb(settings, sql)
-    if fmt == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(names)
-        writer.writerows(rows)
-    elif fmt == "json":
-        out.print_json(json.dumps([dict(zip(names, r, strict=True)) for r in rows], default=str))
-    else:
-        table = Table(show_edge=False)
-        for n in names:
-            table.add_column(n)
-        for r in rows:
-            table.add_row(*("" if v is None else str(v) for v in r))
-        out.print(table)
-        console.print(f"{len(rows)} rows")
 
 
 # --- prices -----------------------------------------------------------------------------------
@@ -618,7 +536,7 @@ def ui(ctx, port) -> None:
 
 
 # Commands of other areas live in orchestration/commands/<area>.py, each exposing COMMANDS.
-COMMAND_MODULES = ("lake", "compliance", "quality", "reports", "bigquery")
+COMMAND_MODULES = ("query", "lake", "compliance", "quality", "reports", "bigquery")
 
 
 def _register_area_commands() -> None:
@@ -642,7 +560,7 @@ def run_cli() -> None:
     """Console entry point: unexpected failures become one line too (SPANLEDGER_DEBUG=1 shows more)."""
     try:
         main(standalone_mode=True)
-    except Exception as err:  # noqa: BLE001 - the last line of defence for a clean CLI
+    except Exception as err:  # the last line of defence for a clean CLI
         if os.environ.get("SPANLEDGER_DEBUG"):
             raise
         console.print(f"[bold red]error:[/] {type(err).__name__}: {err} (set SPANLEDGER_DEBUG=1 for details)")

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from orchestration.state_db import open_state_db
+from orchestration.state_db import open_state_db, open_state_db_read_only
 
 SCHEMA = """
 create table if not exists files (
@@ -86,8 +86,11 @@ _FILE_COLUMNS = (
 
 
 class Manifest:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, read_only: bool = False):
         self.path = path
+        if read_only:  # status and check: nothing created or migrated (the data dir may be read-only)
+            self.db = open_state_db_read_only(path)
+            return
         self.db = open_state_db(path, SCHEMA)
         for table, added in _ADDED_COLUMNS.items():
             columns = {row[1] for row in self.db.execute(f"pragma table_info({table})")}
@@ -249,16 +252,32 @@ class Manifest:
         self.db.execute("delete from journal where file_id = ?", (file_id,))
 
     # --- summaries ----------------------------------------------------------------------------
+    def _sum(self, table: str, column: str, where: str = "") -> int:
+        """A column's total; 0 for a column an older manifest, opened read-only, does not have yet."""
+        if column not in {row[1] for row in self.db.execute(f"pragma table_info({table})")}:
+            return 0
+        return self.db.execute(f"select coalesce(sum({column}), 0) from {table} {where}").fetchone()[0]
+
     def summary(self) -> dict[str, Any]:
+        landed = "where status = 'landed'"
         files = self.db.execute(
             "select count(*), coalesce(sum(records_in),0), coalesce(sum(records_landed),0),"
-            " coalesce(sum(records_quarantined),0), coalesce(sum(size_bytes - start_offset),0),"
-            " coalesce(sum(records_suppressed),0), coalesce(sum(units_unreadable),0),"
-            " coalesce(sum(bytes_unreadable),0) from files where status='landed'"
+            " coalesce(sum(records_quarantined),0), coalesce(sum(size_bytes - start_offset),0)"
+            " from files where status='landed'"
         ).fetchone()
-        waiting = self.db.execute(
-            "select count(*), coalesce(sum(pending_bytes),0) from paths where pending_bytes > 0"
-        ).fetchone()
+        waiting = self._sum("paths", "pending_bytes", "where pending_bytes > 0")
+        files = (
+            *files,
+            self._sum("files", "records_suppressed", landed),
+            self._sum("files", "units_unreadable", landed),
+            self._sum("files", "bytes_unreadable", landed),
+        )
+        waiting = (
+            self.db.execute("select count(*) from paths where pending_bytes > 0").fetchone()[0]
+            if waiting
+            else 0,
+            waiting,
+        )
         outcomes = dict(self.db.execute("select outcome, count(*) from paths group by outcome").fetchall())
         rows: dict[str, int] = {}
         for (rows_json,) in self.db.execute("select rows_json from files where status='landed'"):

@@ -6,9 +6,11 @@ autocommit (isolation_level=None) so each caller decides its own transactions wi
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 BUSY_SECONDS = 60
 
@@ -20,6 +22,24 @@ def open_state_db(path: Path, schema: str) -> sqlite3.Connection:
     db.execute("pragma synchronous=full")
     db.executescript(schema)
     return db
+
+
+def open_state_db_read_only(path: Path) -> sqlite3.Connection:
+    """For commands that only read (status, check, dry runs): creates, migrates and locks nothing.
+
+    A reader of a WAL database needs its index (`-shm`), which SQLite cannot create in a folder it may
+    not write: such a database, which nothing run from here can change, is read as immutable.
+    """
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    db = sqlite3.connect(uri, uri=True, timeout=BUSY_SECONDS, isolation_level=None)
+    try:
+        db.execute("select count(*) from sqlite_master").fetchone()
+        return db
+    except sqlite3.OperationalError:
+        db.close()
+        if os.access(path.parent, os.W_OK):
+            raise
+    return sqlite3.connect(f"{uri}&immutable=1", uri=True, isolation_level=None)
 
 
 def _set_wal(db: sqlite3.Connection) -> None:

@@ -34,7 +34,9 @@ def retention() -> None:
 
 @retention.command("apply")
 @click.option(
-    "--dry-run", is_flag=True, help="Print what would go; change nothing (still logged in the ledger)."
+    "--dry-run",
+    is_flag=True,
+    help="Print what would go; change nothing (logged in the ledger, unless the data dir is read-only).",
 )
 @click.option("--now", "now_value", metavar="YYYY-MM-DD", help="Pretend today is this date (a fake clock).")
 @click.option("--json", "as_json", is_flag=True)
@@ -85,7 +87,8 @@ def retention_apply(ctx, dry_run, now_value, as_json) -> None:
         table.add_row(r.target, r.kind, f"{r.rows:,}", str(r.files or ""), r.detail)
     if table.row_count:
         out.print(table)
-    out.print(f"{verb} {report.rows:,} rows in {len(report.removals)} places · ledger run {report.run_id}")
+    recorded = f"ledger run {report.run_id}" if report.recorded else "not recorded (read-only data directory)"
+    out.print(f"{verb} {report.rows:,} rows in {len(report.removals)} places · {recorded}")
     for note in report.skipped:
         console.print(f"[dim]not checked: {note}[/]")
 
@@ -134,6 +137,9 @@ def erase(ctx, users, tenant, request_file, show_status, queue, resume, as_json)
     if show_status:
         _print_status(erasure.status(settings), as_json)
         return
+    _require_text("--user", *users)
+    if tenant is not None:
+        _require_text("--tenant", tenant)
     requests = [erasure.ErasureRequest(u, tenant) for u in users]
     if request_file:
         try:
@@ -166,8 +172,10 @@ def erase(ctx, users, tenant, request_file, show_status, queue, resume, as_json)
         out.print("nothing to do: no open requests")
     for r in results:
         removed = ", ".join(f"{t} {n:,}" for t, n in sorted(r.rows_removed.items())) or "no rows held"
+        rows, pointers = _rows_and_pointers(r.rows_removed)
+        cleared = f", {pointers:,} other rows' pointers to their traces cleared" if pointers else ""
         out.print(
-            f"[green]{r.status}[/] {r.request_id}: {sum(r.rows_removed.values()):,} rows removed "
+            f"[green]{r.status}[/] {r.request_id}: {rows:,} rows removed{cleared} "
             f"({r.files_rewritten} files rewritten) · {removed}"
         )
         if settings.warehouse == "bigquery" and r.completed_at:
@@ -175,6 +183,19 @@ def erase(ctx, users, tenant, request_file, show_status, queue, resume, as_json)
                 f"  completed at {r.completed_at[:16]} UTC: BigQuery's time travel and fail-safe "
                 "keep deleted rows until then"
             )
+
+
+def _rows_and_pointers(removed: dict[str, int]) -> tuple[int, int]:
+    from orchestration.compliance.ledger import POINTERS_CLEARED
+
+    pointers = sum(n for t, n in removed.items() if t.endswith(POINTERS_CLEARED))
+    return sum(removed.values()) - pointers, pointers
+
+
+def _require_text(option: str, *values: str) -> None:
+    """An empty or blank id names nobody: refused before anything is recorded."""
+    if any(not v.strip() for v in values):
+        raise _fail(f"{option} is empty or blank: give the id exactly as the apps send it")
 
 
 def _print_status(rows: list[dict], as_json: bool) -> None:
@@ -185,7 +206,7 @@ def _print_status(rows: list[dict], as_json: bool) -> None:
     for column in ("request", "tenant", "requested", "due", "status", "completed", "rows removed"):
         table.add_column(column)
     for r in rows:
-        removed = sum(json.loads(r["rows_removed_json"] or "{}").values())
+        removed, _ = _rows_and_pointers(json.loads(r["rows_removed_json"] or "{}"))
         status = r["status"] + (" (BigQuery pending)" if r.get("bigquery_pending") else "")
         status = f"[red]OVERDUE {status}[/]" if r["overdue"] else status
         table.add_row(
@@ -231,6 +252,10 @@ def content_show(ctx, trace_id, user_id, reason, limit, as_json) -> None:
     """
     from orchestration.compliance.content import read_content
 
+    _require_text("--reason", reason)
+    for option, value in (("--trace-id", trace_id), ("--user", user_id)):
+        if value is not None:
+            _require_text(option, value)
     settings = _settings(ctx)
     try:
         rows = read_content(settings, trace_id=trace_id, user_id=user_id, reason=reason, limit=limit)

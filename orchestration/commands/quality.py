@@ -65,12 +65,17 @@ def check(ctx, lake_only, dates, skip_dbt, lock_timeout, as_json) -> None:
             )
         except WarehouseBusyError as busy:
             raise CliError(str(busy)) from None
-    path = write_report(report, settings)
+    try:
+        path = write_report(report, settings)
+    except OSError as err:  # a read-only data directory: the checks ran, only the page cannot be kept
+        path = None
+        console.print(f"[yellow]report not written[/]: {err.strerror}: {err.filename}")
     if as_json:
-        out.print_json(json.dumps({**report.to_dict(), "html_report": str(path)}, default=str))
+        out.print_json(json.dumps({**report.to_dict(), "html_report": path and str(path)}, default=str))
     else:
         _print_summary(report)
-        out.print(f"report: {path}")
+        if path:
+            out.print(f"report: {path}")
     if not report.success:
         raise SystemExit(1)
 

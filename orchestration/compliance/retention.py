@@ -11,13 +11,16 @@ partition expiration does the bulk and DML the rest (orchestration/warehouse/big
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -48,7 +51,7 @@ class RetentionReport:
     removals: list[Removal] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # warehouse tables not checked, with why
     run_id: str | None = None
-    bytes_freed: int = 0
+    recorded: bool = True  # False: a dry run on a read-only data directory, not in the ledger
 
     @property
     def rows(self) -> int:
@@ -94,7 +97,9 @@ def apply_retention(
     policy = load_policy(settings)
     report = RetentionReport(today, dry_run)
     removed_paths: list[str] = []
-    with LakeLock(settings.state_dir, lock_timeout):
+    # A dry run only reads: on a data directory it may not write it takes no lock and records nothing
+    read_only = dry_run and not _may_write(settings.state_dir)
+    with nullcontext() if read_only else LakeLock(settings.state_dir, lock_timeout):
         for table in LAKE_TABLES:
             _retain_folder(
                 settings.table_dir(table),
@@ -116,13 +121,23 @@ def apply_retention(
         if removed_paths and not dry_run:
             with SubjectIndex(subject_index_path(settings.state_dir)) as index:
                 index.forget_paths(removed_paths)
-    _retain_warehouse(settings, policy, today, dry_run, report, lock_timeout)
+    _retain_warehouse(settings, policy, today, dry_run, report, lock_timeout, read_only)
     if settings.warehouse == "bigquery":
         _retain_bigquery(settings, policy, today, dry_run, report)
+    if read_only:
+        report.recorded = False
+        return report
     with Ledger(settings) as ledger:
         report.run_id = ledger.record_retention(today.isoformat(), dry_run, report.to_list(), now_iso())
         ledger.export(policy)  # a dry run changes no data, but puts the policy in force for the dbt tests
     return report
+
+
+def _may_write(folder: Path) -> bool:
+    """Whether this process may write in `folder`, or create it (then: in its nearest existing parent)."""
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return os.access(folder, os.W_OK)
 
 
 def _retain_folder(
@@ -232,39 +247,57 @@ def _retain_warehouse(
     dry_run: bool,
     report: RetentionReport,
     lock_timeout: float,
+    read_only: bool = False,
 ) -> None:
     path = settings.warehouse_path
     if not path.exists():
+        return
+    if read_only:  # counted on the file as it is: no lock, no sweep, nothing written
+        with duckdb.connect(str(path), read_only=True) as con:
+            _warehouse_removals(settings, con, policy, today, True, report)
         return
     with warehouse.WarehouseLock(settings, lock_timeout):
         warehouse.sweep_compaction_leftovers(settings)
         con = warehouse.connect(path, lock_timeout)
         try:
-            deleted = 0
-            for item in catalog.classify(settings, warehouse.base_tables(con)):
-                if item.data_class is None or item.date_column is None:
-                    report.skipped.append(f"{item.table.label}: {item.reason}")
-                    continue
-                n = warehouse.delete_before(
-                    con, item.table, item.date_column, _cutoffs(policy, item.data_class, today), dry_run
-                )
-                if n:
-                    deleted += n
-                    report.removals.append(
-                        Removal(
-                            f"warehouse:{item.table.label}",
-                            "rows",
-                            n,
-                            0,
-                            f"{item.data_class}: {item.date_column} before cutoff",
-                        )
-                    )
+            deleted = _warehouse_removals(settings, con, policy, today, dry_run, report)
             if deleted and not dry_run:
-                report.bytes_freed = warehouse.compact(con, path)
+                warehouse.compact(con, path)
                 con = None
         finally:
             if con is not None:
                 con.close()
+
+
+def _warehouse_removals(
+    settings: Settings,
+    con: duckdb.DuckDBPyConnection,
+    policy: RetentionPolicy,
+    today: date,
+    dry_run: bool,
+    report: RetentionReport,
+) -> int:
+    """Delete (or, in a dry run, count) each table's rows past its class's retention; rows in all."""
+    deleted = 0
+    for item in catalog.classify(settings, warehouse.base_tables(con)):
+        if item.data_class is None or item.date_column is None:
+            report.skipped.append(f"{item.table.label}: {item.reason}")
+            continue
+        n = warehouse.delete_before(
+            con, item.table, item.date_column, _cutoffs(policy, item.data_class, today), dry_run
+        )
+        if n:
+            deleted += n
+            report.removals.append(
+                Removal(
+                    f"warehouse:{item.table.label}",
+                    "rows",
+                    n,
+                    0,
+                    f"{item.data_class}: {item.date_column} before cutoff",
+                )
+            )
+    return deleted
 
 
 def _retain_bigquery(
@@ -307,4 +340,4 @@ def parse_now(value: str | None) -> datetime | None:
     return parsed
 
 
-__all__ = ["apply_retention", "parse_now", "RetentionReport", "Removal"]
+__all__ = ["Removal", "RetentionReport", "apply_retention", "parse_now"]

@@ -75,7 +75,7 @@ def _missing_files(settings: Settings, present: dict[tuple[str, str], set[str]])
         return []
     from orchestration.manifest import Manifest
 
-    manifest = Manifest(settings.manifest_path)
+    manifest = Manifest(settings.manifest_path, read_only=True)
     try:
         files = [f for f in manifest.files() if f["status"] == "landed"]
     finally:

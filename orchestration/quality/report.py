@@ -6,7 +6,6 @@ to it, plus `results.json` for machines.
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,6 +14,7 @@ from typing import Any
 
 from orchestration.quality.lake_scan import LakeProblem
 from orchestration.quality.runner import SuiteResult
+from orchestration.reports.safe_text import escape
 from orchestration.settings import Settings
 
 
@@ -95,7 +95,7 @@ details{margin:.4rem 0} summary{cursor:pointer} code{background:#f3f4f6;padding:
 
 
 def _e(value: object) -> str:
-    return html.escape(str(value))
+    return escape(value)
 
 
 def render_html(report: QualityReport, settings: Settings) -> str:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from html import escape
 from typing import Any
 
 from orchestration.reports.chargeback import ChargebackData
+from orchestration.reports.safe_text import escape
 from orchestration.reports.svg import hbar, line
 
 

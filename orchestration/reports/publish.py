@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 from orchestration.reports.chargeback import ChargebackData, load
 from orchestration.reports.focus import COLUMNS
 from orchestration.reports.html import render_html
+from orchestration.reports.safe_text import csv_text
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,8 @@ def _csv_value(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, Decimal):
         return format(value, "f")
+    if isinstance(value, str):
+        return csv_text(value)  # no leading formula, no control characters (safe_text.py)
     return str(value)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.reports.chargeback import Month
+from orchestration.reports.safe_text import csv_text
 
 CENT = Decimal("0.01")
 
@@ -23,13 +24,17 @@ def csv_cost_by_tenant(csv_path: Path) -> dict[str, Decimal]:
 
 
 def mart_cost_by_tenant(warehouse: Path, month: Month) -> dict[str, Decimal]:
+    """Keyed by the tenant id as the CSV writes it (safe_text.csv_text), so the two compare."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute(
             "select tenant_id, sum(total_cost_usd) from finops.fct_chargeback_monthly "
             "where month_start_date = ? group by 1",
             [month.start],
         ).fetchall()
-    return {tenant: Decimal(cost) for tenant, cost in rows}
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for tenant, cost in rows:
+        totals[csv_text(tenant)] += Decimal(cost)
+    return dict(totals)
 
 
 def reconcile(warehouse: Path, month: Month, csv_path: Path) -> list[str]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from html import escape
+
+from orchestration.reports.safe_text import escape
 
 PALETTE = ("#2f6f9f", "#e07b39", "#4e9a6a", "#b85c8a", "#7a6fb0", "#c9a227", "#5f8f9f", "#9a5f4e")
 

@@ -10,23 +10,31 @@ that replaces the original by one atomic rename only when dbt succeeds: a failed
 leaves the previous build's marts in place and readable. One writer at a time: every command that
 opens the warehouse takes `state/warehouse.lock`, and a second one waits (up to a timeout) with a
 message naming the holder.
+
+dbt runs in a process group of its own that ends with the command that started it: on an exception
+(Ctrl-C included) the group is killed, and on Linux the kernel kills dbt when its parent dies, even by
+SIGKILL (PR_SET_PDEATHSIG). dbt also inherits the warehouse lock, so if it ever outlived its parent, the
+next build would wait for it instead of reusing its folder.
 """
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from orchestration.locks import wait_for_flock
 from orchestration.settings import Settings
@@ -36,6 +44,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 WRITING_COMMANDS = frozenset({"build", "run", "seed", "snapshot"})
 READING_COMMANDS = frozenset({"test", "docs", "compile", "show", "run-operation", "source", "debug"})
 DEFAULT_LOCK_TIMEOUT = float(os.environ.get("SPANLEDGER_WAREHOUSE_LOCK_TIMEOUT", "600"))
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def dbt_executable() -> str:
@@ -88,10 +97,11 @@ class WarehouseBusyError(RuntimeError):
 @contextmanager
 def warehouse_write_lock(
     settings: Settings, timeout: float | None = None, purpose: str = "dbt"
-) -> Iterator[None]:
+) -> Iterator[Any]:
     """Exclusive right to open the DuckDB warehouse for writing; waits up to `timeout` seconds.
 
-    The lock file says who holds it (pid, purpose, since when) so the waiting side can say so.
+    The lock file says who holds it (pid, purpose, since when) so the waiting side can say so. Yields
+    the open lock file: a child process given its descriptor holds the lock as long as it runs.
     """
     timeout = DEFAULT_LOCK_TIMEOUT if timeout is None else timeout
     settings.state_dir.mkdir(parents=True, exist_ok=True)
@@ -110,7 +120,7 @@ def warehouse_write_lock(
             fh.truncate()
             fh.write(f"pid {os.getpid()}, {purpose}, since {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
             fh.flush()
-            yield
+            yield fh
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
@@ -216,12 +226,13 @@ def run_dbt(
     command_name = args[0] if args else ""
     if settings.warehouse != "duckdb" or command_name not in WRITING_COMMANDS | READING_COMMANDS:
         return _run_dbt(settings, args, vars=vars, stream=stream)
-    with warehouse_write_lock(settings, lock_timeout, purpose=f"dbt {command_name}"):
+    with warehouse_write_lock(settings, lock_timeout, purpose=f"dbt {command_name}") as lock:
+        held = (lock.fileno(),)
         if command_name not in WRITING_COMMANDS:
-            return _run_dbt(settings, args, vars=vars, stream=stream)
+            return _run_dbt(settings, args, vars=vars, stream=stream, pass_fds=held)
         timings: dict[str, float] = {}
         with staged_warehouse(settings, timings) as (copy, publish):
-            result = _run_dbt(settings, args, vars=vars, stream=stream, warehouse_path=copy)
+            result = _run_dbt(settings, args, vars=vars, stream=stream, warehouse_path=copy, pass_fds=held)
             publish[0] = result.success
         result.published = result.success
         result.stage_seconds = timings
@@ -235,6 +246,7 @@ def _run_dbt(
     vars: dict[str, str] | None = None,
     stream: bool = False,
     warehouse_path: Path | None = None,
+    pass_fds: tuple[int, ...] = (),
 ) -> DbtBuildResult:
     command = [dbt_executable(), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
     if vars:
@@ -243,21 +255,29 @@ def _run_dbt(
     if warehouse_path is not None:
         env["SPANLEDGER_DUCKDB_PATH"] = str(warehouse_path)
     started = time.monotonic()
-    proc = subprocess.run(
+    with subprocess.Popen(
         command,
         cwd=PROJECT_DIR,
         env=env,
         stdout=None if stream else subprocess.PIPE,
         stderr=None if stream else subprocess.STDOUT,
         text=True,
-        check=False,
-    )
+        process_group=0,
+        preexec_fn=_dies_with(os.getpid()),
+        pass_fds=pass_fds,
+    ) as proc:
+        try:
+            output, _ = proc.communicate()
+        except BaseException:  # Ctrl-C, a signal turned into an exception: dbt does not go on alone
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise
     result = DbtBuildResult(
         returncode=proc.returncode,
         seconds=time.monotonic() - started,
         command=command,
         log_path=dbt_log_dir(settings) / "dbt.log",
-        output_tail="\n".join((proc.stdout or "").splitlines()[-40:]),
+        output_tail="\n".join((output or "").splitlines()[-40:]),
     )
     run_results = dbt_target_dir(settings) / "run_results.json"
     if run_results.exists() and run_results.stat().st_mtime >= time.time() - result.seconds - 5:
@@ -267,6 +287,20 @@ def _run_dbt(
             if status in {"error", "fail", "runtime error"}:
                 result.failures.append(node.get("unique_id", "?"))
     return result
+
+
+def _dies_with(parent_pid: int) -> Callable[[], None] | None:
+    """For Popen's preexec_fn (Linux): the child is SIGKILLed when `parent_pid` dies, by any signal."""
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up before the fork, not in the child
+
+    def set_parent_death_signal() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent_pid:  # the parent died before the request took effect
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return set_parent_death_signal
 
 
 def run_dbt_build(

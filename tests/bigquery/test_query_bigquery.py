@@ -90,6 +90,8 @@ def test_translation_rules() -> None:
     assert "percentile_cont(x, 0.5) over () as w" in flat  # analytic: BigQuery has it
     with pytest.raises(QueryError, match="only queries"):
         to_bigquery_sql("delete from finops.fct_llm_costs_daily", OFFLINE)
+    with pytest.raises(QueryError, match="not DELETE"):  # a query that writes inside is not a query
+        to_bigquery_sql("with d as (delete from finops.t returning *) select * from d", OFFLINE)
     with pytest.raises(QueryError, match="cannot parse") as err:
         to_bigquery_sql("select from where (", OFFLINE)
     assert "\n" not in str(err.value)
@@ -467,6 +469,8 @@ def test_query_strings_and_vars(spanledger) -> None:
         ("select no_such_column from finops.fct_llm_costs_daily", "no_such_column"),
         ("selec 1", "cannot parse"),
         ("delete from finops.fct_llm_costs_daily where true", "only queries"),
+        # two queries are a BigQuery script, which may declare and write: its dry run says so
+        ("select 1 as a; select 2 as b", "BigQuery reads this as SCRIPT"),
     ],
 )
 def test_errors_are_one_clear_line(spanledger, sql: str, expected: str) -> None:

@@ -8,6 +8,7 @@
 -- depends_on: {{ ref('fct_chargeback_monthly') }}
 -- depends_on: {{ ref('fct_spend_month_to_date') }}
 -- depends_on: {{ ref('fct_unpriced_usage') }}
+-- depends_on: {{ ref('fct_tenant_latency_daily') }}
 -- depends_on: {{ ref('fct_feature_latency_daily') }}
 -- depends_on: {{ ref('fct_eval_candidates') }}
 -- depends_on: {{ ref('stg_otlp__span_links') }}
@@ -79,7 +80,8 @@
                 {%- do meta.update(src.meta or {}) -%}
                 {%- do meta.update(src.config.meta if src.config is defined and src.config.meta is defined and src.config.meta else {}) -%}
                 {%- if target.type == 'duckdb' and meta.get('external_location') -%}
-                    {%- set sql = meta['external_location'] -%}
+                    {#- dbt-duckdb fills in {name} the same way (str.format with the source's fields) -#}
+                    {%- set sql = meta['external_location'] | replace('{name}', src.name) -%}
                     {%- set relation = none -%}
                 {%- else -%}
                     {%- set relation = api.Relation.create(database=src.database, schema=src.schema, identifier=src.identifier) -%}

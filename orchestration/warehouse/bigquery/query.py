@@ -12,7 +12,9 @@ datasets `<SPANLEDGER_BQ_DATASET>_<schema>` (macros/generate_schema_name.sql), s
   and compliance datasets) keep their dataset, `main.<table>` and bare names go to `<dataset>` (the
   job's default dataset); names with a project and CTE names are left alone.
 
-Only queries run: anything else is refused, as the DuckDB path opens its file read-only.
+Only queries run, read-only as on DuckDB: sqlglot refuses any statement that is not a query and any query
+holding one that writes (`WITH d AS (DELETE … RETURNING *)`); then a dry run lets BigQuery itself say
+what the statement is, and anything but a SELECT is refused before it runs.
 """
 
 from __future__ import annotations
@@ -35,6 +37,26 @@ APPROX_QUANTILE_BUCKETS = 1000
 API_RETRY_SECONDS = 60.0
 # Schemas that are not dbt layers: left as they are.
 PASSTHROUGH_SCHEMAS = ("information_schema",)
+# Statements that change something, wherever they sit in a query's tree.
+WRITING_NODES = (
+    exp.DML,
+    exp.Create,
+    exp.Drop,
+    exp.Alter,
+    exp.TruncateTable,
+    exp.Command,
+    exp.Set,
+    exp.Transaction,
+    exp.Commit,
+    exp.Rollback,
+    exp.Grant,
+    exp.Revoke,
+    exp.Export,
+    exp.Attach,
+    exp.Detach,
+    exp.Install,
+    exp.Pragma,
+)
 
 
 class QueryError(Exception):
@@ -125,10 +147,9 @@ def to_bigquery_sql(sql: str, config: BigQueryConfig) -> str:
         raise QueryError("no SQL to run")
     translated = []
     for statement in statements:
-        if not isinstance(statement, exp.Query):
-            raise QueryError(
-                f"only queries run against the warehouse (read-only), not {statement.key.upper()}"
-            )
+        writing = statement if not isinstance(statement, exp.Query) else statement.find(*WRITING_NODES)
+        if writing is not None:
+            raise QueryError(f"only queries run against the warehouse (read-only), not {writing.key.upper()}")
         statement = statement.transform(_rewrite_percentile)
         _qualify_tables(statement, config)
         try:
@@ -193,9 +214,19 @@ def run_query(sql: str, config: BigQueryConfig | None = None, client: Any = None
             from orchestration.warehouse.bigquery.client import make_client
 
             client = make_client(config)
-        job_config = bigquery.QueryJobConfig(default_dataset=f"{config.project}.{config.warehouse_dataset}")
+        default_dataset = f"{config.project}.{config.warehouse_dataset}"
+        job_config = bigquery.QueryJobConfig(default_dataset=default_dataset)
         retry = DEFAULT_RETRY.with_timeout(API_RETRY_SECONDS)
         job_retry = DEFAULT_JOB_RETRY.with_predicate(_job_failed_transiently)
+        dry_run = bigquery.QueryJobConfig(
+            default_dataset=default_dataset, dry_run=True, use_query_cache=False
+        )
+        statement_type = client.query(bq_sql, job_config=dry_run, retry=retry, job_retry=None).statement_type
+        if statement_type != "SELECT":
+            raise QueryError(
+                f"BigQuery reads this as {statement_type or 'an unknown statement'}: only queries run "
+                "against the warehouse (read-only)"
+            )
         # no job_retry on the insert: the client's wraps it in 10 more minutes of retries on connection errors
         job = client.query(bq_sql, job_config=job_config, retry=retry, job_retry=None)
         table = job.result(retry=retry, job_retry=job_retry).to_arrow(create_bqstorage_client=False)

@@ -1,0 +1,175 @@
+"""`spanledger query`: analysts' SQL (a string or a saved file) on the warehouse, read-only.
+
+On DuckDB the SQL runs in the locked session of orchestration/warehouse/duckdb_sessions.py; on
+BigQuery it is translated and checked by orchestration/warehouse/bigquery/query.py. Output values are
+data: CSV cells follow orchestration/reports/safe_text.py, table cells are printed as plain text.
+
+A saved query is found relative to the working directory first, then in the project's `sql/` folder
+(SPANLEDGER_SQL_DIR, else the one next to this package), so `spanledger query sql/x.sql` works from any
+folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+# Not imported from orchestration.cli: that module imports this one while it is being initialised.
+console = Console(stderr=True)
+out = Console()
+
+PROJECT_SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+
+
+def sql_dir() -> Path:
+    """Where saved queries live: SPANLEDGER_SQL_DIR, else the project's sql/ folder."""
+    return Path(os.environ.get("SPANLEDGER_SQL_DIR") or PROJECT_SQL_DIR).expanduser()
+
+
+def saved_query_candidates(name: str) -> list[Path]:
+    """Where `name` may be, in order: as given (relative to the working directory), then in sql_dir()
+    (`x.sql` or `sql/x.sql`, as the README writes it from the repository root)."""
+    given = Path(name).expanduser()
+    if given.is_absolute():
+        return [given]
+    inside = Path(*given.parts[1:]) if given.parts[:1] == ("sql",) and len(given.parts) > 1 else given
+    return [given, sql_dir() / inside]
+
+
+def read_sql_argument(sql_or_file: str) -> str:
+    """The SQL of the argument: a saved query's text, or the argument itself when it is SQL."""
+    text = sql_or_file.strip()
+    if not text.lower().endswith(".sql") or "\n" in text:
+        return sql_or_file
+    candidates = saved_query_candidates(text)
+    for path in candidates:
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    if re.search(r"\s", text):
+        return sql_or_file  # SQL that happens to end in ".sql" (`… from t.sql`): let the warehouse judge it
+    from orchestration.cli import CliError
+
+    looked = ", ".join(str(p.resolve() if not p.is_absolute() else p) for p in candidates)
+    raise CliError(f"file not found: {text} (looked for {looked})")
+
+
+@click.command()
+@click.argument("sql_or_file")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
+)
+@click.option(
+    "--var",
+    "variables",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Replace {{ NAME }} in the SQL (e.g. --var day=2026-11-23).",
+)
+@click.pass_context
+def query(ctx, sql_or_file, fmt, variables) -> None:
+    """Run SQL (a string or a saved .sql file) against the warehouse, read-only.
+
+    The SQL is DuckDB's, with dbt's schemas (finops.…, reliability.…, evals.…). Only statements that
+    read run (SELECT, EXPLAIN, PRAGMA), and nothing outside the warehouse and its lake is readable. A
+    .sql file is looked for in the working directory, then in the project's sql/ folder (or
+    SPANLEDGER_SQL_DIR). With SPANLEDGER_WAREHOUSE=bigquery the same SQL runs on BigQuery: translated
+    by sqlglot, the schemas become the datasets dbt builds there (<SPANLEDGER_BQ_DATASET>_finops, …).
+
+    \b
+    Examples:
+      spanledger query sql/top_cost_drivers_this_month.sql
+      spanledger query "select * from finops.fct_chargeback_monthly" --format csv
+    """
+    settings = ctx.obj["settings"]
+    sql = read_sql_argument(sql_or_file)
+    for item in variables:
+        name, _, value = item.partition("=")
+        sql = sql.replace("{{ " + name + " }}", value).replace("{{" + name + "}}", value)
+    if settings.warehouse == "bigquery":
+        names, rows = _query_bigquery(sql)
+    else:
+        names, rows = _query_duckdb(settings, sql)
+    _print_rows(names, rows, fmt)
+
+
+def _query_duckdb(settings, sql: str) -> tuple[list[str], list[tuple]]:
+    import duckdb
+
+    from orchestration.cli import CliError
+    from orchestration.warehouse.duckdb_sessions import NotAQueryError, check_reads_only, open_for_analysts
+
+    if not settings.warehouse_path.exists():
+        raise CliError(f"no warehouse at {settings.warehouse_path}; run `spanledger run` first")
+    try:
+        check_reads_only(sql)
+    except NotAQueryError as err:
+        raise CliError(f"query refused: {err}") from None
+    try:
+        con = open_for_analysts(settings)
+    except duckdb.Error as err:
+        raise CliError(f"cannot open the warehouse: {err}") from None
+    try:
+        cursor = con.execute(sql)
+        names = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
+    except duckdb.PermissionException as err:
+        raise CliError(_outside_the_warehouse(str(err))) from None
+    except duckdb.Error as err:
+        raise CliError(f"query failed: {str(err).splitlines()[0]}") from None
+    finally:
+        con.close()
+    return names, rows
+
+
+def _outside_the_warehouse(message: str) -> str:
+    target = re.search(r'"([^"]*)"', message)
+    return (
+        f"query refused: {target.group(1) if target else 'that'} is outside what `spanledger query` reads "
+        "(the warehouse and its lake). Restricted prompt/response content is read, with an audit "
+        "entry, by `spanledger content show --reason …`"
+    )
+
+
+def _query_bigquery(sql: str) -> tuple[list[str], list[tuple]]:
+    """The same (DuckDB) SQL, translated by sqlglot and qualified with dbt's BigQuery datasets."""
+    from orchestration.cli import CliError
+    from orchestration.warehouse.bigquery.config import BigQueryConfig
+    from orchestration.warehouse.bigquery.query import QueryError, run_query
+
+    try:
+        result = run_query(sql, BigQueryConfig.from_env())
+    except (QueryError, ValueError) as err:
+        raise CliError(f"query failed on BigQuery: {err}") from None
+    return result.names, result.rows
+
+
+def _print_rows(names: list[str], rows: list[tuple], fmt: str) -> None:
+    """Values are data, not markup or formulas: CSV cells per safe_text.py, table cells as plain text."""
+    from orchestration.reports.safe_text import csv_cell, strip_control
+
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow([csv_cell(n) for n in names])
+        writer.writerows([csv_cell(v) for v in r] for r in rows)
+    elif fmt == "json":
+        out.print_json(json.dumps([dict(zip(names, r, strict=True)) for r in rows], default=str))
+    else:
+        table = Table(show_edge=False)
+        for n in names:
+            table.add_column(Text(strip_control(n)))
+        for r in rows:
+            table.add_row(*(Text("" if v is None else strip_control(str(v))) for v in r))
+        out.print(table)
+        console.print(f"{len(rows)} rows")
+
+
+COMMANDS = [query]
