@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import struct
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -41,6 +40,7 @@ from orchestration.landing.decode import NATIVE_MESSAGE_BYTES
 from orchestration.native import decoder as native
 from orchestration.otlp.lines import BLOCK_BYTES
 from orchestration.otlp.proto import parse_request, request_dict
+from orchestration.otlp.reader import read_units
 
 SIGNALS = ("traces", "logs", "metrics")
 # the records of a request, by signal: (resource list, scope list, record list) in OTLP/JSON and protobuf
@@ -60,15 +60,6 @@ def _attribute_filter() -> AttributeFilter:
 
 def _normalizer() -> Normalizer:
     return Normalizer(_attribute_filter(), "bench", 7, {t: s.names for t, s in LAKE_TABLES.items()})
-
-
-def _frames(data: bytes) -> list[bytes]:
-    bodies, at = [], 0
-    while at < len(data):
-        (length,) = struct.unpack_from(">I", data, at)
-        bodies.append(data[at + 4 : at + 4 + length])
-        at += 4 + length
-    return bodies
 
 
 def _blocks(data: bytes, size: int) -> Iterator[bytes]:
@@ -138,34 +129,38 @@ def python_proto(bodies: list[bytes]) -> int:
     return _python(requests())
 
 
-def _flat(rows: list[dict[str, Any]]) -> None:
-    pa.Table.from_pylist(rows)
+def _flat_tables(rows: Iterator[dict[str, Any]]) -> int:
+    """Flat pyarrow tables of 100k rows from `rows`; returns how many."""
+    batch: list[dict[str, Any]] = []
+    records = 0
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= 100_000:
+            records += len(batch)
+            pa.Table.from_pylist(batch)
+            batch = []
+    pa.Table.from_pylist(batch)
+    return records + len(batch)
 
 
 def baseline_json(data: bytes) -> int:
-    rows: list[dict[str, Any]] = []
-    records = 0
-    for line in data.splitlines():
-        request = orjson.loads(line)
-        signal = detect_signal(request)
-        outer, middle, inner = PATHS[signal][0]
-        for resource in request.get(outer, []):
-            for scope in resource.get(middle, []):
-                for record in scope.get(inner, []):
-                    points = _json_points(record) if signal == "metrics" else [record]
-                    for point in points:
-                        rows.append({
-                            "trace_id": record.get("traceId"), "span_id": record.get("spanId"),
-                            "name": record.get("name") or record.get("eventName"),
-                            "time": int(point.get("startTimeUnixNano") or point.get("timeUnixNano") or 0),
-                            "attributes": orjson.dumps({a["key"]: a["value"] for a in point.get("attributes", [])}).decode(),
-                        })  # fmt: skip
-        if len(rows) >= 100_000:
-            records += len(rows)
-            _flat(rows)
-            rows = []
-    _flat(rows)
-    return records + len(rows)
+    def rows():
+        for line in data.splitlines():
+            request = orjson.loads(line)
+            signal = detect_signal(request)
+            outer, middle, inner = PATHS[signal][0]
+            for resource in request.get(outer, []):
+                for scope in resource.get(middle, []):
+                    for record in scope.get(inner, []):
+                        for point in _json_points(record) if signal == "metrics" else [record]:
+                            yield {
+                                "trace_id": record.get("traceId"), "span_id": record.get("spanId"),
+                                "name": record.get("name") or record.get("eventName"),
+                                "time": int(point.get("startTimeUnixNano") or point.get("timeUnixNano") or 0),
+                                "attributes": orjson.dumps({a["key"]: a["value"] for a in point.get("attributes", [])}).decode(),
+                            }  # fmt: skip
+
+    return _flat_tables(rows())
 
 
 def _json_points(metric: dict[str, Any]) -> list[dict[str, Any]]:
@@ -186,33 +181,27 @@ def baseline_proto(bodies: list[bytes], signal: str) -> int:
         "metrics": ExportMetricsServiceRequest,
     }
     outer, middle, inner = PATHS[signal][1]
-    rows: list[dict[str, Any]] = []
-    records = 0
-    for body in bodies:
-        request = cls[signal]()
-        request.ParseFromString(body)
-        for resource in getattr(request, outer):
-            for scope in getattr(resource, middle):
-                for record in getattr(scope, inner):
-                    points = (
-                        getattr(record, record.WhichOneof("data")).data_points
-                        if signal == "metrics"
-                        else [record]
-                    )
-                    for point in points:
-                        rows.append({
-                            "trace_id": getattr(record, "trace_id", b"").hex(),
-                            "span_id": getattr(record, "span_id", b"").hex(),
-                            "name": getattr(record, "name", None) or getattr(record, "event_name", None),
-                            "time": getattr(point, "start_time_unix_nano", 0) or point.time_unix_nano,
-                            "attributes": orjson.dumps({a.key: str(a.value) for a in point.attributes}).decode(),
-                        })  # fmt: skip
-        if len(rows) >= 100_000:
-            records += len(rows)
-            _flat(rows)
-            rows = []
-    _flat(rows)
-    return records + len(rows)
+
+    def rows():
+        for body in bodies:
+            request = cls[signal]()
+            request.ParseFromString(body)
+            for resource in getattr(request, outer):
+                for scope in getattr(resource, middle):
+                    for record in getattr(scope, inner):
+                        metric = signal == "metrics"
+                        for point in (
+                            getattr(record, record.WhichOneof("data")).data_points if metric else [record]
+                        ):
+                            yield {
+                                "trace_id": getattr(record, "trace_id", b"").hex(),
+                                "span_id": getattr(record, "span_id", b"").hex(),
+                                "name": getattr(record, "name", None) or getattr(record, "event_name", None),
+                                "time": getattr(point, "start_time_unix_nano", 0) or point.time_unix_nano,
+                                "attributes": orjson.dumps({a.key: str(a.value) for a in point.attributes}).decode(),
+                            }  # fmt: skip
+
+    return _flat_tables(rows())
 
 
 def _timed(run: Callable[[], int]) -> tuple[int, float]:
@@ -246,7 +235,7 @@ def main() -> None:
         for signal in SIGNALS:
             [lines] = out.glob(f"{signal}-*.jsonl")
             [framed] = out.glob(f"{signal}-*.framed.binpb")
-            inputs[signal] = (lines.read_bytes(), _frames(framed.read_bytes()))
+            inputs[signal] = (lines.read_bytes(), [unit.body for unit in read_units(framed)])
     print(
         f"\nCPU records/s on one core, fastest of {args.repeat}; Python path = orjson/protobuf + Normalizer"
     )

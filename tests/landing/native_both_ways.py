@@ -68,13 +68,9 @@ def _sorted(rows: list[dict], table: str) -> list[dict]:
     return sorted(rows, key=lambda r: tuple(str(r[k]) for k in SORT_KEYS[table]))
 
 
-def land(inbox: Path, data_dir: Path, native_on: bool) -> None:
-    env = {
-        **os.environ,
-        "SPANLEDGER_HMAC_KEY": "test-key",
-        "SPANLEDGER_SETTLE_SECONDS": "0",
-        "SPANLEDGER_NATIVE": "1" if native_on else "0",
-    }
+def land(inbox: Path, data_dir: Path, **settings: str) -> subprocess.CompletedProcess:
+    """`spanledger land` of `inbox` in a subprocess, with the test key and `settings` (environment)."""
+    env = {**os.environ, "SPANLEDGER_HMAC_KEY": "test-key", "SPANLEDGER_SETTLE_SECONDS": "0", **settings}
     command = [
         sys.executable,
         "-m",
@@ -87,13 +83,14 @@ def land(inbox: Path, data_dir: Path, native_on: bool) -> None:
     ]
     result = subprocess.run([*command, str(inbox)], env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
+    return result
 
 
 def same_lake_both_ways(inbox: Path, work: Path) -> dict[str, int]:
     """Land `inbox` with the native decoder and without: the same rows in every table (the quarantine's
     included); returns the rows of each table."""
-    land(inbox, work / "native", True)
-    land(inbox, work / "python", False)
+    land(inbox, work / "native", SPANLEDGER_NATIVE="1")
+    land(inbox, work / "python", SPANLEDGER_NATIVE="0")
     counts = {}
     with duckdb.connect() as con:
         for table in (*TABLES, "quarantine"):

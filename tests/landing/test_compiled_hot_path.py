@@ -23,6 +23,7 @@ from orchestration.native import decoder as native
 from orchestration.native import hot_path
 from orchestration.native.modules import CYTHON_MODULES
 from tests.landing.conftest import copy_samples
+from tests.landing.native_both_ways import land
 
 TABLES = ("spans", "span_events", "span_links", "logs", "metric_points")
 HAS_COMPILED = any(s == "compiled" for s in hot_path.status().values())
@@ -38,13 +39,7 @@ def test_ci_runs_the_compiled_build():
 
 
 def _land(inbox: Path, data_dir: Path, pure: bool) -> None:
-    env = {
-        **os.environ,
-        "SPANLEDGER_HMAC_KEY": "test-key",
-        "SPANLEDGER_SETTLE_SECONDS": "0",
-        "SPANLEDGER_STORE_CONTENT": "1",
-    }
-    env.pop("SPANLEDGER_PURE_PYTHON", None)
+    env = {key: value for key, value in os.environ.items() if key != "SPANLEDGER_PURE_PYTHON"}
     if pure:
         env["SPANLEDGER_PURE_PYTHON"] = "1"
     check = "from orchestration.native import hot_path; print(hot_path.summary())"
@@ -52,24 +47,7 @@ def _land(inbox: Path, data_dir: Path, pure: bool) -> None:
         [sys.executable, "-c", check], env=env, capture_output=True, text=True, check=True
     )
     assert summary.stdout.startswith("pure Python" if pure else "compiled"), summary.stdout
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "orchestration.cli",
-            "--data-dir",
-            str(data_dir),
-            "land",
-            "--workers",
-            "2",
-            str(inbox),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+    result = land(inbox, data_dir, SPANLEDGER_STORE_CONTENT="1", SPANLEDGER_PURE_PYTHON="1" if pure else "")
     # a landing on the slow path says so
     assert ("landing ran its hot path as pure Python" in result.stderr) == pure, result.stderr[-2000:]
 

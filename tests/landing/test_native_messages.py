@@ -19,22 +19,13 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from orchestration.generator import GeneratorConfig, generate
 from orchestration.native.decoder import NativeDecoder
 from orchestration.otlp.proto import parse_request, request_dict
+from orchestration.otlp.reader import read_units
 from tests.landing.native_both_ways import assert_same_rows, decoder_filter, needs_native, same_lake_both_ways
 
 pytestmark = needs_native
 TRACE_ID = base64.b64encode(bytes(range(16))).decode()
 SPAN_ID = base64.b64encode(bytes(range(8))).decode()
 T0 = 1_767_600_000_000_000_000  # 2026-01-05
-
-
-def _frames(data: bytes) -> list[bytes]:
-    """The message bodies of a collector `format: proto` file."""
-    bodies, at = [], 0
-    while at < len(data):
-        (length,) = struct.unpack_from(">I", data, at)
-        bodies.append(data[at + 4 : at + 4 + length])
-        at += 4 + length
-    return bodies
 
 
 def _decode_both(bodies: list[bytes]) -> list[tuple[int, str]]:
@@ -141,7 +132,7 @@ def test_generated_messages_of_every_signal_are_all_taken(tmp_path: Path):
                              requests_per_day=60, seed=3, formats=("proto-framed",)))  # fmt: skip
     for signal in ("traces", "logs", "metrics"):
         [path] = tmp_path.glob(f"{signal}-*")
-        assert _decode_both(_frames(path.read_bytes())) == [], signal
+        assert _decode_both([unit.body for unit in read_units(path)]) == [], signal
 
 
 def test_protobuf_files_land_the_same_lake_both_ways(tmp_path: Path):

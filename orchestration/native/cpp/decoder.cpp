@@ -82,14 +82,37 @@ PyObject* finish_block(PyObject* refused, Tables& tables, int64_t records, int64
                        signals);
 }
 
+// Appends a new reference (which it takes) to the list of refused units; throws PyFailure on failure.
+void append_refused(PyObject* refused, PyObject* item) {
+  bool ok = item && PyList_Append(refused, item) == 0;
+  Py_XDECREF(item);
+  if (!ok) throw PyFailure{};
+}
+
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\x0b' || c == '\x0c'; }
+
+template <typename Read>
+const char* Decoder::decode_unit(string_view location, Totals& totals, Read read) {
+  begin_unit(location);
+  auto marks = t_.rows();
+  try {
+    read();
+    finish_unit();
+  } catch (const Refuse& refusal) {
+    t_.truncate(marks);  // nothing of a refused unit stays
+    return refusal.why;
+  }
+  totals.records += records_;
+  totals.signals |= signal_;
+  ++totals.taken;
+  return nullptr;
+}
 
 PyObject* Decoder::decode_lines(const char* data, size_t size, int64_t first_line) {
   PyObject* refused = PyList_New(0);
   if (!refused) return nullptr;
   begin_block();
-  int64_t records = 0, taken = 0;
-  int signals = 0;
+  Totals totals;
   int64_t line_no = first_line;
   size_t pos = 0;
   string location;
@@ -102,10 +125,7 @@ PyObject* Decoder::decode_lines(const char* data, size_t size, int64_t first_lin
       while (b > a && is_space(data[b - 1])) --b;
       if (a < b) {
         location = "line " + std::to_string(line_no);
-        begin_unit(location);
-        auto marks = t_.rows();
-        const char* why = nullptr;
-        try {
+        const char* why = decode_unit(location, totals, [&] {
           // simdjson may read SIMDJSON_PADDING bytes past a line (it never uses them: a line ends
           // before a newline or blank at worst). A line that near the block's end gets a padded copy.
           if (b + simdjson::SIMDJSON_PADDING <= size) {
@@ -115,25 +135,10 @@ PyObject* Decoder::decode_lines(const char* data, size_t size, int64_t first_lin
             padded_.append(simdjson::SIMDJSON_PADDING, ' ');
             json_line(padded_.data(), b - a);
           }
-          finish_unit();
-        } catch (const Refuse& refusal) {
-          why = refusal.why;
-        }
-        if (why == nullptr) {
-          records += records_;
-          signals |= signal_;
-          ++taken;
-        } else {
-          t_.truncate(marks);  // nothing of a refused line stays
-          PyObject* item = Py_BuildValue("(Lnns)", static_cast<long long>(line_no), static_cast<Py_ssize_t>(a),
-                                         static_cast<Py_ssize_t>(b), why);
-          if (!item || PyList_Append(refused, item) < 0) {
-            Py_XDECREF(item);
-            Py_DECREF(refused);
-            return nullptr;
-          }
-          Py_DECREF(item);
-        }
+        });
+        if (why)
+          append_refused(refused, Py_BuildValue("(Lnns)", static_cast<long long>(line_no),
+                                                static_cast<Py_ssize_t>(a), static_cast<Py_ssize_t>(b), why));
       }
       pos = line_end + 1;
       ++line_no;
@@ -142,7 +147,7 @@ PyObject* Decoder::decode_lines(const char* data, size_t size, int64_t first_lin
     Py_DECREF(refused);
     return nullptr;
   }
-  return finish_block(refused, t_, records, taken, signals);
+  return finish_block(refused, t_, totals.records, totals.taken, totals.signals);
 }
 
 PyObject* Decoder::decode_messages(const char* data, const std::vector<std::pair<size_t, size_t>>& bounds,
@@ -150,41 +155,22 @@ PyObject* Decoder::decode_messages(const char* data, const std::vector<std::pair
   PyObject* refused = PyList_New(0);
   if (!refused) return nullptr;
   begin_block();
-  int64_t records = 0, taken = 0;
-  int signals = 0;
+  Totals totals;
   try {
     for (size_t k = 0; k < bounds.size(); ++k) {
       Py_ssize_t length = 0;
       const char* location = PyUnicode_AsUTF8AndSize(PyList_GET_ITEM(locations, k), &length);
       if (!location) throw PyFailure{};
-      begin_unit(string_view(location, static_cast<size_t>(length)));
-      auto marks = t_.rows();
-      const char* why = nullptr;
-      try {
-        proto_message(string_view(data + bounds[k].first, bounds[k].second - bounds[k].first));
-        finish_unit();
-      } catch (const Refuse& refusal) {
-        why = refusal.why;
-      }
-      if (why == nullptr) {
-        records += records_;
-        signals |= signal_;
-        ++taken;
-        continue;
-      }
-      t_.truncate(marks);
-      PyObject* item = Py_BuildValue("(ns)", static_cast<Py_ssize_t>(k), why);
-      if (!item || PyList_Append(refused, item) < 0) {
-        Py_XDECREF(item);
-        throw PyFailure{};
-      }
-      Py_DECREF(item);
+      string_view message(data + bounds[k].first, bounds[k].second - bounds[k].first);
+      const char* why = decode_unit(string_view(location, static_cast<size_t>(length)), totals,
+                                    [&] { proto_message(message); });
+      if (why) append_refused(refused, Py_BuildValue("(ns)", static_cast<Py_ssize_t>(k), why));
     }
   } catch (const PyFailure&) {
     Py_DECREF(refused);
     return nullptr;
   }
-  return finish_block(refused, t_, records, taken, signals);
+  return finish_block(refused, t_, totals.records, totals.taken, totals.signals);
 }
 
 }  // namespace

@@ -84,6 +84,14 @@ class Decoder {
   void begin_block();
   void begin_unit(string_view location);
   void finish_unit();
+  struct Totals {
+    int64_t records = 0, taken = 0;  // records of the units taken, units taken
+    int signals = 0;
+  };
+  // One unit decoded by `read()`: its rows stay and count in `totals`, or it is refused (why, returned)
+  // and none of its rows stay.
+  template <typename Read>
+  const char* decode_unit(string_view location, Totals& totals, Read read);
 
   // privacy.h: key plans, hashing, the attribute filter
   Plan& plan(string_view key);

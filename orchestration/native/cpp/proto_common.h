@@ -8,6 +8,23 @@
 
 namespace {
 
+Val proto_any(string_view message, int depth, Arena& arena, string& scratch);
+
+// A KeyValue: its key, its value into `value` (a value nested `depth` deep).
+string_view proto_key_value(string_view message, int depth, Val& value, Arena& arena, string& scratch) {
+  Wire kv(message);
+  string_view key;
+  uint32_t seen = 0;
+  while (kv.next()) {
+    once(seen, kv.field());
+    if (kv.field() == 1) key = kv.text();
+    else if (kv.field() == 2) value = proto_any(kv.bytes(), depth, arena, scratch);
+    else refuse("protobuf: an unknown KeyValue field");
+  }
+  if (key.empty()) refuse("an attribute without a key");  // MessageToDict leaves it out: the Python path's error
+  return key;
+}
+
 // An AnyValue (common.proto) as values.decode_any_value reads MessageToDict's mapping of it: bytes
 // become their base64 text; an empty AnyValue is no value.
 Val proto_any(string_view message, int depth, Arena& arena, string& scratch) {
@@ -41,19 +58,8 @@ Val proto_any(string_view message, int depth, Arena& arena, string& scratch) {
         Wire items(w.bytes());
         while (items.next()) {
           if (items.field() != 1) refuse("protobuf: an unknown KeyValueList field");
-          Wire kv(items.bytes());
-          string_view key;
-          Val value;
-          uint32_t seen = 0;
-          while (kv.next()) {
-            once(seen, kv.field());
-            if (kv.field() == 1) key = kv.text();
-            else if (kv.field() == 2) value = proto_any(kv.bytes(), depth + 1, arena, scratch);
-            else refuse("protobuf: an unknown KeyValue field");
-          }
-          if (key.empty()) refuse("an attribute without a key");
-          out.keys.push_back(key);
-          out.arr.push_back(std::move(value));
+          out.arr.emplace_back();
+          out.keys.push_back(proto_key_value(items.bytes(), depth + 1, out.arr.back(), arena, scratch));
         }
         check_distinct_keys(out);
         break;
@@ -74,17 +80,8 @@ auto proto_attributes(string_view message, uint32_t field, Arena& arena, string&
         w.skip();
         continue;
       }
-      Wire kv(w.bytes());
-      string_view key;
       Val value;
-      uint32_t seen = 0;
-      while (kv.next()) {
-        once(seen, kv.field());
-        if (kv.field() == 1) key = kv.text();
-        else if (kv.field() == 2) value = proto_any(kv.bytes(), 0, arena, scratch);
-        else refuse("protobuf: an unknown KeyValue field");
-      }
-      if (key.empty()) refuse("an attribute without a key");  // MessageToDict leaves it out: the Python path's error
+      string_view key = proto_key_value(w.bytes(), 0, value, arena, scratch);
       sink(key, std::move(value));
     }
   };
