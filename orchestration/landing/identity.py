@@ -20,10 +20,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from orchestration.lake import native
 from orchestration.landing.discovery import Pending, waiting_detail
 from orchestration.landing.report import FileOutcome, LandingError, LandingReport
 from orchestration.manifest import Manifest
+from orchestration.native import decoder as native
 from orchestration.otlp.reader import RESUMABLE_FORMATS, detect_shape, sniff
 from orchestration.otlp.streams import Resume
 from orchestration.otlp.units import FileShape

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from orchestration import compiled
-from orchestration.lake import native
 from orchestration.lake.compaction import CompactionReport
+from orchestration.native import decoder as native
+from orchestration.native import hot_path
 
 # landed: new content; appended: the new records of a file that grew; finalized: the cut record a
 # file ended with, quarantined once the file stopped changing; waiting: a record cut mid-write waits
@@ -108,7 +108,7 @@ class LandingReport:
             "bytes_written": self.bytes_written,
             "seconds": round(self.seconds, 3),
             "rows": self.rows,
-            "hot_path": compiled.summary(),
+            "hot_path": hot_path.summary(),
             "native_decoder": native.status(),
             **self.compaction.to_metadata(),
             "buckets": self.listings,

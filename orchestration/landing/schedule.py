@@ -19,7 +19,6 @@ from itertools import chain
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from orchestration.lake import native
 from orchestration.landing.decode import process_task
 from orchestration.landing.discovery import Pending
 from orchestration.landing.early import FileWithdrawn, announce_file_id, early_slice
@@ -28,6 +27,7 @@ from orchestration.landing.publish import publish_file
 from orchestration.landing.report import FileOutcome, LandingReport
 from orchestration.landing.slicing import Task, tasks_for, will_be_sliced
 from orchestration.manifest import Manifest
+from orchestration.native import decoder as native
 from orchestration.settings import Settings
 from orchestration.workers import default_workers, process_pool
 

@@ -1,34 +1,34 @@
-"""The native trace decoder: blocks of OTLP/JSON trace lines → Arrow tables of spans, events and links.
+"""The native decoder: OTLP export requests (JSON lines, protobuf messages; traces, logs, metrics) →
+Arrow tables of the lake.
 
-`_native_traces.cpp` (C++ on simdjson, compiled by setup.py) takes the lines it can decode exactly as
-`normalize.Normalizer.traces` would, and hands back the others (an unusual encoding, a record to
-quarantine, a value to cap, logs and metrics), which landing then runs through the Python path. The
-key tables stay in Python: the decoder asks `AttributeFilter.key_plan` once per attribute key. Ids and
-content get `SubjectHasher`'s keyed HMAC, with its key, in C++ when the build found OpenSSL.
+`cpp/decoder.cpp` (C++, compiled by setup.py) takes the lines and messages it can decode exactly as
+`normalize.Normalizer` would, and hands back the others (an unusual encoding, a record to quarantine, a
+value to cap), which landing then runs through the Python path. The key tables stay in Python: the
+decoder asks `AttributeFilter.key_plan` once per attribute key. Ids and content get `SubjectHasher`'s
+keyed HMAC, with its key, in C++ when the build found OpenSSL.
 
-It is used when it was compiled from the source beside it (and its headers in `_native/`), content
-capture is off, SPANLEDGER_NATIVE is not 0 and SPANLEDGER_PURE_PYTHON is not set;
-`tests/landing/test_native_traces.py` lands the same inputs both ways and compares every column.
+It is used when it was compiled from the sources beside it (`cpp/`), content capture is off,
+SPANLEDGER_NATIVE is not 0 and SPANLEDGER_PURE_PYTHON is not set; the tests in
+`tests/landing/test_native_*.py` land the same inputs both ways and compare every column.
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
-from orchestration.lake import semantics
+from orchestration.lake import normalize, semantics
 from orchestration.lake.privacy import AttributeFilter
 from orchestration.lake.schema import COST, LAKE_TABLES, TS
+from orchestration.native.modules import DECODER_MAIN, DECODER_MODULE, decoder_digest
 
-MODULE = "orchestration.lake._native_traces"  # keep in step with setup.py
-SOURCE = Path(__file__).with_name("_native_traces.cpp")
-HEADERS = Path(__file__).with_name("_native")  # the parts _native_traces.cpp includes
-TABLES = ("spans", "span_events", "span_links")
+SOURCES = Path(__file__).with_name("cpp")  # decoder.cpp and the headers it includes
+SIGNALS = {1: "traces", 2: "logs", 4: "metrics"}  # the decoder's bits
 # How each LLM column's value is converted (the converters of semantics.LLM_COLUMNS, by name).
 CONVERSIONS = {
     "feature": "str",
@@ -62,13 +62,15 @@ CONVERSIONS = {
     "eval_label": "str",
     "feedback_score": "float",
 }
-# String columns read with first_str, fed after the LLM columns in this order (see _native_traces.cpp).
+# String columns read with first_str, fed after the LLM columns in this order (cpp/plans.h, Pseudo).
 PSEUDO_COLUMNS = (
     semantics.TENANT_KEYS,
     ("service.name",),
     ("service.version",),
     ("service.namespace",),
     ("deployment.environment.name", "deployment.environment"),
+    semantics.MODEL_METRIC_KEYS,
+    semantics.TOKEN_TYPE_KEYS,
 )
 ARROW_TYPES = {
     "s": pa.string(),
@@ -78,6 +80,9 @@ ARROW_TYPES = {
     "D": COST,
     "i": pa.int32(),
     "t": TS,
+    "L": pa.list_(pa.int64()),
+    "F": pa.list_(pa.float64()),
+    "Q": LAKE_TABLES["metric_points"].field("quantile_values").type,
 }
 _module: Any = None
 _status = ""
@@ -107,23 +112,15 @@ def _load() -> Any:
         _status = "off (CONVERSIONS does not match semantics.LLM_COLUMNS)"
         return None
     try:
-        module = importlib.import_module(MODULE)
+        module = importlib.import_module(DECODER_MODULE)
     except ImportError:
         _status = "not compiled (no C++ compiler or pysimdjson at install)"
         return None
-    if SOURCE.exists() and module.__compiled_from__ != source_digest():
+    if (SOURCES / DECODER_MAIN).exists() and module.__compiled_from__ != decoder_digest(SOURCES):
         _status = "stale (built from another version of the source; `uv sync` rebuilds it)"
         return None
     _module, _status = module, "compiled"
     return _module
-
-
-def source_digest() -> str:
-    """SHA-256 of the decoder's source and headers, as setup.py stamps the module it builds."""
-    digest = hashlib.sha256(SOURCE.read_bytes())
-    for header in sorted(HEADERS.glob("*.h")):
-        digest.update(header.read_bytes())
-    return digest.hexdigest()
 
 
 def count_newlines(data: bytes | memoryview, start: int = 0, end: int | None = None) -> int:
@@ -135,13 +132,25 @@ def count_newlines(data: bytes | memoryview, start: int = 0, end: int | None = N
     return module.count_newlines(data, start, len(data) if end is None else end)
 
 
-class NativeTraces:
+@dataclass
+class Decoded:
+    """What one call decoded: {table: Arrow table with a `_day` column} (tables with rows only), the units
+    refused with why, the records and units taken, and the signals among them."""
+
+    tables: dict[str, pa.Table]
+    refused: list[tuple]
+    records: int
+    units: int
+    signals: set[str]
+
+
+class NativeDecoder:
     """One landing task's decoder: its memos (key plans, id hashes, redacted metadata) live as long as the task."""
 
     def __init__(self, attribute_filter: AttributeFilter, native_hmac: bool = True):
         """`native_hmac=False` hashes through the Python hasher even when the build has OpenSSL."""
         if not available():
-            raise RuntimeError(f"native trace decoder {_status}")
+            raise RuntimeError(f"native decoder {_status}")
         columns = list(semantics.LLM_COLUMNS)
         self._index = {column: i for i, column in enumerate(columns)}
         self._pseudo = {}
@@ -158,6 +167,11 @@ class NativeTraces:
             llm_columns=[(c, CONVERSIONS[c], semantics.LLM_COLUMNS[c][2]) for c in columns],
             span_kind_types=dict(semantics.SPAN_KIND_TYPES),
             operation_types=dict(semantics.OPERATION_TYPES),
+            content_events=semantics.CONTENT_EVENT_NAMES,
+            claude_code_events=normalize.CLAUDE_CODE_EVENTS,
+            output_events=normalize.OUTPUT_CONTENT_EVENTS,
+            claude_code_service=normalize.CLAUDE_CODE_SERVICE,
+            claude_code_prefix=normalize.CLAUDE_CODE_PREFIX,
             **({"hmac_key": attribute_filter.hash.hmac_key} if native_hmac else {}),
         )
 
@@ -170,19 +184,25 @@ class NativeTraces:
             output_side,
         )
 
-    def decode(
-        self, block: bytes, first_line: int, file_id: str
-    ) -> tuple[dict[str, pa.Table], list[tuple[int, int, int, str]], int, int]:
-        """Whole lines → ({table: Arrow table with a `_day` column}, lines refused as (line number, start
-        and end of their stripped bytes in `block`, why), spans decoded, lines decoded)."""
-        columns, refused, spans, lines = self._decoder.decode(block, first_line)
-        tables = {}
-        for table in TABLES:
-            built = columns[table]
-            rows = built["_day"][1]
-            if rows:
-                tables[table] = _arrow_table(built, LAKE_TABLES[table], file_id, rows)
-        return tables, refused, spans, lines
+    def decode_lines(self, block: bytes | memoryview, first_line: int, file_id: str) -> Decoded:
+        """Whole OTLP/JSON lines; refused: (line number, start and end of its stripped bytes in `block`, why)."""
+        return _decoded(self._decoder.decode_lines(block, first_line), file_id)
+
+    def decode_messages(
+        self, data: bytes, bounds: list[tuple[int, int]], locations: list[str], file_id: str
+    ) -> Decoded:
+        """Protobuf export requests `data[start:end]`, each at its location; refused: (index, why)."""
+        return _decoded(self._decoder.decode_messages(data, bounds, locations), file_id)
+
+
+def _decoded(result: tuple, file_id: str) -> Decoded:
+    columns, refused, records, units, signals = result
+    tables = {}
+    for table, built in columns.items():
+        rows = built["_day"][1]
+        if rows:
+            tables[table] = _arrow_table(built, LAKE_TABLES[table], file_id, rows)
+    return Decoded(tables, refused, records, units, {name for bit, name in SIGNALS.items() if signals & bit})
 
 
 def file_id_column(file_id: str, rows: int) -> pa.Array:
@@ -206,6 +226,17 @@ def _arrow_table(built: dict[str, tuple], schema: pa.Schema, file_id: str, rows:
 def _arrow_array(built: tuple) -> pa.Array:
     kind, length, validity, values, data = built
     buffers = [pa.py_buffer(validity), pa.py_buffer(values)]
+    if kind in "LFQ":  # a list: offsets, then its values (a quantile list: quantiles and values)
+        arrow_type = ARROW_TYPES[kind]
+        items = int.from_bytes(values[-4:], "little") if values else 0
+        if kind == "Q":
+            children = [
+                pa.Array.from_buffers(pa.float64(), items, [None, pa.py_buffer(part)]) for part in data
+            ]
+            child = pa.StructArray.from_arrays(children, fields=list(arrow_type.value_type))
+        else:
+            child = pa.Array.from_buffers(arrow_type.value_type, items, [None, pa.py_buffer(data)])
+        return pa.Array.from_buffers(arrow_type, length, buffers, children=[child])
     if data is not None:
         buffers.append(pa.py_buffer(data))
     return pa.Array.from_buffers(ARROW_TYPES[kind], length, buffers)

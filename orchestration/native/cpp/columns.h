@@ -1,7 +1,9 @@
 // Arrow column buffers: growable arrays, validity bitmaps, offsets; exported to Python as bytes.
-// Part of the native trace decoder (../_native_traces.cpp), which includes it; one translation unit.
+// Part of the native decoder (decoder.cpp), which includes it; one translation unit.
 #pragma once
 
+#include <deque>
+#include <initializer_list>
 #include <new>
 #include <unordered_map>
 #include <utility>
@@ -60,7 +62,9 @@ class Buf {
 // writes them all at once: most LLM columns of most rows are null, and a push per null was 5% of
 // the decoder's time.
 struct Column {
-  char type;  // s string, l int64, d float64, b bool, D decimal128, i int32, t timestamp[us]
+  // s string, l int64, d float64, b bool, D decimal128, i int32, t timestamp[us],
+  // L list<int64>, F list<float64>, Q list<struct<quantile: float64, value: float64>>
+  char type;
   size_t n = 0;        // rows, the pending nulls included
   size_t pending = 0;  // trailing nulls not in the buffers yet
   Buf<uint8_t> valid;
@@ -68,12 +72,13 @@ struct Column {
   Buf<char> chars;
   Buf<int64_t> i64;
   Buf<double> f64;
+  Buf<double> f64b;  // Q: the values beside the quantiles in f64
   Buf<uint8_t> bits;
   Buf<__int128> dec;
   Buf<int32_t> i32;
 
   explicit Column(char t) : type(t) {
-    if (type == 's') offsets.push(0);
+    if (type == 's' || type == 'L' || type == 'F' || type == 'Q') offsets.push(0);
   }
   inline void null() {
     ++pending;
@@ -85,6 +90,8 @@ struct Column {
     valid.fill(0, k);
     switch (type) {
       case 's': offsets.fill(static_cast<int32_t>(chars.size()), k); break;
+      case 'L': offsets.fill(static_cast<int32_t>(i64.size()), k); break;
+      case 'F': case 'Q': offsets.fill(static_cast<int32_t>(f64.size()), k); break;
       case 'l': case 't': i64.fill(0, k); break;
       case 'd': f64.fill(0, k); break;
       case 'b': bits.fill(0, k); break;
@@ -115,6 +122,13 @@ struct Column {
     valid.shrink_to(m);
     switch (type) {
       case 's': chars.shrink_to(static_cast<size_t>(offsets[m])); offsets.shrink_to(m + 1); break;
+      case 'L': i64.shrink_to(static_cast<size_t>(offsets[m])); offsets.shrink_to(m + 1); break;
+      case 'F': f64.shrink_to(static_cast<size_t>(offsets[m])); offsets.shrink_to(m + 1); break;
+      case 'Q':
+        f64.shrink_to(static_cast<size_t>(offsets[m]));
+        f64b.shrink_to(static_cast<size_t>(offsets[m]));
+        offsets.shrink_to(m + 1);
+        break;
       case 'l': case 't': i64.shrink_to(m); break;
       case 'd': f64.shrink_to(m); break;
       case 'b': bits.shrink_to(m); break;
@@ -128,6 +142,24 @@ struct Column {
   inline void boolean(bool v) { before_value(); bits.push(v); }
   inline void decimal(__int128 v) { before_value(); dec.push(v); }
   inline void int32(int32_t v) { before_value(); i32.push(v); }
+  void int_list(const std::vector<int64_t>& v) {
+    before_value();
+    i64.append(v.data(), v.size());
+    offsets.push(static_cast<int32_t>(i64.size()));
+  }
+  void double_list(const std::vector<double>& v) {
+    before_value();
+    f64.append(v.data(), v.size());
+    offsets.push(static_cast<int32_t>(f64.size()));
+  }
+  void quantile_list(const std::vector<std::pair<double, double>>& v) {
+    before_value();
+    for (const auto& [quantile, value] : v) {
+      f64.push(quantile);
+      f64b.push(value);
+    }
+    offsets.push(static_cast<int32_t>(f64.size()));
+  }
 };
 
 PyObject* packed_bits(const Buf<uint8_t>& flags) {
@@ -154,7 +186,8 @@ PyObject* raw_bytes(const Buf<T>& v) {
                                    static_cast<Py_ssize_t>(v.size() * sizeof(T)));
 }
 
-// (type, length, validity bitmap, values or offsets, string data or None)
+// (type, length, validity bitmap, values or offsets, then None, the string data, a list's values, or
+// the pair of a quantile list's quantiles and values)
 PyObject* export_column(Column& c) {
   if (c.pending) c.write_nulls();
   PyObject* validity = packed_bits(c.valid);
@@ -166,6 +199,13 @@ PyObject* export_column(Column& c) {
       first = raw_bytes(c.offsets);
       Py_DECREF(Py_None);
       second = raw_bytes(c.chars);
+      break;
+    case 'L': case 'F': case 'Q':
+      first = raw_bytes(c.offsets);
+      Py_DECREF(Py_None);
+      second = c.type == 'L' ? raw_bytes(c.i64)
+             : c.type == 'F' ? raw_bytes(c.f64)
+                             : Py_BuildValue("(NN)", raw_bytes(c.f64), raw_bytes(c.f64b));
       break;
     case 'l': case 't': first = raw_bytes(c.i64); break;
     case 'd': first = raw_bytes(c.f64); break;
@@ -183,7 +223,7 @@ PyObject* export_column(Column& c) {
 }
 
 struct Table {
-  std::vector<std::pair<string, Column>> columns;
+  std::deque<std::pair<string, Column>> columns;  // a deque: the Column pointers resolved stay valid
   std::unordered_map<string, size_t> index;
   Column& add(const string& name, char type) {
     index[name] = columns.size();
@@ -191,6 +231,9 @@ struct Table {
     return columns.back().second;
   }
   Column& operator[](const string& name) { return columns[index.at(name)].second; }
+  void add_all(std::initializer_list<const char*> names, char type) {
+    for (const char* name : names) add(name, type);
+  }
   size_t rows() const { return columns.empty() ? 0 : columns[0].second.n; }
   void truncate(size_t m) {
     for (auto& [name, column] : columns) column.truncate(m);

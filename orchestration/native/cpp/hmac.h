@@ -1,6 +1,6 @@
 // HMAC-SHA256 (privacy.SubjectHasher) with the key set up once: OpenSSL's, the library Python's hmac
 // uses, when the build found its headers; else the decoder calls the Python hasher.
-// Part of the native trace decoder (../_native_traces.cpp), which includes it; one translation unit.
+// Part of the native decoder (decoder.cpp), which includes it; one translation unit.
 #pragma once
 
 #ifdef SPANLEDGER_OPENSSL

@@ -1,7 +1,7 @@
 """Which build of landing's hot path runs: the Cython-compiled one, or the Python source.
 
-setup.py compiles `HOT_MODULES` from their unchanged source and stamps each compiled module with the
-SHA-256 of that source. A compiled module is used only while its stamp matches the `.py` beside it:
+setup.py compiles `CYTHON_MODULES` (modules.py) from their unchanged source and stamps each compiled
+module with the SHA-256 of that source. A compiled module is used only while its stamp matches the `.py` beside it:
 once the source is edited (and not yet rebuilt, which `uv sync` does), the source is loaded instead,
 with a warning, so an edit is never shadowed by stale machine code. SPANLEDGER_PURE_PYTHON=1 loads
 the source everywhere (debugging; the equivalence test compares both builds).
@@ -9,7 +9,6 @@ the source everywhere (debugging; the equivalence test compares both builds).
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import importlib.util
 import os
@@ -18,20 +17,15 @@ import warnings
 from importlib.machinery import ExtensionFileLoader, SourceFileLoader
 from pathlib import Path
 
-# Dependency order: each module only imports the ones before it. Keep in step with setup.py.
-HOT_MODULES = (
-    "orchestration.otlp.values",
-    "orchestration.lake.semantics",
-    "orchestration.lake.privacy",
-    "orchestration.lake.normalize",
-)
+from orchestration.native.modules import CYTHON_MODULES, source_digest
+
 _status: dict[str, str] = {}
 
 
 def activate() -> None:
     """Import the hot modules, each from the build that may run; idempotent, once per process."""
     forced = bool(os.environ.get("SPANLEDGER_PURE_PYTHON"))
-    for name in HOT_MODULES:
+    for name in CYTHON_MODULES:
         if name in _status:
             continue
         spec = importlib.util.find_spec(name)
@@ -45,7 +39,7 @@ def activate() -> None:
             continue
         module = importlib.import_module(name)
         stamp = getattr(module, "__compiled_from__", None)
-        if source.exists() and stamp != hashlib.sha256(source.read_bytes()).hexdigest():
+        if source.exists() and stamp != source_digest(source):
             _load_source(name, source)
             _status[name] = "source (the compiled copy was built from another version; `uv sync` rebuilds it)"
             warnings.warn(

@@ -1,7 +1,7 @@
 // A hash map from strings to values, for the decoder's memos (the plan of each attribute key, the
 // HMAC of each user or session id): one lookup per attribute. std::unordered_map's prime modulo and
 // node chasing were 9% of the decoder's time; this one probes a power-of-two table of hashes.
-// Part of the native trace decoder (../_native_traces.cpp), which includes it; one translation unit.
+// Part of the native decoder (decoder.cpp), which includes it; one translation unit.
 #pragma once
 
 #include <deque>

@@ -1,5 +1,5 @@
 // A per-line arena of strings.
-// Part of the native trace decoder (../_native_traces.cpp), which includes it; one translation unit.
+// Part of the native decoder (decoder.cpp), which includes it; one translation unit.
 #pragma once
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 // Decoded attribute values and the exact formats of Python and orjson: float repr, JSON escaping,
 // strict numbers, Decimal's half-even quantizing.
-// Part of the native trace decoder (../_native_traces.cpp), which includes it; one translation unit.
+// Part of the native decoder (decoder.cpp), which includes it; one translation unit.
 #pragma once
 
 #define PY_SSIZE_T_CLEAN
@@ -24,7 +24,7 @@ using std::string_view;
 
 namespace {
 
-// A line the fast path does not take: thrown anywhere below, caught per line.
+// A line or message the fast path does not take: thrown anywhere below, caught per line or message.
 struct Refuse {
   const char* why;
 };
@@ -36,7 +36,9 @@ struct PyFailure {};
 // ---------------------------------------------------------------------------------------------
 // Values
 
-enum class VT : uint8_t { Null, Str, Int, Dbl, Bool, Arr };
+// Map: a kvlist, its values in `arr` and their keys in `keys`. Dec only stands for a decimal typed
+// column (convert.h), never for an attribute value.
+enum class VT : uint8_t { Null, Str, Int, Dbl, Bool, Arr, Map, Dec };
 
 struct Val {
   VT t = VT::Null;
@@ -45,7 +47,11 @@ struct Val {
   double d = 0;
   bool b = false;
   std::vector<Val> arr;
+  std::vector<string_view> keys;
 };
+
+// values.decode_any_value refuses deeper nesting; the fast path stops well before.
+constexpr int MAX_VALUE_DEPTH = 8;
 
 // Whether a field name is `literal`: the length first, then a compare of known size the compiler inlines.
 template <size_t N>
@@ -184,7 +190,26 @@ void json_value(string& out, const Val& v) {
       }
       out += ']';
       break;
+    case VT::Map:
+      out += '{';
+      for (size_t k = 0; k < v.arr.size(); ++k) {
+        if (k) out += ',';
+        json_string(out, v.keys[k]);
+        out += ':';
+        json_value(out, v.arr[k]);
+      }
+      out += '}';
+      break;
+    case VT::Dec: refuse("a decimal as a value");
   }
+}
+
+// A kvlist's keys must be distinct: a dict keeps the first position and the last value, which the
+// Python path sorts out.
+void check_distinct_keys(const Val& map) {
+  for (size_t a = 1; a < map.keys.size(); ++a)
+    for (size_t b = 0; b < a; ++b)
+      if (map.keys[a] == map.keys[b]) refuse("a repeated key in a kvlist");
 }
 
 // Python's str(value) of a decoded attribute value (semantics._as_str).
@@ -196,6 +221,8 @@ void python_str(string& out, const Val& v) {
     case VT::Dbl: python_repr(out, v.d); break;
     case VT::Bool: out += v.b ? "True" : "False"; break;
     case VT::Arr: refuse("a list inside a list");
+    case VT::Map: refuse("an object as text");
+    case VT::Dec: refuse("a decimal as text");
   }
 }
 
