@@ -536,7 +536,7 @@ def ui(ctx, port) -> None:
 
 
 # Commands of other areas live in orchestration/commands/<area>.py, each exposing COMMANDS.
-COMMAND_MODULES = ("query", "lake", "compliance", "quality", "reports", "bigquery")
+COMMAND_MODULES = ("query", "lake", "compliance", "quality", "reports", "bigquery", "skills")
 
 
 def _register_area_commands() -> None:
