@@ -1,0 +1,140 @@
+{#- One row per skill activation, with the work that followed it: the tool calls, API requests and
+    permission decisions after the activation in the same prompt (`prompt.id`, or without it the
+    events up to the session's next user prompt), until the next activation of that prompt.
+
+    A slash command of a skill may be logged only as a user prompt with `command_name` (older releases
+    emit no skill_activated for it): such a prompt with no activation is a row too, evidence
+    `slash_command_only`, so it is counted and marked, never silently missing. -#}
+with
+
+anchored as (
+
+    select * from {{ ref('int_claude_code_events_anchored') }}
+
+),
+
+followed as (
+
+    select
+        anchor_log_id,
+        count(case when event_kind = 'tool_result' and tool_name <> 'Skill' then 1 end) as tool_calls,
+        count(case when event_kind = 'tool_result' and tool_name <> 'Skill' and not is_harness_success then 1 end)
+            as tool_harness_failures,
+        -- the same shell command run again: it likely failed, though the harness reported success. Without
+        -- the command (landing drops tool_parameters as content) every further shell call counts.
+        count(case when event_kind = 'tool_result' and tool_name = 'Bash' then 1 end)
+            - count(distinct case when event_kind = 'tool_result' and tool_name = 'Bash'
+                then coalesce(bash_command, '(command not exported)') end) as command_reruns,
+        count(case when event_kind = 'tool_decision' and decision = 'reject' then 1 end) as tool_rejections,
+        count(case when event_kind = 'api_request' then 1 end) as api_requests,
+        count(case when event_kind = 'api_error' then 1 end) as api_errors,
+        sum(case when event_kind = 'api_request' then reported_cost_usd end) as attributed_cost_usd,
+        sum(case when event_kind = 'api_request' then
+            coalesce(input_tokens, 0) + coalesce(output_tokens, 0)
+            + coalesce(cache_read_tokens, 0) + coalesce(cache_write_tokens, 0) end) as attributed_tokens,
+        max(case when event_kind = 'tool_result' and tool_name = 'Skill' then tool_skill_name end)
+            as tool_skill_name,
+        max(case when event_kind = 'tool_result' and tool_name = 'Skill' then 1 else 0 end) = 1
+            as has_skill_tool_result
+    from anchored
+    where event_kind <> 'skill_activated' or log_id <> anchor_log_id
+    group by anchor_log_id
+
+),
+
+turn_activations as (
+
+    select turn_id, count(*) as activations
+    from anchored as turns
+    where event_kind = 'skill_activated'
+    group by turn_id
+
+),
+
+activations as (
+
+    select
+        turns.log_id as activation_id,
+        'skill_activated' as evidence,
+        turns.logged_at as activated_at,
+        turns.log_date as activation_date,
+        turns.tenant_id,
+        turns.user_hash,
+        turns.session_hash,
+        turns.team,
+        turns.turn_id,
+        -- a redacted name may still be named by the Skill tool's parameters (tool details on)
+        case
+            when turns.skill_name in ('custom_skill', 'third-party') and followed.tool_skill_name is not null
+                then followed.tool_skill_name
+            else coalesce(turns.skill_name, followed.tool_skill_name, 'custom_skill')
+        end as skill_name,
+        coalesce(turns.invocation_trigger, 'unknown') as invocation_trigger,
+        turns.skill_source,
+        turns.plugin_name,
+        coalesce(followed.tool_calls, 0) as tool_calls,
+        coalesce(followed.tool_harness_failures, 0) as tool_harness_failures,
+        coalesce(followed.command_reruns, 0) as command_reruns,
+        coalesce(followed.tool_rejections, 0) as tool_rejections,
+        coalesce(followed.api_requests, 0) as api_requests,
+        coalesce(followed.api_errors, 0) as api_errors,
+        coalesce(followed.attributed_cost_usd, {{ money(0) }}) as attributed_cost_usd,
+        coalesce(followed.attributed_tokens, 0) as attributed_tokens
+    from anchored as turns
+    left join followed on turns.log_id = followed.anchor_log_id
+    where turns.event_kind = 'skill_activated'
+
+),
+
+slash_only as (
+
+    select
+        turns.log_id as activation_id,
+        'slash_command_only' as evidence,
+        turns.logged_at as activated_at,
+        turns.log_date as activation_date,
+        turns.tenant_id,
+        turns.user_hash,
+        turns.session_hash,
+        turns.team,
+        turns.turn_id,
+        turns.command_name as skill_name,
+        'user-slash' as invocation_trigger,
+        cast(null as {{ t_string() }}) as skill_source,
+        cast(null as {{ t_string() }}) as plugin_name,
+        coalesce(followed.tool_calls, 0) as tool_calls,
+        coalesce(followed.tool_harness_failures, 0) as tool_harness_failures,
+        coalesce(followed.command_reruns, 0) as command_reruns,
+        coalesce(followed.tool_rejections, 0) as tool_rejections,
+        coalesce(followed.api_requests, 0) as api_requests,
+        coalesce(followed.api_errors, 0) as api_errors,
+        coalesce(followed.attributed_cost_usd, {{ money(0) }}) as attributed_cost_usd,
+        coalesce(followed.attributed_tokens, 0) as attributed_tokens
+    from anchored as turns
+    left join turn_activations on turns.turn_id = turn_activations.turn_id
+    left join followed on turns.log_id = followed.anchor_log_id
+    where turns.event_kind = 'user_prompt'
+        and turns.command_source = 'custom'
+        and turn_activations.activations is null
+
+),
+
+unioned as (
+
+    select * from activations
+    union all
+    select * from slash_only
+
+),
+
+flagged as (
+
+    select
+        *,
+        skill_name in ('custom_skill', 'third-party', 'custom') as is_name_redacted,
+        tool_calls = 0 as is_without_tool_work
+    from unioned
+
+)
+
+select * from flagged
