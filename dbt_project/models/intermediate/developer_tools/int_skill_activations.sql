@@ -20,11 +20,10 @@ followed as (
         count(case when event_kind = 'tool_result' and tool_name <> 'Skill' then 1 end) as tool_calls,
         count(case when event_kind = 'tool_result' and tool_name <> 'Skill' and not is_harness_success then 1 end)
             as tool_harness_failures,
-        -- the same shell command run again: it likely failed, though the harness reported success. Without
-        -- the command (landing drops tool_parameters as content) every further shell call counts.
-        count(case when event_kind = 'tool_result' and tool_name = 'Bash' then 1 end)
-            - count(distinct case when event_kind = 'tool_result' and tool_name = 'Bash'
-                then coalesce(bash_command, '(command not exported)') end) as command_reruns,
+        -- the same shell command run again: it likely failed, though the harness reported success.
+        -- Only where the command is known (tool details on); otherwise nothing is counted.
+        count(case when event_kind = 'tool_result' and bash_command is not null then 1 end)
+            - count(distinct case when event_kind = 'tool_result' then bash_command end) as command_reruns,
         count(case when event_kind = 'tool_decision' and decision = 'reject' then 1 end) as tool_rejections,
         count(case when event_kind = 'api_request' then 1 end) as api_requests,
         count(case when event_kind = 'api_error' then 1 end) as api_errors,

@@ -4,7 +4,7 @@
     `skills_stale_days`), misfiring (enough activations, and too many without tool work after them, a
     high harness failure rate, or the same shell command rerun), active. The caveat columns say when a
     status rests on data the telemetry cannot give (docs/developer_tools.md). -#}
-{%- set stale_days = var('skills_stale_days', 14) -%}
+{%- set stale_days = var('skills_stale_days', 5) -%}
 {%- set misfire_min = var('skills_misfire_min_activations', 3) -%}
 with
 

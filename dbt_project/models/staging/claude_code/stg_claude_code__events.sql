@@ -51,7 +51,8 @@ renamed as (
         ) as tool_skill_name,
         coalesce(
             {{ json_string(json_string('attributes', 'tool_parameters'), 'full_command') }},
-            {{ json_string(json_string('attributes', 'tool_parameters'), 'bash_command') }}
+            {{ json_string(json_string('attributes', 'tool_parameters'), 'bash_command') }},
+            {{ json_string(json_string('attributes', 'tool_input'), 'command') }}
         ) as bash_command,
         -- tool_input, and a Skill call's skill_name, are exported only with OTEL_LOG_TOOL_DETAILS=1
         {{ json_string('attributes', 'tool_input') }} is not null
