@@ -128,18 +128,17 @@ class SkillActivity:
         for command in commands:
             duration = randint(rng, 500, 9000)
             cursor += duration * MS
-            event(
-                "tool_result",
-                cursor,
-                {
-                    "tool_name": "Bash",
-                    "success": "true",
-                    "duration_ms": duration,
-                    "decision_type": "accept",
-                    "decision_source": "config",
-                    "tool_parameters": json.dumps(
-                        {"bash_command": command.split()[0], "full_command": command}
-                    ),
-                },
+            bash = {
+                "tool_name": "Bash",
+                "success": "true",
+                "duration_ms": duration,
+                "decision_type": "accept",
+            }
+            bash["decision_source"] = "config"
+            bash["tool_parameters"] = json.dumps(
+                {"bash_command": command.split()[0], "full_command": command}
             )
+            if details:
+                bash["tool_input"] = json.dumps({"command": command})
+            event("tool_result", cursor, bash)
         return cursor
