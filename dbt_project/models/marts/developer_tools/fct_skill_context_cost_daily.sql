@@ -35,6 +35,7 @@ session_models as (
         count(*) as sessions,
         sum(api_requests) as api_requests
     from sessions
+    where api_requests > 0  -- a session that never called the model loaded nothing into it
     group by session_date, tenant_id, lower(main_model)
 
 ),
