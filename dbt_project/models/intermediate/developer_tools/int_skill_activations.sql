@@ -32,9 +32,7 @@ followed as (
             coalesce(input_tokens, 0) + coalesce(output_tokens, 0)
             + coalesce(cache_read_tokens, 0) + coalesce(cache_write_tokens, 0) end) as attributed_tokens,
         max(case when event_kind = 'tool_result' and tool_name = 'Skill' then tool_skill_name end)
-            as tool_skill_name,
-        max(case when event_kind = 'tool_result' and tool_name = 'Skill' then 1 else 0 end) = 1
-            as has_skill_tool_result
+            as tool_skill_name
     from anchored
     where event_kind <> 'skill_activated' or log_id <> anchor_log_id
     group by anchor_log_id
@@ -44,33 +42,55 @@ followed as (
 turn_activations as (
 
     select turn_id, count(*) as activations
-    from anchored as turns
+    from anchored
     where event_kind = 'skill_activated'
     group by turn_id
+
+),
+
+evidence as (
+
+    -- the events an activation is known by: skill_activated, or a custom slash command with none in its turn
+    select
+        turns.*,
+        case when turns.event_kind = 'skill_activated' then 'skill_activated' else 'slash_command_only' end
+            as evidence
+    from anchored as turns
+    left join turn_activations on turns.turn_id = turn_activations.turn_id
+    where turns.event_kind = 'skill_activated'
+        or (
+            turns.event_kind = 'user_prompt'
+            and turns.command_source = 'custom'
+            and turn_activations.activations is null
+        )
 
 ),
 
 activations as (
 
     select
-        turns.log_id as activation_id,
-        'skill_activated' as evidence,
-        turns.logged_at as activated_at,
-        turns.log_date as activation_date,
-        turns.tenant_id,
-        turns.user_hash,
-        turns.session_hash,
-        turns.team,
-        turns.turn_id,
+        evidence.log_id as activation_id,
+        evidence.evidence,
+        evidence.logged_at as activated_at,
+        evidence.log_date as activation_date,
+        evidence.tenant_id,
+        evidence.user_hash,
+        evidence.session_hash,
+        evidence.team,
+        evidence.turn_id,
         -- a redacted name may still be named by the Skill tool's parameters (tool details on)
         case
-            when turns.skill_name in ('custom_skill', 'third-party') and followed.tool_skill_name is not null
+            when evidence.evidence = 'slash_command_only' then evidence.command_name
+            when evidence.skill_name in ('custom_skill', 'third-party') and followed.tool_skill_name is not null
                 then followed.tool_skill_name
-            else coalesce(turns.skill_name, followed.tool_skill_name, 'custom_skill')
+            else coalesce(evidence.skill_name, followed.tool_skill_name, 'custom_skill')
         end as skill_name,
-        coalesce(turns.invocation_trigger, 'unknown') as invocation_trigger,
-        turns.skill_source,
-        turns.plugin_name,
+        case
+            when evidence.evidence = 'slash_command_only' then 'user-slash'
+            else coalesce(evidence.invocation_trigger, 'unknown')
+        end as invocation_trigger,
+        evidence.skill_source,
+        evidence.plugin_name,
         coalesce(followed.tool_calls, 0) as tool_calls,
         coalesce(followed.tool_harness_failures, 0) as tool_harness_failures,
         coalesce(followed.command_reruns, 0) as command_reruns,
@@ -79,50 +99,8 @@ activations as (
         coalesce(followed.api_errors, 0) as api_errors,
         coalesce(followed.attributed_cost_usd, {{ money(0) }}) as attributed_cost_usd,
         coalesce(followed.attributed_tokens, 0) as attributed_tokens
-    from anchored as turns
-    left join followed on turns.log_id = followed.anchor_log_id
-    where turns.event_kind = 'skill_activated'
-
-),
-
-slash_only as (
-
-    select
-        turns.log_id as activation_id,
-        'slash_command_only' as evidence,
-        turns.logged_at as activated_at,
-        turns.log_date as activation_date,
-        turns.tenant_id,
-        turns.user_hash,
-        turns.session_hash,
-        turns.team,
-        turns.turn_id,
-        turns.command_name as skill_name,
-        'user-slash' as invocation_trigger,
-        cast(null as {{ t_string() }}) as skill_source,
-        cast(null as {{ t_string() }}) as plugin_name,
-        coalesce(followed.tool_calls, 0) as tool_calls,
-        coalesce(followed.tool_harness_failures, 0) as tool_harness_failures,
-        coalesce(followed.command_reruns, 0) as command_reruns,
-        coalesce(followed.tool_rejections, 0) as tool_rejections,
-        coalesce(followed.api_requests, 0) as api_requests,
-        coalesce(followed.api_errors, 0) as api_errors,
-        coalesce(followed.attributed_cost_usd, {{ money(0) }}) as attributed_cost_usd,
-        coalesce(followed.attributed_tokens, 0) as attributed_tokens
-    from anchored as turns
-    left join turn_activations on turns.turn_id = turn_activations.turn_id
-    left join followed on turns.log_id = followed.anchor_log_id
-    where turns.event_kind = 'user_prompt'
-        and turns.command_source = 'custom'
-        and turn_activations.activations is null
-
-),
-
-unioned as (
-
-    select * from activations
-    union all
-    select * from slash_only
+    from evidence
+    left join followed on evidence.log_id = followed.anchor_log_id
 
 ),
 
@@ -132,7 +110,7 @@ flagged as (
         *,
         skill_name in ('custom_skill', 'third-party', 'custom') as is_name_redacted,
         tool_calls = 0 as is_without_tool_work
-    from unioned
+    from activations
 
 )
 

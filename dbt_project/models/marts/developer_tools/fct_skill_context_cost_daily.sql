@@ -2,7 +2,8 @@
     context per day: every installed skill rides in every session. Installed = in the latest snapshot of
     its scan on or before the day. A session's repository is not in the telemetry, so each skill is
     counted in every session of the day: an upper bound for project skills. Priced at the session's main
-    model's input price (Anthropic, the day's price list), as if uncached; with prompt caching most of
+    model's input price (the price the LLM-call pricing matched to the day's Claude Code requests of that
+    model, int_llm_calls_priced), as if uncached; with prompt caching most of
     it is billed at the cached-input price, given next to it. Skills of stale / never-used status are
     what the catalog costs for nothing (join dim_skills on skill_name). -#}
 with
@@ -22,7 +23,16 @@ sessions as (
 prices as (
 
     select * from {{ ref('int_model_prices_unioned') }}
-    where provider = 'anthropic'
+
+),
+
+model_prices as (
+
+    -- the price the LLM-call pricing matched to Claude Code's own requests, per day and model
+    select call_date, lower(request_model) as model, max(price_id) as price_id
+    from {{ ref('int_llm_calls_priced') }}
+    where llm_convention = 'claude_code' and price_id is not null
+    group by call_date, lower(request_model)
 
 ),
 
@@ -76,23 +86,11 @@ priced_models as (
     select
         session_models.*,
         prices.input_usd_per_mtok,
-        prices.cached_input_usd_per_mtok,
-        row_number() over (
-            partition by session_models.session_date, session_models.tenant_id, session_models.model
-            order by
-                prices.price_priority,
-                case when prices.match_type = 'exact' then 0 else 1 end,
-                length(prices.model_match) desc,
-                prices.effective_from desc
-        ) as price_rank
+        prices.cached_input_usd_per_mtok
     from session_models
-    left join prices
-        on (
-            (prices.match_type = 'exact' and session_models.model = prices.model_match)
-            or (prices.match_type = 'prefix' and starts_with(session_models.model, prices.model_match))
-        )
-        and session_models.session_date >= prices.effective_from
-        and (prices.effective_to is null or session_models.session_date < prices.effective_to)
+    left join model_prices
+        on session_models.session_date = model_prices.call_date and session_models.model = model_prices.model
+    left join prices on model_prices.price_id = prices.price_id
 
 ),
 
@@ -115,7 +113,7 @@ costed as (
         count(case when priced_models.input_usd_per_mtok is null then 1 end) > 0 as has_unpriced_sessions
     from installed
     inner join priced_models
-        on installed.session_date = priced_models.session_date and priced_models.price_rank = 1
+        on installed.session_date = priced_models.session_date
     group by installed.session_date, installed.skill_name, priced_models.tenant_id
 
 ),
