@@ -77,4 +77,24 @@ def catalog(ctx, paths, user_dir, on, as_json) -> None:
         out.print(f"[red]quarantined[/] {escape(p.path)} line {p.line} field {p.field}: {escape(p.reason)}")
 
 
+@skills.command("report")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write skills.html to (default: <data-dir>/reports/skills).",
+)
+@click.pass_context
+def report(ctx, out_dir) -> None:
+    """Write the skills report (statuses, signals, caveats, context cost, reconciliation) as one HTML page."""
+    from orchestration.cli import CliError, _settings
+    from orchestration.reports.skills import write_report
+
+    settings = _settings(ctx)
+    if not settings.warehouse_path.exists():
+        raise CliError(f"no warehouse at {settings.warehouse_path}: run `spanledger build` first")
+    path = write_report(settings.warehouse_path, out_dir or settings.reports_dir / "skills")
+    out.print(f"skills report: {path}")
+
+
 COMMANDS = [skills]

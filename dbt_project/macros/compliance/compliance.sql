@@ -92,8 +92,11 @@
                     {%- set relation = api.Relation.create(database=src.database, schema=src.schema, identifier=src.identifier) -%}
                     {%- set sql = relation | string -%}
                 {%- endif -%}
+                {#- a source that holds no one's data (meta holds_no_subjects, e.g. the skills catalog) is not checked -#}
+                {%- if not meta.get('holds_no_subjects') -%}
                 {%- do out.append({'name': src.source_name ~ '.' ~ src.name, 'kind': 'source', 'sql': sql,
                                    'columns': compliance_columns(sql, relation), 'meta': meta, 'config': {}}) -%}
+                {%- endif -%}
             {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
