@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from .catalog import CLAUDE_CODE_PROMPTS, MODELS
+from .dev_counters import session_counters
 from .metrics import MetricsAggregator
 from .otlp import log_record
 from .resources import Registry
@@ -182,6 +183,15 @@ class ClaudeCode:
                     )
                     summary.claude_code["tool_results"] += 1
             cursor += int(rng.uniform(5, 180) * NS)  # the developer reads, thinks, types
+        session_counters(
+            self.metrics,
+            resource,
+            self.metric_scope,
+            metric_attrs,
+            MODELS["claude-sonnet-4-20250514"].name,
+            start_ns,
+            cursor,
+        )
         summary.see_time(start_ns, cursor)
         return records
 
