@@ -80,12 +80,12 @@ def test_harness_success_is_not_counted_as_working(skills_warehouse: Settings) -
 def test_counters_read_with_temporality_resets_and_duplicates(skills_warehouse: Settings) -> None:
     increments = rows(
         skills_warehouse,
-        "select session_hash, metric_name, point_value, increment, is_reset "
+        "select session_hash, metric_name, point_value, point_increment, is_reset "
         "from intermediate.int_claude_code_counter_increments order by session_hash, metric_name, point_at",
     )
     by_series: dict[tuple[str, str], list[tuple[float, bool]]] = {}
-    for session, metric, _, increment, reset in increments:
-        by_series.setdefault((session, metric), []).append((round(increment, 9), reset))
+    for session, metric, _, point_increment, reset in increments:
+        by_series.setdefault((session, metric), []).append((round(point_increment, 9), reset))
     assert by_series[("s-cumulative", "claude_code.cost.usage")] == [(0.1, False), (0.25, False)]
     assert by_series[("s-reset", "claude_code.cost.usage")] == [(0.5, False), (0.2, True)]
     assert by_series[("s-delta", "claude_code.cost.usage")] == [(0.3, False), (0.1, False)]

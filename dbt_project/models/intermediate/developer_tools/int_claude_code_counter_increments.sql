@@ -1,5 +1,5 @@
 {#- What each Claude Code counter point adds, whatever its temporality. A DELTA point is its own
-    increment. A CUMULATIVE point holds the running total since the series started: its increment is the
+    point_increment. A CUMULATIVE point holds the running total since the series started: its point_increment is the
     difference to the series' previous point, unless the counter was reset (the process restarted: a
     new start time, or a value below the previous one), when the whole value is new. The first point of
     a series counts whole (its start time says the total began then). A point exported twice counts once. -#}
@@ -53,18 +53,17 @@ increments as (
         decision,
         tool_name,
         point_value,
-        aggregation_temporality = 'CUMULATIVE'
-            and previous_value is not null
-            and (
-                point_value < previous_value
-                or series_start_unix_nano is distinct from previous_start_unix_nano
-            ) as is_reset,
+        coalesce(
+            aggregation_temporality = 'CUMULATIVE'
+            and (point_value < previous_value or series_start_unix_nano <> previous_start_unix_nano),
+            false
+        ) as is_reset,
         case
             when aggregation_temporality <> 'CUMULATIVE' or previous_value is null then point_value
             when point_value < previous_value then point_value
-            when series_start_unix_nano is distinct from previous_start_unix_nano then point_value
+            when series_start_unix_nano <> previous_start_unix_nano then point_value
             else point_value - previous_value
-        end as increment
+        end as point_increment
     from ordered
 
 )

@@ -23,14 +23,15 @@ followed as (
         -- the same shell command run again: it likely failed, though the harness reported success.
         -- Only where the command is known (tool details on); otherwise nothing is counted.
         count(case when event_kind = 'tool_result' and bash_command is not null then 1 end)
-            - count(distinct case when event_kind = 'tool_result' then bash_command end) as command_reruns,
+        - count(distinct case when event_kind = 'tool_result' then bash_command end) as command_reruns,
         count(case when event_kind = 'tool_decision' and decision = 'reject' then 1 end) as tool_rejections,
         count(case when event_kind = 'api_request' then 1 end) as api_requests,
         count(case when event_kind = 'api_error' then 1 end) as api_errors,
         sum(case when event_kind = 'api_request' then reported_cost_usd end) as attributed_cost_usd,
         sum(case when event_kind = 'api_request' then
-            coalesce(input_tokens, 0) + coalesce(output_tokens, 0)
-            + coalesce(cache_read_tokens, 0) + coalesce(cache_write_tokens, 0) end) as attributed_tokens,
+                coalesce(input_tokens, 0) + coalesce(output_tokens, 0)
+                + coalesce(cache_read_tokens, 0) + coalesce(cache_write_tokens, 0)
+        end) as attributed_tokens,
         max(case when event_kind = 'tool_result' and tool_name = 'Skill' then tool_skill_name end)
             as tool_skill_name
     from anchored
@@ -41,7 +42,9 @@ followed as (
 
 turn_activations as (
 
-    select turn_id, count(*) as activations
+    select
+        turn_id,
+        count(*) as activations
     from anchored
     where event_kind = 'skill_activated'
     group by turn_id

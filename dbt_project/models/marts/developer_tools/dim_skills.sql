@@ -32,13 +32,20 @@ catalog_rows as (
 
 scan_dates as (
 
-    select distinct scan_id, snapshot_date from snapshots
+    select distinct
+        scan_id,
+        snapshot_date
+    from snapshots
 
 ),
 
 scan_latest as (
 
-    select scan_id, max(snapshot_date) as latest_snapshot_date from scan_dates group by scan_id
+    select
+        scan_id,
+        max(snapshot_date) as latest_snapshot_date
+    from scan_dates
+    group by scan_id
 
 ),
 
@@ -67,7 +74,7 @@ removals as (
         min(scan_dates.snapshot_date) as removed_on
     from skill_in_scan
     inner join scan_dates
-        on skill_in_scan.scan_id = scan_dates.scan_id and scan_dates.snapshot_date > skill_in_scan.last_seen_on
+        on skill_in_scan.scan_id = scan_dates.scan_id and skill_in_scan.last_seen_on < scan_dates.snapshot_date
     group by skill_in_scan.scan_id, skill_in_scan.skill_name
 
 ),
@@ -82,7 +89,9 @@ latest_listing as (
         owner,
         description,
         context_tokens_estimated,
-        row_number() over (partition by skill_name order by snapshot_date desc, scan_id, relative_path) as recency
+        row_number()
+            over (partition by skill_name order by snapshot_date desc, scan_id asc, relative_path asc)
+            as recency
     from catalog_rows
 
 ),
@@ -145,11 +154,11 @@ as_of as (
         {% if var('skills_as_of_date', none) -%}
             {{ date_literal(var('skills_as_of_date')) }}
         {%- else -%}
-            coalesce(
-                greatest(fleet.last_activation_date, (select max(snapshot_date) from snapshots)),
-                fleet.last_activation_date,
-                (select max(snapshot_date) from snapshots)
-            )
+        coalesce(
+            greatest(fleet.last_activation_date, (select max(snapshots.snapshot_date) from snapshots)),
+            fleet.last_activation_date,
+            (select max(snapshots.snapshot_date) from snapshots)
+        )
         {%- endif %} as as_of_date,
         fleet.redacted_activations,
         fleet.slash_only_activations as fleet_slash_only_activations
@@ -185,13 +194,16 @@ joined as (
         coalesce(activity.tool_calls, 0) as tool_calls,
         coalesce(activity.tool_harness_failures, 0) as tool_harness_failures,
         case when activity.activations > 0
-            then cast(activity.activations_without_tool_work as {{ t_float() }}) / activity.activations end
+                then cast(activity.activations_without_tool_work as {{ t_float() }}) / activity.activations
+        end
             as share_without_tool_work,
         case when activity.tool_calls > 0
-            then cast(activity.tool_harness_failures as {{ t_float() }}) / activity.tool_calls end
+                then cast(activity.tool_harness_failures as {{ t_float() }}) / activity.tool_calls
+        end
             as harness_failure_rate,
         case when activity.activations > 0
-            then cast(activity.activations_with_command_reruns as {{ t_float() }}) / activity.activations end
+                then cast(activity.activations_with_command_reruns as {{ t_float() }}) / activity.activations
+        end
             as share_with_command_reruns,
         coalesce(activity.attributed_cost_usd, {{ money(0) }}) as attributed_cost_usd,
         coalesce(activity.attributed_tokens, 0) as attributed_tokens,
@@ -216,10 +228,10 @@ statused as (
             when activations = 0 then 'never_used'
             when days_since_last_activation > {{ stale_days }} then 'stale'
             when activations >= {{ misfire_min }} and (
-                share_without_tool_work >= {{ var('skills_misfire_without_tool_work_share', 0.5) }}
-                or harness_failure_rate >= {{ var('skills_misfire_harness_failure_rate', 0.25) }}
-                or share_with_command_reruns >= {{ var('skills_misfire_command_rerun_share', 0.3) }}
-            ) then 'misfiring'
+                    share_without_tool_work >= {{ var('skills_misfire_without_tool_work_share', 0.5) }}
+                    or harness_failure_rate >= {{ var('skills_misfire_harness_failure_rate', 0.25) }}
+                    or share_with_command_reruns >= {{ var('skills_misfire_command_rerun_share', 0.3) }}
+                ) then 'misfiring'
             else 'active'
         end as status
     from joined
@@ -235,7 +247,7 @@ caveats as (
         status in ('never_used', 'stale') and redacted_activations > 0 as is_status_uncertain_redacted,
         -- its misfiring rests on reruns and harness failures: the command's own outcome is not exported
         status = 'misfiring' and coalesce(share_with_command_reruns, 0)
-            >= {{ var('skills_misfire_command_rerun_share', 0.3) }} as is_status_inferred_from_reruns,
+        >= {{ var('skills_misfire_command_rerun_share', 0.3) }} as is_status_inferred_from_reruns,
         slash_only_activations > 0 as has_slash_only_activations
     from statused
 

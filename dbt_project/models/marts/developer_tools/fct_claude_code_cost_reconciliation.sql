@@ -10,7 +10,7 @@ metric_cost as (
         session_hash,
         point_date as usage_date,
         max(tenant_id) as tenant_id,
-        sum({{ money('round(increment, 9)') }}) as metric_cost_usd,
+        sum({{ money('round(point_increment, 9)') }}) as metric_cost_usd,
         count(*) as metric_points,
         count(case when is_reset then 1 end) as counter_resets
     from {{ ref('int_claude_code_counter_increments') }}

@@ -63,19 +63,31 @@ counter_days as (
         tenant_id,
         team,
         user_hash,
-        sum(case when metric_name = 'claude_code.active_time.total' then increment end) as active_seconds,
-        sum(case when metric_name = 'claude_code.active_time.total' and point_type = 'user' then increment end)
+        sum(case when metric_name = 'claude_code.active_time.total' then point_increment end) as active_seconds,
+        sum(case when metric_name = 'claude_code.active_time.total' and point_type = 'user' then point_increment end)
             as active_seconds_user,
-        sum(case when metric_name = 'claude_code.lines_of_code.count' and point_type = 'added' then increment end)
+        sum(case when metric_name = 'claude_code.lines_of_code.count' and point_type = 'added' then point_increment end)
             as lines_added,
-        sum(case when metric_name = 'claude_code.lines_of_code.count' and point_type = 'removed' then increment end)
-            as lines_removed,
-        sum(case when metric_name = 'claude_code.commit.count' then increment end) as commits,
-        sum(case when metric_name = 'claude_code.pull_request.count' then increment end) as pull_requests,
-        sum(case when metric_name = 'claude_code.code_edit_tool.decision' and decision = 'accept' then increment end)
-            as edits_accepted,
-        sum(case when metric_name = 'claude_code.code_edit_tool.decision' and decision = 'reject' then increment end)
-            as edits_rejected
+        sum(
+            case
+                when metric_name = 'claude_code.lines_of_code.count' and point_type = 'removed'
+                    then point_increment
+            end
+        ) as lines_removed,
+        sum(case when metric_name = 'claude_code.commit.count' then point_increment end) as commits,
+        sum(case when metric_name = 'claude_code.pull_request.count' then point_increment end) as pull_requests,
+        sum(
+            case
+                when metric_name = 'claude_code.code_edit_tool.decision' and decision = 'accept'
+                    then point_increment
+            end
+        ) as edits_accepted,
+        sum(
+            case
+                when metric_name = 'claude_code.code_edit_tool.decision' and decision = 'reject'
+                    then point_increment
+            end
+        ) as edits_rejected
     from counters
     group by point_date, tenant_id, team, user_hash
 
@@ -115,8 +127,8 @@ joined as (
         coalesce(counter_days.edits_accepted, 0) as edits_accepted,
         coalesce(counter_days.edits_rejected, 0) as edits_rejected,
         case when coalesce(counter_days.edits_accepted, 0) + coalesce(counter_days.edits_rejected, 0) > 0
-            then counter_days.edits_accepted
-                / (coalesce(counter_days.edits_accepted, 0) + coalesce(counter_days.edits_rejected, 0))
+                then counter_days.edits_accepted
+                    / (coalesce(counter_days.edits_accepted, 0) + coalesce(counter_days.edits_rejected, 0))
         end as edit_acceptance_rate
     from session_days
     full outer join counter_days

@@ -29,7 +29,10 @@ prices as (
 model_prices as (
 
     -- the price the LLM-call pricing matched to Claude Code's own requests, per day and model
-    select call_date, lower(request_model) as model, max(price_id) as price_id
+    select
+        call_date,
+        lower(request_model) as model,
+        max(price_id) as price_id
     from {{ ref('int_llm_calls_priced') }}
     where llm_convention = 'claude_code' and price_id is not null
     group by call_date, lower(request_model)
@@ -52,7 +55,10 @@ session_models as (
 
 scan_days as (
 
-    select distinct scan_id, snapshot_date from snapshots
+    select distinct
+        scan_id,
+        snapshot_date
+    from snapshots
 
 ),
 
@@ -60,12 +66,12 @@ installed_on as (
 
     -- for each session day, the latest snapshot of each scan taken on or before it
     select
-        days.session_date,
+        session_days.session_date,
         scan_days.scan_id,
         max(scan_days.snapshot_date) as snapshot_date
-    from (select distinct session_date from session_models) as days
-    inner join scan_days on scan_days.snapshot_date <= days.session_date
-    group by days.session_date, scan_days.scan_id
+    from (select distinct session_date from session_models) as session_days
+    inner join scan_days on session_days.session_date >= scan_days.snapshot_date
+    group by session_days.session_date, scan_days.scan_id
 
 ),
 

@@ -56,7 +56,7 @@ renamed as (
         ) as bash_command,
         -- tool_input, and a Skill call's skill_name, are exported only with OTEL_LOG_TOOL_DETAILS=1
         {{ json_string('attributes', 'tool_input') }} is not null
-            or {{ json_string(json_string('attributes', 'tool_parameters'), 'skill_name') }} is not null
+        or {{ json_string(json_string('attributes', 'tool_parameters'), 'skill_name') }} is not null
             as has_tool_details,
         {{ json_string('attributes', 'success') }} = 'true' as is_harness_success,
         {{ safe_cast(json_string('attributes', 'duration_ms'), t_float()) }} as duration_ms,
