@@ -20,6 +20,12 @@ new_people as (
     select skill_name, first_day as usage_date, count(*) as new_people
     from first_use
     group by skill_name, first_day
+),
+so_far as (
+    select daily.skill_name, daily.usage_date, count(first_use.user_hash) as people_so_far
+    from daily
+    left join first_use on daily.skill_name = first_use.skill_name and first_use.first_day <= daily.usage_date
+    group by daily.skill_name, daily.usage_date
 )
 select
     daily.skill_name,
@@ -27,10 +33,9 @@ select
     skills.added_on,
     daily.activations,
     coalesce(new_people.new_people, 0) as new_people,
-    sum(coalesce(new_people.new_people, 0)) over (
-        partition by daily.skill_name order by daily.usage_date
-    ) as people_so_far
+    so_far.people_so_far
 from daily
 left join new_people on daily.skill_name = new_people.skill_name and daily.usage_date = new_people.usage_date
+left join so_far on daily.skill_name = so_far.skill_name and daily.usage_date = so_far.usage_date
 left join developer_tools.dim_skills as skills on daily.skill_name = skills.skill_name
 order by daily.skill_name, daily.usage_date
