@@ -8,6 +8,7 @@ should leave this list with its code.
 from great_expectations.data_context.types.base import DataContextVariables
 
 from orchestration.cli import CliError
+from orchestration.skills.scan import Skill
 from orchestration.warehouse.bigquery import loader, tables
 from orchestration.warehouse.dbt_plugin import Plugin
 from orchestration.warehouse.dbt_runner import DbtBuildResult
@@ -39,3 +40,12 @@ ProxyHandler.do_PATCH
 _Handler.log_message  # http.server calls these on the fake provider API (tests/conventions)
 _Handler.do_POST
 FakeProviderApi.daemon_threads  # socketserver reads it: request threads do not keep the test alive
+# skills/snapshot.py writes every field of a Skill by the lake schema's column names (getattr)
+Skill.folder_name
+Skill.plugin_name
+Skill.marketplace_name
+Skill.owner_source
+Skill.root_path
+Skill.relative_path
+Skill.file_sha256
+Skill.listing_sha256

@@ -437,6 +437,9 @@ def run(ctx, inputs, days, requests_per_day, skip_build) -> None:
         inbox = settings.inbox_dir
         if not inbox.exists() or not any(p for p in inbox.rglob("*") if p.is_file()):
             ctx.invoke(generate, days=days, requests_per_day=requests_per_day, formats=["jsonl"])
+            from orchestration.skills.demo import snapshot_demo_catalog
+
+            snapshot_demo_catalog(settings, days)  # the demo's skills catalog, as of its first day
         settle = 0.0  # the generator writes atomically: nothing in the inbox is half-written
     report = _land(settings, list(inputs) or None, settle, None)
     _print_landing(report, False, settings)
@@ -561,7 +564,7 @@ def ui(ctx, port) -> None:
 
 
 # Commands of other areas live in orchestration/commands/<area>.py, each exposing COMMANDS.
-COMMAND_MODULES = ("query", "lake", "compliance", "quality", "reports", "bigquery")
+COMMAND_MODULES = ("query", "lake", "compliance", "quality", "reports", "bigquery", "skills")
 
 
 def _register_area_commands() -> None:
