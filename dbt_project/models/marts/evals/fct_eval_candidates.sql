@@ -27,6 +27,23 @@ agent_runs as (
 
 ),
 
+prompt_calls as (
+
+    select * from {{ ref('int_prompt_calls') }}
+    where prompt_name is not null
+        and {{ date_window('call_date', var('trace_context_days'), var('trace_context_days')) }}
+
+),
+
+regressed_versions as (
+
+    -- prompt versions (per label) that regressed against their baseline (int_prompt_version_comparisons)
+    select distinct prompt_name, prompt_version, prompt_label
+    from {{ ref('int_prompt_version_comparisons') }}
+    where is_regression
+
+),
+
 tenant_days as (
 
     -- each tenant's p99 latency and cost spread of the day: what an outlier is measured against
@@ -56,6 +73,17 @@ trace_loops as (
         max(case when is_loop then 1 else 0 end) as has_agent_loop
     from agent_runs
     group by 1
+
+),
+
+trace_regressions as (
+
+    select distinct prompt_calls.trace_id
+    from prompt_calls
+    inner join regressed_versions
+        on prompt_calls.prompt_name = regressed_versions.prompt_name
+        and coalesce(prompt_calls.prompt_version, '{{ var("unknown_label") }}') = regressed_versions.prompt_version
+        and coalesce(prompt_calls.prompt_label, '{{ var("unlabelled_prompt") }}') = regressed_versions.prompt_label
 
 ),
 
@@ -105,6 +133,7 @@ flagged as (
         traces.is_slower_than_p99 = 1 as reason_slower_than_tenant_p99,
         traces.is_cost_outlier = 1 as reason_cost_outlier,
         coalesce(trace_loops.has_agent_loop, 0) = 1 as reason_agent_loop,
+        trace_regressions.trace_id is not null as reason_prompt_regression,
         trace_evaluations.min_eval_score,
         trace_evaluations.min_feedback_score
     from traces
@@ -112,6 +141,8 @@ flagged as (
         on traces.trace_id = trace_evaluations.trace_id
     left join trace_loops
         on traces.trace_id = trace_loops.trace_id
+    left join trace_regressions
+        on traces.trace_id = trace_regressions.trace_id
 
 ),
 
@@ -125,6 +156,7 @@ scored as (
         + (case when reason_refusal then 3 else 0 end)
         + (case when reason_low_eval_score then 3 else 0 end)
         + (case when reason_agent_loop then 3 else 0 end)
+        + (case when reason_prompt_regression then 3 else 0 end)
         + (case when reason_slower_than_tenant_p99 then 2 else 0 end)
         + (case when reason_cost_outlier then 2 else 0 end) as priority_score,
         concat(
@@ -135,7 +167,8 @@ scored as (
             case when reason_negative_feedback then 'negative_feedback,' else '' end,
             case when reason_slower_than_tenant_p99 then 'slower_than_tenant_p99,' else '' end,
             case when reason_cost_outlier then 'cost_outlier,' else '' end,
-            case when reason_agent_loop then 'agent_loop,' else '' end
+            case when reason_agent_loop then 'agent_loop,' else '' end,
+            case when reason_prompt_regression then 'prompt_regression,' else '' end
         ) as reasons_with_trailing_comma
     from flagged
 
@@ -175,6 +208,7 @@ final as (
         reason_slower_than_tenant_p99,
         reason_cost_outlier,
         reason_agent_loop,
+        reason_prompt_regression,
         min_eval_score,
         min_feedback_score,
         priority_score,
