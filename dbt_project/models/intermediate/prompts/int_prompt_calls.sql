@@ -79,7 +79,13 @@ final as (
         calls.provider_name,
         calls.model,
         calls.call_type,
-        coalesce(calls.prompt_id, own.prompt_name, trace_prompts.prompt_name) as prompt_name,
+        -- a version without a name is still a prompt version: named with the unknown label
+        case
+            when coalesce(calls.prompt_id, own.prompt_name, trace_prompts.prompt_name) is not null
+                then coalesce(calls.prompt_id, own.prompt_name, trace_prompts.prompt_name)
+            when coalesce(calls.prompt_version, own.prompt_version, trace_prompts.prompt_version) is not null
+                then '{{ var("unknown_label") }}'
+        end as prompt_name,
         coalesce(calls.prompt_version, own.prompt_version, trace_prompts.prompt_version) as prompt_version,
         lower(coalesce(own.prompt_label, trace_prompts.prompt_label)) as prompt_label,
         calls.input_tokens,
