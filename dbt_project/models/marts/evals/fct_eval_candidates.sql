@@ -35,6 +35,13 @@ prompt_calls as (
 
 ),
 
+retrievals as (
+
+    select * from {{ ref('int_retrievals') }}
+    where {{ date_window('retrieval_date', var('trace_context_days'), var('trace_context_days')) }}
+
+),
+
 regressed_versions as (
 
     -- prompt versions (per label) that regressed against their baseline (int_prompt_version_comparisons)
@@ -58,6 +65,10 @@ trace_evaluations as (
         trace_id,
         max(case when is_low_eval_score then 1 else 0 end) as has_low_eval_score,
         max(case when is_negative_feedback then 1 else 0 end) as has_negative_feedback,
+        max(case
+            when lower(eval_name) = 'faithfulness' and eval_score < {{ var('low_faithfulness_threshold') }} then 1
+            else 0
+        end) as has_low_faithfulness,
         min(eval_score) as min_eval_score,
         min(feedback_score) as min_feedback_score
     from evaluations
@@ -72,6 +83,16 @@ trace_loops as (
         trace_id,
         max(case when is_loop then 1 else 0 end) as has_agent_loop
     from agent_runs
+    group by 1
+
+),
+
+trace_retrievals as (
+
+    select
+        trace_id,
+        max(case when is_empty then 1 else 0 end) as has_empty_retrieval
+    from retrievals
     group by 1
 
 ),
@@ -134,6 +155,8 @@ flagged as (
         traces.is_cost_outlier = 1 as reason_cost_outlier,
         coalesce(trace_loops.has_agent_loop, 0) = 1 as reason_agent_loop,
         trace_regressions.trace_id is not null as reason_prompt_regression,
+        coalesce(trace_retrievals.has_empty_retrieval, 0) = 1 as reason_empty_retrieval,
+        coalesce(trace_evaluations.has_low_faithfulness, 0) = 1 as reason_low_faithfulness,
         trace_evaluations.min_eval_score,
         trace_evaluations.min_feedback_score
     from traces
@@ -143,6 +166,8 @@ flagged as (
         on traces.trace_id = trace_loops.trace_id
     left join trace_regressions
         on traces.trace_id = trace_regressions.trace_id
+    left join trace_retrievals
+        on traces.trace_id = trace_retrievals.trace_id
 
 ),
 
@@ -157,6 +182,8 @@ scored as (
         + (case when reason_low_eval_score then 3 else 0 end)
         + (case when reason_agent_loop then 3 else 0 end)
         + (case when reason_prompt_regression then 3 else 0 end)
+        + (case when reason_low_faithfulness then 3 else 0 end)
+        + (case when reason_empty_retrieval then 2 else 0 end)
         + (case when reason_slower_than_tenant_p99 then 2 else 0 end)
         + (case when reason_cost_outlier then 2 else 0 end) as priority_score,
         concat(
@@ -168,7 +195,9 @@ scored as (
             case when reason_slower_than_tenant_p99 then 'slower_than_tenant_p99,' else '' end,
             case when reason_cost_outlier then 'cost_outlier,' else '' end,
             case when reason_agent_loop then 'agent_loop,' else '' end,
-            case when reason_prompt_regression then 'prompt_regression,' else '' end
+            case when reason_prompt_regression then 'prompt_regression,' else '' end,
+            case when reason_empty_retrieval then 'empty_retrieval,' else '' end,
+            case when reason_low_faithfulness then 'low_faithfulness,' else '' end
         ) as reasons_with_trailing_comma
     from flagged
 
@@ -209,6 +238,8 @@ final as (
         reason_cost_outlier,
         reason_agent_loop,
         reason_prompt_regression,
+        reason_empty_retrieval,
+        reason_low_faithfulness,
         min_eval_score,
         min_feedback_score,
         priority_score,
