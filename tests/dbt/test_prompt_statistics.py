@@ -149,7 +149,7 @@ def test_prompt_regression_statistics_match_the_textbook(golden_warehouse: Setti
             assert hi == pytest.approx(m1 - m0 + critical * se, rel=1e-6, abs=1e-9)
         enough = n1 >= 30 and n0 >= 30
         assert has_min == enough
-        worse = stat >= expected_critical if worse_up else stat <= -expected_critical
+        worse = (stat >= expected_critical and lo > 0) if worse_up else (stat <= -expected_critical and hi < 0)
         assert flagged == (enough and worse), (name, version, metric, stat, expected_critical)
         checked[kind] += 1
     assert checked["proportion"] > 0 and checked["mean"] > 0, checked

@@ -10,8 +10,8 @@
     pooled two-proportion z test and a Newcombe (Wilson) interval for the difference; means (latency,
     cost per call, each evaluator's score) with Welch's t and its interval. A metric regresses when
     both sides have at least `prompt_regression_min_sample` observations and the difference is
-    significant in the bad direction (two-sided, `prompt_regression_z`). Below the sample size it is
-    reported but never flagged. -#}
+    significant in the bad direction (two-sided, `prompt_regression_z`) and its interval excludes
+    zero. Below the sample size it is reported but never flagged. -#}
 
 {%- set z = var('prompt_regression_z') %}
 {%- set min_sample = var('prompt_regression_min_sample') %}
@@ -292,7 +292,7 @@ with_critical as (
 
 ),
 
-final as (
+intervals as (
 
     select
         {{ hash_key(['prompt_name', 'prompt_version', 'prompt_label', 'metric']) }} as comparison_id,
@@ -327,16 +327,26 @@ final as (
         test_statistic,
         degrees_of_freedom,
         critical_value,
-        has_min_sample,
+        has_min_sample
+    from with_critical
+
+),
+
+final as (
+
+    -- significant, and (for rates) the Newcombe interval excludes no change: the pooled z test alone
+    -- flags a few events against none (4 of 600 against 0 of 600)
+    select
+        *,
         coalesce(
             has_min_sample
             and (
-                (higher_is_worse and test_statistic >= critical_value)
-                or (not higher_is_worse and test_statistic <= -critical_value)
+                (higher_is_worse and test_statistic >= critical_value and delta_ci_lower > 0)
+                or (not higher_is_worse and test_statistic <= -critical_value and delta_ci_upper < 0)
             ),
             false
         ) as is_regression
-    from with_critical
+    from intervals
 
 )
 
