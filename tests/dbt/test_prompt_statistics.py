@@ -9,10 +9,14 @@ from __future__ import annotations
 import math
 import statistics
 from collections import defaultdict
+from pathlib import Path
 
+import duckdb
 import pytest
+from dagster import AssetCheckSeverity, build_asset_check_context
 
 from orchestration.settings import Settings
+from tests.built_once import private_copy
 from tests.dbt.conftest import query
 
 pytestmark = pytest.mark.slow
@@ -149,7 +153,41 @@ def test_prompt_regression_statistics_match_the_textbook(golden_warehouse: Setti
             assert hi == pytest.approx(m1 - m0 + critical * se, rel=1e-6, abs=1e-9)
         enough = n1 >= 30 and n0 >= 30
         assert has_min == enough
-        worse = (stat >= expected_critical and lo > 0) if worse_up else (stat <= -expected_critical and hi < 0)
+        worse = (
+            (stat >= expected_critical and lo > 0) if worse_up else (stat <= -expected_critical and hi < 0)
+        )
         assert flagged == (enough and worse), (name, version, metric, stat, expected_critical)
         checked[kind] += 1
     assert checked["proportion"] > 0 and checked["mean"] > 0, checked
+
+
+def _run_check(data_dir: Path):
+    from orchestration.defs.quality.prompt_regressions import prompt_regression_check
+    from orchestration.defs.resources import SpanledgerResource
+
+    context = build_asset_check_context(resources={"spanledger": SpanledgerResource(data_dir=str(data_dir))})
+    return prompt_regression_check(context)
+
+
+def test_the_asset_check_warns_while_a_version_regresses(golden_warehouse: Settings, tmp_path: Path) -> None:
+    clean = _run_check(golden_warehouse.data_dir)
+    (regressed,) = query(
+        golden_warehouse, "select count(*) from quality.fct_prompt_regressions where is_regression"
+    )[0]
+    assert clean.passed == (regressed == 0)
+    assert clean.severity == AssetCheckSeverity.WARN
+    # plant a regression in a copy of the warehouse: the check names the version and the metric
+    data_dir = private_copy(golden_warehouse.data_dir, tmp_path / "data")
+    with duckdb.connect(str(Settings.from_env(data_dir).warehouse_path)) as con:
+        name, version, metric = con.execute(
+            "update quality.fct_prompt_regressions set is_regression = true where comparison_id = "
+            "(select min(comparison_id) from quality.fct_prompt_regressions) "
+            "returning prompt_name, prompt_version, metric"
+        ).fetchone()
+        (expected,) = con.execute(
+            "select count(*) from quality.fct_prompt_regressions where is_regression"
+        ).fetchone()
+    result = _run_check(data_dir)
+    assert not result.passed
+    assert result.metadata["regressed_metrics"].value == expected
+    assert f"{name} {version}" in result.description and metric in result.description

@@ -5,8 +5,6 @@ version, which metric, by how much, with its interval and sample sizes. It never
 regressing canary is news for the prompt's owners, not a reason to stop the warehouse.
 """
 
-from __future__ import annotations
-
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
