@@ -53,7 +53,7 @@ run_budgets as (
     from runs
     inner join budgets
         on coalesce(runs.agent_name, runs.span_name) = budgets.agent_name
-        and (budgets.tenant_id is null or budgets.tenant_id = runs.tenant_id)
+        and (budgets.tenant_id is null or runs.tenant_id = budgets.tenant_id)
         and runs.span_date >= budgets.effective_from
         and (budgets.effective_to is null or runs.span_date < budgets.effective_to)
 

@@ -31,11 +31,20 @@ span_prompts as (
         span_id,
         parent_span_id is null as is_root,
         started_at,
-        coalesce({% for key in name_keys %}{{ json_string('span_attributes', key) }}{% if not loop.last %}, {% endif %}{% endfor %})
+        coalesce(
+            {% for key in name_keys %}{{ json_string('span_attributes', key) }}{% if not loop.last %},
+            {% endif %}{% endfor %}
+        )
             as prompt_name,
-        coalesce({% for key in version_keys %}{{ json_string('span_attributes', key) }}{% if not loop.last %}, {% endif %}{% endfor %})
+        coalesce(
+            {% for key in version_keys %}{{ json_string('span_attributes', key) }}{% if not loop.last %},
+            {% endif %}{% endfor %}
+        )
             as prompt_version,
-        coalesce({% for key in label_keys %}{{ json_string('span_attributes', key) }}{% if not loop.last %}, {% endif %}{% endfor %})
+        coalesce(
+            {% for key in label_keys %}{{ json_string('span_attributes', key) }}{% if not loop.last %},
+            {% endif %}{% endfor %}
+        )
             as prompt_label
     from {{ ref('stg_otlp__spans') }}
     where {{ date_window('span_date', var('trace_context_days'), var('trace_context_days')) }}
@@ -53,13 +62,14 @@ trace_prompts as (
     from (
         select
             *,
-            {%- for column in ['prompt_name', 'prompt_version', 'prompt_label'] %}
-            row_number() over (
-                partition by trace_id
-                order by case when {{ column }} is null then 1 else 0 end, case when is_root then 0 else 1 end,
-                    started_at, span_id
+        {%- for column in ['prompt_name', 'prompt_version', 'prompt_label'] %}
+        row_number() over (
+            partition by trace_id
+            order by
+                case when {{ column }} is null then 1 else 0 end, case when is_root then 0 else 1 end,
+                started_at, span_id
             ) as {{ column }}_rank{% if not loop.last %},{% endif %}
-            {%- endfor %}
+        {%- endfor %}
         from span_prompts
     ) as ranked
     group by 1
@@ -101,8 +111,9 @@ final as (
         calls.is_retry,
         calls.is_refusal,
         calls.is_truncated,
-        {{ error_class('calls.is_error', 'calls.http_status_code', 'calls.error_type', 'calls.finish_reason', 'false') }}
-            as error_class,
+        {{ error_class(
+            'calls.is_error', 'calls.http_status_code', 'calls.error_type', 'calls.finish_reason', 'false'
+        ) }} as error_class,
         calls.call_date
     from calls
     left join span_prompts as own

@@ -32,6 +32,12 @@ evaluations as (
 
 ),
 
+latest as (
+
+    select max(call_date) as last_call_date from calls
+
+),
+
 windowed as (
 
     select
@@ -39,13 +45,18 @@ windowed as (
         coalesce(calls.prompt_version, '{{ var("unknown_label") }}') as version_key,
         coalesce(calls.prompt_label, '{{ var("unlabelled_prompt") }}') as label_key
     from calls
-    where calls.call_date > {{ add_days('(select max(call_date) from calls)', -var('prompt_regression_window_days')) }}
+    cross join latest
+    where calls.call_date > {{ add_days('latest.last_call_date', -var('prompt_regression_window_days')) }}
 
 ),
 
 version_traces as (
 
-    select distinct prompt_name, version_key, label_key, trace_id
+    select distinct
+        prompt_name,
+        version_key,
+        label_key,
+        trace_id
     from windowed
 
 ),
@@ -68,7 +79,9 @@ metric_samples as (
                                   ('truncation_rate', 'is_truncated'),
                                   ('parse_failure_rate', "error_class = 'parse_failure'")] %}
     select
-        prompt_name, version_key, label_key,
+        prompt_name,
+        version_key,
+        label_key,
         '{{ metric }}' as metric,
         'proportion' as metric_kind,
         true as higher_is_worse,
@@ -83,7 +96,9 @@ metric_samples as (
     {%- endfor %}
 
     select
-        version_traces.prompt_name, version_traces.version_key, version_traces.label_key,
+        version_traces.prompt_name,
+        version_traces.version_key,
+        version_traces.label_key,
         'negative_feedback_rate' as metric,
         'proportion' as metric_kind,
         true as higher_is_worse,
@@ -99,7 +114,9 @@ metric_samples as (
     union all
 
     select
-        prompt_name, version_key, label_key,
+        prompt_name,
+        version_key,
+        label_key,
         'latency_ms' as metric,
         'mean' as metric_kind,
         true as higher_is_worse,
@@ -114,7 +131,9 @@ metric_samples as (
     union all
 
     select
-        prompt_name, version_key, label_key,
+        prompt_name,
+        version_key,
+        label_key,
         'cost_per_call_usd' as metric,
         'mean' as metric_kind,
         true as higher_is_worse,
@@ -129,11 +148,14 @@ metric_samples as (
     union all
 
     select
-        version_traces.prompt_name, version_traces.version_key, version_traces.label_key,
+        version_traces.prompt_name,
+        version_traces.version_key,
+        version_traces.label_key,
         'eval:' || evaluations.eval_name as metric,
         'mean' as metric_kind,
         lower(evaluations.eval_name) in (
-            {%- for name in var('eval_names_higher_is_worse') %}'{{ name }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+            {%- for name in var('eval_names_higher_is_worse') %}'{{ name }}'{% if not loop.last %},
+            {% endif %}{% endfor -%}
         ) as higher_is_worse,
         count(*) as sample_size,
         cast(null as {{ t_float() }}) as success_count,
@@ -167,9 +189,29 @@ production_versions as (
     select
         prompt_name,
         version_key as production_version,
-        row_number() over (partition by prompt_name order by call_count desc, version_key) as production_rank
+        row_number() over (partition by prompt_name order by call_count desc, version_key asc) as production_rank
     from versions
     where label_key = 'production'
+
+),
+
+previous_versions as (
+
+    -- for each version, the versions of the same prompt and label that came before it, latest first
+    select
+        later.prompt_name,
+        later.version_key as later_version,
+        later.label_key,
+        earlier.version_key,
+        row_number() over (
+            partition by later.prompt_name, later.version_key, later.label_key
+            order by earlier.first_call_at desc, earlier.version_key desc
+        ) as recency
+    from versions as later
+    inner join versions as earlier
+        on later.prompt_name = earlier.prompt_name
+        and later.label_key = earlier.label_key
+        and later.first_call_at > earlier.first_call_at
 
 ),
 
@@ -198,23 +240,7 @@ baselines as (
     from versions
     left join production_versions as production
         on versions.prompt_name = production.prompt_name and production.production_rank = 1
-    left join (
-        -- the version of the same prompt and label that came just before
-        select
-            later.prompt_name,
-            later.version_key as later_version,
-            later.label_key,
-            earlier.version_key,
-            row_number() over (
-                partition by later.prompt_name, later.version_key, later.label_key
-                order by earlier.first_call_at desc, earlier.version_key desc
-            ) as recency
-        from versions as later
-        inner join versions as earlier
-            on later.prompt_name = earlier.prompt_name
-            and later.label_key = earlier.label_key
-            and earlier.first_call_at < later.first_call_at
-    ) as previous
+    left join previous_versions as previous
         on versions.prompt_name = previous.prompt_name
         and versions.version_key = previous.later_version
         and versions.label_key = previous.label_key
@@ -262,13 +288,15 @@ tested as (
         metric_value - baseline_value as delta,
         case
             when metric_kind = 'proportion'
-                then {{ two_proportion_z('success_count', 'sample_size', 'baseline_success_count', 'baseline_sample_size') }}
+                then {{ two_proportion_z(
+                    'success_count', 'sample_size', 'baseline_success_count', 'baseline_sample_size'
+                ) }}
             when {{ welch_se('metric_variance', 'sample_size', 'baseline_variance', 'baseline_sample_size') }} > 0
                 then (metric_value - baseline_value)
-                / {{ welch_se('metric_variance', 'sample_size', 'baseline_variance', 'baseline_sample_size') }}
+                    / {{ welch_se('metric_variance', 'sample_size', 'baseline_variance', 'baseline_sample_size') }}
         end as test_statistic,
         case when metric_kind = 'mean'
-            then {{ welch_df('metric_variance', 'sample_size', 'baseline_variance', 'baseline_sample_size') }}
+                then {{ welch_df('metric_variance', 'sample_size', 'baseline_variance', 'baseline_sample_size') }}
         end as degrees_of_freedom,
         {{ wilson_bound('success_count', 'sample_size', z, 'lower') }} as wilson_lower,
         {{ wilson_bound('success_count', 'sample_size', z, 'upper') }} as wilson_upper,
@@ -311,16 +339,22 @@ intervals as (
         baseline_value,
         delta,
         case
-            when metric_kind = 'proportion' then delta - sqrt(
-                power(metric_value - wilson_lower, 2) + power(baseline_wilson_upper - baseline_value, 2)
-            )
-            else delta - critical_value * {{ welch_se('metric_variance', 'sample_size', 'baseline_variance', 'baseline_sample_size') }}
+            when metric_kind = 'proportion'
+                then delta - sqrt(
+                        power(metric_value - wilson_lower, 2) + power(baseline_wilson_upper - baseline_value, 2)
+                    )
+            else delta
+                - critical_value
+                * {{ welch_se('metric_variance', 'sample_size', 'baseline_variance', 'baseline_sample_size') }}
         end as delta_ci_lower,
         case
-            when metric_kind = 'proportion' then delta + sqrt(
-                power(wilson_upper - metric_value, 2) + power(baseline_value - baseline_wilson_lower, 2)
-            )
-            else delta + critical_value * {{ welch_se('metric_variance', 'sample_size', 'baseline_variance', 'baseline_sample_size') }}
+            when metric_kind = 'proportion'
+                then delta + sqrt(
+                        power(wilson_upper - metric_value, 2) + power(baseline_value - baseline_wilson_lower, 2)
+                    )
+            else delta
+                + critical_value
+                * {{ welch_se('metric_variance', 'sample_size', 'baseline_variance', 'baseline_sample_size') }}
         end as delta_ci_upper,
         wilson_lower as rate_ci_lower,
         wilson_upper as rate_ci_upper,

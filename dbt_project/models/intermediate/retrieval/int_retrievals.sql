@@ -42,13 +42,13 @@ documents as (
         trace_id,
         span_id,
         span_attributes,
-        {%- for i in range(max_documents) %}
-        {{ safe_cast(json_string('span_attributes', 'retrieval.documents.' ~ i ~ '.document.score'), t_float()) }}
-            as score_{{ i }},
-        {{ json_string('span_attributes', 'retrieval.documents.' ~ i ~ '.document.id') }} is not null
-            or {{ json_string('span_attributes', 'retrieval.documents.' ~ i ~ '.document.score') }} is not null
-            as is_listed_{{ i }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
+    {%- for i in range(max_documents) %}
+    {{ safe_cast(json_string('span_attributes', 'retrieval.documents.' ~ i ~ '.document.score'), t_float()) }}
+        as score_{{ i }},
+    {{ json_string('span_attributes', 'retrieval.documents.' ~ i ~ '.document.id') }} is not null
+    or {{ json_string('span_attributes', 'retrieval.documents.' ~ i ~ '.document.score') }} is not null
+        as is_listed_{{ i }}{% if not loop.last %},{% endif %}
+    {%- endfor %}
     from attributes
 
 ),
@@ -58,21 +58,33 @@ measured as (
     select
         trace_id,
         span_id,
-        coalesce({% for key in source_keys %}{{ json_string('span_attributes', key) }}{% if not loop.last %}, {% endif %}{% endfor %})
+        coalesce(
+            {% for key in source_keys %}{{ json_string('span_attributes', key) }}{% if not loop.last %},
+            {% endif %}{% endfor %}
+        )
             as data_source,
         coalesce(
-            {% for key in count_keys %}{{ safe_cast(json_string('span_attributes', key), t_int()) }}{% if not loop.last %}, {% endif %}{% endfor %}
+            {% for key in count_keys -%}
+            {{ safe_cast(json_string('span_attributes', key), t_int()) }}{% if not loop.last %},{% endif %}
+            {% endfor %}
         ) as reported_document_count,
-        {% for i in range(max_documents) %}(case when is_listed_{{ i }} then 1 else 0 end){% if not loop.last %} + {% endif %}{% endfor %}
+        {% for i in range(max_documents) %}(case when is_listed_{{ i }} then 1 else 0 end){% if not loop.last %}
+        + {% endif %}{% endfor %}
             as listed_document_count,
-        {% for i in range(max_documents) %}(case when score_{{ i }} is not null then 1 else 0 end){% if not loop.last %} + {% endif %}{% endfor %}
+        {% for i in range(max_documents) %}(
+            case when score_{{ i }} is not null then 1 else 0 end
+        ){% if not loop.last %}
+        + {% endif %}{% endfor %}
             as scored_document_count,
-        {% for i in range(max_documents) %}coalesce(score_{{ i }}, 0){% if not loop.last %} + {% endif %}{% endfor %}
+        {% for i in range(max_documents) %}coalesce(score_{{ i }}, 0){% if not loop.last %}
+        + {% endif %}{% endfor %}
             as score_sum,
         {%- set scores = [] %}{% for i in range(max_documents) %}{% do scores.append('score_' ~ i) %}{% endfor %}
         coalesce(
             {{ greatest_ignore_nulls(scores) }},
-            {% for key in top_score_keys %}{{ safe_cast(json_string('span_attributes', key), t_float()) }}{% if not loop.last %}, {% endif %}{% endfor %}
+            {% for key in top_score_keys -%}
+            {{ safe_cast(json_string('span_attributes', key), t_float()) }}{% if not loop.last %},{% endif %}
+            {% endfor %}
         ) as top_score
     from documents
 

@@ -45,7 +45,10 @@ retrievals as (
 regressed_versions as (
 
     -- prompt versions (per label) that regressed against their baseline (int_prompt_version_comparisons)
-    select distinct prompt_name, prompt_version, prompt_label
+    select distinct
+        prompt_name,
+        prompt_version,
+        prompt_label
     from {{ ref('int_prompt_version_comparisons') }}
     where is_regression
 

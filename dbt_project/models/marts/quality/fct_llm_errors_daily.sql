@@ -50,8 +50,8 @@ final as (
     select
         {{ hash_key(['call_date', 'provider_name', 'model', 'prompt_version']) }} as error_day_id,
         grouped.*,
-        cast(error_count as {{ t_float() }}) / call_count as error_rate,
-        cast(retry_count as {{ t_float() }}) / call_count as retry_rate
+        cast(grouped.error_count as {{ t_float() }}) / grouped.call_count as error_rate,
+        cast(grouped.retry_count as {{ t_float() }}) / grouped.call_count as retry_rate
     from grouped
 
 )

@@ -55,7 +55,8 @@ grouped as (
 final as (
 
     select
-        {{ hash_key(['call_date', 'prompt_name', 'prompt_version', 'prompt_label', 'eval_name']) }} as prompt_eval_day_id,
+        {{ hash_key(['call_date', 'prompt_name', 'prompt_version', 'prompt_label', 'eval_name']) }}
+            as prompt_eval_day_id,
         call_date,
         prompt_name,
         prompt_version,
@@ -65,12 +66,12 @@ final as (
         eval_score_mean,
         eval_score_stddev,
         case when eval_count > 1 then
-            eval_score_mean - {{ t_quantile(var('prompt_regression_z'), 'eval_count - 1') }}
-            * eval_score_stddev / sqrt(eval_count)
+                eval_score_mean - {{ t_quantile(var('prompt_regression_z'), 'eval_count - 1') }}
+                * eval_score_stddev / sqrt(eval_count)
         end as eval_score_ci_lower,
         case when eval_count > 1 then
-            eval_score_mean + {{ t_quantile(var('prompt_regression_z'), 'eval_count - 1') }}
-            * eval_score_stddev / sqrt(eval_count)
+                eval_score_mean + {{ t_quantile(var('prompt_regression_z'), 'eval_count - 1') }}
+                * eval_score_stddev / sqrt(eval_count)
         end as eval_score_ci_upper,
         low_score_count
     from grouped

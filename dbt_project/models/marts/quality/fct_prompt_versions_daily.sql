@@ -84,7 +84,14 @@ group_feedback as (
         {{ count_where('trace_feedback.has_positive_feedback = 1') }} as positive_feedback_count,
         {{ count_where('trace_feedback.has_negative_feedback = 1') }} as negative_feedback_count
     from (
-        select distinct call_date, prompt_name, version_key, label_key, model_key, trace_id from keyed
+        select distinct
+            call_date,
+            prompt_name,
+            version_key,
+            label_key,
+            model_key,
+            trace_id
+        from keyed
     ) as keyed
     inner join trace_feedback
         on keyed.trace_id = trace_feedback.trace_id
@@ -95,8 +102,10 @@ group_feedback as (
 final as (
 
     select
-        {{ hash_key(['grouped.call_date', 'grouped.prompt_name', 'grouped.prompt_version', 'grouped.prompt_label', 'grouped.model']) }}
-            as prompt_day_id,
+        {{ hash_key([
+            'grouped.call_date', 'grouped.prompt_name', 'grouped.prompt_version', 'grouped.prompt_label',
+            'grouped.model',
+        ]) }} as prompt_day_id,
         grouped.call_date,
         grouped.prompt_name,
         grouped.prompt_version,

@@ -73,10 +73,17 @@ group_rag as (
         group_traces.source_key,
         {%- for metric in var('rag_eval_names') %}
         avg(case when rag_scores.rag_metric = '{{ metric }}' then rag_scores.eval_score end) as {{ metric }}_mean,
-        {{ count_where("rag_scores.rag_metric = '" ~ metric ~ "'") }} as {{ metric }}_count{% if not loop.last %},{% endif %}
+        {{ count_where("rag_scores.rag_metric = '" ~ metric ~ "'") }} as {{ metric }}_count{% if not loop.last %},
+        {% endif %}
         {%- endfor %}
     from (
-        select distinct retrieval_date, feature_key, version_key, source_key, trace_id from keyed
+        select distinct
+            retrieval_date,
+            feature_key,
+            version_key,
+            source_key,
+            trace_id
+        from keyed
     ) as group_traces
     inner join rag_scores
         on group_traces.trace_id = rag_scores.trace_id
