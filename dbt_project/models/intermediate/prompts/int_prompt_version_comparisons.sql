@@ -113,39 +113,26 @@ metric_samples as (
 
     union all
 
+    {%- set cost_value = 'cast(cost_usd as ' ~ t_float() ~ ')' %}
+    {%- set mean_metrics = [('latency_ms', 'latency_ms'), ('cost_per_call_usd', cost_value)] %}
+    {%- for metric, value in mean_metrics %}
     select
         prompt_name,
         version_key,
         label_key,
-        'latency_ms' as metric,
+        '{{ metric }}' as metric,
         'mean' as metric_kind,
         true as higher_is_worse,
-        count(latency_ms) as sample_size,
+        count({{ value }}) as sample_size,
         cast(null as {{ t_float() }}) as success_count,
-        avg(latency_ms) as metric_mean,
-        var_samp(latency_ms) as metric_variance
+        avg({{ value }}) as metric_mean,
+        var_samp({{ value }}) as metric_variance
     from windowed
-    where latency_ms is not null
+    where {{ value }} is not null
     group by 1, 2, 3
 
     union all
-
-    select
-        prompt_name,
-        version_key,
-        label_key,
-        'cost_per_call_usd' as metric,
-        'mean' as metric_kind,
-        true as higher_is_worse,
-        count(cost_usd) as sample_size,
-        cast(null as {{ t_float() }}) as success_count,
-        avg(cast(cost_usd as {{ t_float() }})) as metric_mean,
-        var_samp(cast(cost_usd as {{ t_float() }})) as metric_variance
-    from windowed
-    where cost_usd is not null
-    group by 1, 2, 3
-
-    union all
+    {%- endfor %}
 
     select
         version_traces.prompt_name,

@@ -14,28 +14,7 @@ comparisons as (
 final as (
 
     select
-        comparison_id,
-        prompt_name,
-        prompt_version,
-        prompt_label,
-        baseline_kind,
-        baseline_version,
-        baseline_label,
-        metric,
-        metric_kind,
-        higher_is_worse,
-        sample_size,
-        metric_value,
-        baseline_sample_size,
-        baseline_value,
-        delta,
-        delta_ci_lower,
-        delta_ci_upper,
-        test_statistic,
-        degrees_of_freedom,
-        critical_value,
-        has_min_sample,
-        is_regression,
+        *,
         max(case when is_regression then 1 else 0 end) over (
             partition by prompt_name, prompt_version, prompt_label
         ) = 1 as is_version_regressed
