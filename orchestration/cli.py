@@ -456,13 +456,13 @@ def run(ctx, inputs, days, requests_per_day, skip_build) -> None:
             f"  lake        {settings.lake_dir}/<table>/date=YYYY-MM-DD/*.parquet, loaded into "
             f"{bq.project}.{bq.lake_dataset}\n"
             f"  warehouse   BigQuery {bq.project}: marts in datasets {bq.warehouse_dataset}_finops, "
-            f"_reliability, _evals"
+            f"_reliability, _evals, _quality"
         )
         return
     out.print(
         f"\n[bold]Results[/] in {settings.data_dir}:\n"
         f"  lake        {settings.lake_dir}/<table>/date=YYYY-MM-DD/*.parquet\n"
-        f"  warehouse   {settings.warehouse_path}  (duckdb; marts in schemas finops, reliability, evals)\n"
+        f"  warehouse   {settings.warehouse_path}  (duckdb; marts in schemas finops, reliability, evals, quality)\n"
         f"  try         spanledger query sql/daily_cost_by_feature.sql"
     )
 

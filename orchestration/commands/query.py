@@ -78,7 +78,7 @@ def read_sql_argument(sql_or_file: str) -> str:
 def query(ctx, sql_or_file, fmt, variables) -> None:
     """Run SQL (a string or a saved .sql file) against the warehouse, read-only.
 
-    The SQL is DuckDB's, with dbt's schemas (finops.…, reliability.…, evals.…). Only statements that
+    The SQL is DuckDB's, with dbt's schemas (finops.…, reliability.…, evals.…, quality.…). Only statements that
     read run (SELECT, EXPLAIN, PRAGMA), and nothing outside the warehouse and its lake is readable. A
     .sql file is looked for in the working directory, then in the project's sql/ folder (or
     SPANLEDGER_SQL_DIR). With SPANLEDGER_WAREHOUSE=bigquery the same SQL runs on BigQuery: translated

@@ -281,7 +281,14 @@ OPERATION_TYPES = {
 }
 
 
+# Retrieved documents' ids and scores are metadata (what retrieval analytics count); their text is content.
+DOCUMENT_LIST_PREFIXES = ("retrieval.documents.", "reranker.output_documents.")
+DOCUMENT_METADATA_SUFFIXES = (".document.id", ".document.score")
+
+
 def is_content_key(key: str) -> bool:
+    if key.startswith(DOCUMENT_LIST_PREFIXES) and key.endswith(DOCUMENT_METADATA_SUFFIXES):
+        return False
     if key in CONTENT_EXACT_KEYS or key.startswith(CONTENT_PREFIXES):
         return True
     if key.startswith(INDEXED_CONTENT_PREFIXES):

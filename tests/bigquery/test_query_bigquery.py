@@ -56,6 +56,7 @@ def test_every_saved_query_translates_to_bigquery_sql(path: Path) -> None:
             "reliability",
             "evals",
             "developer_tools",
+            "quality",
             "intermediate",
             "reference",
         ), table.sql("bigquery")

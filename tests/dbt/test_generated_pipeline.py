@@ -100,3 +100,39 @@ def test_marts_match_the_generator(generated: tuple[Settings, dict]) -> None:
         truth["llm_calls"] + embeddings + cc["api_requests"],
         truth["output_tokens"] + cc["output_tokens"],
     )
+
+
+def test_quality_marts_show_what_the_generator_planted(generated: tuple[Settings, dict]) -> None:
+    """The demo's quality story (generator/quality_scenarios.py): a canary compared with production and
+    truncating more, cancelled streams that still cost, empty retrievals, looping agents."""
+    settings, _ = generated
+    canary = query(
+        settings,
+        "select baseline_kind, baseline_version, baseline_label, metric_value, baseline_value "
+        "from quality.fct_prompt_regressions where prompt_name = 'chat-main' and prompt_version = 'v5' "
+        "and prompt_label = 'canary' and metric = 'truncation_rate'",
+    )
+    assert len(canary) == 1, canary
+    kind, version, label, canary_rate, production_rate = canary[0]
+    assert (kind, version, label) == ("production", "v4", "production")
+    assert canary_rate > production_rate
+    (share,) = query(
+        settings,
+        "select sum(call_count) filter (where prompt_label = 'canary') / sum(call_count) "
+        "from quality.fct_prompt_versions_daily where prompt_name = 'chat-main'",
+    )[0]
+    assert 0.1 < share < 0.5  # the canary's rollout share (30% of chat requests planted)
+    cancelled, tokens, cost = query(
+        settings,
+        "select sum(missing_finish_reason_count), sum(cancelled_output_tokens), sum(cancelled_cost_usd) "
+        "from quality.fct_streaming_daily",
+    )[0]
+    assert cancelled > 0 and tokens > 0 and cost > 0
+    (empty,) = query(settings, "select sum(empty_retrieval_count) from quality.fct_retrieval_daily")[0]
+    assert empty > 0
+    (scored,) = query(
+        settings, "select count(*) from intermediate.int_retrievals where top_score is not null"
+    )[0]
+    assert scored > 0  # OpenInference document scores survive landing
+    (loops,) = query(settings, "select sum(loop_run_count) from quality.fct_agents_daily")[0]
+    assert loops > 0

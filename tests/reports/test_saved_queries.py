@@ -14,7 +14,16 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 SAVED_QUERIES = sorted((REPO / "sql").glob("*.sql"))
-SCHEMAS = ("finops", "reliability", "evals", "developer_tools", "intermediate", "reference", "staging")
+SCHEMAS = (
+    "finops",
+    "reliability",
+    "evals",
+    "developer_tools",
+    "quality",
+    "intermediate",
+    "reference",
+    "staging",
+)
 
 
 def test_there_are_saved_queries() -> None:
