@@ -108,7 +108,9 @@ def _query_duckdb(settings, sql: str) -> tuple[list[str], list[tuple]]:
     from orchestration.warehouse.duckdb_sessions import NotAQueryError, check_reads_only, open_for_analysts
 
     if not settings.warehouse_path.exists():
-        raise CliError(f"no warehouse at {settings.warehouse_path}; run `spanledger run` first")
+        from orchestration.landing.origin import next_step_hint
+
+        raise CliError(f"no warehouse at {settings.warehouse_path}; next: {next_step_hint(settings)}")
     try:
         check_reads_only(sql)
     except NotAQueryError as err:

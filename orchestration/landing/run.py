@@ -13,6 +13,7 @@ from orchestration.lake.compaction import compact
 from orchestration.lake.uniformity import ensure_uniform
 from orchestration.lake.writer import ensure_schema_files
 from orchestration.landing.discovery import discover
+from orchestration.landing.origin import refuse_real_data_in_demo_lake
 from orchestration.landing.publish import recover, staging_root
 from orchestration.landing.report import LANDED_OUTCOMES, LandingError, LandingReport
 from orchestration.landing.schedule import Schedule
@@ -47,6 +48,7 @@ def land(
             report.recovered = recover(settings, manifest)
             ensure_schema_files(settings.lake_dir)
             pending = discover(manifest, inputs, settle, settings.tail_timeout_seconds, final, report)
+            refuse_real_data_in_demo_lake(settings, pending)
             try:
                 Schedule(settings, manifest, pending, staging, workers, progress, report, run_id).run()
             except OSError as err:
