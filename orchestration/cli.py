@@ -17,9 +17,9 @@ import click
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from orchestration.settings import Settings
+from orchestration.terminal_tables import print_rows
 
 console = Console(stderr=True)
 out = Console()
@@ -140,24 +140,24 @@ def _print_landing(report, as_json: bool, settings: Settings) -> None:
     if as_json:
         out.print_json(json.dumps({**meta, "files": [f.__dict__ for f in report.files]}))
         return
-    table = Table(title="Landing", show_edge=False)
-    for column in ("file", "outcome", "format", "records in", "landed", "quarantined"):
-        table.add_column(
-            column, justify="right" if column in ("records in", "landed", "quarantined") else "left"
+    shown = [f for f in report.files if f.outcome != "unchanged"]
+    if shown:
+        print_rows(
+            out,
+            ("file", "outcome", "format", "records in", "landed", "quarantined"),
+            [
+                (
+                    Path(f.path).name,
+                    f.outcome + (f" ({f.detail})" if f.detail else ""),
+                    f.format or "",
+                    f"{f.records_in:,}",
+                    f"{f.records_landed:,}",
+                    f"{f.records_quarantined:,}",
+                )
+                for f in shown
+            ],
+            title="Landing",
         )
-    for f in report.files:
-        if f.outcome in ("unchanged",):
-            continue
-        table.add_row(
-            Path(f.path).name,
-            f.outcome + (f" ({f.detail})" if f.detail else ""),
-            f.format or "",
-            f"{f.records_in:,}",
-            f"{f.records_landed:,}",
-            f"{f.records_quarantined:,}",
-        )
-    if table.row_count:
-        out.print(table)
     unchanged = report.count("unchanged")
     rows = ", ".join(f"{t} {n:,}" for t, n in sorted(meta["rows"].items()) if n)
     out.print(
@@ -396,19 +396,16 @@ def status(ctx, as_json) -> None:
         out.print(
             f"[yellow]{summary['pending_publish']} publish(es) interrupted; the next landing completes them"
         )
-    table = Table(title="Lake rows", show_edge=False)
-    table.add_column("table")
-    table.add_column("rows", justify="right")
-    for name, n in sorted(summary["rows"].items()):
-        table.add_row(name, f"{n:,}")
-    out.print(table)
+    print_rows(
+        out, ("table", "rows"), [(n, f"{v:,}") for n, v in sorted(summary["rows"].items())], title="Lake rows"
+    )
     if reasons:
-        qt = Table(title="Quarantine", show_edge=False)
-        for column in ("field", "reason", "entries", "records"):
-            qt.add_column(column)
-        for r in reasons:
-            qt.add_row(r["field"] or "", r["reason"], str(r["entries"]), str(r["records"]))
-        out.print(qt)
+        print_rows(
+            out,
+            ("field", "reason", "entries", "records"),
+            [(r["field"] or "", r["reason"], r["entries"], r["records"]) for r in reasons],
+            title="Quarantine",
+        )
 
 
 # --- prices -----------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ folder.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import re
@@ -20,8 +19,6 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 # Not imported from orchestration.cli: that module imports this one while it is being initialised.
 console = Console(stderr=True)
@@ -156,21 +153,14 @@ def _query_bigquery(sql: str) -> tuple[list[str], list[tuple]]:
 
 def _print_rows(names: list[str], rows: list[tuple], fmt: str) -> None:
     """Values are data, not markup or formulas: CSV cells per safe_text.py, table cells as plain text."""
-    from orchestration.reports.safe_text import csv_cell, strip_control
+    from orchestration.terminal_tables import print_rows, write_csv
 
     if fmt == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow([csv_cell(n) for n in names])
-        writer.writerows([csv_cell(v) for v in r] for r in rows)
+        write_csv(sys.stdout, names, rows)
     elif fmt == "json":
         out.print_json(json.dumps([dict(zip(names, r, strict=True)) for r in rows], default=str))
     else:
-        table = Table(show_edge=False)
-        for n in names:
-            table.add_column(Text(strip_control(n)))
-        for r in rows:
-            table.add_row(*(Text("" if v is None else strip_control(str(v))) for v in r))
-        out.print(table)
+        print_rows(out, names, rows)
         console.print(f"{len(rows)} rows")
 
 
