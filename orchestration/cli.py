@@ -476,7 +476,7 @@ def run_cli() -> None:
     """Console entry point: unexpected failures become one line too (SPANLEDGER_DEBUG=1 shows more)."""
     try:
         main(standalone_mode=True)
-    except Exception as err:  # noqa: BLE001 - the last line of defence for a clean CLI
+    except Exception as err:  # the last line of defence for a clean CLI
         if os.environ.get("SPANLEDGER_DEBUG"):
             raise
         console.print(f"[bold red]error:[/] {type(err).__name__}: {err} (set SPANLEDGER_DEBUG=1 for details)")

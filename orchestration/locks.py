@@ -38,7 +38,7 @@ class LakeLock:
         self._fh: IO | None = None
 
     def __enter__(self) -> LakeLock:
-        self._fh = open(self.path, "a+")  # noqa: SIM115 - held for the lock's lifetime
+        self._fh = open(self.path, "a+")
         if not wait_for_flock(self._fh, fcntl.LOCK_EX, self.timeout):
             self._fh.close()
             raise LakeBusy(

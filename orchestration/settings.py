@@ -24,7 +24,6 @@ def _env_bool(name: str, default: bool = False) -> bool:
 class Settings:
     data_dir: Path
     hmac_key: bytes
-    hmac_key_is_default: bool
     store_content: bool = False
     content_ttl_days: int = 7
     settle_seconds: float = 10.0
@@ -48,7 +47,6 @@ class Settings:
         return cls(
             data_dir=root,
             hmac_key=(key or DEV_HMAC_KEY).encode(),
-            hmac_key_is_default=not key,
             store_content=_env_bool("SPANLEDGER_STORE_CONTENT"),
             content_ttl_days=int(os.environ.get("SPANLEDGER_CONTENT_TTL_DAYS", "7")),
             settle_seconds=float(os.environ.get("SPANLEDGER_SETTLE_SECONDS", "10")),

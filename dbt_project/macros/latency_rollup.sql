@@ -1,16 +1,24 @@
 {#- Daily latency / error / SLO rollup of requests and their LLM calls, grouped by `group_columns`
     (always per date and tenant). Counts are weighted by 1 / sample rate where tail sampling recorded
-    one; percentiles are over the sampled requests. `is_estimated` says which rows are estimates. -#}
-{% macro latency_rollup(group_columns) %}
+    one; percentiles are over the sampled requests. `is_estimated` says which rows are estimates.
+
+    The request side is latency_request_rollup(); a mart whose request side is already a model (the
+    tenant level: int_requests_aggregated_to_tenant_days, which eval candidates read too) passes it
+    as `request_rollup`. -#}
+{% macro latency_rollup(group_columns, request_rollup=none) %}
 {%- set key_columns = ['request_rollup.latency_date'] -%}
 {%- for c in group_columns -%}{%- do key_columns.append('request_rollup.' ~ c) -%}{%- endfor -%}
 
 with
 
-requests as (
+request_rollup as (
 
-    select * from {{ ref('int_requests_summarized') }}
-    where {{ date_window('request_date') }}
+    {% if request_rollup -%}
+    select * from {{ request_rollup }}
+    where {{ date_window('latency_date') }}
+    {%- else -%}
+    {{ latency_request_rollup(group_columns) }}
+    {%- endif %}
 
 ),
 
@@ -18,33 +26,6 @@ llm_calls as (
 
     select * from {{ ref('int_llm_calls_priced') }}
     where call_source = 'span' and {{ date_window('call_date') }}
-
-),
-
-slos as (
-
-    select * from {{ ref('tenant_slos') }}
-
-),
-
-default_slo as (
-
-    select * from slos where tenant_id = 'default'
-
-),
-
-keyed_requests as (
-
-    select
-        requests.request_date as latency_date,
-        {% for c in group_columns %}coalesce(requests.{{ c }}, '{{ var("unknown_label") }}') as {{ c }},
-        {% endfor %}
-        requests.latency_ms,
-        requests.ttft_ms,
-        requests.is_error,
-        requests.is_failed_200,
-        requests.sample_weight
-    from requests
 
 ),
 
@@ -58,46 +39,6 @@ keyed_calls as (
         llm_calls.output_tokens_per_second,
         llm_calls.output_tokens
     from llm_calls
-
-),
-
-with_slo as (
-
-    select
-        keyed_requests.*,
-        coalesce(slos.latency_slo_ms, default_slo.latency_slo_ms, 5000) as latency_slo_ms,
-        coalesce(slos.latency_slo_target, default_slo.latency_slo_target, 0.95) as latency_slo_target,
-        coalesce(slos.error_rate_slo, default_slo.error_rate_slo, 0.01) as error_rate_slo
-    from keyed_requests
-    left join slos
-        on keyed_requests.tenant_id = slos.tenant_id
-    cross join default_slo
-
-),
-
-request_rollup as (
-
-    select
-        latency_date,
-        {% for c in group_columns %}{{ c }},
-        {% endfor %}
-        count(*) as sampled_request_count,
-        -- weights are rounded: float sums depend on aggregation order and reruns must be identical
-        round(sum(sample_weight), 6) as request_count,
-        max(case when sample_weight > 1 then 1 else 0 end) = 1 as is_estimated,
-        round(sum(case when is_error then sample_weight else 0 end), 6) as error_request_count,
-        round(sum(case when is_failed_200 then sample_weight else 0 end), 6) as failed_200_request_count,
-        round(sum(case when latency_ms <= latency_slo_ms then sample_weight else 0 end), 6) as requests_within_latency_slo,
-        {{ percentile('latency_ms', 0.5) }} as latency_p50_ms,
-        {{ percentile('latency_ms', 0.95) }} as latency_p95_ms,
-        {{ percentile('latency_ms', 0.99) }} as latency_p99_ms,
-        {{ percentile('ttft_ms', 0.5) }} as ttft_p50_ms,
-        {{ percentile('ttft_ms', 0.95) }} as ttft_p95_ms,
-        max(latency_slo_ms) as latency_slo_ms,
-        max(latency_slo_target) as latency_slo_target,
-        max(error_rate_slo) as error_rate_slo
-    from with_slo
-    group by {% for c in ['latency_date'] + group_columns %}{{ c }}{% if not loop.last %}, {% endif %}{% endfor %}
 
 ),
 
@@ -165,4 +106,91 @@ final as (
 
 select * from final
 
+{% endmacro %}
+
+{#- The request side of latency_rollup, one row per date and group: volume, errors, latency and
+    time-to-first-token percentiles, SLO attainment against the tenant's targets (tenant_slos, with
+    the `default` row for tenants without one), and the spread of request cost. A query of its own. -#}
+{% macro latency_request_rollup(group_columns) %}
+with
+
+requests as (
+
+    select * from {{ ref('int_requests_summarized') }}
+    where {{ date_window('request_date') }}
+
+),
+
+slos as (
+
+    select * from {{ ref('tenant_slos') }}
+
+),
+
+default_slo as (
+
+    select * from slos where tenant_id = 'default'
+
+),
+
+keyed_requests as (
+
+    select
+        requests.request_date as latency_date,
+        {% for c in group_columns %}coalesce(requests.{{ c }}, '{{ var("unknown_label") }}') as {{ c }},
+        {% endfor %}
+        requests.latency_ms,
+        requests.ttft_ms,
+        requests.is_error,
+        requests.is_failed_200,
+        requests.sample_weight,
+        requests.cost_usd
+    from requests
+
+),
+
+with_slo as (
+
+    select
+        keyed_requests.*,
+        coalesce(slos.latency_slo_ms, default_slo.latency_slo_ms, 5000) as latency_slo_ms,
+        coalesce(slos.latency_slo_target, default_slo.latency_slo_target, 0.95) as latency_slo_target,
+        coalesce(slos.error_rate_slo, default_slo.error_rate_slo, 0.01) as error_rate_slo
+    from keyed_requests
+    left join slos
+        on keyed_requests.tenant_id = slos.tenant_id
+    cross join default_slo
+
+),
+
+rolled_up as (
+
+    select
+        latency_date,
+        {% for c in group_columns %}{{ c }},
+        {% endfor %}
+        count(*) as sampled_request_count,
+        -- weights are rounded: float sums depend on aggregation order and reruns must be identical
+        round(sum(sample_weight), 6) as request_count,
+        max(case when sample_weight > 1 then 1 else 0 end) = 1 as is_estimated,
+        round(sum(case when is_error then sample_weight else 0 end), 6) as error_request_count,
+        round(sum(case when is_failed_200 then sample_weight else 0 end), 6) as failed_200_request_count,
+        round(sum(case when latency_ms <= latency_slo_ms then sample_weight else 0 end), 6) as requests_within_latency_slo,
+        {{ percentile('latency_ms', 0.5) }} as latency_p50_ms,
+        {{ percentile('latency_ms', 0.95) }} as latency_p95_ms,
+        {{ percentile('latency_ms', 0.99) }} as latency_p99_ms,
+        {{ percentile('ttft_ms', 0.5) }} as ttft_p50_ms,
+        {{ percentile('ttft_ms', 0.95) }} as ttft_p95_ms,
+        max(latency_slo_ms) as latency_slo_ms,
+        max(latency_slo_target) as latency_slo_target,
+        max(error_rate_slo) as error_rate_slo,
+        count(cost_usd) as costed_request_count,
+        avg(cast(cost_usd as {{ t_float() }})) as mean_cost_usd,
+        stddev_samp(cast(cost_usd as {{ t_float() }})) as stddev_cost_usd
+    from with_slo
+    group by {% for c in ['latency_date'] + group_columns %}{{ c }}{% if not loop.last %}, {% endif %}{% endfor %}
+
+)
+
+select * from rolled_up
 {% endmacro %}

@@ -136,6 +136,9 @@ def erase(ctx, users, tenant, request_file, show_status, queue, resume, as_json)
     if show_status:
         _print_status(erasure.status(settings), as_json)
         return
+    _require_text("--user", *users)
+    if tenant is not None:
+        _require_text("--tenant", tenant)
     requests = [erasure.ErasureRequest(u, tenant) for u in users]
     if request_file:
         try:
@@ -168,8 +171,10 @@ def erase(ctx, users, tenant, request_file, show_status, queue, resume, as_json)
         out.print("nothing to do: no open requests")
     for r in results:
         removed = ", ".join(f"{t} {n:,}" for t, n in sorted(r.rows_removed.items())) or "no rows held"
+        rows, pointers = _rows_and_pointers(r.rows_removed)
+        cleared = f", {pointers:,} other rows' pointers to their traces cleared" if pointers else ""
         out.print(
-            f"[green]{r.status}[/] {r.request_id}: {sum(r.rows_removed.values()):,} rows removed "
+            f"[green]{r.status}[/] {r.request_id}: {rows:,} rows removed{cleared} "
             f"({r.files_rewritten} files rewritten) · {removed}"
         )
         if settings.warehouse == "bigquery" and r.completed_at:
@@ -179,13 +184,26 @@ def erase(ctx, users, tenant, request_file, show_status, queue, resume, as_json)
             )
 
 
+def _rows_and_pointers(removed: dict[str, int]) -> tuple[int, int]:
+    from orchestration.compliance.ledger import POINTERS_CLEARED
+
+    pointers = sum(n for t, n in removed.items() if t.endswith(POINTERS_CLEARED))
+    return sum(removed.values()) - pointers, pointers
+
+
+def _require_text(option: str, *values: str) -> None:
+    """An empty or blank id names nobody: refused before anything is recorded."""
+    if any(not v.strip() for v in values):
+        raise _fail(f"{option} is empty or blank: give the id exactly as the apps send it")
+
+
 def _print_status(rows: list[dict], as_json: bool) -> None:
     if as_json:
         out.print_json(json.dumps(rows))
         return
     table = []
     for r in rows:
-        removed = sum(json.loads(r["rows_removed_json"] or "{}").values())
+        removed, _ = _rows_and_pointers(json.loads(r["rows_removed_json"] or "{}"))
         status = r["status"] + (" (BigQuery pending)" if r.get("bigquery_pending") else "")
         table.append(
             (
@@ -237,6 +255,10 @@ def content_show(ctx, trace_id, user_id, reason, limit, as_json) -> None:
     """
     from orchestration.compliance.content import read_content
 
+    _require_text("--reason", reason)
+    for option, value in (("--trace-id", trace_id), ("--user", user_id)):
+        if value is not None:
+            _require_text(option, value)
     settings = _settings(ctx)
     try:
         rows = read_content(settings, trace_id=trace_id, user_id=user_id, reason=reason, limit=limit)

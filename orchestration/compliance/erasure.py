@@ -5,12 +5,14 @@ raw id is never stored. A run:
 
 1. registers the request in the ledger and puts the hash on the suppression list (landing drops the
    subject's late or replayed data from then on);
-2. under the landing lock, finds the subject's files in the subject index, reads them to find the
-   subject's sessions and traces (kept in the ledger, so a rerun still knows them), and rewrites
-   each file without those rows (atomically; each removal is counted in the ledger before it happens
-   and confirmed after, so a killed run resumes with exact counts);
+2. under the landing lock (erasure_files.py), finds the subject's files in the subject index, reads
+   them to find the subject's sessions and traces (kept in the ledger, so a rerun still knows them,
+   and suppressed as keyed hashes), finds the rows of those traces that carry no id (and of the traces
+   of the person's earlier requests or learned at landing), and rewrites each file without all of
+   them (atomically; each removal is counted in the ledger before it happens and confirmed after, so
+   a killed run resumes with exact counts);
 3. cleans the quarantine (raw excerpts may hold the raw id: matched by substring when the raw id is
-   at hand and by hashing the excerpt's quoted strings otherwise);
+   at hand and by hashing the excerpt's quoted strings otherwise, user, session and trace ids alike);
 4. deletes the subject's rows from every warehouse table with user_hash / session_hash / trace_id
    columns (found via information_schema), then compacts the DuckDB file;
 5. forgets the subject in the index and marks the request done, with rows removed per table;
@@ -24,16 +26,13 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from orchestration.checkpoints import Checkpoint, kill_at_from_env, noop
 from orchestration.compliance import lakefiles, warehouse
-from orchestration.compliance.lakefiles import SubjectMatch
+from orchestration.compliance.erasure_files import erase_files, suppress_traces
 from orchestration.compliance.ledger import Ledger, now_iso
 from orchestration.compliance.policy import load_policy
 from orchestration.lake.privacy import SubjectHasher
@@ -60,6 +59,14 @@ class ErasureResult:
     completed_at: str | None = None  # on BigQuery: when its deleted rows are gone for good
 
 
+def check_request(request: ErasureRequest) -> None:
+    """An empty or blank id would hash to a subject nobody is, and erase nothing while saying done."""
+    if not request.raw_id or not request.raw_id.strip():
+        raise ValueError("an erasure needs a user id: it is empty or blank")
+    if request.tenant_id is not None and not request.tenant_id.strip():
+        raise ValueError("the tenant id is empty or blank: leave it out to erase in every tenant")
+
+
 def read_request_file(path: Path) -> list[ErasureRequest]:
     """CSV with a header: user_id (required), tenant_id, requested_at (ISO date or time)."""
     with open(path, newline="") as fh:
@@ -83,6 +90,8 @@ def read_request_file(path: Path) -> list[ErasureRequest]:
 
 def register(settings: Settings, requests: list[ErasureRequest], source: str) -> list[str]:
     """Record requests (hashes only) and suppress the subjects at once; returns request ids."""
+    for request in requests:
+        check_request(request)
     hasher = SubjectHasher(settings.hmac_key)
     ids = []
     with Ledger(settings) as ledger, SubjectIndex(subject_index_path(settings.state_dir)) as index:
@@ -148,8 +157,9 @@ def run_pending(
     raw_ids = raw_ids or {}
     if checkpoint is noop:
         checkpoint = kill_at_from_env()
-    hasher = SubjectHasher(settings.hmac_key)
     with Ledger(settings) as ledger:
+        if request_ids is None:
+            reopen_for_learned_traces(settings, ledger)
         pending = ledger.open_requests(request_ids)
         if not pending:
             return []
@@ -159,8 +169,8 @@ def run_pending(
             for request in pending:
                 ledger.mark_running(request["request_id"])
                 checkpoint("running")
-                indexed_total += _erase_files(
-                    settings, ledger, request, raw_ids.get(request["request_id"]), hasher, checkpoint
+                indexed_total += erase_files(
+                    settings, ledger, request, raw_ids.get(request["request_id"]), checkpoint
                 )
         checkpoint("files_done")
         with warehouse.WarehouseLock(settings, lock_timeout):
@@ -174,7 +184,8 @@ def run_pending(
         for request in pending:
             rid = request["request_id"]
             files = ledger.files_rewritten(rid)
-            removed = ledger.mark_done(rid, files)
+            # BigQuery's part (erase_in_bigquery) still needs the request's trace ids
+            removed = ledger.mark_done(rid, files, keep_traces=settings.warehouse == "bigquery")
             checkpoint("marked_done")
             results.append(ErasureResult(rid, "done", removed, files, indexed_total))
         ledger.export(load_policy(settings))
@@ -183,125 +194,25 @@ def run_pending(
     return results
 
 
-# --- files: lake, restricted content, quarantine -------------------------------------------------
+LEARNED_SOURCE = "landing: rows of an erased person's new trace"
 
 
-def _erase_files(
-    settings: Settings,
-    ledger: Ledger,
-    request: dict[str, Any],
-    raw_id: str | None,
-    hasher: SubjectHasher,
-    checkpoint: Checkpoint,
-) -> int:
-    rid, tenant = request["request_id"], request["tenant_id"]
-    users = frozenset([request["subject_hash"]])
+def reopen_for_learned_traces(settings: Settings, ledger: Ledger) -> list[str]:
+    """Landing learned traces of erased people (a row naming the person arrived in a new trace); rows
+    of those traces that landed before it are found by erasing the person again: open that request
+    (idempotent while open). Returns the open request ids."""
     with SubjectIndex(subject_index_path(settings.state_dir)) as index:
-        # Discover the subject's sessions and traces first and keep them: rewritten files forget them.
-        hashes = set(ledger.subjects(rid))
-        seen: set[str] = set()
-        while True:
-            files = [p for p in index.files_for(hashes) if p not in seen]
-            if not files:
-                break
-            traces: set[str] = set()
-            sessions: set[str] = set()
-            for path in files:
-                seen.add(path)
-                found = lakefiles.discover(local_path(settings, path), users, tenant)
-                sessions |= found.sessions
-                traces |= found.traces
-            ledger.add_subjects(rid, sessions - hashes, "session")
-            ledger.add_traces(rid, traces)
-            if sessions <= hashes:
-                break
-            hashes |= sessions
-        for h in hashes:  # late data of the subject's sessions must not land again either
-            index.suppress(h, rid, now_iso())
-        files = index.files_for(hashes)
-    checkpoint("discovered")
-    match = SubjectMatch(frozenset(hashes), frozenset(ledger.traces(rid)), tenant, text_hashes=users)
-    targets = [local_path(settings, p) for p in files]
-    # Restricted content of the subject's traces often has no user column of its own (content of
-    # child spans), so its files are not all in the index: it is small (days), scan all of it.
-    targets += [p for p in sorted(settings.restricted_dir.glob("date=*/*.parquet")) if p not in set(targets)]
-    # Rows of the subject's traces without a person of their own (evaluation logs) can sit in files
-    # the index does not list for the subject: look at those tables on the subject's days (±1).
-    targets += _trace_only_files(settings, targets, match.traces)
-    for path in targets:
-        _rewrite(ledger, rid, path, match)
-        checkpoint("file_rewritten")
-    quarantine_match = SubjectMatch(
-        frozenset(hashes),
-        frozenset(),
-        None,
-        text_hashes=frozenset(hashes),
-        raw_ids=(raw_id,) if raw_id else (),
-        token_hasher=hasher,
-    )
-    for path in sorted(settings.quarantine_dir.glob("date=*/*.parquet")):
-        _rewrite(ledger, rid, path, quarantine_match)
-    return len(files)
+        learned_by = index.learned_requests()
+    opened = []
+    for request_id in learned_by:
+        earlier = ledger.request(request_id)
+        if earlier is not None:
+            opened.append(ledger.add_request(earlier["subject_hash"], earlier["tenant_id"], LEARNED_SOURCE))
+    return opened
 
 
 # Call-level costs that the finance marts aggregate (they keep the erased calls' share, see ledger.erased_usage).
 PRICED_CALLS = "int_llm_calls_priced"
-TRACE_ONLY_TABLES = ("logs", "span_events", "span_links")
-
-
-def _trace_only_files(settings: Settings, targets: list[Path], traces: frozenset[str]) -> list[Path]:
-    if not traces:
-        return []
-    days: set[date] = set()
-    for path in targets:
-        if path.is_relative_to(settings.lake_dir) and path.parent.name.startswith("date="):
-            day = date.fromisoformat(path.parent.name.removeprefix("date="))
-            days |= {day - timedelta(days=1), day, day + timedelta(days=1)}
-    known = set(targets)
-    wanted = pa.array(sorted(traces), pa.string())
-    found = []
-    for table in TRACE_ONLY_TABLES:
-        for day in sorted(days):
-            for path in sorted(settings.table_dir(table).glob(f"date={day.isoformat()}/*.parquet")):
-                if path in known:
-                    continue
-                ids = lakefiles.read_file(path, ("trace_id",))
-                if ids.num_columns and pc.any(pc.is_in(ids["trace_id"], value_set=wanted)).as_py():
-                    found.append(path)
-    return found
-
-
-def local_path(settings: Settings, indexed: str) -> Path:
-    """The index holds absolute paths; a data directory that was moved or copied still resolves."""
-    path = Path(indexed)
-    if path.is_relative_to(settings.data_dir):
-        return path
-    parts = path.parts
-    for anchor in ("lake", "restricted", "quarantine"):
-        if anchor in parts:
-            at = len(parts) - 1 - parts[::-1].index(anchor)
-            return settings.data_dir.joinpath(*parts[at:])
-    return settings.data_dir / "lake" / "_unresolved" / path.name  # never outside the data directory
-
-
-def _rewrite(ledger: Ledger, rid: str, path: Path, match: SubjectMatch) -> None:
-    target = str(path)
-    step = ledger.step(rid, target)
-    if step and step[1] == "done":
-        return
-    if not path.exists():
-        ledger.finish_step(rid, target, step[0] if step else 0)
-        return
-    table = lakefiles.read_file(path)
-    mask = match.mask(table)
-    removed = int(pc.sum(pc.cast(mask, pa.int64())).as_py() or 0)
-    if not removed:
-        # Nothing left to remove: either never was, or an earlier run replaced the file after planning.
-        ledger.finish_step(rid, target, step[0] if step else 0)
-        return
-    ledger.plan_step(rid, target, removed)
-    lakefiles.replace_rows(path, table.filter(pc.invert(mask)), table.schema)
-    ledger.finish_step(rid, target)
 
 
 # --- warehouse ------------------------------------------------------------------------------------
@@ -321,9 +232,11 @@ def _erase_warehouse(
             rid, tenant = request["request_id"], request["tenant_id"]
             hashes = ledger.subjects(rid)
             warehouse.load_subject(con, hashes, set())
-            traces = ledger.traces(rid) | warehouse.subject_traces(con, tables, tenant)
-            ledger.add_traces(rid, traces)
-            warehouse.load_subject(con, hashes, traces)
+            known = ledger.traces(rid)
+            found = warehouse.subject_traces(con, tables, tenant) - known
+            ledger.add_traces(rid, found)
+            suppress_traces(settings, rid, found)
+            warehouse.load_subject(con, hashes, known | found)
             for table in tables:
                 predicate = warehouse.subject_predicate(table, tenant)
                 if predicate is None:

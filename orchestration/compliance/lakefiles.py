@@ -7,7 +7,7 @@ left with no rows is removed. Files are read with `ParquetFile` (not as a datase
 
 from __future__ import annotations
 
-import re
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from orchestration.lake.suppression import without_exemplars
 from orchestration.lake.writer import fsync_dir, write_table_atomically
 
 SUBJECT_COLUMNS = ("user_hash", "session_hash")
@@ -30,7 +31,7 @@ class SubjectMatch:
     tenant_id: str | None = None
     text_hashes: frozenset[str] = frozenset()  # hashes searched inside attribute JSON too (user ids)
     raw_ids: tuple[str, ...] = ()  # raw ids, only known while the CLI handles the request
-    token_hasher: Callable[[str], str] | None = None  # HMAC of quoted strings in quarantine excerpts
+    excerpt_names: Callable[[str], bool] | None = None  # does a quarantined excerpt quote a listed id?
 
     def mask(self, table: pa.Table) -> pa.ChunkedArray | pa.Array:
         names = table.column_names
@@ -41,32 +42,22 @@ class SubjectMatch:
                 hit = pc.or_(hit, pc.fill_null(pc.is_in(table[column], value_set=hashes), False))
         if self.traces and "trace_id" in names:
             trace_hit = pc.fill_null(
-                pc.is_in(table["trace_id"], value_set=pa.array(sorted(self.traces))), False
+                pc.is_in(table["trace_id"], value_set=pa.array(sorted(self.traces), pa.string())), False
             )
-            if any(c in names for c in SUBJECT_COLUMNS):
-                # a trace of the subject: rows without a subject of their own (or of this subject)
-                no_other = pa.array([True] * table.num_rows)
-                for column in SUBJECT_COLUMNS:
-                    if column in names:
-                        no_other = pc.and_(
-                            no_other,
-                            pc.or_(pc.is_null(table[column]), pc.is_in(table[column], value_set=hashes)),
-                        )
-                trace_hit = pc.and_(trace_hit, no_other)
+            if "user_hash" in names:  # a trace of the subject: its rows without another user's id
+                user = table["user_hash"]
+                trace_hit = pc.and_(
+                    trace_hit, pc.or_(pc.is_null(user), pc.fill_null(pc.is_in(user, value_set=hashes), False))
+                )
             hit = pc.or_(hit, trace_hit)
         for column in ("attributes", "resource_attributes", "raw_excerpt"):
             if column not in names:
                 continue
             for needle in (*self.text_hashes, *self.raw_ids):
                 hit = pc.or_(hit, pc.fill_null(pc.match_substring(table[column], needle), False))
-        if self.token_hasher is not None and "raw_excerpt" in names:
-            hit = pc.or_(
-                hit,
-                pa.array(
-                    _excerpt_hits(table["raw_excerpt"].to_pylist(), self.token_hasher, self.hashes),
-                    pa.bool_(),
-                ),
-            )
+        if self.excerpt_names is not None and "raw_excerpt" in names:
+            named = [bool(text) and self.excerpt_names(text) for text in table["raw_excerpt"].to_pylist()]
+            hit = pc.or_(hit, pa.array(named, pa.bool_()))
         if self.tenant_id is not None and "tenant_id" in names:
             tenant = table["tenant_id"]
             hit = pc.and_(
@@ -75,23 +66,40 @@ class SubjectMatch:
         return hit
 
 
-_QUOTED = re.compile(r'"((?:[^"\\]|\\.){1,512})"')
+def redact(table: pa.Table, traces: frozenset[str], hashes: frozenset[str]) -> tuple[pa.Table, int]:
+    """Other people's rows that point to an erased trace lose the pointer: span links their linked
+    ids, metric points the exemplars of those traces (or naming the hashes). Returns (table, rows
+    changed)."""
+    changed = 0
+    if traces and "linked_trace_id" in table.column_names:
+        hit = pc.fill_null(
+            pc.is_in(table["linked_trace_id"], value_set=pa.array(sorted(traces), pa.string())), False
+        )
+        changed += int(pc.sum(pc.cast(hit, pa.int64())).as_py() or 0)
+        for name in ("linked_trace_id", "linked_span_id"):
+            i = table.schema.get_field_index(name)
+            if i >= 0:
+                field_ = table.schema.field(i)
+                table = table.set_column(
+                    i, field_, pc.if_else(hit, pa.nulls(table.num_rows, field_.type), table[name])
+                )
+    if (traces or hashes) and "exemplars" in table.column_names:
 
+        def gone(exemplar: dict) -> bool:
+            attributes = exemplar.get("attributes")
+            return exemplar.get("trace_id") in traces or (
+                isinstance(attributes, dict)
+                and any(v in hashes for v in attributes.values() if isinstance(v, str))
+            )
 
-def _excerpt_hits(
-    excerpts: list[str | None], hasher: Callable[[str], str], hashes: frozenset[str]
-) -> list[bool]:
-    """A quarantined excerpt holds raw input: hash every quoted string and look for the subject."""
-    out = []
-    for text in excerpts:
-        found = False
-        if text:
-            for token in set(_QUOTED.findall(text)):
-                if hasher(token) in hashes:
-                    found = True
-                    break
-        out.append(found)
-    return out
+        values = table["exemplars"].to_pylist()
+        kept = [v if not v else without_exemplars(v, gone) for v in values]
+        n = sum(1 for before, after in zip(values, kept, strict=True) if before is not after)
+        if n:
+            changed += n
+            i = table.schema.get_field_index("exemplars")
+            table = table.set_column(i, table.schema.field(i), pa.array(kept, pa.string()))
+    return table, changed
 
 
 def read_file(path: Path, columns: Iterable[str] | None = None) -> pa.Table:
@@ -108,29 +116,34 @@ class Discovery:
     traces: set[str] = field(default_factory=set)
 
 
-def discover(path: Path, user_hashes: frozenset[str], tenant_id: str | None) -> Discovery:
-    """Sessions and traces of the subject's rows in one file (read-only, few columns)."""
+def discover(
+    path: Path, user_hashes: frozenset[str], session_hashes: frozenset[str], tenant_id: str | None
+) -> Discovery:
+    """In one file (read-only, few columns): the sessions of the subject's user rows, and the traces
+    of rows of the user or of those sessions."""
     found = Discovery()
     if not path.exists():
         return found
     table = read_file(path, ("user_hash", "session_hash", "trace_id", "tenant_id"))
     if "user_hash" not in table.column_names:
         return found
-    mask = pc.fill_null(
+    users = pc.fill_null(
         pc.is_in(table["user_hash"], value_set=pa.array(sorted(user_hashes), pa.string())), False
     )
+    people = users
+    if session_hashes and "session_hash" in table.column_names:
+        sessions = pa.array(sorted(session_hashes), pa.string())
+        people = pc.or_(users, pc.fill_null(pc.is_in(table["session_hash"], value_set=sessions), False))
     if tenant_id is not None and "tenant_id" in table.column_names:
-        mask = pc.and_(
-            mask,
-            pc.or_(
-                pc.is_null(table["tenant_id"]), pc.fill_null(pc.equal(table["tenant_id"], tenant_id), False)
-            ),
+        tenant = table["tenant_id"]
+        in_tenant = pc.or_(pc.is_null(tenant), pc.fill_null(pc.equal(tenant, tenant_id), False))
+        users, people = pc.and_(users, in_tenant), pc.and_(people, in_tenant)
+    if "session_hash" in table.column_names:
+        found.sessions.update(v for v in pc.unique(table.filter(users)["session_hash"]).to_pylist() if v)
+    if "trace_id" in table.column_names:
+        found.traces.update(
+            v for v in pc.unique(table.filter(people)["trace_id"]).to_pylist() if v and set(v) != {"0"}
         )
-    rows = table.filter(mask)
-    if "session_hash" in rows.column_names:
-        found.sessions.update(v for v in pc.unique(rows["session_hash"]).to_pylist() if v)
-    if "trace_id" in rows.column_names:
-        found.traces.update(v for v in pc.unique(rows["trace_id"]).to_pylist() if v and set(v) != {"0"})
     return found
 
 
@@ -170,10 +183,8 @@ def remove_partition(folder: Path) -> int:
         removed += 1
     for leftover in folder.glob(".*.tmp"):  # an interrupted atomic write's temporary file
         leftover.unlink(missing_ok=True)
-    try:
+    with contextlib.suppress(OSError):  # already gone, or not empty: leave it
         folder.rmdir()
-    except OSError:
-        pass
     fsync_dir(folder.parent)
     return removed
 
@@ -186,21 +197,20 @@ def sweep_temporaries(root: Path) -> None:
     """Temporary files of atomic writes a killed process left behind (never published)."""
     if root.exists():
         for tmp in root.rglob(".*.tmp"):
-            try:
+            with contextlib.suppress(OSError):
                 tmp.unlink()
-            except OSError:
-                pass
 
 
 __all__ = [
-    "SubjectMatch",
     "Discovery",
-    "discover",
+    "SubjectMatch",
     "count_matches",
-    "rewrite_without",
-    "replace_rows",
-    "remove_partition",
+    "discover",
     "parquet_rows",
-    "sweep_temporaries",
     "read_file",
+    "redact",
+    "remove_partition",
+    "replace_rows",
+    "rewrite_without",
+    "sweep_temporaries",
 ]

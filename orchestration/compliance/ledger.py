@@ -12,7 +12,7 @@ import getpass
 import json
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -26,6 +26,7 @@ from orchestration.settings import Settings
 from orchestration.state_db import open_state_db
 
 ERASURE_DUE_DAYS = 30  # GDPR art. 12(3): one month
+POINTERS_CLEARED = " pointers cleared"  # label suffix: rows kept, their pointers to erased traces gone
 
 SCHEMA = """
 create table if not exists erasure_requests (
@@ -48,7 +49,7 @@ create table if not exists erasure_subjects (
     kind text not null,                -- user | session (sessions found with the user's rows)
     primary key (request_id, subject_hash)
 ) without rowid;
-create table if not exists erasure_traces (   -- work list: deleted when the request is done
+create table if not exists erasure_traces (   -- work list: deleted when the request is done everywhere
     request_id text not null,
     trace_id text not null,
     primary key (request_id, trace_id)
@@ -116,6 +117,8 @@ class Ledger:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.db = open_state_db(ledger_path(settings), SCHEMA)
+        # a done request's trace ids (its work list) are deleted: zero them, not only unlink them
+        self.db.execute("pragma secure_delete = on")
 
     def close(self) -> None:
         self.db.close()
@@ -186,13 +189,9 @@ class Ledger:
             (now_iso(), request_id),
         )
 
-    def mark_failed(self, request_id: str, error: str) -> None:
-        self.db.execute(
-            "update erasure_requests set status = 'failed', error = ? where request_id = ?",
-            (error[:2000], request_id),
-        )
-
-    def mark_done(self, request_id: str, files_rewritten: int) -> dict[str, int]:
+    def mark_done(self, request_id: str, files_rewritten: int, keep_traces: bool = False) -> dict[str, int]:
+        """`keep_traces`: a warehouse outside the data directory (BigQuery) still needs the request's
+        trace ids; `record_warehouse_erasure` drops them."""
         removed = self.removed(request_id)
         self.db.execute("begin immediate")
         self.db.execute(
@@ -200,7 +199,8 @@ class Ledger:
             "files_rewritten = ?, error = null where request_id = ?",
             (now_iso(), json.dumps(removed, sort_keys=True), files_rewritten, request_id),
         )
-        self.db.execute("delete from erasure_traces where request_id = ?", (request_id,))
+        if not keep_traces:
+            self.db.execute("delete from erasure_traces where request_id = ?", (request_id,))
         self.db.execute("commit")
         return removed
 
@@ -252,6 +252,7 @@ class Ledger:
             "update erasure_requests set completed_at = ?, rows_removed_json = ? where request_id = ?",
             (completed, json.dumps(self.removed(request_id), sort_keys=True), request_id),
         )
+        self.db.execute("delete from erasure_traces where request_id = ?", (request_id,))
         self.db.execute("commit")
         return completed
 
@@ -275,6 +276,18 @@ class Ledger:
         self.db.executemany(
             "insert or ignore into erasure_subjects values (?, ?, ?)", [(request_id, h, kind) for h in hashes]
         )
+
+    def same_person(self, request_id: str) -> list[str]:
+        """Every request for the subject of this one (this one included): an erasure of someone
+        erased before also looks for what slipped in since, by the earlier requests' traces."""
+        return [
+            r
+            for (r,) in self.db.execute(
+                "select request_id from erasure_requests where subject_hash = "
+                "(select subject_hash from erasure_requests where request_id = ?) order by requested_at",
+                (request_id,),
+            )
+        ]
 
     def traces(self, request_id: str) -> set[str]:
         return {
@@ -334,8 +347,8 @@ class Ledger:
 
     def files_rewritten(self, request_id: str) -> int:
         return self.db.execute(
-            "select count(*) from erasure_steps where request_id = ? and rows_removed > 0 "
-            "and target not like 'warehouse:%'",
+            "select count(distinct replace(target, '#references', '')) from erasure_steps "
+            "where request_id = ? and rows_removed > 0 and target not like 'warehouse:%'",
             (request_id,),
         ).fetchone()[0]
 
@@ -411,6 +424,16 @@ class Ledger:
         )
         return access_id
 
+    def redact_content_reads(self, trace_ids: set[str], key_of: Callable[[str], str]) -> None:
+        """Reads of an erased trace's content stay audited, under the trace's suppression key."""
+        reads = self.db.execute("select access_id, trace_id from content_access where trace_id is not null")
+        for access_id, trace in reads.fetchall():
+            if trace.lower() in trace_ids:
+                self.db.execute(
+                    "update content_access set trace_id = ? where access_id = ?",
+                    (f"erased:{key_of(trace)}", access_id),
+                )
+
     def content_accesses(self) -> list[dict[str, Any]]:
         return self._rows("select * from content_access order by accessed_at")
 
@@ -442,14 +465,17 @@ class Ledger:
 
 
 def table_label(settings: Settings, target: str) -> str:
-    """`/data/lake/spans/date=…/x.parquet` → `lake/spans`; warehouse targets stay as they are."""
+    """`/data/lake/spans/date=…/x.parquet` → `lake/spans` (`…#references` → `lake/spans pointers
+    cleared`: rows kept, their pointers to erased traces removed); warehouse targets stay as they are."""
     if target.startswith("warehouse:"):
         return target
+    path, references = target.removesuffix("#references"), target.endswith("#references")
     try:
-        parts = Path(target).relative_to(settings.data_dir).parts
+        parts = Path(path).relative_to(settings.data_dir).parts
     except ValueError:
         return target
-    return "/".join(p for p in parts[:-1] if not p.startswith("date="))
+    label = "/".join(p for p in parts[:-1] if not p.startswith("date="))
+    return label + POINTERS_CLEARED if references else label
 
 
 ERASED_SCHEMA = pa.schema(

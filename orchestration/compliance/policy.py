@@ -36,7 +36,6 @@ FINOPS = "finops"  # cost and chargeback marts (aggregates without people)
 
 DEFAULT_DAYS: dict[str, int] = {RAW: 30, CONTENT: 7, QUARANTINE: 30, FACTS: 400, FINOPS: 7 * 365 + 2}
 CLASSES = tuple(DEFAULT_DAYS)
-LAKE_CLASS = RAW  # every lake table is raw telemetry
 
 
 @dataclass(frozen=True)
@@ -55,12 +54,6 @@ class RetentionPolicy:
 
     def overrides(self, data_class: str) -> dict[str, int]:
         return {t: c[data_class] for t, c in self.tenant_days.items() if data_class in c}
-
-    def longest(self, data_class: str) -> int:
-        return max([self.default_days[data_class], *self.overrides(data_class).values()])
-
-    def shortest(self, data_class: str) -> int:
-        return min([self.default_days[data_class], *self.overrides(data_class).values()])
 
     def rows(self) -> list[dict[str, object]]:
         """Flat form for the dbt export: tenant_id null is the default."""

@@ -51,7 +51,6 @@ class RetentionReport:
     removals: list[Removal] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # warehouse tables not checked, with why
     run_id: str | None = None
-    bytes_freed: int = 0
     recorded: bool = True  # False: a dry run on a read-only data directory, not in the ledger
 
     @property
@@ -263,7 +262,7 @@ def _retain_warehouse(
         try:
             deleted = _warehouse_removals(settings, con, policy, today, dry_run, report)
             if deleted and not dry_run:
-                report.bytes_freed = warehouse.compact(con, path)
+                warehouse.compact(con, path)
                 con = None
         finally:
             if con is not None:
@@ -341,4 +340,4 @@ def parse_now(value: str | None) -> datetime | None:
     return parsed
 
 
-__all__ = ["apply_retention", "parse_now", "RetentionReport", "Removal"]
+__all__ = ["Removal", "RetentionReport", "apply_retention", "parse_now"]

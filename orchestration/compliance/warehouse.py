@@ -93,13 +93,11 @@ def base_tables(con: duckdb.DuckDBPyConnection) -> list[WarehouseTable]:
 def subject_predicate(table: WarehouseTable, tenant_id: str | None) -> str | None:
     """Rows of the subject: hashes in temp table `erase_hashes`, traces in `erase_traces`."""
     parts = [f"{c} in (select subject_hash from erase_hashes)" for c in table.subject_columns]
-    if "trace_id" in table.columns:
+    if "trace_id" in table.columns:  # the subject's traces: their rows that name no other user
         own = (
-            " and ".join(
-                f"({c} is null or {c} in (select subject_hash from erase_hashes))"
-                for c in table.subject_columns
-            )
-            or "true"
+            "(user_hash is null or user_hash in (select subject_hash from erase_hashes))"
+            if "user_hash" in table.columns
+            else "true"
         )
         parts.append(f"(trace_id in (select trace_id from erase_traces) and {own})")
     if not parts:

@@ -208,7 +208,6 @@ FEATURES = ("chat", "summarize", "search", "agent", "extract")
 FEATURE_WEIGHTS = (0.45, 0.15, 0.2, 0.12, 0.08)
 ROUTES = {"chat": "/v1/chat", "summarize": "/v1/summarize", "search": "/v1/search", "extract": "/v1/extract"}
 TEAMS = ("support", "growth", "platform", "risk", "docs")
-ENVIRONMENTS = ("production", "production", "production", "staging")
 
 TENANT_NAMES = (
     "acme-corp",

@@ -218,7 +218,7 @@ class ClaudeCode:
         cc["cache_read_tokens"] += cache_read
         cc["cache_creation_tokens"] += cache_write
         summary.claude_code_cost_usd += _quantized(cost)
-        with_model = metric_attrs + (("model", model.name),)
+        with_model = (*metric_attrs, ("model", model.name))
         agg = self.metrics
         agg.counter(end, resource, self.metric_scope, "claude_code.cost.usage", with_model, cost)
         for kind, value in (
@@ -233,7 +233,7 @@ class ClaudeCode:
                     resource,
                     self.metric_scope,
                     "claude_code.token.usage",
-                    with_model + (("type", kind),),
+                    (*with_model, ("type", kind)),
                     value,
                     is_int=True,
                 )

@@ -17,7 +17,6 @@ FORMAT_SUFFIXES: dict[str, str] = {
     "proto": ".binpb",
 }
 FORMATS = tuple(FORMAT_SUFFIXES)
-SIGNALS = ("traces", "logs", "metrics")
 
 # Requests per export message, like a batch span processor flushing every few hundred spans.
 REQUESTS_PER_MESSAGE = 10

@@ -300,4 +300,4 @@ def reference_cost(c: LlmCall) -> float | None:
     return round(total, 8)
 
 
-__all__ = ["BUILDERS", "LlmCall", "MODELS", "RequestContext", "reference_cost", "span_name"]
+__all__ = ["BUILDERS", "MODELS", "LlmCall", "RequestContext", "reference_cost", "span_name"]

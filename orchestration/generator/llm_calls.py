@@ -315,10 +315,10 @@ class LlmCaller:
                 ("gen_ai.response.model", m.response_name),
             )
             attrs = self._metric_attrs[key] = (
-                base + (("gen_ai.token.type", "input"),),
-                base + (("gen_ai.token.type", "output"),),
+                (*base, ("gen_ai.token.type", "input")),
+                (*base, ("gen_ai.token.type", "output")),
                 base,
-                base[:3] + (("error.type", "_OTHER"),),
+                (*base[:3], ("error.type", "_OTHER")),
             )
         res, scope = trace.resource, self.llm_scope[service.name]
         agg = self.metrics

@@ -68,7 +68,7 @@ class _File:
         self.fmt = fmt
         self.final = final
         self.temp = final.with_name(f".{final.name}.tmp")
-        self.raw: IO[bytes] = open(self.temp, "wb")
+        self.raw: IO[bytes] = open(self.temp, "wb")  # noqa: SIM115 - held until close() publishes it
         self.stream: Any = self.raw
         self.pending: list[Message] = []  # single-document formats merge at close
         if fmt == "jsonl.gz":

@@ -334,11 +334,11 @@ def compact_lake(
 
 
 __all__ = [
+    "SOURCES_KEY",
     "CompactionReport",
     "compact",
     "compact_lake",
-    "recover_compactions",
     "lake_readers",
+    "recover_compactions",
     "sources_of",
-    "SOURCES_KEY",
 ]

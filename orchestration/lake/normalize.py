@@ -720,7 +720,7 @@ def _event_name(record: dict[str, Any], attrs: dict[str, Any], body: Any, servic
     if not name:
         name = body if isinstance(body, str) and body.startswith("claude_code.") and " " not in body else None
     if name in CLAUDE_CODE_EVENTS and (
-        service == "claude-code" or isinstance(body, str) and body.startswith("claude_code.")
+        service == "claude-code" or (isinstance(body, str) and body.startswith("claude_code."))
     ):
         name = "claude_code." + name
     return name

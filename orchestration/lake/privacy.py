@@ -206,7 +206,7 @@ class AttributeFilter:
                     result.truncated = True
                     return _cap(encoded.decode(), self.max_value_chars)
             return value
-        if kind == _USER or kind == _SESSION:
+        if kind in (_USER, _SESSION):
             if value is None or value == "":
                 return value
             digest = self.hash(value)

@@ -240,11 +240,11 @@ def _as_int(value: Any) -> int | None:
     if value is None or isinstance(value, bool):
         return None
     try:
-        number = int(value) if not isinstance(value, float) else int(round(value))
-    except (TypeError, ValueError):
+        number = int(value) if not isinstance(value, float) else round(value)
+    except (TypeError, ValueError, OverflowError):  # infinity and NaN are no count either
         try:
             number = int(float(value))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return None
     return number if -(2**63) <= number < 2**63 else None
 

@@ -4,6 +4,8 @@ Both live in their own SQLite file under state/, apart from the analytics tables
 hashes only, never raw ids. Erasure reads the index to rewrite only the files that hold a subject
 (its cost grows with that subject's files, not with the lake) and adds the hash to the suppression
 list, which landing checks so that late or replayed data of an erased subject never lands again.
+The list also holds a key per trace of an erased person (a keyed HMAC of the trace id, see
+lake/suppression.py), so that their traces' rows without any id of theirs are dropped as well.
 """
 
 from __future__ import annotations
@@ -28,6 +30,13 @@ create table if not exists suppressed_subjects (
     subject_hash text primary key,
     request_id text,
     suppressed_at text not null
+) without rowid;
+create table if not exists suppressed_traces (
+    trace_key blob primary key,  -- suppression.trace_key(): 16 bytes of a keyed HMAC, never the trace id
+    request_id text,
+    day text,                    -- a day the trace had rows on: where a later erasure looks for them
+    suppressed_at text not null,
+    learned integer not null default 0  -- 1: landing found it, no erasure has looked for its rows yet
 ) without rowid;
 """
 # The first layout kept every (hash, path) pair as text: about six times the bytes, and a landing's
@@ -170,6 +179,52 @@ class SubjectIndex:
 
     def suppressed(self) -> frozenset[str]:
         return frozenset(h for (h,) in self.db.execute("select subject_hash from suppressed_subjects"))
+
+    def suppressed_requests(self) -> dict[str, str]:
+        """Suppressed subject hash → the erasure request that suppressed it."""
+        return dict(self.db.execute("select subject_hash, request_id from suppressed_subjects"))
+
+    def suppress_traces(
+        self, keys: Iterable[tuple[bytes, str | None]], request_id: str, at: str, learned: bool = False
+    ) -> None:
+        """(trace key, a day of the trace or None); a key already listed keeps its first request and
+        day. `learned`: found by landing (rows of the trace may have landed before it was known)."""
+        self.db.execute("begin immediate")
+        self.db.executemany(
+            "insert or ignore into suppressed_traces values (?, ?, ?, ?, ?)",
+            [(key, request_id, day, at, int(learned)) for key, day in keys],
+        )
+        self.db.execute("commit")
+
+    def learned_requests(self) -> list[str]:
+        """Requests with traces landing learned that no erasure has looked for yet."""
+        return [
+            r for (r,) in self.db.execute("select distinct request_id from suppressed_traces where learned")
+        ]
+
+    def looked_for(self, request_ids: Iterable[str]) -> None:
+        """An erasure has looked for the rows of these requests' learned traces."""
+        self.db.executemany(
+            "update suppressed_traces set learned = 0 where request_id = ? and learned",
+            [(r,) for r in set(request_ids)],
+        )
+
+    def suppressed_trace_keys(self) -> frozenset[bytes]:
+        return frozenset(k for (k,) in self.db.execute("select trace_key from suppressed_traces"))
+
+    def trace_keys_of(self, request_ids: Iterable[str]) -> dict[bytes, str | None]:
+        """The trace keys suppressed for these requests (by erasure or learned at landing) → their day."""
+        ids = sorted(set(request_ids))
+        found: dict[bytes, str | None] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            found.update(
+                self.db.execute(
+                    f"select trace_key, day from suppressed_traces where request_id in ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+            )
+        return found
 
     def vacuum(self) -> None:
         """Deleted hashes must not linger in free pages."""

@@ -6,6 +6,7 @@ a reader never sees a half-written file.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import uuid
@@ -237,10 +238,8 @@ class StagedWriter:
 
     def abort(self) -> None:
         for writer in self._writers.values():
-            try:
+            with contextlib.suppress(Exception):  # best effort while already failing
                 writer.close()
-            except Exception:  # noqa: BLE001 - best effort while already failing
-                pass
         self._writers.clear()
 
 

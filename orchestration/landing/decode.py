@@ -21,8 +21,12 @@ from orchestration.lake import native
 from orchestration.lake.normalize import Batch, Normalizer, count_records, detect_signal
 from orchestration.lake.privacy import AttributeFilter, SubjectHasher
 from orchestration.lake.schema import LAKE_TABLES
-from orchestration.lake.subjects import SubjectIndex, subject_index_path
-from orchestration.lake.suppression import drop_suppressed, drop_suppressed_arrow
+from orchestration.lake.suppression import (
+    drop_suppressed,
+    drop_suppressed_arrow,
+    drop_suppressed_quarantine,
+    load_suppression,
+)
 from orchestration.lake.writer import StagedWriter, day_string
 from orchestration.landing.early import ID_PENDING, FileWithdrawn, await_file_id
 from orchestration.landing.identity import HEAD_BYTES, ChangedWhileRead
@@ -109,8 +113,7 @@ class _TaskRun:
         self.tallies = {task.file_id: Tally(task) for task in tasks}
         self.batch = Batch()
         self.quarantine: list[dict[str, Any]] = []
-        with SubjectIndex(subject_index_path(settings.state_dir)) as index:
-            self.suppressed = index.suppressed()
+        self.suppressed = load_suppression(settings)
         use_native = native.available() and not settings.store_content
         self.native_decoder = native.NativeTraces(self.attribute_filter) if use_native else None
 
@@ -189,7 +192,7 @@ class _TaskRun:
         self.writer_ready()  # an early slice learns its file's id here
         batch = self.batch
         if self.suppressed:
-            for file_id, n in drop_suppressed(batch, self.suppressed).items():
+            for file_id, n in drop_suppressed(batch, self.suppressed, RECORD_TABLES).items():
                 self.tallies[file_id].records_suppressed += n
         for table, rows in batch.rows.items():
             self.write(table, rows)
@@ -294,6 +297,10 @@ class _TaskRun:
                     tally.resume, tally.pending_bytes = reader.resume, reader.pending_bytes
                 tally.seconds += time.perf_counter() - started
             self.flush()
+            if self.suppressed:  # quarantined records naming an erased person or trace are suppressed
+                for file_id, n in drop_suppressed_quarantine(self.quarantine, self.suppressed).items():
+                    self.tallies[file_id].records_quarantined -= n
+                    self.tallies[file_id].records_suppressed += n
             self.write("quarantine", self.quarantine)
             moves = self.writer_ready().close()
         except BaseException:

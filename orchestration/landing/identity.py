@@ -15,7 +15,7 @@ import os
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -82,7 +82,7 @@ class Candidate:
     final: bool = False
     base: dict[str, Any] | None = None  # the manifest row of the version this one continues
     finalizes: bool = False  # this is `base` itself, unchanged: only its cut last record is settled
-    resume: Resume = Resume()
+    resume: Resume = field(default_factory=Resume)
 
     @property
     def key(self) -> str:

@@ -10,6 +10,7 @@ Three ways to run, by what there is to land:
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, as_completed, wait
@@ -231,10 +232,8 @@ class Schedule:
             for job in backlog[::share]:
                 self.complete(process_task(job, settings, staging))
             if early:
-                try:
+                with contextlib.suppress(FileWithdrawn):
                     self.complete(early_future.result())
-                except FileWithdrawn:
-                    pass
             for future in as_completed(futures):
                 self.complete(future.result())
 

@@ -111,7 +111,7 @@ def _expected_text(kwargs: dict[str, Any]) -> str:
             continue
         value = _jsonable(value)
         if isinstance(value, list) and len(value) > 8:
-            value = value[:8] + [f"… {len(value) - 8} more"]
+            value = [*value[:8], f"… {len(value) - 8} more"]
         parts.append(f"{key}={json.dumps(value) if not isinstance(value, str) else value}")
     return " ".join(parts)
 

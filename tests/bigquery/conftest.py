@@ -13,7 +13,7 @@ from tests.bigquery.emulator import PROJECT, emulator_python, start_emulator
 def emulator(tmp_path_factory):
     try:
         python = emulator_python()
-    except Exception as err:  # no registry, no uv, a broken wheel: say so, do not fail the suite
+    except Exception as err:  # noqa: BLE001 - no registry, no uv, a broken wheel: say so, do not fail the suite
         pytest.skip(f"BigQuery emulator environment could not be built: {err}")
     emu = start_emulator(python, tmp_path_factory.mktemp("bq-emulator"))
     yield emu

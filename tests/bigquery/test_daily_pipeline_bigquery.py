@@ -38,7 +38,8 @@ import json, sys, warnings
 warnings.simplefilter("ignore")
 from dagster import AssetKey
 import orchestration.definitions as d
-from orchestration.defs.bigquery.assets import BIGQUERY_LOAD_KEYS, LANDING_KEY
+from orchestration.defs.bigquery.assets import BIGQUERY_LOAD_KEYS
+from orchestration.defs.partitions import LANDING_KEY
 job = d.defs.resolve_job_def("daily_pipeline")
 result = job.execute_in_process(partition_key=sys.argv[1], asset_selection=[LANDING_KEY, *BIGQUERY_LOAD_KEYS])
 rows = {"/".join(e.asset_key.path): e.materialization.metadata.get("rows").value

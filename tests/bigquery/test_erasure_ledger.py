@@ -51,6 +51,60 @@ def erased(tmp_path_factory, landed, bq_client, bq_config):
     return settings, config, subject, held, result
 
 
+def _trace_rows(client, config, traces: list[str]) -> dict[str, int]:
+    """Rows of these traces per table that carry no user id (evaluation logs, content-less children)."""
+    job_config = bigquery.QueryJobConfig(
+        query_parameters=[bigquery.ArrayQueryParameter("t", "STRING", traces)]
+    )
+    return {
+        table: next(
+            iter(
+                client.query(
+                    f"select count(*) from `{config.table_id(table)}` where trace_id in unnest(@t) "
+                    "and user_hash is null",
+                    job_config=job_config,
+                ).result()
+            )
+        )[0]
+        for table in ("spans", "span_events", "logs")
+    }
+
+
+def test_bigquery_loses_the_persons_trace_rows_without_their_id(landed, bq_client, bq_config, tmp_path):
+    """Rows of the person's traces that name nobody go too, found in BigQuery itself and in the lake's
+    part of the same request; other people's rows stay."""
+    data = tmp_path / "data"
+    shutil.copytree(landed.data_dir, data)
+    settings = Settings.from_env(data)
+    config = replace(bq_config, lake_dataset="lake_traces", warehouse_dataset="wh_traces")
+    DayLoader(bq_client, config, settings).load_days(lake_days(settings))
+    logs = config.table_id("logs")
+    spans = config.table_id("spans")
+    subject = _count(
+        bq_client,
+        f"select s.user_hash from `{spans}` s join `{logs}` l on l.trace_id = s.trace_id "
+        "where s.user_hash is not null and l.user_hash is null group by 1 order by count(*) desc limit 1",
+    )
+    job_config = bigquery.QueryJobConfig(
+        query_parameters=[bigquery.ScalarQueryParameter("s", "STRING", subject)]
+    )
+    traces = [
+        r[0]
+        for r in bq_client.query(
+            f"select distinct trace_id from `{spans}` where user_hash = @s", job_config=job_config
+        ).result()
+    ]
+    before = _trace_rows(bq_client, config, traces)
+    assert before["logs"] > 0, before
+    total = _count(bq_client, f"select count(*) from `{logs}`")
+    result = erase_everywhere(settings, bq_client, config, subject)
+    assert _trace_rows(bq_client, config, traces) == dict.fromkeys(before, 0)
+    assert result.rows_by_table[logs] >= before["logs"]
+    assert _count(bq_client, f"select count(*) from `{logs}`") == total - result.rows_by_table[logs]
+    with Ledger(settings) as ledger:
+        assert ledger.traces(result.request_id) == set(), "the trace ids go once BigQuery's part is done"
+
+
 def test_bigquery_rows_go_and_the_ledger_holds_them_in_the_same_request(erased, bq_client):
     settings, config, subject, held, result = erased
     spans = config.table_id("spans")

@@ -44,6 +44,25 @@ def _lake_state(data_dir: Path, subject: str, traces: set[str]) -> tuple[dict[st
     return others, mine
 
 
+def _pointers(data_dir: Path, subject: str, traces: set[str]) -> dict[str, int]:
+    """Other people's rows pointing to the subject's traces: span links to them, metric exemplars."""
+    with duckdb.connect() as con:
+        con.execute("create table traces as select unnest(?) as trace_id", [sorted(traces)])
+        points_to = {
+            "span_links": "linked_trace_id in (select trace_id from traces) "
+            "and trace_id not in (select trace_id from traces)",
+            "metric_points": "list_has_any(json_extract_string(exemplars, '$[*].trace_id'), "
+            "(select list(trace_id) from traces))",
+        }
+        return {
+            f"lake/{table} pointers cleared": con.execute(
+                f"select count(*) from read_parquet('{data_dir}/lake/{table}/*/*.parquet') "
+                f"where coalesce(user_hash, '') <> '{subject}' and {where}"
+            ).fetchone()[0]
+            for table, where in points_to.items()
+        }
+
+
 def _status(data_dir: Path) -> str:
     with Ledger(settings_for(data_dir)) as ledger:
         [request] = ledger.requests()
@@ -60,6 +79,8 @@ def test_killed_erasure_is_completed_by_the_next_run(data_dir: Path) -> None:
         ).fetchall()
     }
     others_before, mine_before = _lake_state(data_dir, subject, traces)
+    pointers = {k: n for k, n in _pointers(data_dir, subject, traces).items() if n}
+    assert pointers, "other people's rows point to the subject's traces"
     assert sum(mine_before.values()) > 50
     spanledger(data_dir, "erase", "--user", raw, "--queue")
     cli = str(Path(sys.executable).parent / "spanledger")
@@ -96,7 +117,10 @@ def test_killed_erasure_is_completed_by_the_next_run(data_dir: Path) -> None:
     removed = json.loads(request["rows_removed_json"])
     # exact counts across five interrupted runs: every removal was counted once
     assert removed["lake/spans"] == mine_before["spans"]
-    assert sum(v for k, v in removed.items() if k.startswith("lake/")) == sum(mine_before.values())
+    rows = {k: v for k, v in removed.items() if k.startswith("lake/") and not k.endswith("pointers cleared")}
+    assert sum(rows.values()) == sum(mine_before.values())
+    assert {k: v for k, v in removed.items() if k.endswith("pointers cleared")} == pointers
+    assert _pointers(data_dir, subject, traces) == dict.fromkeys(_pointers(data_dir, subject, traces), 0)
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute(
             f"select count(*) from intermediate.int_llm_calls_priced where user_hash = '{subject}'"

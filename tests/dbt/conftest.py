@@ -22,10 +22,17 @@ def _build(data_dir: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def golden_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The build shared by every worker, with dbt's manifest; read it, never change it."""
+    return Settings.from_env(built_once(tmp_path_factory, "dbt-golden", _build))
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(golden_warehouse: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Built once per run; each worker changes its own copy (tests rebuild and rerun partitions)."""
-    golden = built_once(tmp_path_factory, "dbt-golden", _build)
-    return Settings.from_env(private_copy(golden, tmp_path_factory.mktemp("spanledger") / "data"))
+    return Settings.from_env(
+        private_copy(golden_warehouse.data_dir, tmp_path_factory.mktemp("spanledger") / "data")
+    )
 
 
 def query(settings: Settings, sql: str) -> list[tuple]:

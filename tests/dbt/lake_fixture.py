@@ -115,29 +115,29 @@ def _llm_call(
     cost = None
     if convention == "openinference" and rng.random() < 0.5:
         cost = Decimal(rng.randint(1, 900_000)) / Decimal(10**8)  # 9 decimals at most
-    kw = dict(
-        span_type="llm",
-        llm_convention=convention,
-        gen_ai_provider=provider,
-        gen_ai_operation="chat",
-        request_model=req_model,
-        response_model=resp_model,
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        cache_read_tokens=cache_read,
-        cache_write_tokens=cache_write,
-        reasoning_tokens=reasoning,
-        total_tokens=input_tokens + output_tokens,
-        reported_cost_usd=cost,
-        finish_reasons=finish,
-        is_streaming=streaming,
-        ttft_ms=rng.uniform(50, ms / 2) if streaming else None,
-        retry_attempt=attempt,
-        is_fallback=False,
-        prompt_version=rng.choice(["v1", "v2"]),
-        span_kind="CLIENT",
-        status_code="OK",
-    )
+    kw = {
+        "span_type": "llm",
+        "llm_convention": convention,
+        "gen_ai_provider": provider,
+        "gen_ai_operation": "chat",
+        "request_model": req_model,
+        "response_model": resp_model,
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "cache_read_tokens": cache_read,
+        "cache_write_tokens": cache_write,
+        "reasoning_tokens": reasoning,
+        "total_tokens": input_tokens + output_tokens,
+        "reported_cost_usd": cost,
+        "finish_reasons": finish,
+        "is_streaming": streaming,
+        "ttft_ms": rng.uniform(50, ms / 2) if streaming else None,
+        "retry_attempt": attempt,
+        "is_fallback": False,
+        "prompt_version": rng.choice(["v1", "v2"]),
+        "span_kind": "CLIENT",
+        "status_code": "OK",
+    }
     kw.update(force or {})
     w.span(trace_id, sid, parent, f"chat {req_model}", start, ms, **kw)
     return ms

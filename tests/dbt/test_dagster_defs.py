@@ -106,4 +106,4 @@ def test_only_the_newest_invocation_folders_are_kept(tmp_path: Path) -> None:
     (target / "compiled").mkdir()  # dbt's own folders are never touched
     deleted = prune_invocation_dirs(target, keep=7)
     assert sorted(p.name for p in deleted) == sorted(names[:13])
-    assert sorted(p.name for p in target.iterdir()) == sorted(names[13:] + ["compiled"])
+    assert sorted(p.name for p in target.iterdir()) == sorted([*names[13:], "compiled"])

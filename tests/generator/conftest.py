@@ -13,9 +13,15 @@ START = date(2025, 3, 1)
 
 
 def small_config(out_dir: Path, **overrides) -> GeneratorConfig:
-    settings = dict(
-        out_dir=out_dir, days=2, start_date=START, tenants=4, requests_per_day=120, seed=7, traces_per_file=80
-    )
+    settings = {
+        "out_dir": out_dir,
+        "days": 2,
+        "start_date": START,
+        "tenants": 4,
+        "requests_per_day": 120,
+        "seed": 7,
+        "traces_per_file": 80,
+    }
     settings.update(overrides)
     return GeneratorConfig(**settings)
 

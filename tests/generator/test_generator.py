@@ -32,7 +32,7 @@ def _jsonl_docs(summary, signal):
 
 
 def test_same_seed_same_bytes_different_seed_different(tmp_path: Path) -> None:
-    fast = dict(days=1, requests_per_day=60, formats=FORMATS, traces_per_file=40)
+    fast = {"days": 1, "requests_per_day": 60, "formats": FORMATS, "traces_per_file": 40}
     a = generate(small_config(tmp_path / "a", **fast))
     b = generate(small_config(tmp_path / "b", **fast))
     generate(small_config(tmp_path / "c", seed=8, **fast))
@@ -52,7 +52,7 @@ def test_same_seed_same_bytes_different_seed_different(tmp_path: Path) -> None:
 
 
 def test_every_format_decodes_to_the_same_records(all_formats) -> None:
-    config, summary = all_formats
+    _config, summary = all_formats
     expected = {"traces": summary.spans, "logs": summary.log_records, "metrics": summary.metric_points}
     seen: dict[str, dict[str, object]] = {}
     for fmt in FORMATS:

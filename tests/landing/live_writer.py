@@ -69,8 +69,7 @@ def proto_request(seed: int, request: int, spans: int) -> bytes:
 
     message = ExportTraceServiceRequest()
     resource_spans = message.resource_spans.add()
-    attribute = resource_spans.resource.attributes.add()
-    attribute.key, attribute.value.string_value = "service.name", "live"
+    resource_spans.resource.attributes.add(key="service.name", value={"string_value": "live"})
     scope = resource_spans.scope_spans.add()
     for s in range(spans):
         trace_id, span_id = _span_ids(seed, request, s)
@@ -79,10 +78,8 @@ def proto_request(seed: int, request: int, spans: int) -> bytes:
         span.name, span.kind = f"call-{request}-{s}", 3
         span.start_time_unix_nano = START_NS + request * 1_000_000 + s
         span.end_time_unix_nano = span.start_time_unix_nano + 2_000_000
-        tenant = span.attributes.add()
-        tenant.key, tenant.value.string_value = "tenant.id", "acme"
-        noise = span.attributes.add()
-        noise.key, noise.value.string_value = "noise", _noise(seed, request, s)
+        span.attributes.add(key="tenant.id", value={"string_value": "acme"})
+        span.attributes.add(key="noise", value={"string_value": _noise(seed, request, s)})
     return message.SerializeToString()
 
 

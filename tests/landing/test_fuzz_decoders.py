@@ -85,7 +85,7 @@ def _mutated_request(mutation: dict) -> dict:
         st.one_of(
             json_values.map(lambda v: json.dumps(v)),
             st.dictionaries(
-                st.sampled_from(list(VALID_SPAN) + ["kind", "attributes", "status", "events"]),
+                st.sampled_from([*VALID_SPAN, "kind", "attributes", "status", "events"]),
                 json_values,
                 max_size=3,
             ).map(lambda m: json.dumps(_mutated_request(m))),

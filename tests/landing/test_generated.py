@@ -71,7 +71,7 @@ def test_lake_files_are_zstd_with_dictionaries_and_statistics_where_they_pay(set
     and numbers (row group pruning), none for strings (see lake/schema.py)."""
     _generate(inbox, days=1)
     land(settings, settle_seconds=0)
-    [path] = [p for p in settings.lake_dir.glob("spans/date=2*/*.parquet")]
+    [path] = list(settings.lake_dir.glob("spans/date=2*/*.parquet"))
     group = pq.ParquetFile(path).metadata.row_group(0)
     columns = {group.column(i).path_in_schema: group.column(i) for i in range(group.num_columns)}
     assert {c.compression for c in columns.values()} == {"ZSTD"}

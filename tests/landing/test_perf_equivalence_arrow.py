@@ -124,7 +124,7 @@ def test_split_convertible_keeps_the_reference_reasons():
     assert good == [rows[1]]
     expected = []
     for row in (rows[0], rows[2]):
-        with pytest.raises(Exception) as err:  # noqa: B017 - whatever the reference raises
+        with pytest.raises(Exception) as err:  # whatever the reference raises
             reference([row], schema)
         expected.append((row, f"{type(err.value).__name__}: {err.value}"))
     assert bad == expected

@@ -45,7 +45,7 @@ def test_every_valid_sample_lands_with_exact_counts(settings, inbox):
 
     assert report.records_quarantined == 0, report.quarantine_examples
     by_path = {Path(f.path).name: f for f in report.files}
-    expected_total = {t: 0 for t in ("spans", "span_events", "span_links", "logs", "metric_points")}
+    expected_total = dict.fromkeys(("spans", "span_events", "span_links", "logs", "metric_points"), 0)
     for path in files:
         expected = _independent_counts(path)
         outcome = by_path[path.name]
@@ -106,7 +106,6 @@ def test_invalid_samples_are_quarantined_with_a_reason(settings, inbox, name, fi
 
 def test_manifest_reconciles_every_file(settings, inbox):
     copy_samples(inbox)
-    copy_samples(inbox, invalid=True) if False else None
     land(settings, settle_seconds=0)
     manifest = Manifest(settings.manifest_path)
     try:

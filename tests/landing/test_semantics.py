@@ -90,6 +90,13 @@ def test_conventions_map_to_the_same_columns(attrs, expected):
         assert row.get(column) == value, column
 
 
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), "inf", "Infinity", "NaN"])
+def test_a_count_that_is_not_finite_is_no_count(value):
+    row = extract_llm_columns({"gen_ai.usage.input_tokens": value, "gen_ai.usage.output_tokens": 7}, {})
+    assert row.get("input_tokens") is None
+    assert row["output_tokens"] == 7
+
+
 def test_resource_supplies_missing_provider_and_feature():
     defaults = resource_fallbacks({"gen_ai.system": "Bedrock", "app.feature": "search", "SampleRate": 10})
     row = extract_llm_columns({"gen_ai.request.model": "m"}, defaults)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from datetime import UTC, date, datetime, time
@@ -134,7 +135,7 @@ def test_effective_ranges_do_not_overlap(rows: list[dict[str, str]]) -> None:
         )
     for key, spans in ranges.items():
         spans.sort()
-        for (_, end), (next_start, _) in zip(spans, spans[1:], strict=False):
+        for (_, end), (next_start, _) in itertools.pairwise(spans):
             assert end <= next_start, (key, spans)
 
 

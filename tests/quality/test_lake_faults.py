@@ -56,7 +56,7 @@ def test_corrupt_and_missing_files_are_reported_with_their_paths(lake):
     lost = _held(lake, missing, "logs", day)
     missing.unlink()
 
-    scanned, problems = scan_lake(lake)
+    _scanned, problems = scan_lake(lake)
     by_path = {p.path: p.problem for p in problems}
     assert by_path[str(corrupt)].startswith("corrupt")
     assert lost

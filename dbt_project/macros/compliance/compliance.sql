@@ -8,6 +8,7 @@
 -- depends_on: {{ ref('fct_chargeback_monthly') }}
 -- depends_on: {{ ref('fct_spend_month_to_date') }}
 -- depends_on: {{ ref('fct_unpriced_usage') }}
+-- depends_on: {{ ref('fct_tenant_latency_daily') }}
 -- depends_on: {{ ref('fct_feature_latency_daily') }}
 -- depends_on: {{ ref('fct_eval_candidates') }}
 -- depends_on: {{ ref('stg_otlp__span_links') }}

@@ -15,21 +15,19 @@ from dagster import (
 from orchestration.defs.bigquery.keys import (
     BIGQUERY_LOAD_KEYS,
     COMPLIANCE_EXPORT_KEY,
-    LANDING_KEY,
     bigquery_asset_key,
     bigquery_copy_of,
 )
 from orchestration.defs.bigquery.resources import BigQueryResource
-from orchestration.defs.partitions import LAKE_TABLE_NAMES, daily_partitions, lake_asset_key_path
+from orchestration.defs.partitions import LAKE_TABLE_NAMES, LANDING_KEY, daily_partitions, lake_asset_key_path
 from orchestration.defs.resources import SpanledgerResource
 
 __all__ = [
     "BIGQUERY_LOAD_KEYS",
     "COMPLIANCE_EXPORT_KEY",
-    "LANDING_KEY",
     "bigquery_asset_key",
-    "bigquery_copy_of",
     "bigquery_compliance_export",
+    "bigquery_copy_of",
     "bigquery_lake_tables",
 ]
 

@@ -7,9 +7,6 @@ from dagster import AssetKey
 
 from orchestration.defs.partitions import LAKE_TABLE_NAMES
 
-# Landing writes the lake tables; the load of a day must wait for it (the lake table specs are
-# external, Dagster does not order a run through them).
-LANDING_KEY = AssetKey(["lake", "landing"])
 COMPLIANCE_EXPORT_KEY = AssetKey(["bigquery", "compliance", "ledger_export"])
 
 

@@ -14,8 +14,7 @@ from dagster import (
 
 from orchestration.defs.dbt.assets import dbt_incremental_models, dbt_unpartitioned_models
 from orchestration.defs.dbt.resources import dbt_resource
-from orchestration.defs.dbt.translator import LANDING_KEY
-from orchestration.defs.partitions import LAKE_TABLE_NAMES, lake_asset_key_path
+from orchestration.defs.partitions import LAKE_TABLE_NAMES, LANDING_KEY, lake_asset_key_path
 from orchestration.settings import Settings
 
 # On BigQuery the same assets and jobs; the models wait for the BigQuery load of their sources

@@ -10,15 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetKey, AssetSpec
+from dagster import AssetSpec
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
+from orchestration.defs.partitions import LANDING_KEY
 from orchestration.settings import Settings
 
 MART_GROUPS = ("finops", "reliability", "evals")
-# The lake tables are external specs written by the landing asset; Dagster does not order runs
-# through them, so staging also depends on the landing asset itself: landing runs before dbt.
-LANDING_KEY = AssetKey(["lake", "landing"])
 
 
 class SpanledgerDbtTranslator(DagsterDbtTranslator):

@@ -10,10 +10,8 @@ from dagster import (
     asset,
 )
 
-from orchestration.defs.partitions import LAKE_TABLE_NAMES, daily_partitions, lake_asset_key_path
+from orchestration.defs.partitions import LAKE_TABLE_NAMES, LANDING_KEY, daily_partitions, lake_asset_key_path
 from orchestration.defs.resources import SpanledgerResource
-
-LANDING_KEY = AssetKey(["lake", "landing"])
 
 lake_table_specs = [
     AssetSpec(

@@ -5,7 +5,7 @@ import time
 
 from dagster import RunRequest, SensorEvaluationContext, SkipReason, define_asset_job, sensor
 
-from orchestration.defs.landing.assets import LANDING_KEY
+from orchestration.defs.partitions import LANDING_KEY
 from orchestration.defs.resources import SpanledgerResource
 
 landing_job = define_asset_job(

@@ -18,8 +18,7 @@ from dagster import (
 )
 from dagster._utils.warnings import PreviewWarning
 
-from orchestration.defs.landing.assets import LANDING_KEY
-from orchestration.defs.partitions import LAKE_TABLE_NAMES, daily_partitions, lake_asset_key_path
+from orchestration.defs.partitions import LAKE_TABLE_NAMES, LANDING_KEY, daily_partitions, lake_asset_key_path
 from orchestration.defs.resources import SpanledgerResource
 from orchestration.quality.suites import MARTS
 

@@ -14,8 +14,7 @@ from dagster import (
 
 from orchestration.defs.dbt.assets import dbt_incremental_models, dbt_unpartitioned_models
 from orchestration.defs.dbt.translator import MART_GROUPS
-from orchestration.defs.landing.assets import LANDING_KEY
-from orchestration.defs.partitions import lake_asset_key_path
+from orchestration.defs.partitions import LANDING_KEY, lake_asset_key_path
 
 LANDING_MAX_AGE = timedelta(hours=2)  # hourly schedule + sensor: two missed sweeps is stale
 PARTITION_DEADLINE_CRON = "0 4 * * *"  # yesterday's partition is built by the 02:00 pipeline

@@ -1,5 +1,6 @@
 """Erase subjects from BigQuery by DML: every table of the lake and warehouse datasets that holds a
-`user_hash` or `session_hash` column, recorded in the compliance ledger.
+`user_hash` or `session_hash` column loses the subject's rows, and every table with a `trace_id`
+column the rows of the subject's traces that name no other user, recorded in the compliance ledger.
 
 A DELETE removes the rows from queries at once, but BigQuery keeps them readable by time travel
 for the dataset's window (`max_time_travel_hours`, 48 to 168 hours) and then in fail-safe storage
@@ -17,8 +18,8 @@ from google.cloud import bigquery
 
 from orchestration.warehouse.bigquery.config import FAIL_SAFE_HOURS, BigQueryConfig
 
-SUBJECT_COLUMN = "user_hash"
 SUBJECT_COLUMNS = ("user_hash", "session_hash")
+PERSON_COLUMNS = (*SUBJECT_COLUMNS, "trace_id")  # a table with any of these may hold the person
 
 
 @dataclass
@@ -39,9 +40,10 @@ class ErasureResult:
 def subject_columns(
     client: bigquery.Client, config: BigQueryConfig, datasets: list[str]
 ) -> dict[str, list[str]]:
-    """Base tables (not views) with subject columns → those columns, from each dataset's INFORMATION_SCHEMA."""
+    """Base tables (not views) with person columns (PERSON_COLUMNS) → those columns and `tenant_id`
+    when they have it, from each dataset's INFORMATION_SCHEMA."""
     found: dict[str, list[str]] = {}
-    wanted = ", ".join(f"'{c}'" for c in SUBJECT_COLUMNS)
+    wanted = ", ".join(f"'{c}'" for c in (*PERSON_COLUMNS, "tenant_id"))
     for dataset in datasets:
         sql = (
             f"select c.table_name, c.column_name from `{config.project}.{dataset}.INFORMATION_SCHEMA.COLUMNS` c "
@@ -57,7 +59,7 @@ def subject_columns(
             raise
         for r in rows:
             found.setdefault(f"{config.project}.{dataset}.{r.table_name}", []).append(r.column_name)
-    return found
+    return {t: cols for t, cols in found.items() if set(cols) & set(PERSON_COLUMNS)}
 
 
 def subject_tables(client: bigquery.Client, config: BigQueryConfig, datasets: list[str]) -> list[str]:
@@ -67,7 +69,7 @@ def subject_tables(client: bigquery.Client, config: BigQueryConfig, datasets: li
 def time_travel_hours(client: bigquery.Client, config: BigQueryConfig, dataset: str) -> int:
     try:
         hours = client.get_dataset(f"{config.project}.{dataset}").max_time_travel_hours
-    except Exception:
+    except Exception:  # noqa: BLE001 - no such setting (the emulator): the configured hours
         hours = None
     return int(hours or config.time_travel_hours)
 
@@ -76,7 +78,60 @@ def warehouse_datasets(client: bigquery.Client, config: BigQueryConfig) -> list[
     """The lake dataset and dbt's datasets (<warehouse> and <warehouse>_<layer>)."""
     names = [d.dataset_id for d in client.list_datasets(config.project)]
     prefix = config.warehouse_dataset
-    return [config.lake_dataset] + sorted(n for n in names if n == prefix or n.startswith(prefix + "_"))
+    return [config.lake_dataset, *sorted(n for n in names if n == prefix or n.startswith(prefix + "_"))]
+
+
+def _person_filter(columns: list[str], tenant_id: str | None, with_traces: bool) -> str | None:
+    """Rows of @subjects (user or session hash) and, with traces, rows of @traces naming no other
+    user; within @tenant (rows without a tenant included) when a tenant is given."""
+    parts = [f"`{c}` in unnest(@subjects)" for c in SUBJECT_COLUMNS if c in columns]
+    if with_traces and "trace_id" in columns:
+        own = (
+            "(`user_hash` is null or `user_hash` in unnest(@subjects))" if "user_hash" in columns else "true"
+        )
+        parts.append(f"(`trace_id` in unnest(@traces) and {own})")
+    if not parts:
+        return None
+    where = "(" + " or ".join(parts) + ")"
+    if tenant_id and "tenant_id" in columns:
+        where += " and (`tenant_id` is null or `tenant_id` = @tenant)"
+    return where
+
+
+def _parameters(hashes: list[str], traces: list[str], tenant_id: str | None) -> list:
+    params: list = [
+        bigquery.ArrayQueryParameter("subjects", "STRING", hashes),
+        bigquery.ArrayQueryParameter("traces", "STRING", traces),
+    ]
+    if tenant_id:
+        params.append(bigquery.ScalarQueryParameter("tenant", "STRING", tenant_id))
+    return params
+
+
+def subject_traces(
+    client: bigquery.Client,
+    config: BigQueryConfig,
+    subject_hashes: Iterable[str],
+    *,
+    tenant_id: str | None = None,
+    datasets: list[str] | None = None,
+) -> set[str]:
+    """Trace ids of the subjects' rows in BigQuery (tables with a trace_id and a subject column)."""
+    hashes = sorted(set(subject_hashes))
+    found: set[str] = set()
+    if not hashes:
+        return found
+    job_config = bigquery.QueryJobConfig(query_parameters=_parameters(hashes, [], tenant_id))
+    tables = subject_columns(client, config, datasets or warehouse_datasets(client, config))
+    for table_id, columns in sorted(tables.items()):
+        where = _person_filter(columns, tenant_id, with_traces=False)
+        if "trace_id" not in columns or where is None:
+            continue
+        rows = client.query(
+            f"select distinct `trace_id` from `{table_id}` where {where}", job_config=job_config
+        ).result()
+        found.update(r[0] for r in rows if r[0])
+    return found
 
 
 def erase_subjects(
@@ -84,28 +139,24 @@ def erase_subjects(
     config: BigQueryConfig,
     subject_hashes: Iterable[str],
     *,
+    traces: Iterable[str] = (),
     tenant_id: str | None = None,
     datasets: list[str] | None = None,
     skip_tables: Iterable[str] = (),
 ) -> ErasureResult:
-    """Delete rows whose user_hash or session_hash is one of the hashes (within a tenant if given)."""
+    """Delete rows whose user_hash or session_hash is one of the hashes, and rows of the traces that
+    name no other user (within a tenant if given)."""
     hashes = sorted(set(subject_hashes))
+    trace_ids = sorted(set(traces))
     datasets = datasets or warehouse_datasets(client, config)
     result = ErasureResult(hashes[0] if hashes else "", tenant_id)
     skip = set(skip_tables)
-    params: list = [bigquery.ArrayQueryParameter("subjects", "STRING", hashes)]
-    tenant = ""
-    if tenant_id:
-        tenant = " and tenant_id = @tenant"
-        params.append(bigquery.ScalarQueryParameter("tenant", "STRING", tenant_id))
+    job_config = bigquery.QueryJobConfig(query_parameters=_parameters(hashes, trace_ids, tenant_id))
     for table_id, columns in sorted(subject_columns(client, config, datasets).items()):
-        if table_id in skip or not hashes:
+        where = _person_filter(columns, tenant_id, with_traces=bool(trace_ids))
+        if table_id in skip or not hashes or where is None:
             continue
-        who = " or ".join(f"`{c}` in unnest(@subjects)" for c in columns)
-        job = client.query(
-            f"delete from `{table_id}` where ({who}){tenant}",
-            job_config=bigquery.QueryJobConfig(query_parameters=params),
-        )
+        job = client.query(f"delete from `{table_id}` where {where}", job_config=job_config)
         job.result()
         result.rows_by_table[table_id] = int(job.num_dml_affected_rows or 0)
     result.deleted_at = datetime.now(UTC)
@@ -152,6 +203,7 @@ def erase_ledger_requests(
     ones): the request's subjects (the person and the sessions found with them) leave every BigQuery
     table, each table's rows go into the request's steps, and the request's completed_at becomes
     deleted + time travel + fail-safe. Safe to rerun: tables already done are skipped."""
+    from orchestration.compliance.erasure_files import suppress_traces
     from orchestration.compliance.ledger import Ledger
     from orchestration.compliance.policy import load_policy
 
@@ -159,17 +211,24 @@ def erase_ledger_requests(
     warehouse = ledger_warehouse(config)
     with Ledger(settings) as ledger:
         for request in ledger.pending_in_warehouse(warehouse, request_ids):
-            rid = request["request_id"]
+            rid, tenant = request["request_id"], request["tenant_id"]
             done = {
                 t
                 for t in subject_tables(client, config, datasets or warehouse_datasets(client, config))
                 if (ledger.step(rid, step_target(t)) or (0, ""))[1] == "done"
             }
+            # the lake's traces (kept for BigQuery) and those of rows BigQuery alone still holds,
+            # recorded before any DELETE: a rerun after a failure must still know them
+            known = ledger.traces(rid)
+            found = subject_traces(client, config, ledger.subjects(rid), tenant_id=tenant, datasets=datasets)
+            ledger.add_traces(rid, found - known)
+            suppress_traces(settings, rid, found - known)
             result = erase_subjects(
                 client,
                 config,
                 ledger.subjects(rid),
-                tenant_id=request["tenant_id"],
+                traces=known | found,
+                tenant_id=tenant,
                 datasets=datasets,
                 skip_tables=done,
             )

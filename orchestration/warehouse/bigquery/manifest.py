@@ -149,22 +149,6 @@ class LoadManifest:
                 ),
             )
 
-    def erasures(self) -> list[dict]:
-        cur = self._db.execute(
-            "select subject_hash, tenant_id, rows_by_table, deleted_at, physically_gone_at"
-            " from bigquery_erasures order by erasure_id"
-        )
-        return [
-            {
-                "subject_hash": s,
-                "tenant_id": t,
-                "rows_by_table": json.loads(r),
-                "deleted_at": d,
-                "physically_gone_at": g,
-            }
-            for s, t, r, d, g in cur
-        ]
-
 
 def manifest_path(state_dir: Path) -> Path:
     return state_dir / "bigquery.sqlite"

@@ -4,7 +4,7 @@ compliance policy keeps for less than that go by DML:
 
 - tenants whose override of a class is shorter than the table's expiration;
 - everyone else when the class default is shorter (the expiration follows a tenant that keeps
-  data longer, see retention_classes.expiration_shortfalls);
+  data longer);
 - every row past its tenant's cutoff in tables without partition expiration (unpartitioned models).
 
 Which model belongs to which class, and which column dates its rows, is the same dbt configuration

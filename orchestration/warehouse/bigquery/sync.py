@@ -17,7 +17,6 @@ from orchestration.warehouse.bigquery.loader import DayLoad
 class SyncReport:
     destination: str  # project.lake_dataset
     loads: list[DayLoad] = field(default_factory=list)
-    compliance_rows: dict[str, int] = field(default_factory=dict)
 
     @property
     def loaded(self) -> list[DayLoad]:
@@ -38,5 +37,5 @@ def load_changed_days(
     client = client or make_client(config)
     report = SyncReport(f"{config.project}.{config.lake_dataset}")
     report.loads = DayLoader(client, config, settings).load_changed(touched)
-    report.compliance_rows = load_compliance_exports(client, config, settings)
+    load_compliance_exports(client, config, settings)
     return report

@@ -2,7 +2,8 @@
 
 {#- One row per agent run: the outermost agent span of a subtree (nested agents are its sub-agents).
     Steps are the LLM and tool calls below it. A loop is the same tool called
-    `agent_loop_min_repeats` times in a row, or the same step name repeated that often in a row. -#}
+    `agent_loop_min_repeats` times in a row, or the same step name repeated that often in a row
+    (steps other than LLM and tool calls: chains, sub-agents, custom steps). -#}
 
 with
 
@@ -21,13 +22,6 @@ llm_calls as (
 
 ),
 
-tool_calls as (
-
-    select * from {{ ref('int_tool_calls') }}
-    where {{ date_window('tool_call_date', var('trace_context_days'), var('trace_context_days')) }}
-
-),
-
 runs as (
 
     select * from spans
@@ -43,7 +37,7 @@ run_spans as (
         count(*) as span_count,
         max(agent_depth) as max_agent_depth,
         max(span_depth) as max_span_depth,
-        cast(sum(case when status_code = 'ERROR' then 1 else 0 end) as {{ t_int() }}) as error_span_count
+        {{ count_where("status_code = 'ERROR'") }} as error_span_count
     from spans
     where agent_run_span_id is not null
     group by 1, 2
@@ -56,44 +50,40 @@ run_llm as (
         trace_id,
         agent_run_span_id,
         count(*) as llm_call_count,
-        cast(sum(input_tokens) as {{ t_int() }}) as input_tokens,
-        cast(sum(output_tokens) as {{ t_int() }}) as output_tokens,
-        cast(sum(total_tokens) as {{ t_int() }}) as total_tokens,
+        {{ token_sums(['input_tokens', 'output_tokens', 'total_tokens']) }},
         sum(cost_usd) as cost_usd,
-        cast(sum(case when is_unpriced then 1 else 0 end) as {{ t_int() }}) as unpriced_call_count
+        {{ count_where("is_unpriced") }} as unpriced_call_count
     from llm_calls
     where agent_run_span_id is not null
     group by 1, 2
 
 ),
 
-run_tools as (
+run_steps as (
 
+    -- the tool executions of each run, and its named steps, each kind in order
     select
         trace_id,
         agent_run_span_id,
-        count(*) as tool_call_count,
-        cast(sum(case when is_error then 1 else 0 end) as {{ t_int() }}) as tool_error_count,
-        count(distinct tool_name) as distinct_tool_count,
-        max(same_tool_streak_length) as max_same_tool_streak
-    from tool_calls
-    where agent_run_span_id is not null
-    group by 1, 2
-
-),
-
-named_steps as (
-
-    -- steps other than LLM and tool calls (chains, sub-agents, custom steps), in order
-    select
-        trace_id,
-        agent_run_span_id,
-        span_name,
+        'tool' as step_kind,
+        coalesce(tool_name, span_name) as step_name,
+        status_code = 'ERROR' as is_error,
         started_at,
-        span_id,
-        case when lag(span_name) over (
-            partition by trace_id, agent_run_span_id order by started_at, span_id
-        ) = span_name then 0 else 1 end as is_new_name
+        span_id
+    from spans
+    where agent_run_span_id is not null
+        and (span_type = 'tool' or operation_name = 'execute_tool')
+
+    union all
+
+    select
+        trace_id,
+        agent_run_span_id,
+        'named' as step_kind,
+        span_name as step_name,
+        false as is_error,
+        started_at,
+        span_id
     from spans
     where agent_run_span_id is not null
         and span_id != agent_run_span_id
@@ -101,26 +91,48 @@ named_steps as (
 
 ),
 
-named_step_islands as (
+step_streaks as (
 
+    -- gaps and islands: a new streak starts whenever the step name changes
     select
         *,
-        sum(is_new_name) over (
-            partition by trace_id, agent_run_span_id order by started_at, span_id
+        sum(case when step_name = previous_step_name then 0 else 1 end) over (
+            partition by trace_id, agent_run_span_id, step_kind order by started_at, span_id
             rows between unbounded preceding and current row
-        ) as island_id
-    from named_steps
+        ) as streak_id
+    from (
+        select
+            *,
+            lag(step_name) over (
+                partition by trace_id, agent_run_span_id, step_kind order by started_at, span_id
+            ) as previous_step_name
+        from run_steps
+    ) as steps_in_order
 
 ),
 
-run_step_repeats as (
+run_steps_summarized as (
 
-    select trace_id, agent_run_span_id, max(island_length) as max_same_step_streak
+    select
+        trace_id,
+        agent_run_span_id,
+        cast(sum(case when step_kind = 'tool' then streak_length else 0 end) as {{ t_int() }}) as tool_call_count,
+        cast(sum(case when step_kind = 'tool' then error_count else 0 end) as {{ t_int() }}) as tool_error_count,
+        count(distinct case when step_kind = 'tool' then step_name end) as distinct_tool_count,
+        max(case when step_kind = 'tool' then streak_length end) as max_same_tool_streak,
+        max(case when step_kind = 'named' then streak_length end) as max_same_step_streak
     from (
-        select trace_id, agent_run_span_id, island_id, count(*) as island_length
-        from named_step_islands
-        group by 1, 2, 3
-    ) as islands
+        select
+            trace_id,
+            agent_run_span_id,
+            step_kind,
+            streak_id,
+            step_name,
+            count(*) as streak_length,
+            {{ count_where("is_error") }} as error_count
+        from step_streaks
+        group by 1, 2, 3, 4, 5
+    ) as streaks
     group by 1, 2
 
 ),
@@ -140,11 +152,11 @@ final as (
         runs.feature,
         runs.team,
         runs.status_code = 'ERROR' as is_error,
-        coalesce(run_llm.llm_call_count, 0) + coalesce(run_tools.tool_call_count, 0) as step_count,
+        coalesce(run_llm.llm_call_count, 0) + coalesce(steps.tool_call_count, 0) as step_count,
         coalesce(run_llm.llm_call_count, 0) as llm_call_count,
-        coalesce(run_tools.tool_call_count, 0) as tool_call_count,
-        coalesce(run_tools.tool_error_count, 0) as tool_error_count,
-        coalesce(run_tools.distinct_tool_count, 0) as distinct_tool_count,
+        coalesce(steps.tool_call_count, 0) as tool_call_count,
+        coalesce(steps.tool_error_count, 0) as tool_error_count,
+        coalesce(steps.distinct_tool_count, 0) as distinct_tool_count,
         coalesce(run_llm.input_tokens, 0) as input_tokens,
         coalesce(run_llm.output_tokens, 0) as output_tokens,
         coalesce(run_llm.total_tokens, 0) as total_tokens,
@@ -152,13 +164,17 @@ final as (
         coalesce(run_llm.unpriced_call_count, 0) as unpriced_call_count,
         run_spans.max_agent_depth as agent_depth,
         run_spans.max_span_depth - runs.span_depth as step_depth,
-        coalesce(run_tools.max_same_tool_streak, 0) as max_same_tool_streak,
-        coalesce(run_step_repeats.max_same_step_streak, 0) as max_same_step_streak,
-        coalesce(run_tools.max_same_tool_streak, 0) >= {{ var('agent_loop_min_repeats') }}
-            or coalesce(run_step_repeats.max_same_step_streak, 0) >= {{ var('agent_loop_min_repeats') }} as is_loop,
+        coalesce(steps.max_same_tool_streak, 0) as max_same_tool_streak,
+        coalesce(steps.max_same_step_streak, 0) as max_same_step_streak,
+        (
+            coalesce(steps.max_same_tool_streak, 0) >= {{ var('agent_loop_min_repeats') }}
+            or coalesce(steps.max_same_step_streak, 0) >= {{ var('agent_loop_min_repeats') }}
+        ) as is_loop,
         case
-            when coalesce(run_tools.max_same_tool_streak, 0) >= {{ var('agent_loop_min_repeats') }} then 'repeated_tool'
-            when coalesce(run_step_repeats.max_same_step_streak, 0) >= {{ var('agent_loop_min_repeats') }} then 'repeated_step'
+            when coalesce(steps.max_same_tool_streak, 0) >= {{ var('agent_loop_min_repeats') }} then 'repeated_tool'
+            when
+                coalesce(steps.max_same_step_streak, 0) >= {{ var('agent_loop_min_repeats') }}
+                then 'repeated_step'
         end as loop_reason,
         runs.span_date as agent_run_date
     from runs
@@ -166,10 +182,8 @@ final as (
         on runs.trace_id = run_spans.trace_id and runs.span_id = run_spans.agent_run_span_id
     left join run_llm
         on runs.trace_id = run_llm.trace_id and runs.span_id = run_llm.agent_run_span_id
-    left join run_tools
-        on runs.trace_id = run_tools.trace_id and runs.span_id = run_tools.agent_run_span_id
-    left join run_step_repeats
-        on runs.trace_id = run_step_repeats.trace_id and runs.span_id = run_step_repeats.agent_run_span_id
+    left join run_steps_summarized as steps
+        on runs.trace_id = steps.trace_id and runs.span_id = steps.agent_run_span_id
     where {{ date_window('runs.span_date') }}
 
 )

@@ -23,14 +23,17 @@ final as (
         tenant_id,
         user_hash,
         event_name,
-        case when feedback_score is not null and eval_name is null then 'feedback' else 'evaluation' end as evaluation_kind,
+        case when feedback_score is not null and eval_name is null then 'feedback' else 'evaluation' end
+            as evaluation_kind,
         eval_name,
         eval_score,
         lower(eval_label) as eval_label,
         feedback_score,
         coalesce(
             eval_score < {{ var('low_eval_score_threshold') }}
-            or lower(eval_label) in ('fail', 'failed', 'incorrect', 'hallucinated', 'hallucination', 'toxic', 'bad', 'unsafe'),
+            or lower(eval_label) in (
+                'fail', 'failed', 'incorrect', 'hallucinated', 'hallucination', 'toxic', 'bad', 'unsafe'
+            ),
             false
         ) as is_low_eval_score,
         coalesce(feedback_score <= {{ var('negative_feedback_max_score') }}, false) as is_negative_feedback,

@@ -234,8 +234,9 @@ final as (
         end as output_tokens_per_second,
         status_code = 'ERROR' or coalesce(http_status_code >= 400, false) as is_error,
         retry_attempt > 0 as is_retry,
-        call_type = 'generation' and output_tokens = 0 and has_usage
-            and status_code != 'ERROR' as is_empty_output,
+        (
+            call_type = 'generation' and output_tokens = 0 and has_usage and status_code != 'ERROR'
+        ) as is_empty_output,
         coalesce(finish_reason = 'length', false) as is_truncated,
         coalesce(finish_reason = 'content_filter', false) as is_content_filtered,
         coalesce(finish_reason = 'refusal' or lower(error_type) like '%refus%', false) as is_refusal

@@ -45,7 +45,10 @@ calls_with_provider as (
 price_keys as (
 
     -- resolve each distinct (provider, model, day) once, not every call: few keys, many calls
-    select distinct provider_id, model_key, call_date
+    select distinct
+        provider_id,
+        model_key,
+        call_date
     from calls_with_provider
     where model_key is not null
 
@@ -61,15 +64,15 @@ candidate_prices as (
         row_number() over (
             partition by price_keys.provider_id, price_keys.model_key, price_keys.call_date
             order by
-                prices.price_priority,
+                prices.price_priority asc,
                 case when prices.match_type = 'exact' then 0 else 1 end,
                 length(prices.model_match) desc,
                 prices.effective_from desc,
-                prices.provider
+                prices.provider asc
         ) as price_rank
     from price_keys
     inner join prices
-        on (prices.provider = price_keys.provider_id or price_keys.provider_id is null)
+        on (price_keys.provider_id = prices.provider or price_keys.provider_id is null)
         and (
             (prices.match_type = 'exact' and price_keys.model_key = prices.model_match)
             or (prices.match_type = 'prefix' and starts_with(price_keys.model_key, prices.model_match))
@@ -81,7 +84,8 @@ candidate_prices as (
 
 matched_price as (
 
-    select * from candidate_prices where price_rank = 1
+    select * from candidate_prices
+    where price_rank = 1
 
 ),
 

@@ -9,13 +9,19 @@ with
 
 overrides as (
 
-    select *, 0 as price_priority from {{ ref('model_prices_overrides') }}
+    select
+        *,
+        0 as price_priority
+    from {{ ref('model_prices_overrides') }}
 
 ),
 
 list_prices as (
 
-    select *, 1 as price_priority from {{ ref('model_prices') }}
+    select
+        *,
+        1 as price_priority
+    from {{ ref('model_prices') }}
 
 ),
 

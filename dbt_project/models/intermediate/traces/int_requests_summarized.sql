@@ -35,12 +35,17 @@ descendants as (
         trace_id,
         root_span_id,
         count(*) as span_count,
-        cast(sum(case when span_type = 'tool' or operation_name = 'execute_tool' then 1 else 0 end) as {{ t_int() }}) as tool_call_count,
-        cast(sum(case when span_id != root_span_id and status_code = 'ERROR' then 1 else 0 end) as {{ t_int() }}) as child_error_count,
+        {{ count_where("span_type = 'tool' or operation_name = 'execute_tool'") }} as tool_call_count,
+        {{ count_where("span_id != root_span_id and status_code = 'ERROR'") }} as child_error_count,
         max(case
             when span_id != root_span_id and status_code = 'ERROR'
-                and (lower(error_type) like '%pars%' or lower(error_type) like '%json%' or lower(error_type) like '%validation%')
-                then 1 else 0
+                and (
+                    lower(error_type) like '%pars%'
+                    or lower(error_type) like '%json%'
+                    or lower(error_type) like '%validation%'
+                )
+                then 1
+            else 0
         end) as has_parse_failure,
         max(case when is_agent_span then 1 else 0 end) as has_agent,
         max(span_depth) as max_span_depth
@@ -55,20 +60,17 @@ calls as (
         trace_id,
         root_span_id,
         count(*) as llm_call_count,
-        cast(sum(case when is_retry then 1 else 0 end) as {{ t_int() }}) as retry_count,
-        cast(sum(case when is_fallback then 1 else 0 end) as {{ t_int() }}) as fallback_count,
-        cast(sum(case when is_error then 1 else 0 end) as {{ t_int() }}) as llm_error_count,
-        cast(sum(case when is_empty_output then 1 else 0 end) as {{ t_int() }}) as empty_output_count,
-        cast(sum(case when is_truncated then 1 else 0 end) as {{ t_int() }}) as truncated_count,
-        cast(sum(case when is_content_filtered then 1 else 0 end) as {{ t_int() }}) as content_filtered_count,
-        cast(sum(case when is_refusal then 1 else 0 end) as {{ t_int() }}) as refusal_count,
-        cast(sum(case when is_unpriced then 1 else 0 end) as {{ t_int() }}) as unpriced_call_count,
-        cast(sum(input_tokens) as {{ t_int() }}) as input_tokens,
-        cast(sum(cache_read_tokens) as {{ t_int() }}) as cache_read_tokens,
-        cast(sum(cache_write_tokens) as {{ t_int() }}) as cache_write_tokens,
-        cast(sum(output_tokens) as {{ t_int() }}) as output_tokens,
-        cast(sum(reasoning_tokens) as {{ t_int() }}) as reasoning_tokens,
-        cast(sum(total_tokens) as {{ t_int() }}) as total_tokens,
+        {{ count_where("is_retry") }} as retry_count,
+        {{ count_where("is_fallback") }} as fallback_count,
+        {{ count_where("is_error") }} as llm_error_count,
+        {{ count_where("is_empty_output") }} as empty_output_count,
+        {{ count_where("is_truncated") }} as truncated_count,
+        {{ count_where("is_content_filtered") }} as content_filtered_count,
+        {{ count_where("is_refusal") }} as refusal_count,
+        {{ count_where("is_unpriced") }} as unpriced_call_count,
+        {{ token_sums([
+            'input_tokens', 'cache_read_tokens', 'cache_write_tokens', 'output_tokens', 'reasoning_tokens', 'total_tokens'
+        ]) }},
         sum(cost_usd) as cost_usd,
         -- rounded: float sums depend on the order of parallel aggregation, reruns must be identical
         round(sum(latency_ms), 3) as llm_latency_ms,
@@ -78,7 +80,9 @@ calls as (
         end) as first_token_offset_ms,
         max(model) as any_model
     from (
-        select llm_calls.*, roots.started_at as root_started_at
+        select
+            llm_calls.*,
+            roots.started_at as root_started_at
         from llm_calls
         inner join roots
             on llm_calls.trace_id = roots.trace_id and llm_calls.root_span_id = roots.span_id
@@ -138,7 +142,12 @@ joined as (
         coalesce(calls.refusal_count, 0) > 0 as has_refusal,
         coalesce(descendants.has_parse_failure, 0) = 1 as has_parse_failure,
         coalesce(descendants.child_error_count, 0) > 0 as has_child_error
-    from (select *, span_date as request_date_source from roots) as roots
+    from (
+        select
+            *,
+            span_date as request_date_source
+        from roots
+    ) as roots
     left join descendants
         on roots.trace_id = descendants.trace_id and roots.span_id = descendants.root_span_id
     left join calls

@@ -27,9 +27,10 @@ agent_runs as (
 
 ),
 
-tenant_latency as (
+tenant_days as (
 
-    select * from {{ ref('fct_tenant_latency_daily') }}
+    -- each tenant's p99 latency and cost spread of the day: what an outlier is measured against
+    select * from {{ ref('int_requests_aggregated_to_tenant_days') }}
     where {{ date_window('latency_date') }}
 
 ),
@@ -44,28 +45,17 @@ trace_evaluations as (
         min(feedback_score) as min_feedback_score
     from evaluations
     where trace_id is not null
-    group by trace_id
+    group by 1
 
 ),
 
 trace_loops as (
 
-    select trace_id, max(case when is_loop then 1 else 0 end) as has_agent_loop
-    from agent_runs
-    group by trace_id
-
-),
-
-cost_stats as (
-
     select
-        request_date,
-        coalesce(tenant_id, '{{ var("unknown_label") }}') as tenant_key,
-        count(cost_usd) as costed_request_count,
-        avg(cast(cost_usd as {{ t_float() }})) as mean_cost_usd,
-        stddev_samp(cast(cost_usd as {{ t_float() }})) as stddev_cost_usd
-    from requests
-    group by 1, 2
+        trace_id,
+        max(case when is_loop then 1 else 0 end) as has_agent_loop
+    from agent_runs
+    group by 1
 
 ),
 
@@ -86,21 +76,20 @@ traces as (
         max(case when requests.is_error then 1 else 0 end) as is_error,
         max(case when requests.is_failed_200 then 1 else 0 end) as is_failed_200,
         max(case when requests.has_refusal then 1 else 0 end) as has_refusal,
-        max(case when requests.latency_ms > tenant_latency.latency_p99_ms then 1 else 0 end) as is_slower_than_p99,
+        max(case when requests.latency_ms > tenant_days.latency_p99_ms then 1 else 0 end) as is_slower_than_p99,
         max(case
-            when cost_stats.costed_request_count >= {{ var('cost_outlier_min_requests') }}
-                and cast(requests.cost_usd as {{ t_float() }})
-                    > cost_stats.mean_cost_usd + {{ var('cost_outlier_stddevs') }} * cost_stats.stddev_cost_usd
-                then 1 else 0
+            when tenant_days.costed_request_count >= {{ var('cost_outlier_min_requests') }}
+                and cast(requests.cost_usd as {{ t_float() }}) > (
+                    tenant_days.mean_cost_usd + {{ var('cost_outlier_stddevs') }} * tenant_days.stddev_cost_usd
+                )
+                then 1
+            else 0
         end) as is_cost_outlier
     from requests
-    left join tenant_latency
-        on requests.request_date = tenant_latency.latency_date
-        and coalesce(requests.tenant_id, '{{ var("unknown_label") }}') = tenant_latency.tenant_id
-    left join cost_stats
-        on requests.request_date = cost_stats.request_date
-        and coalesce(requests.tenant_id, '{{ var("unknown_label") }}') = cost_stats.tenant_key
-    group by requests.trace_id
+    left join tenant_days
+        on requests.request_date = tenant_days.latency_date
+        and coalesce(requests.tenant_id, '{{ var("unknown_label") }}') = tenant_days.tenant_id
+    group by 1
 
 ),
 
@@ -158,7 +147,7 @@ ranked as (
         *,
         row_number() over (
             partition by candidate_date, tenant_key
-            order by priority_score desc, trace_id
+            order by priority_score desc, trace_id asc
         ) as rank_in_tenant_day
     from scored
     where priority_score > 0

@@ -62,20 +62,18 @@ aggregated as (
         prompt_version,
         count(distinct coalesce(trace_id, llm_call_id)) as request_count,
         count(*) as llm_call_count,
-        cast(sum(input_tokens) as {{ t_int() }}) as input_tokens,
-        cast(sum(uncached_input_tokens) as {{ t_int() }}) as uncached_input_tokens,
-        cast(sum(cache_read_tokens) as {{ t_int() }}) as cache_read_tokens,
-        cast(sum(cache_write_tokens) as {{ t_int() }}) as cache_write_tokens,
-        cast(sum(output_tokens) as {{ t_int() }}) as output_tokens,
-        cast(sum(reasoning_tokens) as {{ t_int() }}) as reasoning_tokens,
-        cast(sum(total_tokens) as {{ t_int() }}) as total_tokens,
+        {{ token_sums([
+            'input_tokens', 'uncached_input_tokens', 'cache_read_tokens', 'cache_write_tokens',
+            'output_tokens', 'reasoning_tokens', 'total_tokens'
+        ]) }},
         coalesce(sum(reported_cost_usd), {{ money(0) }}) as reported_cost_usd,
-        coalesce(sum(case when cost_source = 'calculated' then calculated_cost_usd end), {{ money(0) }}) as calculated_cost_usd,
+        coalesce(sum(case when cost_source = 'calculated' then calculated_cost_usd end), {{ money(0) }})
+            as calculated_cost_usd,
         coalesce(sum(cost_usd), {{ money(0) }}) as total_cost_usd,
         coalesce(sum(cache_savings_usd), {{ money(0) }}) as cache_savings_usd,
-        cast(sum(case when cost_source = 'reported' then 1 else 0 end) as {{ t_int() }}) as reported_call_count,
-        cast(sum(case when cost_source = 'calculated' then 1 else 0 end) as {{ t_int() }}) as calculated_call_count,
-        cast(sum(case when is_unpriced then 1 else 0 end) as {{ t_int() }}) as unpriced_call_count,
+        {{ count_where("cost_source = 'reported'") }} as reported_call_count,
+        {{ count_where("cost_source = 'calculated'") }} as calculated_call_count,
+        {{ count_where("is_unpriced") }} as unpriced_call_count,
         cast(sum(case when is_unpriced then total_tokens else 0 end) as {{ t_int() }}) as unpriced_tokens
     from keyed
     group by 1, 2, 3, 4, 5, 6, 7
@@ -85,7 +83,8 @@ aggregated as (
 final as (
 
     select
-        {{ hash_key(['cost_date', 'tenant_id', 'feature', 'team', 'model', 'provider', 'prompt_version']) }} as cost_row_id,
+        {{ hash_key(['cost_date', 'tenant_id', 'feature', 'team', 'model', 'provider', 'prompt_version']) }}
+            as cost_row_id,
         *,
         case when request_count > 0 then {{ money('total_cost_usd / request_count') }} end as cost_per_request_usd,
         case when input_tokens > 0 then cast(cache_read_tokens as {{ t_float() }}) / input_tokens end as cache_hit_rate

@@ -47,7 +47,9 @@ projected as (
         {{ month_start('as_of.as_of_date') }} = monthly.month_start_date as is_current_month,
         cast({{ days_in_month('monthly.month_start_date') }} as {{ t_int() }}) as days_in_month,
         cast(case
-            when {{ month_start('as_of.as_of_date') }} = monthly.month_start_date then {{ day_of_month('as_of.as_of_date') }}
+            when
+                {{ month_start('as_of.as_of_date') }} = monthly.month_start_date
+                then {{ day_of_month('as_of.as_of_date') }}
             else {{ days_in_month('monthly.month_start_date') }}
         end as {{ t_int() }}) as days_elapsed,
         tenants.tenant_name,
@@ -77,7 +79,8 @@ final as (
             when monthly_budget_usd > 0
                 then cast(month_to_date_cost_usd as {{ t_float() }}) / cast(monthly_budget_usd as {{ t_float() }})
         end as budget_used_ratio,
-        coalesce(month_to_date_cost_usd * days_in_month / days_elapsed > monthly_budget_usd, false) as is_projected_over_budget,
+        coalesce(month_to_date_cost_usd * days_in_month / days_elapsed > monthly_budget_usd, false)
+            as is_projected_over_budget,
         coalesce(month_to_date_cost_usd > monthly_budget_usd, false) as is_over_budget,
         unpriced_call_count
     from projected

@@ -10,7 +10,8 @@ renamed as (
 
     select
         -- ids
-        {{ hash_key(['source_file_id', 'source_offset', 'time_unix_nano', 'trace_id', 'span_id', 'event_name']) }} as log_id,
+        {{ hash_key(['source_file_id', 'source_offset', 'time_unix_nano', 'trace_id', 'span_id', 'event_name']) }}
+            as log_id,
         nullif(trace_id, '') as trace_id,
         nullif(span_id, '') as span_id,
 

@@ -9,6 +9,10 @@ source as (
 renamed as (
 
     select
+        {{ hash_key([
+            'source_file_id', 'source_offset', 'resource_attributes', 'scope_name',
+            'metric_name', 'attributes', 'start_time_unix_nano', 'time_unix_nano'
+        ]) }} as point_id,
         metric_name,
         metric_unit,
         metric_type,
