@@ -124,7 +124,7 @@ def bind(
     values = {}
     for name in sorted(used):
         parameter = declared[name]
-        values[name] = parameter.parse(given[name] if name in given else parameter.default or "null")
+        values[name] = parameter.parse(given.get(name, parameter.default or "null"))
     return values
 
 
