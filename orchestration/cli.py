@@ -104,6 +104,7 @@ def _land(
     workers: int | None,
     final: bool = False,
 ):
+    from orchestration.defs.cli_history import landing_events
     from orchestration.landing import LandingError, land
     from orchestration.locks import LakeBusy
 
@@ -128,11 +129,27 @@ def _land(
                 lines["compacting" if name == "compacting" else "landing"](done, total)
 
         try:
-            return land(
+            report = land(
                 settings, inputs, settle_seconds=settle, final=final, workers=workers, progress=on_progress
             )
         except (LandingError, LakeBusy) as err:
             raise CliError(str(err)) from None
+    _record_in_dagster(settings, lambda command: landing_events(report, command))
+    return report
+
+
+def _record_in_dagster(settings: Settings, events) -> None:
+    """CLI runs join the Dagster history of the data directory (orchestration/defs/cli_history.py)."""
+    from orchestration.defs.cli_history import record
+
+    ctx = click.get_current_context(silent=True)
+    recorded = record(settings, events(f"spanledger {ctx.info_name if ctx else 'CLI'}"))
+    if isinstance(recorded, str):
+        console.print(f"[yellow]not recorded in Dagster[/] ({settings.dagster_home}): {recorded}")
+    elif recorded:
+        console.print(
+            f"recorded in Dagster: {recorded} asset events → `spanledger ui` shows them", highlight=False
+        )
 
 
 def _print_landing(report, as_json: bool, settings: Settings) -> None:
@@ -268,7 +285,8 @@ def _load_bigquery(settings: Settings, touched: dict[str, list[str]] | None = No
 def _build(
     settings: Settings, full_refresh: bool = False, touched: dict[str, list[str]] | None = None
 ) -> None:
-    from orchestration.warehouse.dbt_runner import run_dbt_build
+    from orchestration.defs.cli_history import dbt_build_events
+    from orchestration.warehouse.dbt_runner import dbt_target_dir, run_dbt_build
 
     if settings.warehouse == "bigquery":
         _load_bigquery(settings, touched)
@@ -277,6 +295,10 @@ def _build(
     if not result.success:
         raise CliError(f"dbt build failed: {result.summary}; see {result.log_path}")
     console.print(f"[green]dbt build ok[/] {result.summary}")
+    days = None if touched is None else {day for table_days in touched.values() for day in table_days}
+    _record_in_dagster(
+        settings, lambda command: dbt_build_events(settings, dbt_target_dir(settings), command, days)
+    )
 
 
 @main.command()
@@ -436,13 +458,11 @@ def ui(ctx, port) -> None:
       spanledger ui                      # http://127.0.0.1:3000: asset graph, jobs, schedules
       spanledger --data-dir /srv/spanledger ui --port 3001
     """
-    import shutil
+    from orchestration.defs.cli_history import REPO_ROOT as repo_root
+    from orchestration.defs.cli_history import prepare_dagster_home
 
     settings = _settings(ctx)
-    home = settings.dagster_home
-    home.mkdir(parents=True, exist_ok=True)
-    repo_root = Path(__file__).resolve().parent.parent
-    shutil.copyfile(repo_root / "dagster.yaml", home / "dagster.yaml")
+    home = prepare_dagster_home(settings)
     env = {**os.environ, "DAGSTER_HOME": str(home), "SPANLEDGER_DATA_DIR": str(settings.data_dir)}
     dagster = Path(sys.executable).parent / "dagster"
     console.print(f"Dagster UI on http://127.0.0.1:{port} (instance in {home})")
