@@ -285,13 +285,15 @@ def _load_bigquery(settings: Settings, touched: dict[str, list[str]] | None = No
 def _build(
     settings: Settings, full_refresh: bool = False, touched: dict[str, list[str]] | None = None
 ) -> None:
+    from orchestration.build_progress import dbt_build_progress
     from orchestration.defs.cli_history import dbt_build_events
     from orchestration.warehouse.dbt_runner import dbt_target_dir, run_dbt_build
 
     if settings.warehouse == "bigquery":
         _load_bigquery(settings, touched)
     console.print(f"[bold]dbt build[/] ({settings.warehouse}) staging → intermediate → marts …")
-    result = run_dbt_build(settings, full_refresh=full_refresh)
+    with dbt_build_progress(console) as progress:
+        result = run_dbt_build(settings, full_refresh=full_refresh, progress=progress)
     if not result.success:
         raise CliError(f"dbt build failed: {result.summary}; see {result.log_path}")
     console.print(f"[green]dbt build ok[/] {result.summary}")
