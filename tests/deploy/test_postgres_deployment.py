@@ -66,12 +66,12 @@ def postgres():
         proc = subprocess.run(_as_server_user(command), capture_output=True, text=True, check=False)
         assert proc.returncode == 0, f"{command[0]} failed: {proc.stdout}{proc.stderr}"
     try:
-        import psycopg
+        import psycopg2
 
-        with psycopg.connect(
-            host="127.0.0.1", port=port, user="dagster", dbname="postgres", autocommit=True
-        ) as con:
-            con.execute("create database dagster")
+        con = psycopg2.connect(host="127.0.0.1", port=port, user="dagster", dbname="postgres")
+        con.autocommit = True
+        con.cursor().execute("create database dagster")
+        con.close()
         yield port
     finally:
         stop = [pg_ctl, "-D", str(server / "data"), "-m", "fast", "stop"]
@@ -92,7 +92,7 @@ def _dagster(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
 
 
 def test_a_sensor_run_end_to_end_on_a_postgres_instance(postgres: int, tmp_path: Path) -> None:
-    import psycopg
+    import psycopg2
 
     home, data_dir = tmp_path / "dagster-home", tmp_path / "data"
     home.mkdir()
@@ -123,7 +123,8 @@ def test_a_sensor_run_end_to_end_on_a_postgres_instance(postgres: int, tmp_path:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    db = psycopg.connect(host="127.0.0.1", port=postgres, user="dagster", dbname="dagster", autocommit=True)
+    db = psycopg2.connect(host="127.0.0.1", port=postgres, user="dagster", dbname="dagster")
+    db.autocommit = True
     try:
         deadline, statuses = time.monotonic() + 240, []
         while time.monotonic() < deadline and "SUCCESS" not in statuses:

@@ -116,20 +116,10 @@ def test_exposures_declare_what_each_saved_query_reads() -> None:
 
 
 def test_query_command_prints_csv_and_json(warehouse) -> None:
-    base = [
-        sys.executable,
-        "-m",
-        "orchestration.cli",
-        "--data-dir",
-        str(warehouse.data_dir),
-        "query",
-        str(REPO / "sql/top_cost_drivers_this_month.sql"),
-    ]
-    as_csv = subprocess.run(
-        [*base, "--format", "csv"], capture_output=True, text=True, timeout=120, check=True
-    )
+    saved = str(REPO / "sql/top_cost_drivers_this_month.sql")
+    as_csv = _query(warehouse, saved, "--format", "csv")
+    assert as_csv.returncode == 0, as_csv.stderr
     assert as_csv.stdout.splitlines()[0].startswith("tenant_id,feature,model,provider,cost_usd")
-    as_json = subprocess.run(
-        [*base, "--format", "json"], capture_output=True, text=True, timeout=120, check=True
-    )
+    as_json = _query(warehouse, saved, "--format", "json")
+    assert as_json.returncode == 0, as_json.stderr
     assert json.loads(as_json.stdout)[0]["cost_usd"] is not None
