@@ -69,7 +69,7 @@ def postgres():
         import psycopg2
 
         con = psycopg2.connect(host="127.0.0.1", port=port, user="dagster", dbname="postgres")
-        con.autocommit = True
+        con.set_session(autocommit=True)
         con.cursor().execute("create database dagster")
         con.close()
         yield port
@@ -124,7 +124,7 @@ def test_a_sensor_run_end_to_end_on_a_postgres_instance(postgres: int, tmp_path:
         start_new_session=True,
     )
     db = psycopg2.connect(host="127.0.0.1", port=postgres, user="dagster", dbname="dagster")
-    db.autocommit = True
+    db.set_session(autocommit=True)
     try:
         deadline, statuses = time.monotonic() + 240, []
         while time.monotonic() < deadline and "SUCCESS" not in statuses:
