@@ -143,9 +143,7 @@ def latest_month(warehouse: Path) -> Month:
     with _connect(warehouse) as con:
         (last,) = con.execute("select max(cost_date) from finops.fct_llm_costs_daily").fetchone()
     if last is None:
-        raise ReportError(
-            "the warehouse has no LLM costs yet; run `spanledger run` (or land and build) first"
-        )
+        raise ReportError("the warehouse has no LLM costs yet")
     return Month(last.replace(day=1))
 
 
@@ -342,9 +340,7 @@ def _midnight(day: date) -> str:
 class _connect:
     def __init__(self, warehouse: Path) -> None:
         if not Path(warehouse).exists():
-            raise ReportError(
-                f"no warehouse at {warehouse}; run `spanledger run` (or `spanledger build`) first"
-            )
+            raise ReportError(f"no warehouse at {warehouse}")
         try:
             self.con = duckdb.connect(str(warehouse), read_only=True)
         except duckdb.Error as err:

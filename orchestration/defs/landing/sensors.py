@@ -8,6 +8,7 @@ from pathlib import Path
 
 from dagster import RunRequest, SensorEvaluationContext, SkipReason, define_asset_job, sensor
 
+from orchestration.defs.automation import sensor_status
 from orchestration.defs.partitions import LANDING_KEY
 from orchestration.defs.resources import SpanledgerResource
 
@@ -47,6 +48,7 @@ def _pending_files(spanledger: SpanledgerResource) -> list[tuple[str, int, int]]
 @sensor(
     job=landing_job,
     minimum_interval_seconds=60,
+    default_status=sensor_status(),
     description="Starts a landing run when settled new files appear in the drop folder(s), or new object "
     "versions in the bucket input(s) (listed from the sensor's cursor: the recent partitions only).",
 )
