@@ -94,7 +94,12 @@ def test_definitions_load_and_a_partition_builds(built_warehouse: Settings) -> N
     # the parse of the first instead of parsing every node again.
     assert set((PROJECT_DIR / "target").glob("*-*-*")) == in_checkout
     invocations = invocation_dirs(dbt_target_dir(built_warehouse))
-    assert len(invocations) == 3, invocations
+    # one invocation a dbt step of the run (the two dbt asset definitions alternate along the lineage)
+    assert len(invocations) >= 2, invocations
+    assert {p.name.split("-")[0] for p in invocations} == {
+        "dbt_incremental_models",
+        "dbt_unpartitioned_models",
+    }
     full_parses = [
         p.name for p in invocations if '"code": "I024"' in (p / "dbt.log").read_text()
     ]  # I024: full parse
