@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -96,10 +97,8 @@ def test_definitions_load_and_a_partition_builds(built_warehouse: Settings) -> N
     invocations = invocation_dirs(dbt_target_dir(built_warehouse))
     # one invocation a dbt step of the run (the two dbt asset definitions alternate along the lineage)
     assert len(invocations) >= 2, invocations
-    assert {p.name.split("-")[0] for p in invocations} == {
-        "dbt_incremental_models",
-        "dbt_unpartitioned_models",
-    }
+    steps = {re.sub(r"_\d+$", "", p.name.split("-")[0]) for p in invocations}  # dbt_incremental_models_2
+    assert steps == {"dbt_incremental_models", "dbt_unpartitioned_models"}, invocations
     full_parses = [
         p.name for p in invocations if '"code": "I024"' in (p / "dbt.log").read_text()
     ]  # I024: full parse
