@@ -1,6 +1,6 @@
 """One LLM call -> span attributes in each instrumentation convention the landing understands.
 
-Keys are the ones orchestration/lake/semantics.py reads. Token counts follow GenAI semconv in every
+Keys are the ones orchestration/lake/attribute_keys.py lists. Token counts follow GenAI semconv in every
 convention: input includes cache read + cache write tokens, output includes reasoning tokens.
 """
 

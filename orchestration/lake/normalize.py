@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from orchestration.lake import semantics
+from orchestration.lake import attribute_keys, semantics
 from orchestration.lake.privacy import AttributeFilter
 from orchestration.otlp.values import (
     SPAN_KINDS,
@@ -187,7 +187,7 @@ class Normalizer:
             ),
             "resource_attributes": _json(redacted.attributes),
             "resource_schema_url": decode_str(get(container, "schemaUrl", "schema_url"), "schemaUrl"),
-            "tenant_id": semantics.first_str(attrs, semantics.TENANT_KEYS),
+            "tenant_id": semantics.first_str(attrs, attribute_keys.TENANT_KEYS),
             "user_hash": redacted.user_hash,
             "session_hash": redacted.session_hash,
         }
@@ -315,7 +315,7 @@ class Normalizer:
         events = _lists(span, "events", "events", "")
         links = _lists(span, "links", "links", "")
         llm = semantics.llm_columns(redacted.llm_best, redacted.llm_flags, attrs, resource_defaults)
-        tenant = semantics.first_str(attrs, semantics.TENANT_KEYS) or base["tenant_id"]
+        tenant = semantics.first_str(attrs, attribute_keys.TENANT_KEYS) or base["tenant_id"]
         user_hash = redacted.user_hash or base["user_hash"]
         session_hash = redacted.session_hash or base["session_hash"]
         subject = {"tenant_id": tenant, "user_hash": user_hash, "session_hash": session_hash}
@@ -466,7 +466,7 @@ class Normalizer:
         body = decode_any_value(record.get("body"), "body")
         event_name = _event_name(record, attrs, body, base["service_name"])
         body_text: str | None
-        if event_name in semantics.CONTENT_EVENT_NAMES and body is not None:
+        if event_name in attribute_keys.CONTENT_EVENT_NAMES and body is not None:
             _, chars, digest = self.filter.redact_body(body)
             side = "output_chars" if event_name in OUTPUT_CONTENT_EVENTS else "input_chars"
             setattr(redacted, side, (getattr(redacted, side) or 0) + chars)
@@ -486,7 +486,7 @@ class Normalizer:
         llm = semantics.llm_columns(
             redacted.llm_best, redacted.llm_flags, attrs, resource_defaults, event_name
         )
-        tenant = semantics.first_str(attrs, semantics.TENANT_KEYS) or base["tenant_id"]
+        tenant = semantics.first_str(attrs, attribute_keys.TENANT_KEYS) or base["tenant_id"]
         subject = {
             "tenant_id": tenant,
             "user_hash": redacted.user_hash or base["user_hash"],
@@ -595,9 +595,9 @@ class Normalizer:
             decode_int(get(point, "startTimeUnixNano", "start_time_unix_nano"), "startTimeUnixNano") or None
         )
         attrs = decode_attributes(point.get("attributes"), "attributes")
-        model = semantics.first_str(attrs, semantics.MODEL_METRIC_KEYS)
-        token_type = semantics.first_str(attrs, semantics.TOKEN_TYPE_KEYS)
-        tenant = semantics.first_str(attrs, semantics.TENANT_KEYS) or base["tenant_id"]
+        model = semantics.first_str(attrs, attribute_keys.MODEL_METRIC_KEYS)
+        token_type = semantics.first_str(attrs, attribute_keys.TOKEN_TYPE_KEYS)
+        tenant = semantics.first_str(attrs, attribute_keys.TENANT_KEYS) or base["tenant_id"]
         redacted = self.filter.apply(attrs)
         row: dict[str, Any] = {
             **self._empty["metric_points"],

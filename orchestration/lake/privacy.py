@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from orchestration.lake import semantics
+from orchestration.lake import attribute_keys, semantics
 from orchestration.otlp.values import decode_attribute_value, decode_attributes
 
 # The memo of identifier hashes holds at most this many ids of at most this many characters: a few
@@ -95,8 +95,8 @@ class AttributeFilter:
         self.hash = hasher
         self.keep_content = keep_content
         self.max_value_chars = max_value_chars
-        self.user_keys = frozenset(semantics.USER_ID_KEYS) | frozenset(extra_user_keys)
-        self.session_keys = frozenset(semantics.SESSION_ID_KEYS) if hash_sessions else frozenset()
+        self.user_keys = frozenset(attribute_keys.USER_ID_KEYS) | frozenset(extra_user_keys)
+        self.session_keys = frozenset(attribute_keys.SESSION_ID_KEYS) if hash_sessions else frozenset()
         self._sensitive = self.user_keys | self.session_keys
         self._kinds: dict[str, int] = {}  # memo: attribute keys repeat across millions of records
         self._plans: dict[str, tuple[int, list[tuple[str, int]], int, bool]] = {}
@@ -108,7 +108,7 @@ class AttributeFilter:
                 kind = _USER
             elif key in self.session_keys:
                 kind = _SESSION
-            elif semantics.is_content_key(key):
+            elif attribute_keys.is_content_key(key):
                 kind = _CONTENT
             elif key == "metadata":
                 kind = _METADATA
@@ -121,7 +121,7 @@ class AttributeFilter:
     def _plan(self, key: str) -> tuple[int, list[tuple[str, int]], int, bool]:
         """What to do with a key: its privacy kind, the LLM columns it feeds, the convention it
         marks, and whether it is output-side content."""
-        plan = (self._classify(key), *semantics.key_info(key), semantics.is_output_content_key(key))
+        plan = (self._classify(key), *semantics.key_info(key), attribute_keys.is_output_content_key(key))
         if len(self._plans) < 100_000:
             self._plans[key] = plan
         return plan

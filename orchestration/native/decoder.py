@@ -22,7 +22,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from orchestration.lake import normalize, semantics
+from orchestration.lake import attribute_keys, normalize, semantics
 from orchestration.lake.privacy import AttributeFilter
 from orchestration.lake.schema import COST, LAKE_TABLES, TS
 from orchestration.native.modules import DECODER_MAIN, DECODER_MODULE, decoder_digest
@@ -64,13 +64,13 @@ CONVERSIONS = {
 }
 # String columns read with first_str, fed after the LLM columns in this order (cpp/plans.h, Pseudo).
 PSEUDO_COLUMNS = (
-    semantics.TENANT_KEYS,
+    attribute_keys.TENANT_KEYS,
     ("service.name",),
     ("service.version",),
     ("service.namespace",),
     ("deployment.environment.name", "deployment.environment"),
-    semantics.MODEL_METRIC_KEYS,
-    semantics.TOKEN_TYPE_KEYS,
+    attribute_keys.MODEL_METRIC_KEYS,
+    attribute_keys.TOKEN_TYPE_KEYS,
 )
 ARROW_TYPES = {
     "s": pa.string(),
@@ -165,9 +165,9 @@ class NativeDecoder:
             redact_metadata=attribute_filter.redact_metadata,
             max_value_chars=attribute_filter.max_value_chars,
             llm_columns=[(c, CONVERSIONS[c], semantics.LLM_COLUMNS[c][2]) for c in columns],
-            span_kind_types=dict(semantics.SPAN_KIND_TYPES),
-            operation_types=dict(semantics.OPERATION_TYPES),
-            content_events=semantics.CONTENT_EVENT_NAMES,
+            span_kind_types=dict(attribute_keys.SPAN_KIND_TYPES),
+            operation_types=dict(attribute_keys.OPERATION_TYPES),
+            content_events=attribute_keys.CONTENT_EVENT_NAMES,
             claude_code_events=normalize.CLAUDE_CODE_EVENTS,
             output_events=normalize.OUTPUT_CONTENT_EVENTS,
             claude_code_service=normalize.CLAUDE_CODE_SERVICE,

@@ -22,7 +22,7 @@ from gen_readers import (
 
 from orchestration.generator import FORMATS, GeneratorConfig, generate, write_summary
 from orchestration.generator.second_observers import SDK_SCOPES
-from orchestration.lake import semantics
+from orchestration.lake import attribute_keys, semantics
 
 NS = 1_000_000_000
 
@@ -352,7 +352,9 @@ def test_private_values_are_tracked_and_content_flag_is_honoured(all_formats, tm
                 kv["key"] for e in s.get("events", []) for kv in e["attributes"]
             ]
             # prompt.* versions are metadata, not text (gen_ai.prompt.version shares the content prefix).
-            assert not [k for k in keys if semantics.is_content_key(k) and k != "gen_ai.prompt.version"], keys
+            assert not [
+                k for k in keys if attribute_keys.is_content_key(k) and k != "gen_ai.prompt.version"
+            ], keys
     for doc in _jsonl_docs(quiet, "logs"):
         for _, r in iter_json_logs(doc):
             assert r.get("eventName") not in ("gen_ai.user.message", "gen_ai.choice")

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from orchestration.generator import GeneratorConfig, generate
-from orchestration.lake import semantics
+from orchestration.lake import attribute_keys, semantics
 from orchestration.lake.privacy import AttributeFilter
 from orchestration.lake.schema import LAKE_TABLES
 from orchestration.native import decoder as native
@@ -304,7 +304,7 @@ def test_edge_cases_give_the_python_paths_rows(native_hmac):
 
 _KEYS = sorted(
     {k for keys, _, _ in semantics.LLM_COLUMNS.values() for k in keys}
-    | set(semantics.TENANT_KEYS)
+    | set(attribute_keys.TENANT_KEYS)
     | {
         "service.name",
         "user.id",

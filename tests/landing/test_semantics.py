@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from orchestration.lake.attribute_keys import is_content_key
 from orchestration.lake.privacy import AttributeFilter, SubjectHasher
-from orchestration.lake.semantics import extract_llm_columns, is_content_key, resource_fallbacks
+from orchestration.lake.semantics import extract_llm_columns, resource_fallbacks
 
 
 @pytest.mark.parametrize(

@@ -141,10 +141,7 @@ metric_samples as (
         version_traces.label_key,
         'eval:' || evaluations.eval_name as metric,
         'mean' as metric_kind,
-        lower(evaluations.eval_name) in (
-            {%- for name in var('eval_names_higher_is_worse') %}'{{ name }}'{% if not loop.last %},
-            {% endif %}{% endfor -%}
-        ) as higher_is_worse,
+        lower(evaluations.eval_name) in ({{ quoted_list(var('eval_names_higher_is_worse')) }}) as higher_is_worse,
         count(*) as sample_size,
         cast(null as {{ t_float() }}) as success_count,
         {{ exact_avg('evaluations.eval_score') }} as metric_mean,

@@ -24,10 +24,7 @@ chunk_events as (
         event_at,
         lag(event_at) over (partition by trace_id, span_id order by event_at, event_index) as previous_event_at
     from {{ ref('stg_otlp__span_events') }}
-    where event_name in (
-            {%- for name in var('stream_chunk_event_names') %}'{{ name }}'{% if not loop.last %},
-            {% endif %}{% endfor -%}
-        )
+    where event_name in ({{ quoted_list(var('stream_chunk_event_names')) }})
         and {{ date_window('event_date', var('trace_context_days'), var('trace_context_days')) }}
 
 ),
