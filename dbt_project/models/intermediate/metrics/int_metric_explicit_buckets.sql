@@ -1,0 +1,59 @@
+{{ config(**date_partitioned('point_date')) }}
+
+{#- Explicit-bucket histograms, one row per point and bucket that gained observations: the bucket's
+    bounds (lower exclusive, upper inclusive; null = -Inf / +Inf) and its increase over the point's
+    interval. Buckets of any points, series or hours add up; quantiles come from the sum
+    (bucket_quantile). -#}
+
+with
+
+points as (
+
+    select * from {{ ref('int_metric_histogram_deltas') }}
+    where metric_type = 'histogram' and bucket_basis != 'no_baseline' and {{ date_window('point_date') }}
+
+),
+
+buckets as (
+
+    select
+        points.*,
+        bucket_index,
+        {{ list_at('points.bucket_counts', 'bucket_index') }}
+        - case when points.bucket_basis = 'difference'
+            then coalesce({{ list_at('points.previous_bucket_counts', 'bucket_index') }}, 0) else 0 end
+            as bucket_count,
+        case when bucket_index > 0 then {{ list_at('points.explicit_bounds', 'bucket_index - 1') }} end
+            as bucket_lower,
+        case when bucket_index < {{ list_length('points.explicit_bounds') }}
+            then {{ list_at('points.explicit_bounds', 'bucket_index') }} end as bucket_upper
+    from points
+    {{ explode_indexes('points.bucket_counts', 'bucket_index') }}
+
+),
+
+final as (
+
+    select
+        {{ hash_key(['point_id', 'bucket_index']) }} as bucket_id,
+        point_id,
+        series_id,
+        metric_name,
+        point_at,
+        point_hour,
+        point_date,
+        bucket_index,
+        bucket_lower,
+        bucket_upper,
+        bucket_count,
+        point_attributes,
+        tenant_id,
+        model,
+        service_name,
+        service_instance_id
+    from buckets
+    where bucket_count != 0
+
+)
+
+select * from final

@@ -1,0 +1,162 @@
+"""Hand-worked metric points, one small lake: every shape, a restart, a value drop, a delta/cumulative
+mix, a cumulative run across midnight, a run older than the lake, and exponential scales that change.
+
+The expected numbers in test_metric_semantics.py are worked out by hand from the values here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from orchestration.lake.schema import LAKE_TABLES
+
+T0 = datetime(2025, 6, 2, 10, 0, tzinfo=UTC)
+GENAI_ATTRS = {
+    "gen_ai.operation.name": "chat",
+    "gen_ai.provider.name": "openai",
+    "gen_ai.request.model": "gpt-4o",
+}
+
+
+def ns(at: datetime) -> int:
+    return int(at.timestamp()) * 1_000_000_000
+
+
+class MetricLake:
+    """Rows of the metric_points table, written like the landing writes them."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+
+    def point(
+        self,
+        name: str,
+        kind: str,
+        at: datetime,
+        start: datetime | None,
+        instance: str = "engine-a:8000",
+        service: str = "vllm",
+        attributes: dict | None = None,
+        temporality: str | None = "CUMULATIVE",
+        monotonic: bool | None = None,
+        **fields,
+    ) -> None:
+        attributes = attributes or {}
+        self.rows.append(
+            {
+                "metric_name": name,
+                "metric_type": kind,
+                "aggregation_temporality": temporality if kind != "gauge" and kind != "summary" else None,
+                "is_monotonic": monotonic if kind == "sum" else None,
+                "start_time_unix_nano": ns(start) if start else None,
+                "time_unix_nano": ns(at),
+                "point_at": at.replace(tzinfo=None),
+                "attributes": json.dumps(attributes, sort_keys=True),
+                "model": attributes.get("gen_ai.response.model") or attributes.get("gen_ai.request.model"),
+                "service_name": service,
+                "resource_attributes": json.dumps({"service.name": service, "service.instance.id": instance}),
+                "scope_name": "fixture",
+                "source_file_id": "metric-fixture",
+                "source_offset": f"line {len(self.rows) + 1}",
+                **fields,
+            }
+        )
+
+    def counter(self, name: str, at: datetime, start: datetime | None, value: float, **kw) -> None:
+        self.point(name, "sum", at, start, monotonic=True, value_double=float(value), **kw)
+
+    def write(self, lake_dir: Path) -> None:
+        for table, schema in LAKE_TABLES.items():
+            empty = lake_dir / table / "date=1970-01-01"
+            empty.mkdir(parents=True, exist_ok=True)
+            pq.write_table(schema.empty_table(), empty / "_schema.parquet")
+        schema = LAKE_TABLES["metric_points"]
+        by_date: dict = defaultdict(list)
+        for row in self.rows:
+            by_date[row["point_at"].date()].append(row)
+        for day, rows in by_date.items():
+            out = lake_dir / "metric_points" / f"date={day.isoformat()}"
+            out.mkdir(parents=True, exist_ok=True)
+            cols = {f.name: [r.get(f.name) for r in rows] for f in schema}
+            pq.write_table(pa.table(cols, schema=schema), out / "part-0.parquet")
+
+
+def hand_worked_lake() -> MetricLake:
+    lake = MetricLake()
+    m = timedelta(minutes=1)
+
+    # Counter with a restart (new start time): 100, 250, 400 | restart at 11:20 | 30, 90.
+    # Increases: 100 (since start), 150, 150, 30 (restart), 60 -> hour 10: 250, hour 11: 180, hour 12: 60.
+    run1, run2 = T0 - 5 * m, T0 + 80 * m
+    for minutes, start, value in ((0, run1, 100), (30, run1, 250), (60, run1, 400), (90, run2, 30), (120, run2, 90)):
+        lake.counter("vllm:prompt_tokens", T0 + minutes * m, start, value)
+    # Counter whose value drops under the same start time (a restart the exporter did not mark):
+    # 50, 80, 20, 25 -> increases 50, 30, 20, 5.
+    for minutes, value in ((0, 50), (30, 80), (60, 20), (90, 25)):
+        lake.counter("app.requests", T0 + minutes * m, T0 - m, value, instance="app-1")
+    # The same metric as deltas from another instance: 7 and 5 (a delta / cumulative mix).
+    for minutes, value in ((10, 7), (40, 5)):
+        lake.counter("app.requests", T0 + minutes * m, T0 + (minutes - 10) * m, value, instance="app-2", temporality="DELTA")
+    # A cumulative run across midnight: 10 on the 2nd, 25 and 40 on the 3rd -> 10 | 15 + 15.
+    night = datetime(2025, 6, 2, 23, 0, tzinfo=UTC)
+    for minutes, value in ((30, 10), (90, 25), (120, 40)):
+        lake.counter("vllm:generation_tokens", night + minutes * m, night, value)
+    # A run that began before the lake: its first point is no baseline, its second adds 10.
+    old = datetime(2025, 5, 1, tzinfo=UTC)
+    for minutes, value in ((60, 1000), (90, 1010)):
+        lake.counter("vllm:generation_tokens", night + minutes * m, old, value, instance="engine-b:8000")
+
+    # Gauges: the waiting queue samples 0, 2, 5, 9 in hour 10.
+    for minutes, value in ((0, 0), (15, 2), (30, 5), (45, 9)):
+        lake.point("vllm:num_requests_waiting", "gauge", T0 + minutes * m, None, value_double=float(value))
+
+    # Explicit histogram, cumulative, bounds 1 | 2 | 5: [1,2,1,0] then [2,4,3,1] -> increases [1,2,1,0], [1,2,2,1].
+    bounds = [1.0, 2.0, 5.0]
+    for minutes, counts, total in ((10, [1, 2, 1, 0], 9.0), (40, [2, 4, 3, 1], 30.0)):
+        lake.point(
+            "gen_ai.client.operation.duration", "histogram", T0 + minutes * m, T0, service="chat-api",
+            instance="chat-1", attributes=GENAI_ATTRS, count=sum(counts), sum=total,
+            bucket_counts=counts, explicit_bounds=bounds,
+        )
+    # The same histogram as a delta from a second instance: [0,1,1,0].
+    lake.point(
+        "gen_ai.client.operation.duration", "histogram", T0 + 50 * m, T0 + 40 * m, service="chat-api",
+        instance="chat-2", attributes=GENAI_ATTRS, temporality="DELTA", count=2, sum=4.5,
+        bucket_counts=[0, 1, 1, 0], explicit_bounds=bounds, min=1.5, max=3.0,
+    )
+    # Exponential, delta: scale 1 zero 1 positive offset 0 [2, 3]; scale 0 offset 1 [4].
+    for minutes, scale, offset, counts, zero in ((20, 1, 0, [2, 3], 1), (25, 0, 1, [4], 0)):
+        lake.point(
+            "gen_ai.server.time_to_first_token", "exponential_histogram", T0 + minutes * m, T0 + (minutes - 5) * m,
+            service="chat-api", instance=f"chat-{minutes}", attributes=GENAI_ATTRS, temporality="DELTA",
+            count=sum(counts) + zero, sum=20.0, exp_scale=scale, exp_zero_count=zero, exp_zero_threshold=0.0,
+            exp_positive_offset=offset, exp_positive_bucket_counts=counts, exp_negative_offset=0,
+            exp_negative_bucket_counts=[],
+        )
+    # Exponential, cumulative, the scale drops from 1 to 0: [1, 1] at scale 1 is [2] at scale 0, so
+    # [3, 1] at scale 0 adds 1 to (1, 2] and 1 to (2, 4].
+    for minutes, scale, counts in ((10, 1, [1, 1]), (40, 0, [3, 1])):
+        lake.point(
+            "gen_ai.server.request.duration", "exponential_histogram", T0 + minutes * m, T0,
+            service="chat-api", instance="chat-1", attributes=GENAI_ATTRS, count=sum(counts), sum=10.0,
+            exp_scale=scale, exp_zero_count=0, exp_positive_offset=0, exp_positive_bucket_counts=counts,
+            exp_negative_offset=0, exp_negative_bucket_counts=[],
+        )
+    # Summaries: cumulative (one start time) 10 / 100 then 15 / 160; a reset-per-export client 4 then 6.
+    for minutes, count, total in ((10, 10, 100.0), (40, 15, 160.0)):
+        lake.point(
+            "app.request.latency", "summary", T0 + minutes * m, T0, instance="app-1", count=count, sum=total,
+            quantile_values=[{"quantile": 0.5, "value": 9.0}, {"quantile": 0.99, "value": 20.0}],
+        )
+    for minutes, count in ((10, 4), (20, 6)):
+        lake.point(
+            "app.request.latency", "summary", T0 + minutes * m, T0 + (minutes - 10) * m, instance="app-2",
+            count=count, sum=float(count), quantile_values=[],
+        )
+    return lake
