@@ -2,23 +2,19 @@
 
     Lists of a point (histogram buckets, summary quantiles) are exploded with a lateral join whose
     syntax differs per warehouse: `explode_indexes` gives one row per 0-based position of a list,
-    `explode_elements` one row per element, and `list_at` reads a position. -#}
+    `position_of` names that position in the select, and `list_at` reads the list there. -#}
 
 {% macro explode_indexes(list_expression, index_alias) %}{{ return(adapter.dispatch('explode_indexes', 'spanledger')(list_expression, index_alias)) }}{% endmacro %}
 {% macro duckdb__explode_indexes(list_expression, index_alias) -%}
-    cross join unnest(range(coalesce(len({{ list_expression }}), 0))) as {{ index_alias }}_table({{ index_alias }})
+    cross join unnest(range(coalesce(len({{ list_expression }}), 0))) as {{ index_alias }}_positions({{ index_alias }})
 {%- endmacro %}
 {% macro bigquery__explode_indexes(list_expression, index_alias) -%}
     cross join unnest(generate_array(0, array_length({{ list_expression }}) - 1)) as {{ index_alias }}
 {%- endmacro %}
 
-{% macro explode_elements(list_expression, element_alias) %}{{ return(adapter.dispatch('explode_elements', 'spanledger')(list_expression, element_alias)) }}{% endmacro %}
-{% macro duckdb__explode_elements(list_expression, element_alias) -%}
-    cross join unnest({{ list_expression }}) as {{ element_alias }}_table({{ element_alias }})
-{%- endmacro %}
-{% macro bigquery__explode_elements(list_expression, element_alias) -%}
-    cross join unnest({{ list_expression }}) as {{ element_alias }}
-{%- endmacro %}
+{% macro position_of(index_alias) %}{{ return(adapter.dispatch('position_of', 'spanledger')(index_alias)) }}{% endmacro %}
+{% macro duckdb__position_of(index_alias) -%}{{ index_alias }}_positions.{{ index_alias }}{%- endmacro %}
+{% macro bigquery__position_of(index_alias) -%}{{ index_alias }}{%- endmacro %}
 
 {% macro list_at(list_expression, index_expression) %}{{ return(adapter.dispatch('list_at', 'spanledger')(list_expression, index_expression)) }}{% endmacro %}
 {% macro duckdb__list_at(list_expression, index_expression) -%}
@@ -95,10 +91,10 @@
 
     Aggregate over rows of (bucket_lower, bucket_upper, bucket_count, cumulative_count, total_count,
     is_exponential) where a null lower is -Inf and a null upper +Inf; buckets sorted by upper bound.
-    Interpolated values rise with the bucket, so the smallest candidate is the first bucket's. -#}
+    Exactly one bucket has the rank above the count before it and at most its running count. -#}
 {% macro bucket_quantile(q) -%}
     min(case
-        when bucket_count > 0 and cumulative_count >= {{ q }} * total_count then
+        when cumulative_count - bucket_count < {{ q }} * total_count and cumulative_count >= {{ q }} * total_count then
             case
                 when bucket_upper is null then bucket_lower
                 when bucket_lower is null and bucket_upper <= 0 then bucket_upper
@@ -121,4 +117,114 @@
         rows between unbounded preceding and current row
     ) as cumulative_count,
     sum(bucket_count) over (partition by {{ partition_columns | join(', ') }}) as total_count
+{%- endmacro %}
+
+{#- CTEs ending in `name`: quantiles per `group_columns` of the buckets in CTE `bucket_rows`
+    (group columns, is_exponential, bucket_side, bucket_scale, bucket_index, bucket_lower,
+    bucket_upper, bucket_count). Exponential buckets of a group are merged at its lowest scale;
+    equal buckets add up; `quantiles` maps a column suffix to q, e.g. {'p95': 0.95}. -#}
+{% macro bucket_quantile_ctes(name, bucket_rows, group_columns, quantiles) -%}
+{%- set groups = group_columns | join(', ') -%}
+{{ name }}_scaled as (
+
+    select
+        *,
+        {{ downscaled_index('bucket_index', 'bucket_scale - merge_scale') }} as merged_index
+    from (
+        select
+            *,
+            min(case when is_exponential and bucket_side != 'zero' then bucket_scale end)
+                over (partition by {{ groups }}) as merge_scale
+        from {{ bucket_rows }}
+    ) as with_merge_scale
+
+),
+
+{{ name }}_merged as (
+
+    select
+        {{ groups }},
+        is_exponential,
+        case
+            when not is_exponential or bucket_side = 'zero' then bucket_lower
+            when bucket_side = 'positive' then {{ exponential_bound('merged_index', 'merge_scale') }}
+            else -{{ exponential_bound('merged_index + 1', 'merge_scale') }}
+        end as bucket_lower,
+        case
+            when not is_exponential or bucket_side = 'zero' then bucket_upper
+            when bucket_side = 'positive' then {{ exponential_bound('merged_index + 1', 'merge_scale') }}
+            else -{{ exponential_bound('merged_index', 'merge_scale') }}
+        end as bucket_upper,
+        bucket_count
+    from {{ name }}_scaled
+
+),
+
+{{ name }}_running as (
+
+    select
+        {{ groups }},
+        is_exponential,
+        bucket_lower,
+        bucket_upper,
+        bucket_count,
+        {{ bucket_running_counts(group_columns) }}
+    from (
+        select
+            {{ groups }},
+            is_exponential,
+            bucket_lower,
+            bucket_upper,
+            sum(bucket_count) as bucket_count
+        from {{ name }}_merged
+        group by {{ groups }}, is_exponential, bucket_lower, bucket_upper
+    ) as summed
+
+),
+
+{{ name }} as (
+
+    select
+        {{ groups }},
+        {% for suffix, q in quantiles.items() -%}
+        {{ bucket_quantile(q) }} as {{ suffix }}{% if not loop.last %},{% endif %}
+        {% endfor %}
+    from {{ name }}_running
+    group by {{ groups }}
+
+)
+{%- endmacro %}
+
+{#- Bucket rows of both histogram kinds for the measures of `signals` (seed metric_measures), with
+    the columns bucket_quantile_ctes needs plus `key_columns` (expressions over the bucket rows). -#}
+{% macro measure_bucket_rows(signals, key_columns) -%}
+{%- set signal_list = "'" ~ (signals | join("', '")) ~ "'" -%}
+    select
+        {% for alias, expression in key_columns.items() %}{{ expression }} as {{ alias }},
+        {% endfor -%}
+        measures.measure,
+        buckets.is_exponential,
+        buckets.bucket_side,
+        buckets.bucket_scale,
+        buckets.bucket_index,
+        buckets.bucket_lower * measures.value_scale as bucket_lower,
+        buckets.bucket_upper * measures.value_scale as bucket_upper,
+        buckets.bucket_count
+    from (
+        select
+            metric_name, point_hour, point_date, point_attributes, model, service_name, service_instance_id,
+            false as is_exponential, 'explicit' as bucket_side, 0 as bucket_scale, bucket_index,
+            bucket_lower, bucket_upper, bucket_count
+        from {{ ref('int_metric_explicit_buckets') }}
+        where {{ date_window('point_date') }}
+        union all
+        select
+            metric_name, point_hour, point_date, point_attributes, model, service_name, service_instance_id,
+            true as is_exponential, bucket_side, bucket_scale, bucket_index,
+            bucket_lower, bucket_upper, bucket_count
+        from {{ ref('int_metric_exponential_buckets') }}
+        where {{ date_window('point_date') }}
+    ) as buckets
+    inner join {{ ref('metric_measures') }} as measures
+        on buckets.metric_name = measures.metric_name and measures.signal in ({{ signal_list }})
 {%- endmacro %}

@@ -40,7 +40,7 @@ class MetricLake:
         kind: str,
         at: datetime,
         start: datetime | None,
-        instance: str = "engine-a:8000",
+        instance: str = "vllm-0.inference.svc:8000",
         service: str = "vllm",
         attributes: dict | None = None,
         temporality: str | None = "CUMULATIVE",
@@ -110,7 +110,7 @@ def hand_worked_lake() -> MetricLake:
     # A run that began before the lake: its first point is no baseline, its second adds 10.
     old = datetime(2025, 5, 1, tzinfo=UTC)
     for minutes, value in ((60, 1000), (90, 1010)):
-        lake.counter("vllm:generation_tokens", night + minutes * m, old, value, instance="engine-b:8000")
+        lake.counter("vllm:generation_tokens", night + minutes * m, old, value, instance="vllm-1.inference.svc:8000")
 
     # Gauges: the waiting queue samples 0, 2, 5, 9 in hour 10.
     for minutes, value in ((0, 0), (15, 2), (30, 5), (45, 9)):

@@ -16,17 +16,21 @@ points as (
 
 buckets as (
 
+    {%- set i = position_of('bucket_index') %}
+
     select
         points.*,
-        bucket_index,
-        {{ list_at('points.bucket_counts', 'bucket_index') }}
-        - case when points.bucket_basis = 'difference'
-            then coalesce({{ list_at('points.previous_bucket_counts', 'bucket_index') }}, 0) else 0 end
-            as bucket_count,
-        case when bucket_index > 0 then {{ list_at('points.explicit_bounds', 'bucket_index - 1') }} end
-            as bucket_lower,
-        case when bucket_index < {{ list_length('points.explicit_bounds') }}
-            then {{ list_at('points.explicit_bounds', 'bucket_index') }} end as bucket_upper
+        {{ i }} as bucket_index,
+        {{ list_at('points.bucket_counts', i) }} - case
+            when points.bucket_basis = 'difference'
+                then coalesce({{ list_at('points.previous_bucket_counts', i) }}, 0)
+            else 0
+        end as bucket_count,
+        case when {{ i }} > 0 then {{ list_at('points.explicit_bounds', i ~ ' - 1') }} end as bucket_lower,
+        case
+            when {{ i }} < {{ list_length('points.explicit_bounds') }}
+                then {{ list_at('points.explicit_bounds', i) }}
+        end as bucket_upper
     from points
     {{ explode_indexes('points.bucket_counts', 'bucket_index') }}
 

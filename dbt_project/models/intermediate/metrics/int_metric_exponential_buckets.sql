@@ -19,22 +19,72 @@ points as (
 
 current_buckets as (
 
-    select points.point_id, 'positive' as bucket_side, points.exp_positive_offset + i as bucket_index,
-        {{ list_at('points.exp_positive_bucket_counts', 'i') }} as bucket_total
+    {%- set i = position_of('i') %}
+
+    select
+        points.point_id,
+        'positive' as bucket_side,
+        points.exp_positive_offset + {{ i }} as bucket_index,
+        {{ list_at('points.exp_positive_bucket_counts', i) }} as bucket_total
     from points
     {{ explode_indexes('points.exp_positive_bucket_counts', 'i') }}
 
     union all
 
-    select points.point_id, 'negative' as bucket_side, points.exp_negative_offset + i as bucket_index,
-        {{ list_at('points.exp_negative_bucket_counts', 'i') }} as bucket_total
+    select
+        points.point_id,
+        'negative' as bucket_side,
+        points.exp_negative_offset + {{ i }} as bucket_index,
+        {{ list_at('points.exp_negative_bucket_counts', i) }} as bucket_total
     from points
     {{ explode_indexes('points.exp_negative_bucket_counts', 'i') }}
 
     union all
 
-    select point_id, 'zero' as bucket_side, 0 as bucket_index, exp_zero_count as bucket_total
+    select
+        point_id,
+        'zero' as bucket_side,
+        0 as bucket_index,
+        exp_zero_count as bucket_total
     from points
+
+),
+
+-- the predecessor's buckets, brought down to the point's scale
+previous_unscaled as (
+
+    {%- set i = position_of('i') %}
+    {%- set steps = 'points.previous_exp_scale - points.exp_scale' %}
+
+    select
+        points.point_id,
+        'positive' as bucket_side,
+        {{ downscaled_index('points.previous_exp_positive_offset + ' ~ i, steps) }} as bucket_index,
+        {{ list_at('points.previous_exp_positive_bucket_counts', i) }} as bucket_total
+    from points
+    {{ explode_indexes('points.previous_exp_positive_bucket_counts', 'i') }}
+    where points.bucket_basis = 'difference'
+
+    union all
+
+    select
+        points.point_id,
+        'negative' as bucket_side,
+        {{ downscaled_index('points.previous_exp_negative_offset + ' ~ i, steps) }} as bucket_index,
+        {{ list_at('points.previous_exp_negative_bucket_counts', i) }} as bucket_total
+    from points
+    {{ explode_indexes('points.previous_exp_negative_bucket_counts', 'i') }}
+    where points.bucket_basis = 'difference'
+
+    union all
+
+    select
+        point_id,
+        'zero' as bucket_side,
+        0 as bucket_index,
+        previous_exp_zero_count as bucket_total
+    from points
+    where bucket_basis = 'difference'
 
 ),
 
@@ -45,31 +95,7 @@ previous_buckets as (
         bucket_side,
         bucket_index,
         sum(bucket_total) as bucket_total
-    from (
-        select points.point_id, 'positive' as bucket_side,
-            {{ downscaled_index('points.previous_exp_positive_offset + i', 'points.previous_exp_scale - points.exp_scale') }}
-                as bucket_index,
-            {{ list_at('points.previous_exp_positive_bucket_counts', 'i') }} as bucket_total
-        from points
-        {{ explode_indexes('points.previous_exp_positive_bucket_counts', 'i') }}
-        where points.bucket_basis = 'difference'
-
-        union all
-
-        select points.point_id, 'negative' as bucket_side,
-            {{ downscaled_index('points.previous_exp_negative_offset + i', 'points.previous_exp_scale - points.exp_scale') }}
-                as bucket_index,
-            {{ list_at('points.previous_exp_negative_bucket_counts', 'i') }} as bucket_total
-        from points
-        {{ explode_indexes('points.previous_exp_negative_bucket_counts', 'i') }}
-        where points.bucket_basis = 'difference'
-
-        union all
-
-        select point_id, 'zero' as bucket_side, 0 as bucket_index, previous_exp_zero_count as bucket_total
-        from points
-        where bucket_basis = 'difference'
-    ) as unscaled
+    from previous_unscaled
     group by point_id, bucket_side, bucket_index
 
 ),

@@ -9,11 +9,11 @@ with
 points as (
 
     select * from {{ ref('stg_otlp__metric_points') }}
-    where (
-        metric_type = 'gauge'
-        or metric_type = 'sum' and not is_monotonic and aggregation_temporality = 'CUMULATIVE'
-    )
-        and {{ date_window('point_date') }}
+    where {{ date_window('point_date') }}
+        and (
+            metric_type = 'gauge'
+            or metric_type = 'sum' and not is_monotonic and aggregation_temporality = 'CUMULATIVE'
+        )
 
 ),
 

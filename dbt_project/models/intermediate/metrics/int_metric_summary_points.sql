@@ -47,14 +47,16 @@ based as (
 
 quantiles as (
 
+    {%- set q = list_at('based.quantile_values', position_of('q')) %}
+
     select
         based.point_id,
-        max(case when q.quantile = 0.5 then q.value end) as quantile_50,
-        max(case when q.quantile = 0.9 then q.value end) as quantile_90,
-        max(case when q.quantile = 0.95 then q.value end) as quantile_95,
-        max(case when q.quantile = 0.99 then q.value end) as quantile_99
+        max(case when {{ q }}.quantile = 0.5 then {{ q }}.value end) as quantile_50,
+        max(case when {{ q }}.quantile = 0.9 then {{ q }}.value end) as quantile_90,
+        max(case when {{ q }}.quantile = 0.95 then {{ q }}.value end) as quantile_95,
+        max(case when {{ q }}.quantile = 0.99 then {{ q }}.value end) as quantile_99
     from based
-    {{ explode_elements('based.quantile_values', 'q') }}
+    {{ explode_indexes('based.quantile_values', 'q') }}
     group by based.point_id
 
 ),
