@@ -35,6 +35,33 @@ class MetricLake:
 
     def __init__(self) -> None:
         self.rows: list[dict] = []
+        self.spans: list[dict] = []
+
+    def span(
+        self, span_id: str, at: datetime, trace_state: str | None, attributes: dict | None = None
+    ) -> None:
+        """A root span carrying only what sampling needs: its tracestate and attributes."""
+        self.spans.append(
+            {
+                "trace_id": f"{len(self.spans) + 1:032x}",
+                "span_id": span_id,
+                "trace_state": trace_state,
+                "span_name": "sampled request",
+                "span_kind": "SERVER",
+                "start_time_unix_nano": ns(at),
+                "end_time_unix_nano": ns(at) + 1_000_000,
+                "start_at": at.replace(tzinfo=None),
+                "end_at": at.replace(tzinfo=None),
+                "duration_ms": 1.0,
+                "status_code": "UNSET",
+                "attributes": json.dumps(attributes or {}),
+                "sample_rate": (attributes or {}).get("SampleRate"),
+                "service_name": "sampled-app",
+                "resource_attributes": json.dumps({"service.name": "sampled-app"}),
+                "source_file_id": "metric-fixture",
+                "source_offset": f"span {len(self.spans) + 1}",
+            }
+        )
 
     def point(
         self,
@@ -78,15 +105,19 @@ class MetricLake:
             empty = lake_dir / table / "date=1970-01-01"
             empty.mkdir(parents=True, exist_ok=True)
             pq.write_table(schema.empty_table(), empty / "_schema.parquet")
-        schema = LAKE_TABLES["metric_points"]
-        by_date: dict = defaultdict(list)
-        for row in self.rows:
-            by_date[row["point_at"].date()].append(row)
-        for day, rows in by_date.items():
-            out = lake_dir / "metric_points" / f"date={day.isoformat()}"
-            out.mkdir(parents=True, exist_ok=True)
-            cols = {f.name: [r.get(f.name) for r in rows] for f in schema}
-            pq.write_table(pa.table(cols, schema=schema), out / "part-0.parquet")
+        for table, rows, time_column in (
+            ("metric_points", self.rows, "point_at"),
+            ("spans", self.spans, "start_at"),
+        ):
+            schema = LAKE_TABLES[table]
+            by_date: dict = defaultdict(list)
+            for row in rows:
+                by_date[row[time_column].date()].append(row)
+            for day, day_rows in by_date.items():
+                out = lake_dir / table / f"date={day.isoformat()}"
+                out.mkdir(parents=True, exist_ok=True)
+                cols = {f.name: [r.get(f.name) for r in day_rows] for f in schema}
+                pq.write_table(pa.table(cols, schema=schema), out / "part-0.parquet")
 
 
 def hand_worked_lake() -> MetricLake:
@@ -269,4 +300,18 @@ def hand_worked_lake() -> MetricLake:
             sum=float(count),
             quantile_values=[],
         )
+    # Sampled spans: OpenTelemetry's probability sampler writes its threshold into the tracestate
+    # (keep 1 - T / 2^56); a SampleRate attribute, when present, is the rate instead.
+    for minutes, (span_id, state, attributes) in enumerate(
+        (
+            ("half", "ot=th:8", None),
+            ("quarter", "vendor=a,ot=rv:0123456789abcd;th:c", None),
+            ("all", "ot=th:0", None),
+            ("percent", "ot=th:fd70a4", None),
+            ("not_ot", "xot=th:8", None),
+            ("none", None, None),
+            ("attribute", "ot=th:8", {"SampleRate": 10}),
+        )
+    ):
+        lake.span(span_id, T0 + minutes * m, state, attributes)
     return lake

@@ -190,3 +190,16 @@ def test_rates_use_the_increase_not_the_running_total(metric_warehouse):
         f"where model = '{LLAMA}' and metric_hour = '{datetime(2025, 6, 2, 11)}'",
     )[0:1][0]
     assert per_second == pytest.approx(180 / 3600)
+
+
+def test_sampling_probability_comes_from_the_tracestate_threshold(metric_warehouse):
+    rates = dict(rows(metric_warehouse, "select span_id, sample_rate from intermediate.int_spans_attributed"))
+    assert rates == {
+        "half": 0.5,
+        "quarter": 0.25,
+        "all": 1.0,
+        "percent": pytest.approx(1 - 0xFD70A4 / 2**24),
+        "not_ot": None,  # another vendor's key that merely ends in "ot"
+        "none": None,
+        "attribute": 10.0,  # the span's own SampleRate wins
+    }
