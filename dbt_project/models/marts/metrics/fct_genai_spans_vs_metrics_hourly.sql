@@ -12,10 +12,34 @@
 
 with
 
+-- conventions name one provider differently (aws / aws.bedrock): both sides use the price book's id
+provider_aliases as (
+
+    select
+        lower(trim(provider_alias)) as provider_alias,
+        lower(trim(provider)) as provider
+    from {{ ref('provider_aliases') }}
+
+),
+
 metric_hours as (
 
-    select * from {{ ref('fct_genai_metrics_hourly') }}
-    where instrument_side = 'client' and {{ date_window('metric_date') }}
+    select
+        metrics.metric_hour,
+        metrics.service_name,
+        coalesce(provider_aliases.provider, metrics.provider) as provider,
+        metrics.model,
+        metrics.operation_name,
+        sum(metrics.call_count) as call_count,
+        sum(metrics.input_tokens) as input_tokens,
+        sum(metrics.output_tokens) as output_tokens,
+        max(metrics.duration_p95_seconds) as duration_p95_seconds
+    from {{ ref('fct_genai_metrics_hourly') }} as metrics
+    left join provider_aliases on lower(metrics.provider) = provider_aliases.provider_alias
+    where metrics.instrument_side = 'client' and {{ date_window('metrics.metric_date') }}
+    group by
+        metrics.metric_hour, metrics.service_name, coalesce(provider_aliases.provider, metrics.provider),
+        metrics.model, metrics.operation_name
 
 ),
 
@@ -24,7 +48,7 @@ span_calls as (
     select
         {{ hour_start('ended_at') }} as metric_hour,
         coalesce(service_name, {{ unknown }}) as service_name,
-        coalesce(provider_name, {{ unknown }}) as provider,
+        coalesce(provider_id, {{ unknown }}) as provider,
         coalesce(model, {{ unknown }}) as model,
         coalesce(operation_name, {{ unknown }}) as operation_name,
         {{ sample_weight('sample_rate') }} as sample_weight,
