@@ -228,3 +228,23 @@
     inner join {{ ref('metric_measures') }} as measures
         on buckets.metric_name = measures.metric_name and measures.signal in ({{ signal_list }})
 {%- endmacro %}
+
+{#- The rows of CTE `points` with their series' previous point: previous start and end time and
+    previous_<c> for each of `columns`, by end time within the series. -#}
+{% macro sequenced_points(columns) -%}
+    select
+        *,
+        {% for c in columns -%}
+        lag({{ c }}) over series_order as previous_{{ c }},
+        {% endfor -%}
+        lag(start_time_unix_nano) over series_order as previous_start_time_unix_nano,
+        lag(time_unix_nano) over series_order as previous_time_unix_nano
+    from points
+    window series_order as (partition by series_id order by time_unix_nano, point_id)
+{%- endmacro %}
+
+{#- Model of an inference engine's point: vLLM and SGLang label it model_name; TGI serves one model
+    per service. -#}
+{% macro engine_model(alias) -%}
+    coalesce({{ alias }}.model, {{ json_string(alias ~ '.point_attributes', 'model_name') }}, {{ alias }}.service_name, '{{ var("unknown_label") }}')
+{%- endmacro %}

@@ -14,7 +14,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 SAVED_QUERIES = sorted((REPO / "sql").glob("*.sql"))
-SCHEMAS = ("finops", "reliability", "evals", "intermediate", "reference", "staging")
+SCHEMAS = ("finops", "reliability", "evals", "metrics", "intermediate", "reference", "staging")
 
 
 def test_there_are_saved_queries() -> None:

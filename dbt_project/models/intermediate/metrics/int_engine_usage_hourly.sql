@@ -6,7 +6,6 @@
 
 {%- set unknown = "'" ~ var('unknown_label') ~ "'" -%}
 {%- set keys = ['metric_hour', 'engine', 'service_instance_id', 'model'] -%}
-{%- set model_of = 'coalesce({0}.model, ' ~ json_string('{0}.point_attributes', 'model_name') ~ ', {0}.service_name, ' ~ unknown ~ ')' -%}
 
 with
 
@@ -24,7 +23,7 @@ increases as (
         sums.point_hour as metric_hour,
         measures.signal as engine,
         coalesce(sums.service_instance_id, {{ unknown }}) as service_instance_id,
-        {{ model_of.format('sums') }} as model,
+        {{ engine_model('sums') }} as model,
         measures.measure,
         sums.delta_value * measures.value_scale as increase,
         sums.is_reset
@@ -38,11 +37,15 @@ increases as (
         histograms.point_hour as metric_hour,
         measures.signal as engine,
         coalesce(histograms.service_instance_id, {{ unknown }}) as service_instance_id,
-        {{ model_of.format('histograms') }} as model,
-        case when measures.measure in ('prompt_tokens', 'generation_tokens') then measures.measure
-            else measures.measure || '_count' end as measure,
-        case when measures.measure in ('prompt_tokens', 'generation_tokens') then histograms.delta_sum
-            else histograms.delta_count end as increase,
+        {{ engine_model('histograms') }} as model,
+        case
+            when measures.measure in ('prompt_tokens', 'generation_tokens') then measures.measure
+            else measures.measure || '_count'
+        end as measure,
+        case
+            when measures.measure in ('prompt_tokens', 'generation_tokens') then histograms.delta_sum
+            else histograms.delta_count
+        end as increase,
         histograms.is_reset
     from {{ ref('int_metric_histogram_deltas') }} as histograms
     inner join measures on histograms.metric_name = measures.metric_name

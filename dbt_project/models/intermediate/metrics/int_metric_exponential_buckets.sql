@@ -20,27 +20,17 @@ points as (
 current_buckets as (
 
     {%- set i = position_of('i') %}
-
+    {% for side in ['positive', 'negative'] %}
     select
         points.point_id,
-        'positive' as bucket_side,
-        points.exp_positive_offset + {{ i }} as bucket_index,
-        {{ list_at('points.exp_positive_bucket_counts', i) }} as bucket_total
+        '{{ side }}' as bucket_side,
+        points.exp_{{ side }}_offset + {{ i }} as bucket_index,
+        {{ list_at('points.exp_' ~ side ~ '_bucket_counts', i) }} as bucket_total
     from points
-    {{ explode_indexes('points.exp_positive_bucket_counts', 'i') }}
+    {{ explode_indexes('points.exp_' ~ side ~ '_bucket_counts', 'i') }}
 
     union all
-
-    select
-        points.point_id,
-        'negative' as bucket_side,
-        points.exp_negative_offset + {{ i }} as bucket_index,
-        {{ list_at('points.exp_negative_bucket_counts', i) }} as bucket_total
-    from points
-    {{ explode_indexes('points.exp_negative_bucket_counts', 'i') }}
-
-    union all
-
+    {% endfor %}
     select
         point_id,
         'zero' as bucket_side,
@@ -55,29 +45,18 @@ previous_unscaled as (
 
     {%- set i = position_of('i') %}
     {%- set steps = 'points.previous_exp_scale - points.exp_scale' %}
-
+    {% for side in ['positive', 'negative'] %}
     select
         points.point_id,
-        'positive' as bucket_side,
-        {{ downscaled_index('points.previous_exp_positive_offset + ' ~ i, steps) }} as bucket_index,
-        {{ list_at('points.previous_exp_positive_bucket_counts', i) }} as bucket_total
+        '{{ side }}' as bucket_side,
+        {{ downscaled_index('points.previous_exp_' ~ side ~ '_offset + ' ~ i, steps) }} as bucket_index,
+        {{ list_at('points.previous_exp_' ~ side ~ '_bucket_counts', i) }} as bucket_total
     from points
-    {{ explode_indexes('points.previous_exp_positive_bucket_counts', 'i') }}
+    {{ explode_indexes('points.previous_exp_' ~ side ~ '_bucket_counts', 'i') }}
     where points.bucket_basis = 'difference'
 
     union all
-
-    select
-        points.point_id,
-        'negative' as bucket_side,
-        {{ downscaled_index('points.previous_exp_negative_offset + ' ~ i, steps) }} as bucket_index,
-        {{ list_at('points.previous_exp_negative_bucket_counts', i) }} as bucket_total
-    from points
-    {{ explode_indexes('points.previous_exp_negative_bucket_counts', 'i') }}
-    where points.bucket_basis = 'difference'
-
-    union all
-
+    {% endfor %}
     select
         point_id,
         'zero' as bucket_side,

@@ -17,22 +17,18 @@ points as (
 
 sequenced as (
 
-    select
-        *,
-        lag(point_count) over series_order as previous_count,
-        lag(point_sum) over series_order as previous_sum,
-        lag(start_time_unix_nano) over series_order as previous_start_time_unix_nano,
-        lag(time_unix_nano) over series_order as previous_time_unix_nano,
-        lag(bucket_counts) over series_order as previous_bucket_counts,
-        lag(explicit_bounds) over series_order as previous_explicit_bounds,
-        lag(exp_scale) over series_order as previous_exp_scale,
-        lag(exp_zero_count) over series_order as previous_exp_zero_count,
-        lag(exp_positive_offset) over series_order as previous_exp_positive_offset,
-        lag(exp_positive_bucket_counts) over series_order as previous_exp_positive_bucket_counts,
-        lag(exp_negative_offset) over series_order as previous_exp_negative_offset,
-        lag(exp_negative_bucket_counts) over series_order as previous_exp_negative_bucket_counts
-    from points
-    window series_order as (partition by series_id order by time_unix_nano, point_id)
+    {{ sequenced_points([
+        'point_count',
+        'point_sum',
+        'bucket_counts',
+        'explicit_bounds',
+        'exp_scale',
+        'exp_zero_count',
+        'exp_positive_offset',
+        'exp_positive_bucket_counts',
+        'exp_negative_offset',
+        'exp_negative_bucket_counts'
+    ]) }}
 
 ),
 
@@ -40,7 +36,7 @@ based as (
 
     select
         *,
-        {{ delta_basis('point_count', 'previous_count', date_epoch_ns('first_date_read')) }} as delta_basis
+        {{ delta_basis('point_count', 'previous_point_count', date_epoch_ns('first_date_read')) }} as delta_basis
     from sequenced
 
 ),
@@ -67,12 +63,12 @@ final as (
         end as bucket_basis,
         delta_basis = 'since_start' and previous_time_unix_nano is not null as is_reset,
         case delta_basis
-            when 'difference' then point_count - previous_count
+            when 'difference' then point_count - previous_point_count
             when 'no_baseline' then null
             else point_count
         end as delta_count,
         case delta_basis
-            when 'difference' then point_sum - previous_sum
+            when 'difference' then point_sum - previous_point_sum
             when 'no_baseline' then null
             else point_sum
         end as delta_sum,

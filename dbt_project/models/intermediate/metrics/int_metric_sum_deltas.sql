@@ -16,13 +16,7 @@ points as (
 
 sequenced as (
 
-    select
-        *,
-        lag(point_value) over series_order as previous_value,
-        lag(start_time_unix_nano) over series_order as previous_start_time_unix_nano,
-        lag(time_unix_nano) over series_order as previous_time_unix_nano
-    from points
-    window series_order as (partition by series_id order by time_unix_nano, point_id)
+    {{ sequenced_points(['point_value']) }}
 
 ),
 
@@ -36,7 +30,7 @@ based as (
                 and start_time_unix_nano = previous_start_time_unix_nano then 'difference'
             when aggregation_temporality = 'CUMULATIVE' and not is_monotonic
                 and previous_time_unix_nano is not null then 'since_start'
-            else {{ delta_basis('point_value', 'previous_value', date_epoch_ns('first_date_read')) }}
+            else {{ delta_basis('point_value', 'previous_point_value', date_epoch_ns('first_date_read')) }}
         end as delta_basis
     from sequenced
 
@@ -59,7 +53,7 @@ final as (
         case delta_basis
             when 'delta' then point_value
             when 'since_start' then point_value
-            when 'difference' then point_value - previous_value
+            when 'difference' then point_value - previous_point_value
         end as delta_value,
         cast(time_unix_nano - case
             when delta_basis = 'difference' then previous_time_unix_nano

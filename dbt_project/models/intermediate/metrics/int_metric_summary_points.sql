@@ -15,14 +15,7 @@ points as (
 
 sequenced as (
 
-    select
-        *,
-        lag(point_count) over series_order as previous_count,
-        lag(point_sum) over series_order as previous_sum,
-        lag(start_time_unix_nano) over series_order as previous_start_time_unix_nano,
-        lag(time_unix_nano) over series_order as previous_time_unix_nano
-    from points
-    window series_order as (partition by series_id order by time_unix_nano, point_id)
+    {{ sequenced_points(['point_count', 'point_sum']) }}
 
 ),
 
@@ -30,7 +23,7 @@ based as (
 
     select
         *,
-        {{ delta_basis('point_count', 'previous_count', date_epoch_ns('first_date_read'), 'summary_temporality') }}
+        {{ delta_basis('point_count', 'previous_point_count', date_epoch_ns('first_date_read'), 'summary_temporality') }}
             as delta_basis
     from (
         -- OTLP gives summaries no temporality: a point that starts where its predecessor ended is a
@@ -74,12 +67,12 @@ final as (
         based.point_date,
         based.delta_basis,
         case based.delta_basis
-            when 'difference' then based.point_count - based.previous_count
+            when 'difference' then based.point_count - based.previous_point_count
             when 'no_baseline' then null
             else based.point_count
         end as delta_count,
         case based.delta_basis
-            when 'difference' then based.point_sum - based.previous_sum
+            when 'difference' then based.point_sum - based.previous_point_sum
             when 'no_baseline' then null
             else based.point_sum
         end as delta_sum,

@@ -45,10 +45,11 @@ counts as (
         sum(case when measure = 'duration' then delta_count else 0 end) as call_count,
         sum(case when measure = 'duration' and is_error then delta_count else 0 end) as error_count,
         sum(case when measure = 'duration' then delta_sum else 0 end) as duration_sum_seconds,
-        cast(round(sum(case when measure = 'tokens' and token_type = 'input' then delta_sum else 0 end))
-            as {{ t_int() }}) as input_tokens,
-        cast(round(sum(case when measure = 'tokens' and token_type = 'output' then delta_sum else 0 end))
-            as {{ t_int() }}) as output_tokens
+        {% for token_type in ['input', 'output'] -%}
+        cast(round(sum(
+            case when measure = 'tokens' and token_type = '{{ token_type }}' then delta_sum else 0 end
+        )) as {{ t_int() }}) as {{ token_type }}_tokens{% if not loop.last %},{% endif %}
+        {% endfor %}
     from histograms
     group by {{ group_columns | join(', ') }}
 
@@ -80,8 +81,9 @@ quantiles_by_measure as (
 
 final as (
 
+    {%- set qualified = [] %}{% for c in group_columns %}{% do qualified.append('counts.' ~ c) %}{% endfor %}
+
     select
-        {%- set qualified = [] %}{% for c in group_columns %}{% do qualified.append('counts.' ~ c) %}{% endfor %}
         {{ hash_key(qualified) }} as metric_row_id,
         cast(counts.metric_hour as date) as metric_date,
         {% for c in group_columns %}counts.{{ c }},

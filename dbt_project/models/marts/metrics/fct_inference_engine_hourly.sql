@@ -9,7 +9,6 @@
 {%- set unknown = "'" ~ var('unknown_label') ~ "'" -%}
 {%- set engines = ['vllm', 'sglang', 'tgi'] -%}
 {%- set keys = ['metric_hour', 'engine', 'service_instance_id', 'model'] -%}
-{%- set model_of = 'coalesce({0}.model, ' ~ json_string('{0}.point_attributes', 'model_name') ~ ', {0}.service_name, ' ~ unknown ~ ')' -%}
 
 with
 
@@ -33,10 +32,10 @@ levels as (
         gauges.point_hour as metric_hour,
         measures.signal as engine,
         coalesce(gauges.service_instance_id, {{ unknown }}) as service_instance_id,
-        {{ model_of.format('gauges') }} as model,
+        {{ engine_model('gauges') }} as model,
         measures.measure,
         gauges.point_at,
-        gauges.point_value * measures.value_scale as level
+        gauges.point_value * measures.value_scale as level_value
     from {{ ref('int_metric_gauge_points') }} as gauges
     inner join measures on gauges.metric_name = measures.metric_name
     where measures.signal in ('vllm', 'sglang', 'tgi') and {{ date_window('gauges.point_date') }}
@@ -48,8 +47,8 @@ queue_ends as (
 
     select
         {{ keys | join(', ') }},
-        first_value(level) over hour_samples as first_waiting,
-        last_value(level) over hour_samples as last_waiting
+        first_value(level_value) over hour_samples as first_waiting,
+        last_value(level_value) over hour_samples as last_waiting
     from levels
     where measure = 'waiting_requests'
     window hour_samples as (
@@ -74,12 +73,12 @@ level_hours as (
 
     select
         {{ keys | join(', ') }},
-        avg(case when measure = 'running_requests' then level end) as running_requests_avg,
-        max(case when measure = 'running_requests' then level end) as running_requests_max,
-        {{ percentile("case when measure = 'waiting_requests' then level end", 0.95) }} as waiting_requests_p95,
-        max(case when measure = 'waiting_requests' then level end) as waiting_requests_max,
-        {{ percentile("case when measure = 'kv_cache_usage' then level end", 0.95) }} as kv_cache_usage_p95,
-        max(case when measure = 'kv_cache_usage' then level end) as kv_cache_usage_max
+        avg(case when measure = 'running_requests' then level_value end) as running_requests_avg,
+        max(case when measure = 'running_requests' then level_value end) as running_requests_max,
+        {{ percentile("case when measure = 'waiting_requests' then level_value end", 0.95) }} as waiting_requests_p95,
+        max(case when measure = 'waiting_requests' then level_value end) as waiting_requests_max,
+        {{ percentile("case when measure = 'kv_cache_usage' then level_value end", 0.95) }} as kv_cache_usage_p95,
+        max(case when measure = 'kv_cache_usage' then level_value end) as kv_cache_usage_max
     from levels
     group by {{ keys | join(', ') }}
 
@@ -90,7 +89,7 @@ gpu_hours as (
 
     select
         gauges.point_hour as metric_hour,
-        {{ json_string('gauges.point_attributes', 'Hostname') }} as host,
+        {{ json_string('gauges.point_attributes', 'Hostname') }} as gpu_host,
         avg(case when measures.measure = 'gpu_utilization' then gauges.point_value * measures.value_scale end)
             as gpu_utilization_avg,
         max(case when measures.measure = 'gpu_memory_used_mib' then gauges.point_value end)
@@ -109,7 +108,7 @@ bucket_rows as (
         'metric_hour': 'buckets.point_hour',
         'engine': 'measures.signal',
         'service_instance_id': 'coalesce(buckets.service_instance_id, ' ~ unknown ~ ')',
-        'model': model_of.format('buckets'),
+        'model': engine_model('buckets'),
     }) }}
 
 ),
@@ -193,7 +192,7 @@ final as (
         and {% endif %}{% endfor %}
     left join gpu_hours
         on instance_hours.metric_hour = gpu_hours.metric_hour
-        and {{ split_first('instance_hours.service_instance_id', ':') }} = gpu_hours.host
+        and {{ split_first('instance_hours.service_instance_id', ':') }} = gpu_hours.gpu_host
 
 )
 
