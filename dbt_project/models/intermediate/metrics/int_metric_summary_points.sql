@@ -23,8 +23,9 @@ based as (
 
     select
         *,
-        {{ delta_basis('point_count', 'previous_point_count', date_epoch_ns('first_date_read'), 'summary_temporality') }}
-            as delta_basis
+        {{ delta_basis(
+            'point_count', 'previous_point_count', date_epoch_ns('first_date_read'), 'summary_temporality'
+        ) }} as delta_basis
     from (
         -- OTLP gives summaries no temporality: a point that starts where its predecessor ended is a
         -- delta (a reset-per-export client), one that shares the run's start time is cumulative.
