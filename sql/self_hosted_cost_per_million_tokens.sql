@@ -6,7 +6,7 @@
 -- Notes: instance-hours are priced from dbt_project/seeds/gpu_instance_prices.csv for the instance
 --        type in engine_instances.csv and allocated to models by tokens; idle hours count too.
 select
-    date_trunc('month', cost_date) as month,
+    date_trunc('month', cast(cost_date as date)) as month,  -- cast: BigQuery's DATE_TRUNC, not TIMESTAMP_TRUNC
     engine,
     model,
     sum(instance_hours) as instance_hours,

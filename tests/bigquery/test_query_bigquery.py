@@ -55,6 +55,7 @@ def test_every_saved_query_translates_to_bigquery_sql(path: Path) -> None:
             "finops",
             "reliability",
             "evals",
+            "metrics",
             "intermediate",
             "reference",
         ), table.sql("bigquery")
