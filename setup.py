@@ -1,14 +1,15 @@
-"""Build step: compile landing's hot path with Cython, from the same Python source.
+"""Build step: compile landing's hot path with Cython, from the same Python source, and the native decoder.
 
-The modules in `HOT_MODULES` are plain Python (tested as such); compiling them unchanged cuts the CPU per
-landed span by about 40%. The compiled copies carry the SHA-256 of the source they came from, and
-`orchestration.compiled` ignores any copy whose source has changed since, so an edit never runs stale
-code. Without a C compiler or Cython (or with SPANLEDGER_PURE_PYTHON=1) nothing is compiled and the
-package is pure Python: slower, same results.
+What is compiled is listed once, in orchestration/native/modules.py (read here as a plain file: the
+build runs without the package's dependencies). The Cython modules are plain Python (tested as such);
+compiling them unchanged cuts the CPU per landed record by about 40%. Every build carries the SHA-256 of
+the source it came from, and the package ignores any build whose source has changed since, so an edit
+never runs stale code. Without a C compiler or Cython (or with SPANLEDGER_PURE_PYTHON=1) nothing is
+compiled and the package is pure Python: slower, same results.
 """
 
-import hashlib
 import os
+import runpy
 import sys
 from pathlib import Path
 
@@ -16,18 +17,10 @@ from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
 ROOT = Path(__file__).parent
-# Keep in step with orchestration/compiled.py (HOT_MODULES there).
-HOT_MODULES = (
-    "orchestration.otlp.values",
-    "orchestration.lake.semantics",
-    "orchestration.lake.privacy",
-    "orchestration.lake.normalize",
-)
+MODULES = runpy.run_path(str(ROOT / "orchestration" / "native" / "modules.py"))
 GENERATED = ROOT / "build" / "cython-src"
-# Keep in step with orchestration/lake/native.py.
-NATIVE_MODULE = "orchestration.lake._native_traces"
-NATIVE_SOURCE = "orchestration/lake/_native_traces.cpp"
-NATIVE_HEADERS = "orchestration/lake/_native"
+NATIVE_MODULE = MODULES["DECODER_MODULE"]
+NATIVE_SOURCES = ROOT / MODULES["DECODER_SOURCES"]
 
 
 class OptionalBuildExt(build_ext):
@@ -63,7 +56,7 @@ def _stamped_copy(module: str) -> Path:
     for package in target.relative_to(GENERATED).parents:  # so Cython sees the package path
         if package != Path("."):
             (GENERATED / package / "__init__.py").touch()
-    stamp = f"\n__compiled_from__ = {hashlib.sha256(text).hexdigest()!r}\n".encode()
+    stamp = f"\n__compiled_from__ = {MODULES['source_digest'](source)!r}\n".encode()
     if not target.exists() or target.read_bytes() != text + stamp:
         target.write_bytes(text + stamp)
     return target
@@ -78,20 +71,20 @@ def extensions():
         return []
     from setuptools import Extension
 
-    modules = [Extension(name, [str(_stamped_copy(name))]) for name in HOT_MODULES]
+    modules = [Extension(name, [str(_stamped_copy(name))]) for name in MODULES["CYTHON_MODULES"]]
     # Python semantics exactly: annotations are documentation here, not C types.
     compiled = cythonize(
         modules,
         quiet=True,
         compiler_directives={"language_level": 3, "annotation_typing": False, "binding": True},
     )
-    native = native_traces_extension(Extension)
+    native = native_decoder_extension(Extension)
     return compiled + ([native] if native else [])
 
 
-def native_traces_extension(extension_class):
-    """The native trace decoder (C++ on simdjson, from the sources the pysimdjson wheel ships), stamped
-    like the Cython modules so an edited source is never shadowed by a stale build."""
+def native_decoder_extension(extension_class):
+    """The native decoder (C++ on simdjson, from the sources the pysimdjson wheel ships), stamped like
+    the Cython modules so an edited source is never shadowed by a stale build."""
     try:
         import simdjson  # pysimdjson, a build requirement only
     except ImportError:
@@ -99,28 +92,20 @@ def native_traces_extension(extension_class):
     folder = Path(simdjson.__file__).parent
     if not (folder / "simdjson.h").exists() or not (folder / "simdjson.cpp").exists():
         return None
-    macros = [("SPANLEDGER_SOURCE_SHA256", f'"{native_source_digest()}"')]
+    macros = [("SPANLEDGER_SOURCE_SHA256", f'"{MODULES["decoder_digest"](NATIVE_SOURCES)}"')]
     libraries = []
     if _has_openssl():  # HMAC in C++ with the library Python's hmac uses; else through Python
         macros.append(("SPANLEDGER_OPENSSL", "1"))
         libraries.append("crypto")
     return extension_class(
         NATIVE_MODULE,
-        [NATIVE_SOURCE, str(folder / "simdjson.cpp")],
-        include_dirs=[str(folder), str(ROOT / NATIVE_HEADERS)],
+        [f"{MODULES['DECODER_SOURCES']}/{MODULES['DECODER_MAIN']}", str(folder / "simdjson.cpp")],
+        include_dirs=[str(folder), str(NATIVE_SOURCES)],
         language="c++",
         extra_compile_args=["-std=c++17", "-O3"],
         define_macros=macros,
         libraries=libraries,
     )
-
-
-def native_source_digest() -> str:
-    """SHA-256 of the decoder's source and headers (as orchestration/lake/native.py computes it)."""
-    digest = hashlib.sha256((ROOT / NATIVE_SOURCE).read_bytes())
-    for header in sorted((ROOT / NATIVE_HEADERS).glob("*.h")):
-        digest.update(header.read_bytes())
-    return digest.hexdigest()
 
 
 def _has_openssl() -> bool:

@@ -125,10 +125,10 @@ for table in tables:  # as landing writes them
 parquet = clock() - t
 python_path = {{"parse": parse, "normalize": normalize, "arrow": arrow, "parquet": parquet}}
 native_path = None
-from orchestration.lake import native
+from orchestration.native import decoder as native
 if native.available():  # what landing runs for trace lines: decode straight to Arrow, then Parquet
-    decoder = native.NativeTraces(AttributeFilter(SubjectHasher(b"k"), keep_content=False, hash_sessions=True,
-                                                  max_value_chars=16384))
+    decoder = native.NativeDecoder(AttributeFilter(SubjectHasher(b"k"), keep_content=False, hash_sessions=True,
+                                                   max_value_chars=16384))
     import pyarrow as pa
     from orchestration.otlp.lines import BLOCK_BYTES
     data = b"".join(line + b"\\n" for line in lines)
@@ -140,10 +140,10 @@ if native.available():  # what landing runs for trace lines: decode straight to 
     decoded, spans = {{}}, 0
     t = clock()
     for block in blocks:
-        tables, refused, n, _ = decoder.decode(block, 1, "bench")
-        spans += n
-        assert not refused
-        for name, table in tables.items():
+        result = decoder.decode_lines(block, 1, "bench")
+        spans += result.records
+        assert not result.refused
+        for name, table in result.tables.items():
             decoded.setdefault(name, []).append(table)
     decode = clock() - t
     assert spans == len(batch.rows["spans"])
@@ -240,10 +240,10 @@ def main() -> None:
             )
 
     ours = results["spanledger land"][0]
-    from orchestration import compiled
+    from orchestration.native import hot_path
 
     print(
-        f"\nlanding hot path: {compiled.summary()}"
+        f"\nlanding hot path: {hot_path.summary()}"
         + (f"; fastest of {args.repeat} alternating rounds" if args.repeat > 1 else "")
     )
     print(

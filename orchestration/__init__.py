@@ -7,6 +7,6 @@ import os as _os
 # of a landing's CPU). Set before numpy is imported; an explicit setting wins.
 _os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from orchestration import compiled as _compiled
+from orchestration.native import hot_path as _hot_path
 
-_compiled.activate()  # landing's hot path: the Cython build when it matches its source, else the source
+_hot_path.activate()  # landing's hot path: the Cython build when it matches its source, else the source

@@ -17,9 +17,9 @@ import click
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from orchestration.settings import Settings
+from orchestration.terminal_tables import print_rows
 
 console = Console(stderr=True)
 out = Console()
@@ -54,8 +54,8 @@ def main(ctx: click.Context, data_dir: Path) -> None:
 
     \b
     The workflow:
-      spanledger run                     # demo: generate telemetry, land it, build the warehouse
-      spanledger generate --days 7       # realistic OTLP exports into <data-dir>/inbox
+      spanledger demo                    # try it: generate telemetry, land it, build (a demo lake)
+      spanledger run --input /var/otel/export   # your telemetry: land it, build the warehouse
       spanledger land /var/otel/export   # land a drop folder (new files only, exactly once)
       spanledger build                   # dbt build of staging → intermediate → marts
       spanledger status                  # manifest and quarantine summary
@@ -72,94 +72,7 @@ def main(ctx: click.Context, data_dir: Path) -> None:
     ctx.obj = {"settings": Settings.from_env(data_dir)}
 
 
-# --- generate ---------------------------------------------------------------------------------
-
-FORMATS = ["jsonl", "jsonl.gz", "jsonl.zst", "json", "proto-framed", "proto-framed-zstd", "proto"]
-
-
-@main.command()
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where to write (default: <data-dir>/inbox).",
-)
-@click.option("--days", default=3, show_default=True, type=click.IntRange(1, 3650))
-@click.option(
-    "--start-date", type=click.DateTime(formats=["%Y-%m-%d"]), help="First day (default: DAYS ago)."
-)
-@click.option("--tenants", default=5, show_default=True, type=click.IntRange(1, 1000))
-@click.option("--requests-per-day", default=200, show_default=True, type=click.IntRange(1, 10_000_000))
-@click.option("--seed", default=42, show_default=True, type=int)
-@click.option(
-    "--format",
-    "formats",
-    multiple=True,
-    type=click.Choice(FORMATS),
-    default=["jsonl"],
-    show_default=True,
-    help="Repeat to write several formats of the same data.",
-)
-@click.option("--no-claude-code", is_flag=True, help="Leave out Claude Code telemetry.")
-@click.option(
-    "--summary",
-    "summary_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the ground-truth counts as JSON here.",
-)
-@click.pass_context
-def generate(
-    ctx, out_dir, days, start_date, tenants, requests_per_day, seed, formats, no_claude_code, summary_path
-) -> None:
-    """Write realistic OTLP exports of a multi-tenant LLM application (deterministic by seed).
-
-    \b
-    Examples:
-      spanledger generate                              # 3 days, 5 tenants into <data-dir>/inbox
-      spanledger generate --days 30 --requests-per-day 20000 --format jsonl.zst
-      spanledger generate --out /tmp/otel --format proto-framed-zstd --seed 7
-    """
-    from orchestration.generator import GeneratorConfig, write_summary
-    from orchestration.generator import generate as run_generator
-
-    settings = _settings(ctx)
-    target = out_dir or settings.inbox_dir
-    config = GeneratorConfig(
-        out_dir=target,
-        days=days,
-        start_date=start_date.date() if start_date else None,
-        tenants=tenants,
-        requests_per_day=requests_per_day,
-        seed=seed,
-        formats=tuple(formats),
-        include_claude_code=not no_claude_code,
-    )
-    total = days * requests_per_day
-    with _progress() as progress:
-        task = progress.add_task("generating", total=total)
-        summary = run_generator(config, progress=lambda n: progress.update(task, completed=n))
-    if summary_path:
-        write_summary(summary, summary_path)
-    info = summary.to_dict()
-    console.print(
-        f"[green]generated[/] {info.get('spans', 0):,} spans, {info.get('log_records', 0):,} log records, "
-        f"{info.get('metric_points', 0):,} metric points in {len(info.get('files', []))} files → {target}"
-    )
-
-
 # --- land -------------------------------------------------------------------------------------
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    )
 
 
 class _ProgressLines:
@@ -186,11 +99,13 @@ class _ProgressLines:
 
 def _land(
     settings: Settings,
-    inputs: list[Path] | None,
+    inputs: list[Path | str] | None,
     settle: float | None,
     workers: int | None,
     final: bool = False,
+    listing: str = "auto",
 ):
+    from orchestration.defs.cli_history import landing_events
     from orchestration.landing import LandingError, land
     from orchestration.locks import LakeBusy
 
@@ -215,11 +130,33 @@ def _land(
                 lines["compacting" if name == "compacting" else "landing"](done, total)
 
         try:
-            return land(
-                settings, inputs, settle_seconds=settle, final=final, workers=workers, progress=on_progress
+            report = land(
+                settings,
+                inputs,
+                settle_seconds=settle,
+                final=final,
+                workers=workers,
+                progress=on_progress,
+                listing=listing,
             )
         except (LandingError, LakeBusy) as err:
             raise CliError(str(err)) from None
+    _record_in_dagster(settings, lambda command: landing_events(report, command))
+    return report
+
+
+def _record_in_dagster(settings: Settings, events) -> None:
+    """CLI runs join the Dagster history of the data directory (orchestration/defs/cli_history.py)."""
+    from orchestration.defs.cli_history import record
+
+    ctx = click.get_current_context(silent=True)
+    recorded = record(settings, events(f"spanledger {ctx.info_name if ctx else 'CLI'}"))
+    if isinstance(recorded, str):
+        console.print(f"[yellow]not recorded in Dagster[/] ({settings.dagster_home}): {recorded}")
+    elif recorded:
+        console.print(
+            f"recorded in Dagster: {recorded} asset events → `spanledger ui` shows them", highlight=False
+        )
 
 
 def _print_landing(report, as_json: bool, settings: Settings) -> None:
@@ -227,24 +164,24 @@ def _print_landing(report, as_json: bool, settings: Settings) -> None:
     if as_json:
         out.print_json(json.dumps({**meta, "files": [f.__dict__ for f in report.files]}))
         return
-    table = Table(title="Landing", show_edge=False)
-    for column in ("file", "outcome", "format", "records in", "landed", "quarantined"):
-        table.add_column(
-            column, justify="right" if column in ("records in", "landed", "quarantined") else "left"
+    shown = [f for f in report.files if f.outcome != "unchanged"]
+    if shown:
+        print_rows(
+            out,
+            ("file", "outcome", "format", "records in", "landed", "quarantined"),
+            [
+                (
+                    Path(f.path).name,
+                    f.outcome + (f" ({f.detail})" if f.detail else ""),
+                    f.format or "",
+                    f"{f.records_in:,}",
+                    f"{f.records_landed:,}",
+                    f"{f.records_quarantined:,}",
+                )
+                for f in shown
+            ],
+            title="Landing",
         )
-    for f in report.files:
-        if f.outcome in ("unchanged",):
-            continue
-        table.add_row(
-            Path(f.path).name,
-            f.outcome + (f" ({f.detail})" if f.detail else ""),
-            f.format or "",
-            f"{f.records_in:,}",
-            f"{f.records_landed:,}",
-            f"{f.records_quarantined:,}",
-        )
-    if table.row_count:
-        out.print(table)
     unchanged = report.count("unchanged")
     rows = ", ".join(f"{t} {n:,}" for t, n in sorted(meta["rows"].items()) if n)
     out.print(
@@ -288,6 +225,11 @@ def _print_landing(report, as_json: bool, settings: Settings) -> None:
         )
     for example in report.quarantine_examples[:5]:
         out.print(f"[yellow]quarantined[/] {example}")
+    for listed in meta["buckets"]:
+        out.print(
+            f"{listed['input']}: {listed['listing']} listing, {listed['keys_listed']:,} keys, "
+            f"{listed['objects_new']:,} new or changed object(s) downloaded ({listed['bytes_downloaded'] / 1e6:.1f} MB)"
+        )
     if report.compaction.files_in or report.compaction.deferred:
         from orchestration.commands.lake import describe
 
@@ -295,7 +237,7 @@ def _print_landing(report, as_json: bool, settings: Settings) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1)
 @click.option(
     "--settle-seconds",
     type=float,
@@ -313,24 +255,37 @@ def _print_landing(report, as_json: bool, settings: Settings) -> None:
     help="The writers are done: a record a file ends in the middle of is quarantined as truncated now, "
     "instead of waiting SPANLEDGER_TAIL_TIMEOUT_SECONDS (600) for the writer to finish it.",
 )
+@click.option(
+    "--listing",
+    type=click.Choice(["full", "incremental", "auto"]),
+    default="full",
+    show_default=True,
+    help="Bucket inputs: list every key (full), or from the stored cursor on (incremental; auto: incremental "
+    "unless SPANLEDGER_BUCKET_FULL_SWEEP_MINUTES have passed since the last full listing).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
-def land(ctx, paths, settle_seconds, workers, final, as_json) -> None:
-    """Land new OTLP files (folders are searched recursively) into the Parquet lake, exactly once.
+def land(ctx, paths, settle_seconds, workers, final, listing, as_json) -> None:
+    """Land new OTLP files (folders are searched recursively, buckets by prefix) into the Parquet lake,
+    exactly once.
 
     \b
     Examples:
       spanledger land                         # the data directory's inbox
       spanledger land /var/otel/export        # a collector's file exporter folder
       spanledger land traces.jsonl.zst logs.pb --json
+      spanledger land s3://otel-exports/traces/ gs://otel-archive/logs/   # the bucket exporters' objects
     """
+    from orchestration.landing.buckets import is_bucket_uri
+
     settings = _settings(ctx)
-    for path in paths:
-        if not path.exists():
+    inputs: list[Path | str] = [p if is_bucket_uri(p) else Path(p) for p in paths]
+    for path in inputs:
+        if isinstance(path, Path) and not path.exists():
             raise CliError(f"input path does not exist: {path}")
-    explicit_files = paths and all(p.is_file() for p in paths)
+    explicit_files = inputs and all(isinstance(p, str) or p.is_file() for p in inputs)
     settle = settle_seconds if settle_seconds is not None else (0.0 if explicit_files else None)
-    report = _land(settings, list(paths) or None, settle, workers, final)
+    report = _land(settings, inputs or None, settle, workers, final, listing)
     _print_landing(report, as_json, settings)
 
 
@@ -355,15 +310,22 @@ def _load_bigquery(settings: Settings, touched: dict[str, list[str]] | None = No
 def _build(
     settings: Settings, full_refresh: bool = False, touched: dict[str, list[str]] | None = None
 ) -> None:
-    from orchestration.warehouse.dbt_runner import run_dbt_build
+    from orchestration.build_progress import dbt_build_progress
+    from orchestration.defs.cli_history import dbt_build_events
+    from orchestration.warehouse.dbt_runner import dbt_target_dir, run_dbt_build
 
     if settings.warehouse == "bigquery":
         _load_bigquery(settings, touched)
     console.print(f"[bold]dbt build[/] ({settings.warehouse}) staging → intermediate → marts …")
-    result = run_dbt_build(settings, full_refresh=full_refresh)
+    with dbt_build_progress(console) as progress:
+        result = run_dbt_build(settings, full_refresh=full_refresh, progress=progress)
     if not result.success:
         raise CliError(f"dbt build failed: {result.summary}; see {result.log_path}")
     console.print(f"[green]dbt build ok[/] {result.summary}")
+    days = None if touched is None else {day for table_days in touched.values() for day in table_days}
+    _record_in_dagster(
+        settings, lambda command: dbt_build_events(settings, dbt_target_dir(settings), command, days)
+    )
 
 
 @main.command()
@@ -389,32 +351,38 @@ def build(ctx, full_refresh) -> None:
     "inputs",
     multiple=True,
     type=click.Path(exists=True, path_type=Path),
-    help="Drop folder(s) to land. Without it, the inbox is used and, when empty, demo data is generated.",
+    help="Drop folder(s) to land (default: the inbox). Never generates data: that is `spanledger demo`.",
 )
-@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 3650), help="Demo data: days.")
-@click.option("--requests-per-day", default=300, show_default=True, type=click.IntRange(1, 10_000_000))
 @click.option("--skip-build", is_flag=True, help="Land only (on BigQuery: land and load, no dbt).")
 @click.pass_context
-def run(ctx, inputs, days, requests_per_day, skip_build) -> None:
-    """The whole pipeline: (generate demo data) → land → dbt build → summary.
+def run(ctx, inputs, skip_build) -> None:
+    """The whole pipeline on your telemetry: land → dbt build → summary.
 
     With SPANLEDGER_WAREHOUSE=bigquery: land → load into BigQuery every day the landing touched (and
     any other day that changed since its last load) and the compliance export → dbt build there.
 
     \b
     Examples:
-      spanledger run                           # the demo on the embedded default (DuckDB, ./data)
-      spanledger run --input /var/otel/export  # a real drop folder
+      spanledger run --input /var/otel/export  # a collector's drop folder
+      spanledger run                           # the inbox, <data-dir>/inbox
+      spanledger demo                          # generated telemetry instead, in a lake of its own
     """
+    from orchestration.landing import candidate_files
+    from orchestration.landing.origin import landed_file_count, next_step_hint
+
     settings = _settings(ctx)
-    settle = None
     if not inputs:
         inbox = settings.inbox_dir
-        if not inbox.exists() or not any(p for p in inbox.rglob("*") if p.is_file()):
-            ctx.invoke(generate, days=days, requests_per_day=requests_per_day, formats=["jsonl"])
-        settle = 0.0  # the generator writes atomically: nothing in the inbox is half-written
-    report = _land(settings, list(inputs) or None, settle, None)
+        if not (inbox.is_dir() and candidate_files([inbox])) and not landed_file_count(settings):
+            raise CliError(f"nothing to land: the inbox {inbox} is empty; {next_step_hint(settings)}")
+        inbox.mkdir(parents=True, exist_ok=True)  # a lake with data and no inbox yet: nothing new, build
+    report = _land(settings, list(inputs) or None, None, None)
     _print_landing(report, False, settings)
+    finish_pipeline(settings, report, skip_build)
+
+
+def finish_pipeline(settings: Settings, report, skip_build: bool) -> None:
+    """After a landing: build (or only load, on BigQuery) and say where the results are."""
     if not skip_build:
         _build(settings, touched=report.days)
     elif settings.warehouse == "bigquery":
@@ -428,14 +396,16 @@ def run(ctx, inputs, days, requests_per_day, skip_build) -> None:
             f"  lake        {settings.lake_dir}/<table>/date=YYYY-MM-DD/*.parquet, loaded into "
             f"{bq.project}.{bq.lake_dataset}\n"
             f"  warehouse   BigQuery {bq.project}: marts in datasets {bq.warehouse_dataset}_finops, "
-            f"_reliability, _evals"
+            f"_reliability, _evals, _quality"
         )
         return
     out.print(
         f"\n[bold]Results[/] in {settings.data_dir}:\n"
         f"  lake        {settings.lake_dir}/<table>/date=YYYY-MM-DD/*.parquet\n"
-        f"  warehouse   {settings.warehouse_path}  (duckdb; marts in schemas finops, reliability, evals)\n"
-        f"  try         spanledger query sql/daily_cost_by_feature.sql"
+        f"  warehouse   {settings.warehouse_path}  (duckdb; marts in schemas finops, reliability, evals, quality, "
+        "developer_tools)\n"
+        f"  try         spanledger query sql/daily_cost_by_feature.sql",
+        soft_wrap=True,
     )
 
 
@@ -447,14 +417,13 @@ def run(ctx, inputs, days, requests_per_day, skip_build) -> None:
 @click.pass_context
 def status(ctx, as_json) -> None:
     """What has landed: files, records in = landed + quarantined, rows per table, quarantine reasons."""
+    from orchestration.landing.origin import next_step_hint
     from orchestration.manifest import Manifest
     from orchestration.quarantine import quarantine_summary
 
     settings = _settings(ctx)
     if not settings.manifest_path.exists():
-        raise CliError(
-            f"nothing has landed in {settings.data_dir} yet; run `spanledger land` or `spanledger run`"
-        )
+        raise CliError(f"nothing has landed in {settings.data_dir} yet; {next_step_hint(settings)}")
     manifest = Manifest(settings.manifest_path, read_only=True)
     try:
         summary = manifest.summary()
@@ -477,19 +446,16 @@ def status(ctx, as_json) -> None:
         out.print(
             f"[yellow]{summary['pending_publish']} publish(es) interrupted; the next landing completes them"
         )
-    table = Table(title="Lake rows", show_edge=False)
-    table.add_column("table")
-    table.add_column("rows", justify="right")
-    for name, n in sorted(summary["rows"].items()):
-        table.add_row(name, f"{n:,}")
-    out.print(table)
+    print_rows(
+        out, ("table", "rows"), [(n, f"{v:,}") for n, v in sorted(summary["rows"].items())], title="Lake rows"
+    )
     if reasons:
-        qt = Table(title="Quarantine", show_edge=False)
-        for column in ("field", "reason", "entries", "records"):
-            qt.add_column(column)
-        for r in reasons:
-            qt.add_row(r["field"] or "", r["reason"], str(r["entries"]), str(r["records"]))
-        out.print(qt)
+        print_rows(
+            out,
+            ("field", "reason", "entries", "records"),
+            [(r["field"] or "", r["reason"], r["entries"], r["records"]) for r in reasons],
+            title="Quarantine",
+        )
 
 
 # --- prices -----------------------------------------------------------------------------------
@@ -520,13 +486,11 @@ def ui(ctx, port) -> None:
       spanledger ui                      # http://127.0.0.1:3000: asset graph, jobs, schedules
       spanledger --data-dir /srv/spanledger ui --port 3001
     """
-    import shutil
+    from orchestration.defs.cli_history import REPO_ROOT as repo_root
+    from orchestration.defs.cli_history import prepare_dagster_home
 
     settings = _settings(ctx)
-    home = settings.dagster_home
-    home.mkdir(parents=True, exist_ok=True)
-    repo_root = Path(__file__).resolve().parent.parent
-    shutil.copyfile(repo_root / "dagster.yaml", home / "dagster.yaml")
+    home = prepare_dagster_home(settings)
     env = {**os.environ, "DAGSTER_HOME": str(home), "SPANLEDGER_DATA_DIR": str(settings.data_dir)}
     dagster = Path(sys.executable).parent / "dagster"
     console.print(f"Dagster UI on http://127.0.0.1:{port} (instance in {home})")
@@ -536,7 +500,7 @@ def ui(ctx, port) -> None:
 
 
 # Commands of other areas live in orchestration/commands/<area>.py, each exposing COMMANDS.
-COMMAND_MODULES = ("query", "lake", "compliance", "quality", "reports", "bigquery")
+COMMAND_MODULES = ("demo", "query", "lake", "compliance", "quality", "reports", "bigquery", "skills")
 
 
 def _register_area_commands() -> None:

@@ -13,9 +13,10 @@ def _build() -> Definitions:
     from orchestration.defs.quality import defs as quality
     from orchestration.defs.reports import defs as reports
     from orchestration.defs.resources import SpanledgerResource
+    from orchestration.defs.skills import defs as skills
     from orchestration.settings import Settings
 
-    areas = [landing, warehouse, reports, quality, compliance]
+    areas = [landing, warehouse, reports, quality, compliance, skills]
     if Settings.from_env().warehouse == "bigquery":
         from orchestration.defs.bigquery import defs as bigquery
 

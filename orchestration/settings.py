@@ -38,6 +38,12 @@ class Settings:
     # this long, the cut record is quarantined as truncated (`spanledger land --final` does it at once).
     tail_timeout_seconds: float = 600.0
     max_record_bytes: int = 32 * 1024 * 1024  # a longer line or message is quarantined by its size, unread
+    # Bucket inputs (gs://, s3://): objects are copied to <data>/spool in batches of at most this many MB.
+    spool_mb: int = 1024
+    # An incremental listing starts this long before each key group's newest time partition (late keys) ...
+    bucket_lookback_minutes: float = 120.0
+    # ... and a full listing runs at least this often (keys later still, new key groups).
+    bucket_full_sweep_minutes: float = 60.0
 
     @classmethod
     def from_env(cls, data_dir: str | Path | None = None) -> Settings:
@@ -59,6 +65,9 @@ class Settings:
             compact_target_mb=int(os.environ.get("SPANLEDGER_COMPACT_TARGET_MB", "256")),
             tail_timeout_seconds=float(os.environ.get("SPANLEDGER_TAIL_TIMEOUT_SECONDS", "600")),
             max_record_bytes=int(os.environ.get("SPANLEDGER_MAX_LINE_BYTES", str(32 * 1024 * 1024))),
+            spool_mb=int(os.environ.get("SPANLEDGER_SPOOL_MB", "1024")),
+            bucket_lookback_minutes=float(os.environ.get("SPANLEDGER_BUCKET_LOOKBACK_MINUTES", "120")),
+            bucket_full_sweep_minutes=float(os.environ.get("SPANLEDGER_BUCKET_FULL_SWEEP_MINUTES", "60")),
         )
 
     # --- layout -------------------------------------------------------------------------------
@@ -79,6 +88,11 @@ class Settings:
     def restricted_dir(self) -> Path:
         """Prompt/response text when explicitly enabled; kept apart from the analysts' lake."""
         return self.data_dir / "restricted" / "content"
+
+    @property
+    def spool_dir(self) -> Path:
+        """Local copies of bucket objects while they are landed (one batch at a time)."""
+        return self.data_dir / "spool"
 
     @property
     def state_dir(self) -> Path:

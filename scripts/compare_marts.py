@@ -15,7 +15,7 @@ import sys
 
 import duckdb
 
-MART_SCHEMAS = ("finops", "reliability", "evals")
+MART_SCHEMAS = ("finops", "reliability", "evals", "quality")
 
 
 def _tables(con: duckdb.DuckDBPyConnection, catalog: str, schemas: tuple[str, ...]) -> set[str]:

@@ -8,6 +8,12 @@ if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 &
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
     || echo "could not install chromium; the HTML rendering tests will be skipped" >&2
 fi
+# The deployment test runs a real PostgreSQL server (Debian's package); without it that test skips.
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "installing postgresql for the deployment test…" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
+    || echo "could not install postgresql; the deployment test will be skipped" >&2
+fi
 ruff format --check orchestration tests benchmarks scripts setup.py vulture_whitelist.py
 ruff check orchestration tests benchmarks scripts setup.py vulture_whitelist.py
 vulture  # dead code: paths, threshold and exclusions in pyproject.toml, the rest in vulture_whitelist.py

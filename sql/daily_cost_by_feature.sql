@@ -3,14 +3,15 @@
 -- Answers: for each day and feature (all tenants together), how many requests and LLM calls, how many
 --          tokens, what they cost, how slow the requests were (p50 / p95 / p99 end to end) and how
 --          many failed (errors, and "HTTP 200 but failed").
--- Parameters: the last 30 days up to the latest day in the warehouse; change `days_back` below.
+-- Parameters:
+--   $days_back integer = 30: how many days, up to the latest day in the warehouse
 -- Run: spanledger query sql/daily_cost_by_feature.sql --format csv > daily_by_feature.csv
 -- Notes: percentiles are over the requests of all tenants of the feature (from the request-level
 --        model, since percentiles do not add up); request counts are weighted by 1 / sample rate.
 with
 
 params as (
-    select max(cost_date) as last_day, 30 as days_back from finops.fct_llm_costs_daily
+    select max(cost_date) as last_day, $days_back as days_back from finops.fct_llm_costs_daily
 ),
 
 cost as (

@@ -3,14 +3,15 @@
 -- Answers: per tenant over the last 7 days (up to the latest day in the warehouse): requests, latency
 --          percentiles, the share of requests within the tenant's latency target, error rate, whether
 --          each SLO was met and how fast the error budget burns (1 = exactly on budget, >1 = too fast).
--- Parameters: `days_back` below (default 7). Targets come from the tenant_slos seed (`default` row
---             for tenants without their own).
+-- Parameters:
+--   $days_back integer = 7: how many days, up to the latest day in the warehouse
+-- Targets: the tenant_slos seed (its `default` row for tenants without their own).
 -- Notes: p95 / p99 here are the worst day's (percentiles do not add up across days); counts are
 --        weighted by 1 / sample rate, `estimated` says when that happened.
 with
 
 params as (
-    select max(latency_date) as last_day, 7 as days_back from reliability.fct_tenant_latency_daily
+    select max(latency_date) as last_day, $days_back as days_back from reliability.fct_tenant_latency_daily
 ),
 
 window_days as (

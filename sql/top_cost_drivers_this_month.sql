@@ -2,12 +2,13 @@
 --
 -- Answers: which tenant x feature x model combinations cost the most in the month of the latest day
 --          in the warehouse, with their share of the month, cost per request and cache hit rate.
--- Parameters: `top_n` below (default 20).
+-- Parameters:
+--   $top_n integer = 20: how many tenant x feature x model combinations
 with
 
 params as (
     -- the cast keeps month_start a date on BigQuery too (DATE_TRUNC, not TIMESTAMP_TRUNC)
-    select date_trunc('month', cast(max(cost_date) as date)) as month_start, 20 as top_n from finops.fct_llm_costs_daily
+    select date_trunc('month', cast(max(cost_date) as date)) as month_start, $top_n as top_n from finops.fct_llm_costs_daily
 ),
 
 month_costs as (

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 console = Console(stderr=True)
 
@@ -119,12 +118,13 @@ def status(ctx: click.Context) -> None:
     settings = ctx.obj["settings"]
     with LoadManifest(manifest_path(settings.state_dir)) as manifest:
         records = manifest.loads()
-    table = Table("table", "day", "rows", "strategy", "finished", "jobs")
-    for rec in records:
-        table.add_row(
-            rec.table_name, rec.day, f"{rec.rows:,}", rec.strategy, rec.finished_at, str(len(rec.job_ids))
-        )
-    Console().print(table)
+    from orchestration.terminal_tables import print_rows
+
+    print_rows(
+        Console(),
+        ("table", "day", "rows", "strategy", "finished", "jobs"),
+        [(r.table_name, r.day, f"{r.rows:,}", r.strategy, r.finished_at, len(r.job_ids)) for r in records],
+    )
 
 
 COMMANDS = [bigquery_group]

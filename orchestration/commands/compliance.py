@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.table import Table
+
+from orchestration.terminal_tables import print_rows
 
 console = Console(stderr=True)
 out = Console()
@@ -78,15 +79,13 @@ def retention_apply(ctx, dry_run, now_value, as_json) -> None:
         )
         return
     verb = "would remove" if dry_run else "removed"
-    table = Table(
-        title=f"Retention as of {report.as_of} ({'dry run' if dry_run else 'applied'})", show_edge=False
-    )
-    for column in ("what", "how", "rows", "files", "why"):
-        table.add_column(column, justify="right" if column in ("rows", "files") else "left")
-    for r in report.removals:
-        table.add_row(r.target, r.kind, f"{r.rows:,}", str(r.files or ""), r.detail)
-    if table.row_count:
-        out.print(table)
+    if report.removals:
+        print_rows(
+            out,
+            ("what", "how", "rows", "files", "why"),
+            [(r.target, r.kind, f"{r.rows:,}", str(r.files or ""), r.detail) for r in report.removals],
+            title=f"Retention as of {report.as_of} ({'dry run' if dry_run else 'applied'})",
+        )
     recorded = f"ledger run {report.run_id}" if report.recorded else "not recorded (read-only data directory)"
     out.print(f"{verb} {report.rows:,} rows in {len(report.removals)} places · {recorded}")
     for note in report.skipped:
@@ -202,23 +201,27 @@ def _print_status(rows: list[dict], as_json: bool) -> None:
     if as_json:
         out.print_json(json.dumps(rows))
         return
-    table = Table(title="Erasure requests", show_edge=False)
-    for column in ("request", "tenant", "requested", "due", "status", "completed", "rows removed"):
-        table.add_column(column)
+    table = []
     for r in rows:
         removed, _ = _rows_and_pointers(json.loads(r["rows_removed_json"] or "{}"))
         status = r["status"] + (" (BigQuery pending)" if r.get("bigquery_pending") else "")
-        status = f"[red]OVERDUE {status}[/]" if r["overdue"] else status
-        table.add_row(
-            r["request_id"],
-            r["tenant_id"] or "(all)",
-            r["requested_at"][:10],
-            r["due_at"][:10],
-            status,
-            (r["completed_at"] or "")[:19],
-            f"{removed:,}" if r["completed_at"] else "",
+        table.append(
+            (
+                r["request_id"],
+                r["tenant_id"] or "(all)",
+                r["requested_at"][:10],
+                r["due_at"][:10],
+                f"OVERDUE {status}" if r["overdue"] else status,
+                (r["completed_at"] or "")[:19],
+                f"{removed:,}" if r["completed_at"] else "",
+            )
         )
-    out.print(table)
+    print_rows(
+        out,
+        ("request", "tenant", "requested", "due", "status", "completed", "rows removed"),
+        table,
+        title="Erasure requests",
+    )
     overdue = [r for r in rows if r["overdue"]]
     open_ = [r for r in rows if r["status"] != "done" or r.get("bigquery_pending")]
     out.print(
@@ -283,19 +286,22 @@ def content_audit(ctx, as_json) -> None:
     if as_json:
         out.print_json(json.dumps(rows))
         return
-    table = Table(title="Restricted content reads", show_edge=False)
-    for column in ("when", "who", "command", "trace", "reason", "rows"):
-        table.add_column(column)
-    for r in rows:
-        table.add_row(
-            r["accessed_at"],
-            r["os_user"] or "",
-            r["command"] or "",
-            r["trace_id"] or "",
-            r["reason"] or "",
-            str(r["rows_returned"]),
-        )
-    out.print(table)
+    print_rows(
+        out,
+        ("when", "who", "command", "trace", "reason", "rows"),
+        [
+            (
+                r["accessed_at"],
+                r["os_user"] or "",
+                r["command"] or "",
+                r["trace_id"] or "",
+                r["reason"] or "",
+                r["rows_returned"],
+            )
+            for r in rows
+        ],
+        title="Restricted content reads",
+    )
 
 
 COMMANDS = [retention, erase, content]

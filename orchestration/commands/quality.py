@@ -6,7 +6,8 @@ import json
 
 import click
 from rich.console import Console
-from rich.table import Table
+
+from orchestration.terminal_tables import print_rows
 
 # Not imported from orchestration.cli: that module imports this one while it is being initialised.
 console = Console(stderr=True)
@@ -92,23 +93,25 @@ def _print_summary(report) -> None:
         )
     )
     if report.suites:
-        table = Table(title="Expectation suites", show_edge=False)
-        for column in ("status", "suite", "target", "rows", "unmet", "first problem"):
-            table.add_column(column, justify="right" if column in ("rows", "unmet") else "left")
-        colors = {"pass": "green", "warn": "yellow", "error": "red"}
-        for s in sorted(
+        ordered = sorted(
             report.suites, key=lambda s: ({"error": 0, "warn": 1, "pass": 2}[s.status], s.target)
-        ):
-            reasons = s.reasons(limit=1)
-            table.add_row(
-                f"[{colors[s.status]}]{s.status}[/]",
-                s.suite,
-                s.target,
-                f"{s.rows:,}",
-                str(len(s.failed) + len(s.errors)),
-                reasons[0][:110] if reasons else "",
-            )
-        out.print(table)
+        )
+        print_rows(
+            out,
+            ("status", "suite", "target", "rows", "unmet", "first problem"),
+            [
+                (
+                    s.status,
+                    s.suite,
+                    s.target,
+                    f"{s.rows:,}",
+                    len(s.failed) + len(s.errors),
+                    (s.reasons(limit=1) or [""])[0],
+                )
+                for s in ordered
+            ],
+            title="Expectation suites",
+        )
         for s in report.suites:
             if s.blocks:
                 out.print(f"[red]✗ {s.target}[/]")

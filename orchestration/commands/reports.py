@@ -68,7 +68,10 @@ def chargeback(ctx, month, out_dir, fmt, open_html) -> None:
         with console.status(f"building the chargeback report for {chosen} …"):
             files = make_chargeback_report(settings.warehouse_path, chosen, target)
     except ReportError as err:
-        raise CliError(str(err)) from None
+        from orchestration.landing.origin import next_step_hint
+
+        hint = "" if "--month" in str(err) else f"; next: {next_step_hint(settings)}"
+        raise CliError(f"{err}{hint}") from None
     if fmt == "json":
         out.print_json(json.dumps({"month": str(chosen), **files.to_dict()}))
     else:
@@ -114,7 +117,9 @@ def docs(ctx, serve, port, no_open) -> None:
 
     settings = _settings(ctx)
     if not settings.warehouse_path.exists():
-        raise CliError(f"no warehouse at {settings.warehouse_path}; run `spanledger run` (or build) first")
+        from orchestration.landing.origin import next_step_hint
+
+        raise CliError(f"no warehouse at {settings.warehouse_path}; next: {next_step_hint(settings)}")
     with console.status("dbt docs generate …"):
         result = run_dbt(settings, ["docs", "generate", "--static"])
     if not result.success:

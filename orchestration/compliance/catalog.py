@@ -23,6 +23,7 @@ SCHEMA_CLASSES = {
     "intermediate": FACTS,
     "reliability": FACTS,
     "evals": FACTS,
+    "quality": FACTS,
     "finops": FINOPS,
 }
 

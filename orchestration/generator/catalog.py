@@ -139,7 +139,7 @@ FALLBACKS = {
 class Service:
     name: str
     version: str
-    convention: str  # genai | genai_deprecated | openinference | openllmetry
+    convention: str  # genai | genai_deprecated | openinference | openllmetry | vercel_ai
     features: tuple[str, ...]
     models: tuple[tuple[str, float], ...]  # (model, weight)
     llm_scope: tuple[str, str]  # instrumentation scope of the LLM spans
@@ -168,9 +168,18 @@ SERVICES: dict[str, Service] = {
             "search-api",
             "0.9.3",
             "openinference",
-            ("search", "extract"),
+            ("search",),
             (("gpt-4o-mini", 0.5), ("gemini-2.0-flash", 0.35), ("gpt-4o", 0.15)),
             ("openinference.instrumentation.openai", "0.1.30"),
+            False,
+        ),
+        Service(
+            "web-extractor",  # a Next.js app on the Vercel AI SDK, its own telemetry on
+            "5.2.0",
+            "vercel_ai",
+            ("extract",),
+            (("gpt-4o-mini", 0.6), ("gpt-4o", 0.4)),
+            ("ai", "5.0.60"),
             False,
         ),
         Service(

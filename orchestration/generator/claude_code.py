@@ -13,9 +13,11 @@ from decimal import Decimal
 from typing import Any
 
 from .catalog import CLAUDE_CODE_PROMPTS, MODELS
+from .dev_counters import session_counters
 from .metrics import MetricsAggregator
 from .otlp import log_record
 from .resources import Registry
+from .skills import SkillActivity
 from .spans import MS, NS, randint
 from .summary import COST_QUANTUM, GenerationSummary
 from .tenants import Tenant
@@ -61,6 +63,7 @@ class ClaudeCode:
         self.developers = [Developer(rng, t, i) for t in tenants for i in range(t.developers)]
         self.log_scope = registry.scope("com.anthropic.claude_code.events", VERSION)
         self.metric_scope = registry.scope("com.anthropic.claude_code", VERSION)
+        self.skills = SkillActivity()
 
     def session_starts(self, day_start_ns: int, day_end_ns: int, requests_per_day: int) -> list[int]:
         count = max(1, round(requests_per_day * SESSIONS_PER_REQUESTS)) if requests_per_day else 0
@@ -138,6 +141,9 @@ class ClaudeCode:
                 summary.prompt_texts.add(prompt)
             event("user_prompt", cursor, attrs)
             cursor += int(rng.uniform(0.2, 2) * NS)
+            # a third of developers export without OTEL_LOG_TOOL_DETAILS (skill names redacted)
+            details = int(dev.device_id[:8], 16) % 3 != 0
+            cursor = self.skills.turn(random.Random(f"{session_id}-{cursor}"), event, cursor, details)
             for _ in range(randint(rng, 1, 5)):
                 if cursor >= deadline:
                     break
@@ -177,6 +183,15 @@ class ClaudeCode:
                     )
                     summary.claude_code["tool_results"] += 1
             cursor += int(rng.uniform(5, 180) * NS)  # the developer reads, thinks, types
+        session_counters(
+            self.metrics,
+            resource,
+            self.metric_scope,
+            metric_attrs,
+            MODELS["claude-sonnet-4-20250514"].name,
+            start_ns,
+            cursor,
+        )
         summary.see_time(start_ns, cursor)
         return records
 

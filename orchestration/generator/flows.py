@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from . import quality_scenarios
 from .catalog import (
     AGENTS,
     EMBEDDING_MODEL,
@@ -160,7 +161,7 @@ class RequestBuilder:
             or (feature == "extract" and rng.random() < 0.3)
         ):
             cursor, context = self._retrieval(trace, root, cursor, service, ctx, prompt)
-        cursor = self._prompt_build(trace, root, cursor, service, ctx)
+        cursor, prompt_attrs = self._prompt_build(trace, root, cursor, service, ctx)
 
         failure: Failure | None = None
         answer: str | None = None
@@ -169,6 +170,7 @@ class RequestBuilder:
             cursor, answer, failure = self._map_reduce(trace, root, cursor, service, ctx, prompt)
         else:
             call = self.llm.sample(self.llm.pick_model(service), feature, prompt, context)
+            quality_scenarios.shape_call(rng, call, prompt_attrs)
             wants_tool = feature == "chat" and rng.random() < 0.25
             if wants_tool:
                 call.finish, call.tool_calls = "tool_calls", [rng.choice(TOOLS)]
@@ -237,7 +239,7 @@ class RequestBuilder:
         query_tokens = randint(rng, 8, 64)
         embed_end = cursor + int(rng.uniform(40, 250) * MS)
         top_k = rng.choice((4, 8, 12))
-        docs = [(f"kb-{randint(rng, 1, 50_000)}", round(rng.uniform(0.55, 0.95), 4)) for _ in range(top_k)]
+        docs = quality_scenarios.retrieved_documents(rng, top_k)
         context = "\n".join(f"[{doc}] passage {i} about the topic" for i, (doc, _) in enumerate(docs))
         self.summary.embedding_calls += 1
         self.summary.embedding_input_tokens += query_tokens
@@ -256,9 +258,10 @@ class RequestBuilder:
             attrs: dict[str, Any] = {"openinference.span.kind": "RETRIEVER"}
             if self.content:
                 attrs["input.value"] = prompt
-                for i, (doc, score) in enumerate(docs[:5]):  # instrumentations cap what they record
-                    attrs[f"retrieval.documents.{i}.document.id"] = doc
-                    attrs[f"retrieval.documents.{i}.document.score"] = score
+            for i, (doc, score) in enumerate(docs[:5]):  # instrumentations cap what they record
+                attrs[f"retrieval.documents.{i}.document.id"] = doc
+                attrs[f"retrieval.documents.{i}.document.score"] = score
+                if self.content:
                     attrs[f"retrieval.documents.{i}.document.content"] = f"passage {i} about the topic"
             trace.span(scope, span_id(rng), parent, "retrieve", SPAN_KIND_INTERNAL, embed_end, end, attrs)
         else:
@@ -303,9 +306,10 @@ class RequestBuilder:
 
     def _prompt_build(
         self, trace: Trace, parent: str, cursor: int, service: Service, ctx: RequestContext
-    ) -> int:
+    ) -> tuple[int, dict[str, Any]]:
         rng = self.rng
         end = cursor + int(rng.uniform(0.5, 8) * MS)
+        prompt = quality_scenarios.prompt_attributes(rng, ctx.feature)
         trace.span(
             self.app_scope[service.name],
             span_id(rng),
@@ -314,13 +318,9 @@ class RequestBuilder:
             SPAN_KIND_INTERNAL,
             cursor,
             end,
-            {
-                "prompt.id": f"{ctx.feature}-main",
-                "gen_ai.prompt.version": rng.choice(("v3", "v4")),
-                "app.prompt.template_chars": randint(rng, 800, 4000),
-            },
+            {**prompt, "app.prompt.template_chars": randint(rng, 800, 4000)},
         )
-        return end + randint(rng, 0, 2) * MS
+        return end + randint(rng, 0, 2) * MS, prompt
 
     def _tool(
         self,

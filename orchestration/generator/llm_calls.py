@@ -12,6 +12,7 @@ from itertools import accumulate
 
 import orjson
 
+from . import vercel_ai
 from .catalog import (
     CUSTOM_MODEL,
     CUSTOM_MODEL_SHARE,
@@ -26,6 +27,14 @@ from .conventions import BUILDERS, LlmCall, RequestContext, reference_cost, span
 from .metrics import MetricsAggregator
 from .otlp import SPAN_KIND_CLIENT, SPAN_KIND_INTERNAL
 from .resources import Registry
+from .second_observers import (
+    GATEWAY_PROVIDERS,
+    SDK_SCOPES,
+    gateway_attributes,
+    through_gateway,
+    twin_attributes,
+    twin_span_id,
+)
 from .spans import MS, NS, Trace, exception_event, span_id
 from .summary import GenerationSummary
 
@@ -81,12 +90,15 @@ class LlmCaller:
             for name, s in SERVICES.items()
         }
         self.llm_scope = {name: registry.scope(*s.llm_scope) for name, s in SERVICES.items()}
+        self.sdk_scope = {provider: registry.scope(*scope) for provider, scope in SDK_SCOPES.items()}
         self.event_scope = registry.scope("opentelemetry.instrumentation.genai.events", "0.2b0")
         self._metric_attrs: dict[str, tuple[tuple, tuple, tuple, tuple]] = {}
 
     # --- choosing and sizing a call -----------------------------------------------------------------
     def pick_model(self, service: Service) -> str:
-        if self.rng.random() < CUSTOM_MODEL_SHARE:
+        # an agent keeps its model for every step: a custom model there would be most of a day's
+        # unpriced spans, far beyond its share of calls
+        if self.rng.random() < CUSTOM_MODEL_SHARE and "agent" not in service.features:
             return CUSTOM_MODEL
         names, cum = self.model_cum[service.name]
         return names[bisect(cum, self.rng.random() * cum[-1])]
@@ -250,7 +262,11 @@ class LlmCaller:
         rng, summary, model = self.rng, self.summary, call.model
         if call.ok and rng.random() < REPORTED_COST_SHARE:
             call.cost = reference_cost(call)
-        attrs, events = BUILDERS[service.convention](call, ctx, self.content)
+            if service.convention == "vercel_ai":  # the AI SDK reports no cost (the draw keeps the stream)
+                call.cost = None
+        attrs, events = (
+            vercel_ai.step if service.convention == "vercel_ai" else BUILDERS[service.convention]
+        )(call, ctx, self.content)
         if service.convention == "openinference" and rng.random() < 0.25:
             # Dual-instrumented span (OpenInference + GenAI semconv): same call, counted once.
             dual, _ = BUILDERS["genai"](call, ctx, False)
@@ -261,6 +277,8 @@ class LlmCaller:
                 attrs["tenant.id"] = ctx.tenant_id
             attrs["app.feature"] = ctx.feature
             attrs.setdefault("user.id", ctx.user_id)
+        if service.convention == "genai" and model.provider in GATEWAY_PROVIDERS and through_gateway(sid):
+            gateway_attributes(attrs, model.provider)
         if call.resend_count:
             attrs["http.request.resend_count"] = call.resend_count
         if call.is_fallback:
@@ -286,11 +304,18 @@ class LlmCaller:
             summary.unpriced_model_calls += 1
         summary.llm_calls += 1
         kind = SPAN_KIND_INTERNAL if service.convention == "openinference" else SPAN_KIND_CLIENT
+        name = span_name(service.convention, model)
+        if service.convention == "vercel_ai":  # the SDK's outer span wraps the step, which is the call
+            outer_name, outer_attrs = vercel_ai.outer(call, ctx)
+            outer_id = f"{(int(sid, 16) ^ 0x2545F4914F6CDD1D) | 1:016x}"
+            trace.span(self.llm_scope[service.name], outer_id, parent, outer_name, SPAN_KIND_INTERNAL,
+                       start - MS, end + MS, outer_attrs, error=error)  # fmt: skip
+            parent, name = outer_id, attrs["ai.operationId"]
         trace.span(
             self.llm_scope[service.name],
             sid,
             parent,
-            span_name(service.convention, model),
+            name,
             kind,
             start,
             end,
@@ -298,6 +323,10 @@ class LlmCaller:
             error=error,
             events=span_events,
         )
+        twin = twin_span_id(sid) if service.convention == "genai" and model.provider in SDK_SCOPES else None
+        if twin is not None and SDK_SCOPES[model.provider][0] != service.llm_scope[0]:
+            trace.span(self.sdk_scope[model.provider], twin, parent, span_name("genai", model), SPAN_KIND_CLIENT,
+                       start, end, twin_attributes(attrs, model.provider, model.name), error=error)  # fmt: skip
         if service.emits_metrics:
             self._metrics(trace, sid, start, end, service, call)
         if self.content and call.ok and service.convention in ("genai", "genai_deprecated"):

@@ -189,6 +189,36 @@ METRIC_META: dict[str, tuple[str, str, str, int, bool]] = {
     "claude_code.cost.usage": ("sum", "USD", "Cost of the Claude Code session.", TEMPORALITY_DELTA, True),
     "claude_code.token.usage": ("sum", "tokens", "Number of tokens used.", TEMPORALITY_DELTA, True),
     "claude_code.session.count": ("sum", "count", "Count of CLI sessions started.", TEMPORALITY_DELTA, True),
+    # dev_counters.py: Claude Code's activity counters
+    "claude_code.lines_of_code.count": (
+        "sum",
+        "count",
+        "Count of lines of code modified.",
+        TEMPORALITY_DELTA,
+        True,
+    ),
+    "claude_code.commit.count": ("sum", "count", "Number of git commits created.", TEMPORALITY_DELTA, True),
+    "claude_code.pull_request.count": (
+        "sum",
+        "count",
+        "Number of pull requests created.",
+        TEMPORALITY_DELTA,
+        True,
+    ),
+    "claude_code.code_edit_tool.decision": (
+        "sum",
+        "count",
+        "Edit tool permission decisions.",
+        TEMPORALITY_DELTA,
+        True,
+    ),
+    "claude_code.active_time.total": (
+        "sum",
+        "s",
+        "Total active time in seconds.",
+        TEMPORALITY_CUMULATIVE,
+        True,
+    ),
 }
 
 

@@ -49,6 +49,10 @@ _SHAPES = {
     "metrics": ("resourceMetrics", "resource_metrics", "scopeMetrics", "scope_metrics", "metrics", "metrics"),
 }
 CLAUDE_CODE_EVENTS = frozenset({"user_prompt", "api_request", "api_error", "tool_result", "tool_decision"})
+CLAUDE_CODE_SERVICE = "claude-code"  # its resource's service.name
+CLAUDE_CODE_PREFIX = "claude_code."  # of its event names
+# Content events whose body is the model's answer (output_chars); the other content events are input.
+OUTPUT_CONTENT_EVENTS = frozenset({"gen_ai.choice", "gen_ai.assistant.message"})
 
 
 def detect_signal(request: Any) -> str | None:
@@ -121,7 +125,7 @@ class Batch:
     content: list[dict[str, Any]] = field(default_factory=list)
     quarantined: list[Quarantined] = field(default_factory=list)
     records_in: int = 0
-    # (table, input file id, Arrow table with a `_day` column) from the native trace decoder (lake/native.py)
+    # (table, input file id, Arrow table with a `_day` column) from the native decoder (native/decoder.py)
     arrow: list[tuple[str, str, Any]] = field(default_factory=list)
 
     def row_count(self) -> int:
@@ -464,11 +468,7 @@ class Normalizer:
         body_text: str | None
         if event_name in semantics.CONTENT_EVENT_NAMES and body is not None:
             _, chars, digest = self.filter.redact_body(body)
-            side = (
-                "output_chars"
-                if event_name in ("gen_ai.choice", "gen_ai.assistant.message")
-                else "input_chars"
-            )
+            side = "output_chars" if event_name in OUTPUT_CONTENT_EVENTS else "input_chars"
             setattr(redacted, side, (getattr(redacted, side) or 0) + chars)
             redacted.content_hmac = redacted.content_hmac or digest
             if self.filter.keep_content:
@@ -717,12 +717,11 @@ def _event_name(record: dict[str, Any], attrs: dict[str, Any], body: Any, servic
     name = get(record, "eventName", "event_name") or attrs.get("event.name")
     if name is not None and not isinstance(name, str):
         raise FieldError("eventName", f"expected a string, got {type(name).__name__}")
+    claude_body = isinstance(body, str) and body.startswith(CLAUDE_CODE_PREFIX)
     if not name:
-        name = body if isinstance(body, str) and body.startswith("claude_code.") and " " not in body else None
-    if name in CLAUDE_CODE_EVENTS and (
-        service == "claude-code" or (isinstance(body, str) and body.startswith("claude_code."))
-    ):
-        name = "claude_code." + name
+        name = body if claude_body and " " not in body else None
+    if name in CLAUDE_CODE_EVENTS and (service == CLAUDE_CODE_SERVICE or claude_body):
+        name = CLAUDE_CODE_PREFIX + name
     return name
 
 

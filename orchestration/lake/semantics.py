@@ -11,23 +11,55 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-TENANT_KEYS = ("tenant.id", "app.tenant.id", "tenant_id", "tenant", "baggage.tenant.id", "organization.id")
-FEATURE_KEYS = ("app.feature", "feature.name", "feature", "traceloop.workflow.name")
-TEAM_KEYS = ("app.team", "team.name", "team")
+TENANT_KEYS = (
+    "tenant.id",
+    "app.tenant.id",
+    "tenant_id",
+    "tenant",
+    "baggage.tenant.id",
+    "organization.id",
+    # Vercel AI SDK: apps put their own fields under experimental_telemetry.metadata
+    "ai.telemetry.metadata.tenantId",
+    "ai.telemetry.metadata.tenant_id",
+    "ai.telemetry.metadata.tenant",
+)
+FEATURE_KEYS = (
+    "app.feature",
+    "feature.name",
+    "feature",
+    "traceloop.workflow.name",
+    "ai.telemetry.metadata.feature",
+    "ai.telemetry.functionId",  # Vercel AI SDK: the app's name for the call site
+)
+TEAM_KEYS = ("app.team", "team.name", "team", "ai.telemetry.metadata.team")
 CONVERSATION_KEYS = (
     "gen_ai.conversation.id",
     "session.id",
     "traceloop.association.properties.conversation_id",
 )
-PROVIDER_KEYS = ("gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system")
+PROVIDER_KEYS = ("gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system", "ai.model.provider")
 OPERATION_KEYS = ("gen_ai.operation.name", "llm.request.type", "traceloop.span.kind")
-REQUEST_MODEL_KEYS = ("gen_ai.request.model", "llm.model_name", "llm.request.model", "model")
-RESPONSE_MODEL_KEYS = ("gen_ai.response.model", "llm.response.model")
+REQUEST_MODEL_KEYS = (
+    "gen_ai.request.model",
+    "llm.request.model_name",  # OpenInference (Anthropic), beside llm.model_name = the response's
+    "llm.model_name",
+    "llm.request.model",
+    "ai.model.id",  # Vercel AI SDK
+    "model",
+)
+RESPONSE_MODEL_KEYS = (
+    "gen_ai.response.model",
+    "llm.response.model",
+    "llm.response.model_name",
+    "ai.response.model",
+)
 INPUT_TOKEN_KEYS = (
     "gen_ai.usage.input_tokens",
     "gen_ai.usage.prompt_tokens",
     "llm.token_count.prompt",
     "llm.usage.prompt_tokens",
+    "ai.usage.inputTokens",  # Vercel AI SDK 5+
+    "ai.usage.promptTokens",  # Vercel AI SDK 4
     "input_tokens",
 )
 OUTPUT_TOKEN_KEYS = (
@@ -35,6 +67,8 @@ OUTPUT_TOKEN_KEYS = (
     "gen_ai.usage.completion_tokens",
     "llm.token_count.completion",
     "llm.usage.completion_tokens",
+    "ai.usage.outputTokens",
+    "ai.usage.completionTokens",
     "output_tokens",
 )
 CACHE_READ_KEYS = (
@@ -42,10 +76,12 @@ CACHE_READ_KEYS = (
     "gen_ai.usage.cache_read_input_tokens",
     "llm.token_count.prompt_details.cache_read",
     "llm.usage.cache_read_input_tokens",
+    "ai.usage.cachedInputTokens",
     "cache_read_tokens",
 )
 CACHE_WRITE_KEYS = (
     "gen_ai.usage.cache_creation.input_tokens",
+    "gen_ai.usage.cache_write.input_tokens",  # the Anthropic SDK's own spans
     "gen_ai.usage.cache_creation_input_tokens",
     "llm.token_count.prompt_details.cache_write",
     "llm.usage.cache_creation_input_tokens",
@@ -56,9 +92,22 @@ REASONING_KEYS = (
     "gen_ai.usage.reasoning_tokens",
     "llm.token_count.completion_details.reasoning",
     "llm.usage.reasoning_tokens",
+    "ai.usage.reasoningTokens",
 )
-TOTAL_TOKEN_KEYS = ("gen_ai.usage.total_tokens", "llm.token_count.total", "llm.usage.total_tokens")
-COST_KEYS = ("gen_ai.usage.cost", "llm.cost.total", "gen_ai.cost.total", "cost_usd", "llm.usage.cost")
+TOTAL_TOKEN_KEYS = (
+    "gen_ai.usage.total_tokens",
+    "llm.token_count.total",
+    "llm.usage.total_tokens",
+    "ai.usage.totalTokens",
+)
+COST_KEYS = (
+    "gen_ai.usage.cost",
+    "gen_ai.cost.total_cost",  # LiteLLM
+    "llm.cost.total",  # OpenInference
+    "gen_ai.cost.total",
+    "cost_usd",
+    "llm.usage.cost",
+)
 FINISH_KEYS = ("gen_ai.response.finish_reasons", "llm.response.finish_reason", "llm.finish_reason")
 STREAMING_KEYS = ("gen_ai.request.stream", "llm.is_streaming", "gen_ai.is_streaming")
 TTFT_KEYS = (
@@ -81,7 +130,7 @@ PROMPT_VERSION_KEYS = (
     "prompt.version",
     "app.prompt.version",
 )
-TOOL_NAME_KEYS = ("gen_ai.tool.name", "tool.name", "tool_name", "traceloop.entity.name")
+TOOL_NAME_KEYS = ("gen_ai.tool.name", "tool.name", "tool_name", "traceloop.entity.name", "ai.toolCall.name")
 AGENT_NAME_KEYS = ("gen_ai.agent.name", "agent.name", "graph.node.name")
 SAMPLE_RATE_KEYS = ("sampling.rate", "SampleRate", "sample_rate", "app.sample_rate")
 RETRY_KEYS = (
@@ -116,6 +165,8 @@ USER_ID_KEYS = (
     "user.account_uuid",
     "user.name",
     "traceloop.association.properties.user_id",
+    "ai.telemetry.metadata.userId",
+    "ai.telemetry.metadata.user_id",
 )
 SESSION_ID_KEYS = ("session.id", "gen_ai.conversation.id", "traceloop.association.properties.session_id")
 
@@ -143,6 +194,18 @@ CONTENT_EXACT_KEYS = frozenset(
         "tool_parameters",
         "tool.parameters",
         "error.message.content",
+        # Vercel AI SDK
+        "ai.prompt",
+        "ai.response.text",
+        "ai.response.object",
+        "ai.response.toolCalls",
+        "ai.response.reasoning",
+        "ai.toolCall.args",
+        "ai.toolCall.result",
+        "ai.value",
+        "ai.values",
+        "ai.embedding",
+        "ai.embeddings",
     }
 )
 # Indexed message content of the deprecated GenAI / OpenLLMetry shape: gen_ai.prompt.0.content, …
@@ -157,6 +220,7 @@ CONTENT_PREFIXES = (
     "llm.prompts.",
     "llm.completions.",
     "llm.tools.",
+    "ai.prompt.",  # Vercel AI SDK: ai.prompt.messages, ai.prompt.tools, ...
 )
 # Which side of the conversation a content key belongs to, for input_chars / output_chars.
 OUTPUT_CONTENT_MARKERS = (
@@ -166,6 +230,9 @@ OUTPUT_CONTENT_MARKERS = (
     "choice",
     "retrieval.documents",
     "reranker.output",
+    "ai.response.",
+    "ai.value",
+    "ai.embedding",
 )
 # Log events whose body is message content (GenAI semconv events, old and new).
 CONTENT_EVENT_NAMES = frozenset(
@@ -214,7 +281,14 @@ OPERATION_TYPES = {
 }
 
 
+# Retrieved documents' ids and scores are metadata (what retrieval analytics count); their text is content.
+DOCUMENT_LIST_PREFIXES = ("retrieval.documents.", "reranker.output_documents.")
+DOCUMENT_METADATA_SUFFIXES = (".document.id", ".document.score")
+
+
 def is_content_key(key: str) -> bool:
+    if key.startswith(DOCUMENT_LIST_PREFIXES) and key.endswith(DOCUMENT_METADATA_SUFFIXES):
+        return False
     if key in CONTENT_EXACT_KEYS or key.startswith(CONTENT_PREFIXES):
         return True
     if key.startswith(INDEXED_CONTENT_PREFIXES):

@@ -17,7 +17,6 @@ from typing import Any, BinaryIO
 import orjson
 import pyarrow as pa
 
-from orchestration.lake import native
 from orchestration.lake.normalize import Batch, Normalizer, count_records, detect_signal
 from orchestration.lake.privacy import AttributeFilter, SubjectHasher
 from orchestration.lake.schema import LAKE_TABLES
@@ -32,6 +31,7 @@ from orchestration.landing.early import ID_PENDING, FileWithdrawn, await_file_id
 from orchestration.landing.identity import HEAD_BYTES, ChangedWhileRead
 from orchestration.landing.slicing import Task
 from orchestration.landing.tally import RECORD_TABLES, Tally, quarantine_row, redacted_excerpt
+from orchestration.native import decoder as native
 from orchestration.otlp.reader import open_range
 from orchestration.otlp.repair import has_replacement
 from orchestration.otlp.units import LineBlock, Unit, json_unit
@@ -41,6 +41,9 @@ FLUSH_ROWS = 25_000  # rows a task buffers before writing them (a worker peaks n
 # Rows of the native decoder are Arrow already (~1.5 KiB a span): a task buffers more of them, which
 # also makes fewer, larger row groups.
 FLUSH_ARROW_ROWS = 100_000
+# Protobuf messages wait until this many bytes of them go to the native decoder in one call (a call
+# builds its Arrow tables once: per message, that would cost more than decoding it).
+NATIVE_MESSAGE_BYTES = 4 << 20
 
 
 def process_task(tasks: list[Task], settings: Settings, staging_root: Path) -> dict[str, Any]:
@@ -115,7 +118,10 @@ class _TaskRun:
         self.quarantine: list[dict[str, Any]] = []
         self.suppressed = load_suppression(settings)
         use_native = native.available() and not settings.store_content
-        self.native_decoder = native.NativeTraces(self.attribute_filter) if use_native else None
+        self.native_decoder = native.NativeDecoder(self.attribute_filter) if use_native else None
+        self.messages: list[Unit] = []  # protobuf messages waiting for the native decoder, of one file:
+        self.messages_of: Tally | None = None  # this one
+        self.message_bytes = 0
 
     # --- writing ----------------------------------------------------------------------------------
     def writer_ready(self) -> StagedWriter:
@@ -190,6 +196,7 @@ class _TaskRun:
 
     def flush(self) -> None:
         self.writer_ready()  # an early slice learns its file's id here
+        self.decode_messages_natively()
         batch = self.batch
         if self.suppressed:
             for file_id, n in drop_suppressed(batch, self.suppressed, RECORD_TABLES).items():
@@ -208,12 +215,24 @@ class _TaskRun:
     # --- decoding ---------------------------------------------------------------------------------
     def decode(self, tally: Tally, unit: Unit) -> None:
         self.writer_ready()  # rows and quarantine entries of the Python path carry the file id at once
+        if unit.body is not None and self.native_decoder is not None:
+            if self.messages_of is not tally:
+                self.decode_messages_natively()
+                self.messages_of = tally
+            self.messages.append(unit)
+            self.message_bytes += len(unit.body)
+            if self.message_bytes >= NATIVE_MESSAGE_BYTES:
+                self.decode_messages_natively()
+            return
+        self.decode_in_python(tally, unit)
+
+    def decode_in_python(self, tally: Tally, unit: Unit) -> None:
         tally.units_in += 1
         if unit.error is not None:
             field_name = unit.error_field or "file"
             self.set_aside(tally, unit.location, field_name, unit.error, None, unit.raw, None, unit.size)
             return
-        request = unit.request or {}
+        request = unit.json_request() or {}
         signal = unit.signal or detect_signal(request)
         if signal is None:
             keys = ", ".join(sorted(request)[:8])
@@ -250,19 +269,37 @@ class _TaskRun:
                         row["attributes_repaired"] = True
 
     def decode_natively(self, tally: Tally, block: LineBlock) -> None:
-        """Trace lines through the native decoder; the lines it refuses through `decode`."""
+        """JSON lines through the native decoder; the lines it refuses through `decode`."""
         assert self.native_decoder is not None
-        tables, refused, spans, lines = self.native_decoder.decode(
-            block.data, block.first_line, tally.task.file_id
-        )
-        tally.units_in += lines
-        tally.records_in += spans
-        if lines:
-            tally.signals.add("traces")
-        for table, arrow in tables.items():
+        decoded = self.native_decoder.decode_lines(block.data, block.first_line, tally.task.file_id)
+        tally.units_in += decoded.units
+        tally.records_in += decoded.records
+        tally.signals |= decoded.signals
+        for table, arrow in decoded.tables.items():
             self.batch.arrow.append((table, tally.task.file_id, arrow))
-        for line, start, end, _ in refused:
+        for line, start, end, _ in decoded.refused:
             self.decode(tally, json_unit(bytes(block.data[start:end]), f"line {line}", end - start))
+
+    def decode_messages_natively(self) -> None:
+        """The protobuf messages waiting through the native decoder; those it refuses through the Python path."""
+        units, tally, self.messages, self.message_bytes = self.messages, self.messages_of, [], 0
+        if not units:
+            return
+        assert self.native_decoder is not None and tally is not None
+        bounds, start = [], 0
+        for unit in units:
+            bounds.append((start, start + len(unit.body or b"")))
+            start = bounds[-1][1]
+        data = b"".join(unit.body or b"" for unit in units)
+        locations = [unit.location for unit in units]
+        decoded = self.native_decoder.decode_messages(data, bounds, locations, tally.task.file_id)
+        tally.units_in += decoded.units
+        tally.records_in += decoded.records
+        tally.signals |= decoded.signals
+        for table, arrow in decoded.tables.items():
+            self.batch.arrow.append((table, tally.task.file_id, arrow))
+        for index, _ in decoded.refused:
+            self.decode_in_python(tally, units[index])
 
     def decode_block_in_python(self, tally: Tally, block: LineBlock) -> None:
         from orchestration.otlp.lines import units_of_block
@@ -293,6 +330,7 @@ class _TaskRun:
                             or self.batch.arrow_rows() >= FLUSH_ARROW_ROWS
                         ):
                             self.flush()
+                self.decode_messages_natively()
                 if task.last:
                     tally.resume, tally.pending_bytes = reader.resume, reader.pending_bytes
                 tally.seconds += time.perf_counter() - started

@@ -21,10 +21,11 @@ class Pending:
     path: Path
     stat: os.stat_result
     final: bool  # it stopped changing: a record it ends in the middle of is quarantined, not awaited
+    source: str | None = None  # the object this is a local copy of (gs://, s3://): its name in the manifest
 
     @property
     def key(self) -> str:
-        return str(self.path.resolve())
+        return self.source or str(self.path.resolve())
 
 
 def candidate_files(inputs: Iterable[Path]) -> list[Path]:

@@ -54,7 +54,7 @@ def announce_file_id(path: Path, file_id: str) -> None:
 
 def early_slice(
     path: Path, size: int, inode: int, manifest: Manifest, landing_day: str, workers: int, id_path: Path,
-    final: bool,
+    final: bool, source: str | None = None,
 ) -> Task | None:  # fmt: skip
     """The first slice of a big JSON-lines file, to decode while the file is hashed: a share a little
     larger than even (EARLY_SLICE_SHARE). None when the file is not JSON lines, may continue a file
@@ -62,7 +62,7 @@ def early_slice(
     (the workers then take turns at equal slices: no room for one larger)."""
     if size > workers * MAX_SLICE_BYTES:
         return None
-    key = str(path.resolve())
+    key = source or str(path.resolve())
     try:
         with open(path, "rb") as fh:
             head = fh.read(HEAD_BYTES)
@@ -76,6 +76,6 @@ def early_slice(
     except OSError:
         return None  # hashing it reports the error
     return Task(
-        key, ID_PENDING, 0, Resume(), size if end is None else end, shape, landing_day,
-        last=end is None, final=final, inode=inode, file_id_path=str(id_path),
+        str(path.resolve()), ID_PENDING, 0, Resume(), size if end is None else end, shape, landing_day,
+        last=end is None, final=final, inode=inode, file_id_path=str(id_path), source=source,
     )  # fmt: skip

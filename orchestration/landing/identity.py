@@ -20,10 +20,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from orchestration.lake import native
 from orchestration.landing.discovery import Pending, waiting_detail
 from orchestration.landing.report import FileOutcome, LandingError, LandingReport
 from orchestration.manifest import Manifest
+from orchestration.native import decoder as native
 from orchestration.otlp.reader import RESUMABLE_FORMATS, detect_shape, sniff
 from orchestration.otlp.streams import Resume
 from orchestration.otlp.units import FileShape
@@ -83,10 +83,16 @@ class Candidate:
     base: dict[str, Any] | None = None  # the manifest row of the version this one continues
     finalizes: bool = False  # this is `base` itself, unchanged: only its cut last record is settled
     resume: Resume = field(default_factory=Resume)
+    source: str | None = None  # the object this is a local copy of (see Pending.source)
 
     @property
     def key(self) -> str:
-        return str(self.path.resolve())
+        return self.source or str(self.path.resolve())
+
+    @property
+    def recorded_inode(self) -> int | None:
+        """The inode the manifest keeps: none for a spooled object (its copy's inode means nothing later)."""
+        return None if self.source else self.inode
 
     @property
     def compression(self) -> str:
@@ -188,7 +194,8 @@ def identified(
                 opened = os.fstat(fh.fileno())
                 if opened.st_ino != item.stat.st_ino or opened.st_size < size:
                     raise ChangedWhileRead("it was replaced or shrank after it was listed")
-                file_id, head_sha, base, marks = identify(fh, size, manifest, key, opened.st_ino)
+                inode = -1 if item.source else opened.st_ino  # a spooled copy's inode names nothing landed
+                file_id, head_sha, base, marks = identify(fh, size, manifest, key, inode)
                 candidate = _candidate(
                     manifest, item, fh, file_id, head_sha, base, marks, seen_ids, tail_timeout
                 )
@@ -223,25 +230,24 @@ def _candidate(
 ) -> Candidate | FileOutcome:
     """What to do with an identified file: decode it (a Candidate), or why not (a FileOutcome)."""
     key, stat = item.key, item.stat
+    inode = None if item.source else stat.st_ino
     now = datetime.now(UTC).isoformat()
     existing = manifest.landed(file_id)
     if existing and existing["pending_bytes"] and not manifest.continued(file_id):
         if not item.final:  # the same bytes, still waiting for the writer to finish their last record
             pending = existing["pending_bytes"]
-            manifest.record_path(
-                key, stat.st_size, stat.st_mtime_ns, file_id, "waiting", now, stat.st_ino, pending
-            )
+            manifest.record_path(key, stat.st_size, stat.st_mtime_ns, file_id, "waiting", now, inode, pending)
             return FileOutcome(
                 key, "waiting", file_id, detail=waiting_detail(pending, tail_timeout), pending_bytes=pending
             )
         shape = FileShape(existing["compression"], existing["format"])
         return Candidate(
             item.path, stat.st_size, stat.st_mtime_ns, stat.st_ino, file_id, head_sha, shape, marks,
-            final=True, base=existing, finalizes=True, resume=resume_of(existing, fh, marks),
+            final=True, base=existing, finalizes=True, resume=resume_of(existing, fh, marks), source=item.source,
         )  # fmt: skip
     if existing or file_id in seen_ids:
         original = existing["path"] if existing else "a file earlier in this run"
-        manifest.record_path(key, stat.st_size, stat.st_mtime_ns, file_id, "duplicate", now, stat.st_ino)
+        manifest.record_path(key, stat.st_size, stat.st_mtime_ns, file_id, "duplicate", now, inode)
         return FileOutcome(key, "duplicate", file_id, detail=f"same content as {original}")
     if base is not None:
         shape = FileShape(base["compression"], base["format"])
@@ -251,9 +257,9 @@ def _candidate(
         shape = detect_shape(fh, sniff(fh.read(8)), stat.st_size)
         resume = Resume()
         if shape.format == "empty":  # nothing to land (yet): no quarantine entry for what holds no record
-            manifest.record_path(key, stat.st_size, stat.st_mtime_ns, file_id, "empty", now, stat.st_ino)
+            manifest.record_path(key, stat.st_size, stat.st_mtime_ns, file_id, "empty", now, inode)
             return FileOutcome(key, "empty", file_id, detail="no records in it (yet)")
     return Candidate(
         item.path, stat.st_size, stat.st_mtime_ns, stat.st_ino, file_id, head_sha, shape, marks,
-        final=item.final, base=base, resume=resume,
+        final=item.final, base=base, resume=resume, source=item.source,
     )  # fmt: skip

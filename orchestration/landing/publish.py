@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from orchestration.lake.compaction import recover_compactions
@@ -87,7 +87,7 @@ def merged_result(
         "path": candidate.key,
         "size_bytes": candidate.size,
         "mtime_ns": candidate.mtime_ns,
-        "inode": candidate.inode,
+        "inode": candidate.recorded_inode,
         "head_sha256": candidate.head_sha256,
         "compression": candidate.shape.compression,
         "format": candidate.shape.format,
@@ -151,7 +151,8 @@ def publish_file(
         for table, ds in result["days"].items():
             report.days[table] = sorted(set(report.days.get(table, [])) | set(ds))
         for r in results:
-            report.quarantine_examples.extend(f"{candidate.path.name} {e}" for e in r["quarantine_examples"])
+            name = PurePosixPath(candidate.key).name
+            report.quarantine_examples.extend(f"{name} {e}" for e in r["quarantine_examples"])
         own = {name: sum(r[name] for r in results) for name in _COUNTS}  # this landing's share only
         rows: dict[str, int] = {}
         for r in results:

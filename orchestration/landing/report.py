@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from orchestration import compiled
-from orchestration.lake import native
 from orchestration.lake.compaction import CompactionReport
+from orchestration.native import decoder as native
+from orchestration.native import hot_path
 
 # landed: new content; appended: the new records of a file that grew; finalized: the cut record a
 # file ended with, quarantined once the file stopped changing; waiting: a record cut mid-write waits
@@ -47,6 +47,7 @@ class LandingReport:
     quarantine_examples: list[str] = field(default_factory=list)
     recovered: int = 0
     compaction: CompactionReport = field(default_factory=CompactionReport)
+    listings: list[dict[str, Any]] = field(default_factory=list)  # one per bucket input: what listing it took
 
     def count(self, outcome: str) -> int:
         return sum(1 for f in self.files if f.outcome == outcome)
@@ -107,7 +108,8 @@ class LandingReport:
             "bytes_written": self.bytes_written,
             "seconds": round(self.seconds, 3),
             "rows": self.rows,
-            "hot_path": compiled.summary(),
+            "hot_path": hot_path.summary(),
             "native_decoder": native.status(),
             **self.compaction.to_metadata(),
+            "buckets": self.listings,
         }

@@ -12,7 +12,10 @@ from orchestration.arrow_without_pandas import skip_pandas_probe
 from orchestration.lake.compaction import compact
 from orchestration.lake.uniformity import ensure_uniform
 from orchestration.lake.writer import ensure_schema_files
-from orchestration.landing.discovery import discover
+from orchestration.landing.buckets.flow import land_buckets
+from orchestration.landing.buckets.uri import is_bucket_uri
+from orchestration.landing.discovery import Pending, discover
+from orchestration.landing.origin import refuse_real_data_in_demo_lake
 from orchestration.landing.publish import recover, staging_root
 from orchestration.landing.report import LANDED_OUTCOMES, LandingError, LandingReport
 from orchestration.landing.schedule import Schedule
@@ -23,7 +26,7 @@ from orchestration.settings import Settings
 
 def land(
     settings: Settings,
-    inputs: list[Path] | None = None,
+    inputs: list[Path | str] | None = None,
     *,
     settle_seconds: float | None = None,
     final: bool = False,
@@ -31,11 +34,16 @@ def land(
     lock_timeout: float = 600.0,
     progress: Callable[[str, int, int], None] | None = None,
     run_id: str | None = None,
+    listing: str = "auto",
 ) -> LandingReport:
-    """Land every new record of the files under `inputs` (default: the data directory's inbox). `final`:
-    the writers are done, so a record a file ends in the middle of is quarantined now rather than awaited."""
+    """Land every new record of the files under `inputs` (default: the data directory's inbox), folders,
+    files or buckets (`gs://bucket/prefix`, `s3://bucket/prefix`). `final`: the writers are done, so a
+    record a file ends in the middle of is quarantined now rather than awaited. `listing`, for buckets:
+    auto (incremental from the stored cursor, full when a sweep is due), full or incremental."""
     skip_pandas_probe()
-    inputs = [Path(p) for p in (inputs or [settings.inbox_dir])]
+    inputs = list(inputs or [settings.inbox_dir])
+    buckets = [str(p) for p in inputs if is_bucket_uri(p)]
+    local = [Path(p) for p in inputs if not is_bucket_uri(p)]
     settle = settings.settle_seconds if settle_seconds is None else settle_seconds
     report = LandingReport()
     started = time.perf_counter()
@@ -46,9 +54,16 @@ def land(
         try:
             report.recovered = recover(settings, manifest)
             ensure_schema_files(settings.lake_dir)
-            pending = discover(manifest, inputs, settle, settings.tail_timeout_seconds, final, report)
+            pending = discover(manifest, local, settle, settings.tail_timeout_seconds, final, report)
+            refuse_real_data_in_demo_lake(settings, pending)
+
+            def land_batch(items: list[Pending]) -> None:
+                Schedule(settings, manifest, items, staging, workers, progress, report, run_id).run()
+
             try:
-                Schedule(settings, manifest, pending, staging, workers, progress, report, run_id).run()
+                land_batch(pending)
+                if buckets:  # objects are copied to a spool in bounded batches, each landed like files
+                    land_buckets(settings, manifest, buckets, report, land_batch, listing)
             except OSError as err:
                 if err.errno not in (errno.ENOSPC, errno.EDQUOT):
                     raise

@@ -16,10 +16,9 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, as_completed, wait
 from datetime import UTC, datetime
 from itertools import chain
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from orchestration.lake import native
 from orchestration.landing.decode import process_task
 from orchestration.landing.discovery import Pending
 from orchestration.landing.early import FileWithdrawn, announce_file_id, early_slice
@@ -28,6 +27,7 @@ from orchestration.landing.publish import publish_file
 from orchestration.landing.report import FileOutcome, LandingReport
 from orchestration.landing.slicing import Task, tasks_for, will_be_sliced
 from orchestration.manifest import Manifest
+from orchestration.native import decoder as native
 from orchestration.settings import Settings
 from orchestration.workers import default_workers, process_pool
 
@@ -143,7 +143,7 @@ class Schedule:
         self.report.files.extend(publish_file(*args))
         for candidate, _ in members:
             self.report.bytes_in += candidate.new_bytes
-            self.advance(candidate.path.name, candidate.size)
+            self.advance(PurePosixPath(candidate.key).name, candidate.size)
 
     def withdraw(self, file_ids: list[str], reason: str) -> None:
         """Files that changed under a task: nothing of them is published (their other slices' outputs
@@ -154,7 +154,7 @@ class Schedule:
             if candidate is not None:
                 detail = f"{reason}; lands at a later run"
                 self.report.files.append(FileOutcome(candidate.key, "settling", fid, detail=detail))
-                self.advance(candidate.path.name, candidate.size)
+                self.advance(PurePosixPath(candidate.key).name, candidate.size)
 
     # --- the three ways to run --------------------------------------------------------------------
     def run(self) -> None:
@@ -202,7 +202,7 @@ class Schedule:
         staging.mkdir(parents=True, exist_ok=True)
         id_path = staging / f"{uuid.uuid4().hex}.file-id"
         early = early_slice(item.path, item.stat.st_size, item.stat.st_ino, self.manifest, self.landing_day, workers,
-                            id_path, item.final)  # fmt: skip
+                            id_path, item.final, item.source)  # fmt: skip
         backlog: list[list[Task]] = []
         with process_pool(workers - 1) as pool:
             early_future = (

@@ -35,6 +35,7 @@ class Task:
     inode: int | None = None  # the file as listed: a replaced file is not read under this id
     head_sha256: str | None = None
     file_id_path: str | None = None  # where an early slice (no file_id yet) finds its file's id
+    source: str | None = None  # the object `path` is a local copy of: what quarantine entries name
 
 
 def slice_bytes(new_bytes: int, workers: int) -> int:
@@ -96,7 +97,7 @@ def tasks_for(candidate: Candidate, landing_day: str, workers: int, after: Task 
     first_chunk = after.chunk + 1 if after else 0
     return [
         Task(
-            candidate.key,
+            str(candidate.path.resolve()),
             candidate.file_id,
             first_chunk + i,
             start,
@@ -107,6 +108,7 @@ def tasks_for(candidate: Candidate, landing_day: str, workers: int, after: Task 
             final=candidate.final,
             inode=candidate.inode,
             head_sha256=candidate.head_sha256,
+            source=candidate.source,
         )
         for i, (start, end) in enumerate(ranges)
     ]

@@ -35,7 +35,7 @@ def quarantine_row(
     """A quarantine entry: `records` it stands for (None when they cannot be counted), `size` bytes."""
     raw_bytes = raw.encode() if isinstance(raw, str) else (raw or b"")
     return {
-        "source_path": task.path,
+        "source_path": task.source or task.path,
         "source_file_id": task.file_id,
         "signal": signal,
         "location": location,

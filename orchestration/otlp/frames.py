@@ -47,13 +47,13 @@ def decode_message(body: bytes, location: str, size: int, max_bytes: int) -> Uni
         unit.raw = unit.raw[:256] if unit.raw else None
         return unit
     # imported here: protobuf and the OTLP messages take 40 ms to import, which JSON inputs never need
-    from orchestration.otlp.proto import ProtoDecodeError, decode_request
+    from orchestration.otlp.proto import ProtoDecodeError, parse_request
 
     try:
-        signal, request = decode_request(body)
+        signal, message = parse_request(body)
     except ProtoDecodeError as err:
         return Unit(location, None, error_field="protobuf", error=str(err), raw=body[:256], size=size)
-    return Unit(location, request, signal=signal, size=size)
+    return Unit(location, None, signal=signal, size=size, message=message, body=body)
 
 
 class FrameReader:
@@ -95,7 +95,7 @@ class FrameReader:
         if len(body) < length:
             return None
         unit = decode_message(body, self._where(index, position), 4 + length, self.max_frame)
-        return unit if unit.request is not None else None
+        return unit if unit.readable else None
 
     def _chains(self, position: int) -> bool:
         """Whether what follows a message is the end or a plausible length prefix."""

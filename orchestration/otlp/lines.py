@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 import orjson
 
-from orchestration.lake.native import count_newlines
+from orchestration.native.decoder import count_newlines
 from orchestration.otlp.streams import Decompressed, Gap, Resume
 from orchestration.otlp.units import LineBlock, Unit, is_cut_short, json_unit
 

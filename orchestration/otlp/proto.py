@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from google.protobuf import json_format
-from google.protobuf.message import DecodeError
+from google.protobuf.message import DecodeError, Message
 from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
@@ -46,7 +46,8 @@ _CANDIDATES = (
 )
 
 
-def decode_request(payload: bytes) -> tuple[str, dict[str, Any]]:
+def parse_request(payload: bytes) -> tuple[str, Message]:
+    """(signal, the parsed export request) of a protobuf body; raises ProtoDecodeError."""
     if not payload:
         raise ProtoDecodeError("empty protobuf message")
     for signal, cls, plausible in _CANDIDATES:
@@ -56,5 +57,9 @@ def decode_request(payload: bytes) -> tuple[str, dict[str, Any]]:
         except (DecodeError, ValueError, RuntimeError):
             continue
         if plausible(msg):
-            return signal, json_format.MessageToDict(msg)
+            return signal, msg
     raise ProtoDecodeError("not a decodable OTLP trace, metrics or logs export request (protobuf)")
+
+
+def request_dict(message: Message) -> dict[str, Any]:
+    return json_format.MessageToDict(message)

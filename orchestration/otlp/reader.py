@@ -121,7 +121,7 @@ class WholeFileReader:
             units = list(_document_units(payload, self.end))
         else:
             units = [decode_message(payload, "message 1", self.end, MAX_DOCUMENT_BYTES)]
-        unreadable = len(units) == 1 and units[0].request is None
+        unreadable = len(units) == 1 and not units[0].readable
         still_written = source.inside_member or (self.shape.format == "json" and is_cut_short(payload))
         if (
             unreadable and not self.final and still_written

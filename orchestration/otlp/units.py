@@ -19,6 +19,22 @@ class Unit:
     raw: bytes | None = None
     size: int = 0  # bytes of the file this unit spans (what an unreadable unit costs, by its size)
     repaired: bool = False  # invalid text inside a value was replaced (see repair.py)
+    # A protobuf request, parsed (`message`) but mapped to plain dicts only when the Python path needs
+    # them (`json_request`); the native decoder reads its bytes (`body`) instead.
+    message: Any = None
+    body: bytes | None = None
+
+    @property
+    def readable(self) -> bool:
+        return self.request is not None or self.message is not None
+
+    def json_request(self) -> dict[str, Any] | None:
+        """The request as plain dicts (OTLP/JSON's mapping), a protobuf message mapped on first use."""
+        if self.request is None and self.message is not None:
+            from orchestration.otlp.proto import request_dict  # protobuf: only proto inputs import it
+
+            self.request, self.message, self.body = request_dict(self.message), None, None
+        return self.request
 
 
 @dataclass

@@ -51,6 +51,25 @@ CURATED_ALIASES: dict[str, str] = {
     "togetherai": "together",
     "together_ai": "together",
     "fireworks_ai": "fireworks",
+    # --- Vercel AI SDK: `ai.model.provider` / `gen_ai.system` ("openai.chat", "anthropic.messages")
+    # name the provider before the dot; the warehouse tries that part when the whole is no alias. The
+    # common ids are listed whole too, so that data checks know them.
+    "amazon-bedrock": "aws",
+    "openai.chat": "openai",
+    "openai.responses": "openai",
+    "openai.completion": "openai",
+    "openai.embedding": "openai",
+    "anthropic.messages": "anthropic",
+    "google.generative-ai": "google",
+    "google.vertex.chat": "google",
+    "mistral.chat": "mistral",
+    "xai.chat": "x-ai",
+    "groq.chat": "groq",
+    "deepseek.chat": "deepseek",
+    "cohere.chat": "cohere",
+    "azure-openai": "azure",
+    "google-vertex-anthropic": "google",
+    "vertex": "google",
     # --- Pydantic AI / Logfire provider names ------------------------------------------------------
     "google-gla": "google",
     "google-vertex": "google",

@@ -17,6 +17,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import Any
 
+import yaml
+
 from orchestration.lake.schema import LAKE_TABLES
 from orchestration.warehouse.dbt_runner import PROJECT_DIR
 
@@ -84,8 +86,12 @@ def known_providers() -> frozenset[str]:
     """Provider names the price table can resolve: every alias and canonical name of the seed."""
     with open(PROJECT_DIR / "seeds" / "provider_aliases.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
+    with open(PROJECT_DIR / "dbt_project.yml", encoding="utf-8") as fh:
+        gateways = yaml.safe_load(fh)["vars"]["gateway_providers"]  # priced by the model name behind them
     return frozenset(
-        {r["provider_alias"].strip().lower() for r in rows} | {r["provider"].strip().lower() for r in rows}
+        {r["provider_alias"].strip().lower() for r in rows}
+        | {r["provider"].strip().lower() for r in rows}
+        | {str(g).lower() for g in gateways}
     )
 
 

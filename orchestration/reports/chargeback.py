@@ -143,9 +143,7 @@ def latest_month(warehouse: Path) -> Month:
     with _connect(warehouse) as con:
         (last,) = con.execute("select max(cost_date) from finops.fct_llm_costs_daily").fetchone()
     if last is None:
-        raise ReportError(
-            "the warehouse has no LLM costs yet; run `spanledger run` (or land and build) first"
-        )
+        raise ReportError("the warehouse has no LLM costs yet")
     return Month(last.replace(day=1))
 
 
@@ -342,9 +340,7 @@ def _midnight(day: date) -> str:
 class _connect:
     def __init__(self, warehouse: Path) -> None:
         if not Path(warehouse).exists():
-            raise ReportError(
-                f"no warehouse at {warehouse}; run `spanledger run` (or `spanledger build`) first"
-            )
+            raise ReportError(f"no warehouse at {warehouse}")
         try:
             self.con = duckdb.connect(str(warehouse), read_only=True)
         except duckdb.Error as err:
@@ -407,7 +403,7 @@ with keyed as (
         coalesce(c.tenant_id, '{UNKNOWN}') as tenant_id,
         coalesce(c.feature, '{UNKNOWN}') as feature,
         coalesce(c.team, t.team, '{UNKNOWN}') as team,
-        coalesce(c.provider_id, '{UNKNOWN}') as provider,
+        coalesce(c.provider_id, c.price_provider, '{UNKNOWN}') as provider,
         coalesce(c.model, '{UNKNOWN}') as model,
         c.*  exclude (tenant_id, feature, team, model)
     from intermediate.int_llm_calls_priced as c

@@ -29,7 +29,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -45,6 +45,21 @@ WRITING_COMMANDS = frozenset({"build", "run", "seed", "snapshot"})
 READING_COMMANDS = frozenset({"test", "docs", "compile", "show", "run-operation", "source", "debug"})
 DEFAULT_LOCK_TIMEOUT = float(os.environ.get("SPANLEDGER_WAREHOUSE_LOCK_TIMEOUT", "600"))
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+# dbt's console events that end a node (`N of M OK/PASS/WARN/ERROR/SKIP …`)
+NODE_RESULT_EVENTS = frozenset(
+    {
+        "LogModelResult",
+        "LogTestResult",
+        "LogSeedResult",
+        "LogSnapshotResult",
+        "LogNodeResult",
+        "LogNodeNoOpResult",  # an operation or ephemeral node: counted in the total, ends without work
+        "LogFunctionResult",
+        "SkippingDetails",
+        "LogSkipBecauseError",
+    }
+)
+DbtProgress = Callable[[int, int, str], None]  # (nodes done, nodes in the run, the node just started or done)
 
 
 def dbt_executable() -> str:
@@ -216,6 +231,7 @@ def run_dbt(
     vars: dict[str, str] | None = None,
     stream: bool = False,
     lock_timeout: float | None = None,
+    progress: DbtProgress | None = None,
 ) -> DbtBuildResult:
     """Run any dbt command (`["build"]`, `["parse"]`, ...) for this pipeline's data directory.
 
@@ -225,14 +241,22 @@ def run_dbt(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     command_name = args[0] if args else ""
     if settings.warehouse != "duckdb" or command_name not in WRITING_COMMANDS | READING_COMMANDS:
-        return _run_dbt(settings, args, vars=vars, stream=stream)
+        return _run_dbt(settings, args, vars=vars, stream=stream, progress=progress)
     with warehouse_write_lock(settings, lock_timeout, purpose=f"dbt {command_name}") as lock:
         held = (lock.fileno(),)
         if command_name not in WRITING_COMMANDS:
-            return _run_dbt(settings, args, vars=vars, stream=stream, pass_fds=held)
+            return _run_dbt(settings, args, vars=vars, stream=stream, pass_fds=held, progress=progress)
         timings: dict[str, float] = {}
         with staged_warehouse(settings, timings) as (copy, publish):
-            result = _run_dbt(settings, args, vars=vars, stream=stream, warehouse_path=copy, pass_fds=held)
+            result = _run_dbt(
+                settings,
+                args,
+                vars=vars,
+                stream=stream,
+                warehouse_path=copy,
+                pass_fds=held,
+                progress=progress,
+            )
             publish[0] = result.success
         result.published = result.success
         result.stage_seconds = timings
@@ -247,6 +271,7 @@ def _run_dbt(
     stream: bool = False,
     warehouse_path: Path | None = None,
     pass_fds: tuple[int, ...] = (),
+    progress: DbtProgress | None = None,
 ) -> DbtBuildResult:
     command = [dbt_executable(), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
     if vars:
@@ -254,6 +279,8 @@ def _run_dbt(
     env = dbt_env(settings)
     if warehouse_path is not None:
         env["SPANLEDGER_DUCKDB_PATH"] = str(warehouse_path)
+    if progress is not None and not stream:
+        command += ["--log-format", "json"]  # the console's events, read for progress (the file log is apart)
     started = time.monotonic()
     with subprocess.Popen(
         command,
@@ -267,7 +294,11 @@ def _run_dbt(
         pass_fds=pass_fds,
     ) as proc:
         try:
-            output, _ = proc.communicate()
+            if progress is not None and not stream:
+                output = _follow_events(proc.stdout, progress)
+                proc.wait()
+            else:
+                output, _ = proc.communicate()
         except BaseException:  # Ctrl-C, a signal turned into an exception: dbt does not go on alone
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
@@ -287,6 +318,28 @@ def _run_dbt(
             if status in {"error", "fail", "runtime error"}:
                 result.failures.append(node.get("unique_id", "?"))
     return result
+
+
+def _follow_events(lines: Iterable[str], progress: DbtProgress) -> str:
+    """Read dbt's JSON console events: progress(done, total, node) as nodes start and finish (dbt runs
+    several at once, so done counts results, not indexes); returns the messages, as dbt would print them."""
+    messages, done = [], 0
+    for line in lines:
+        try:
+            event = json.loads(line)
+            name, data, message = event["info"]["name"], event["data"], event["info"]["msg"]
+        except (ValueError, KeyError, TypeError):
+            messages.append(line.rstrip("\n"))  # not an event (a crash's traceback): kept as it is
+            continue
+        messages.append(message)
+        total = data.get("total") or data.get("num_models")  # a test's result names it num_models
+        node = (data.get("node_info") or {}).get("node_name", "")
+        if name in NODE_RESULT_EVENTS and total:
+            done += 1
+            progress(done, total, node)
+        elif name == "LogStartLine" and total:
+            progress(done, total, node)
+    return "\n".join(messages)
 
 
 def _dies_with(parent_pid: int) -> Callable[[], None] | None:
@@ -311,6 +364,7 @@ def run_dbt_build(
     select: str | None = None,
     stream: bool = False,
     lock_timeout: float | None = None,
+    progress: DbtProgress | None = None,
 ) -> DbtBuildResult:
     """`dbt build` (seeds, models, tests): everything, or the dates min_date..max_date (inclusive)
     of the incremental models; a full refresh rebuilds incremental models from the whole lake."""
@@ -320,5 +374,10 @@ def run_dbt_build(
     if select:
         args += ["--select", select]
     return run_dbt(
-        settings, args, vars=date_vars(min_date, max_date), stream=stream, lock_timeout=lock_timeout
+        settings,
+        args,
+        vars=date_vars(min_date, max_date),
+        stream=stream,
+        lock_timeout=lock_timeout,
+        progress=progress,
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 from decimal import Decimal
 
-import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pytest
 from google.cloud import bigquery
@@ -97,25 +96,6 @@ def test_a_day_whose_files_went_away_becomes_empty(bq_client, bq_config, landed,
         _count(bq_client, f"select count(*) from `{bq_config.table_id('span_links')}` where date = '{day}'")
         > 0
     )
-
-
-def test_a_lake_in_a_bucket_loads_with_hive_partitioning(bq_client, bq_config, landed, emulator):
-    from dataclasses import replace
-
-    from orchestration.warehouse.bigquery.config import BigQueryConfig
-
-    bucket_lake = emulator.gcs_root / "lake-bucket" / "otel" / "lake"
-    shutil.copytree(landed.lake_dir / "logs", bucket_lake / "logs", dirs_exist_ok=True)
-    config: BigQueryConfig = replace(
-        bq_config, lake_dataset="lake_from_gcs", lake_uri="gs://lake-bucket/otel/lake"
-    )
-    loader = DayLoader(bq_client, config, landed)
-    day = lake_days(landed)[0]
-    first = loader.load_day("logs", day)
-    again = loader.load_day("logs", day)
-    expected = pc.sum(pc.equal(pc.cast(_lake(landed, "logs")["date"], "string"), day)).as_py()
-    assert first.rows == again.rows == expected
-    assert _count(bq_client, f"select count(*) from `{config.table_id('logs')}`") == expected
 
 
 def test_a_mart_like_aggregate_matches_the_lake(bq_client, bq_config, landed, loaded):

@@ -56,6 +56,8 @@ def test_every_saved_query_translates_to_bigquery_sql(path: Path) -> None:
             "reliability",
             "evals",
             "metrics",
+            "developer_tools",
+            "quality",
             "intermediate",
             "reference",
         ), table.sql("bigquery")
@@ -451,16 +453,24 @@ def test_unpriced_models(spanledger) -> None:
     )
 
 
-def test_query_strings_and_vars(spanledger) -> None:
-    result = spanledger(
-        "select tenant_id, sum(total_cost_usd) as cost from finops.fct_llm_costs_daily "
-        "where cost_date >= date '{{ since }}' group by all order by tenant_id",
-        "--var",
-        "since=2025-03-01",
+def test_declared_parameters_are_bigquery_query_parameters(spanledger) -> None:
+    path = str(REPO / "sql/tenant_cost_by_day.sql")
+    rows = _json(
+        spanledger, "tenant_cost_by_day.sql", "--var", "tenant=acme", "--var", "from_date=2025-03-03"
     )
-    lines = result.stdout.splitlines()
-    assert any("acme" in line and "4" in line for line in lines) and any("globex" in line for line in lines)
-    assert "2 rows" in result.stderr
+    assert [(r["cost_date"], r["tenant_id"], _num(r["cost_usd"])) for r in rows] == [
+        ("2025-03-03", "acme", 1.0)
+    ]
+    # a value that would break out of a spliced string literal is only ever a value
+    hostile = spanledger(path, "--var", "tenant=acme' or '1'='1", "--format", "json")
+    assert json.loads(hostile.stdout) == []
+    refused = spanledger(path, "--var", "tenant_id=acme", ok=False)
+    assert refused.exit_code == 2 and "unknown parameter tenant_id" in refused.output
+
+
+def test_query_strings_take_no_vars(spanledger) -> None:
+    result = spanledger("select 1 as one", "--var", "since=2025-03-01", ok=False)
+    assert result.exit_code == 2 and "declares in its header" in result.output
 
 
 @pytest.mark.parametrize(

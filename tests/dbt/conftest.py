@@ -12,7 +12,7 @@ from orchestration.warehouse.dbt_runner import run_dbt_build
 from tests.built_once import built_once, private_copy
 from tests.dbt.lake_fixture import build_rows, write_lake
 
-MART_SCHEMAS = ("intermediate", "finops", "reliability", "evals")
+MART_SCHEMAS = ("intermediate", "finops", "reliability", "evals", "quality")
 
 
 def _build(data_dir: Path) -> None:

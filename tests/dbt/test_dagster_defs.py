@@ -55,6 +55,10 @@ SCRIPT = textwrap.dedent(
         scheduled_execution_time=datetime(2025, 4, 1, 2, tzinfo=timezone.utc))).run_requests[0]
     assert request.partition_key == "2025-03-31"
 
+    # off by default: a demo or a laptop runs nothing on its own
+    automations = [*repo.schedule_defs, *repo.sensor_defs]
+    assert len(automations) >= 7 and {a.default_status.value for a in automations} == {"STOPPED"}
+
     instance = DagsterInstance.ephemeral()
     assert defs.resolve_job_def("warehouse_refresh") is not None  # seeds, views, whole-history marts
     daily = defs.resolve_job_def("warehouse_daily").execute_in_process(partition_key="2025-03-31", instance=instance)
@@ -95,6 +99,37 @@ def test_definitions_load_and_a_partition_builds(built_warehouse: Settings) -> N
         p.name for p in invocations if '"code": "I024"' in (p / "dbt.log").read_text()
     ]  # I024: full parse
     assert len(full_parses) <= 1, full_parses
+
+
+AUTOMATION_SCRIPT = """
+from orchestration.definitions import defs
+repo = defs.get_repository_def()
+for automation in [*repo.schedule_defs, *repo.sensor_defs]:
+    print(automation.name, automation.default_status.value)
+"""
+
+
+def test_spanledger_automation_on_starts_every_schedule_and_sensor(tmp_path: Path) -> None:
+    def statuses(value: str) -> subprocess.CompletedProcess:
+        env = {**os.environ, "SPANLEDGER_DATA_DIR": str(tmp_path), "SPANLEDGER_AUTOMATION": value}
+        return subprocess.run(
+            [sys.executable, "-c", AUTOMATION_SCRIPT],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    on = statuses("on")
+    assert on.returncode == 0, on.stderr[-3000:]
+    names = dict(line.split() for line in on.stdout.splitlines())
+    readme = (REPO / "README.md").read_text()
+    assert set(names.values()) == {"RUNNING"} and len(names) >= 7
+    assert all(f"`{name}`" in readme for name in names), "the README names every schedule and sensor"
+    bad = statuses("sometimes")
+    assert bad.returncode != 0 and "SPANLEDGER_AUTOMATION='sometimes': write on or off" in bad.stderr
 
 
 def test_only_the_newest_invocation_folders_are_kept(tmp_path: Path) -> None:

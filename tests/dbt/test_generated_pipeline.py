@@ -61,6 +61,23 @@ def test_marts_match_the_generator(generated: tuple[Settings, dict]) -> None:
         truth["unpriced_model_calls"],
     )
 
+    # ...although the generator traces some calls twice (the Anthropic SDK's own spans beside the app's),
+    # sends some through a LiteLLM gateway and writes one service with the Vercel AI SDK (outer spans
+    # that sum their steps): each of these is in the data and counted once
+    twice, gateway, gateway_unpriced, vercel = query(
+        settings,
+        "select count_if(observation_count = 2), count_if(provider_name = 'litellm'), "
+        "count_if(provider_name = 'litellm' and has_price = false), count_if(llm_convention = 'vercel_ai') "
+        "from intermediate.int_llm_calls_priced",
+    )[0]
+    assert twice > 0 and gateway > 0 and vercel > 0
+    assert gateway_unpriced == 0
+    (outer_spans,) = query(
+        settings,
+        "select count(*) from intermediate.int_spans_attributed where vercel_operation_id in ('ai.generateText', 'ai.streamText')",
+    )[0]
+    assert outer_spans == vercel
+
     cc = truth["claude_code"]
     claude = query(
         settings,
@@ -118,3 +135,39 @@ def test_metrics_marts_match_the_generator(generated: tuple[Settings, dict]) -> 
         "from metrics.fct_genai_spans_vs_metrics_hourly group by all having sum(metric_call_count) > 0",
     )
     assert by_key and all(metric == spans for *_, metric, spans in by_key), by_key
+
+
+def test_quality_marts_show_what_the_generator_planted(generated: tuple[Settings, dict]) -> None:
+    """The demo's quality story (generator/quality_scenarios.py): a canary compared with production and
+    truncating more, cancelled streams that still cost, empty retrievals, looping agents."""
+    settings, _ = generated
+    canary = query(
+        settings,
+        "select baseline_kind, baseline_version, baseline_label, metric_value, baseline_value "
+        "from quality.fct_prompt_regressions where prompt_name = 'chat-main' and prompt_version = 'v5' "
+        "and prompt_label = 'canary' and metric = 'truncation_rate'",
+    )
+    assert len(canary) == 1, canary
+    kind, version, label, canary_rate, production_rate = canary[0]
+    assert (kind, version, label) == ("production", "v4", "production")
+    assert canary_rate > production_rate
+    (share,) = query(
+        settings,
+        "select sum(call_count) filter (where prompt_label = 'canary') / sum(call_count) "
+        "from quality.fct_prompt_versions_daily where prompt_name = 'chat-main'",
+    )[0]
+    assert 0.1 < share < 0.5  # the canary's rollout share (30% of chat requests planted)
+    cancelled, tokens, cost = query(
+        settings,
+        "select sum(missing_finish_reason_count), sum(cancelled_output_tokens), sum(cancelled_cost_usd) "
+        "from quality.fct_streaming_daily",
+    )[0]
+    assert cancelled > 0 and tokens > 0 and cost > 0
+    (empty,) = query(settings, "select sum(empty_retrieval_count) from quality.fct_retrieval_daily")[0]
+    assert empty > 0
+    (scored,) = query(
+        settings, "select count(*) from intermediate.int_retrievals where top_score is not null"
+    )[0]
+    assert scored > 0  # OpenInference document scores survive landing
+    (loops,) = query(settings, "select sum(loop_run_count) from quality.fct_agents_daily")[0]
+    assert loops > 0

@@ -86,10 +86,14 @@ def attrs(items: list[dict[str, Any]]) -> dict[str, Any]:
     return {kv["key"]: any_value(kv["value"]) for kv in items}
 
 
-def iter_json_spans(doc: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+def iter_json_spans(
+    doc: dict[str, Any], skip_scopes: tuple[str, ...] = ()
+) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
     for rs in doc.get("resourceSpans", []):
         resource = attrs(rs["resource"]["attributes"])
         for ss in rs["scopeSpans"]:
+            if ss.get("scope", {}).get("name") in skip_scopes:
+                continue
             for span in ss["spans"]:
                 yield resource, span
 

@@ -21,6 +21,7 @@ from gen_readers import (
 )
 
 from orchestration.generator import FORMATS, GeneratorConfig, generate, write_summary
+from orchestration.generator.second_observers import SDK_SCOPES
 from orchestration.lake import semantics
 
 NS = 1_000_000_000
@@ -192,12 +193,14 @@ def _resource_defaults(resource):
 
 
 def _llm_rows(summary):
+    """One row per LLM call: the second observer of a call (the provider SDK's own span) and the Vercel
+    AI SDK's outer spans (which sum their steps) are not calls of their own."""
     for doc in _jsonl_docs(summary, "traces"):
-        for resource, s in iter_json_spans(doc):
+        for resource, s in iter_json_spans(doc, skip_scopes=tuple(scope for scope, _ in SDK_SCOPES.values())):
             a = attrs(s["attributes"])
             defaults = _resource_defaults(resource)
             cols = _Row(semantics.extract_llm_columns(a, defaults))
-            if cols["span_type"] == "llm":
+            if cols["span_type"] == "llm" and ".do" in a.get("ai.operationId", ".do"):
                 yield s, a, cols
 
 
@@ -317,6 +320,12 @@ def test_claude_code_events_match_summary(all_formats) -> None:
     assert tokens["cache_read"] == summary.claude_code["cache_read_tokens"]
 
 
+def _escaped(text: str, times: int) -> bytes:
+    for _ in range(times):
+        text = orjson.dumps(text).decode()[1:-1]
+    return text.encode()
+
+
 def test_private_values_are_tracked_and_content_flag_is_honoured(all_formats, tmp_path: Path) -> None:
     _, summary = all_formats
     blob = b"".join(p.read_bytes() for p in summary.files_for("jsonl"))
@@ -324,7 +333,9 @@ def test_private_values_are_tracked_and_content_flag_is_honoured(all_formats, tm
     assert all(
         u.encode() in blob for u in summary.user_ids
     )  # raw ids are written: the landing must hash them
-    assert all(orjson.dumps(t)[1:-1] in blob for t in summary.prompt_texts)
+    # as a JSON string, or nested once more where a convention writes the messages as a JSON attribute
+    # value (the Vercel AI SDK's ai.prompt.messages)
+    assert all(_escaped(t, 1) in blob or _escaped(t, 2) in blob for t in summary.prompt_texts)
 
     quiet = generate(small_config(tmp_path / "quiet", days=1, requests_per_day=80, content=False))
     assert not quiet.prompt_texts

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import random
 import shutil
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import duckdb
@@ -48,3 +52,20 @@ def quarantine_rows(settings: Settings) -> list[dict]:
         cursor = con.execute("select * from read_parquet(?)", [[str(f) for f in files]])
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def sigkill_at_random(
+    command: list[str], env: dict, duration: float, runs: int, seed: int, earliest: float
+) -> int:
+    """Start `command` `runs` times and SIGKILL it at a random moment of its usual `duration` (from
+    `earliest` of it on); how many runs were killed rather than finished."""
+    rng = random.Random(seed)
+    kills = 0
+    for _ in range(runs):
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(earliest, 0.9) * duration)
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            kills += 1
+        process.wait()
+    return kills

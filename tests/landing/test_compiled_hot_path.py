@@ -1,4 +1,4 @@
-"""The Cython build of landing's hot path (setup.py, orchestration/compiled.py) against its source.
+"""The Cython build of landing's hot path (setup.py, orchestration/native/hot_path.py) against its source.
 
 Both builds land the same inputs (generated data in several formats, the public samples and the
 invalid ones) in real subprocesses; every lake table, the restricted content and the quarantine must
@@ -18,13 +18,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration import compiled
 from orchestration.generator import GeneratorConfig, generate
-from orchestration.lake import native
+from orchestration.native import decoder as native
+from orchestration.native import hot_path
+from orchestration.native.modules import CYTHON_MODULES
 from tests.landing.conftest import copy_samples
+from tests.landing.native_both_ways import land
 
 TABLES = ("spans", "span_events", "span_links", "logs", "metric_points")
-HAS_COMPILED = any(s == "compiled" for s in compiled.status().values())
+HAS_COMPILED = any(s == "compiled" for s in hot_path.status().values())
 needs_compiled = pytest.mark.skipif(not HAS_COMPILED, reason="the hot path is not compiled in this install")
 
 
@@ -32,43 +34,20 @@ def test_ci_runs_the_compiled_build():
     """CI installs with a C compiler: a failed or skipped compile would quietly make landing slower."""
     if not os.environ.get("CI"):
         pytest.skip("only CI must have the compiled build; locally `uv sync` builds it")
-    assert compiled.summary() == "compiled (Cython)", compiled.status()
+    assert hot_path.summary() == "compiled (Cython)", hot_path.status()
     assert native.status() == "compiled"  # the native trace decoder (C++), built by the same install
 
 
 def _land(inbox: Path, data_dir: Path, pure: bool) -> None:
-    env = {
-        **os.environ,
-        "SPANLEDGER_HMAC_KEY": "test-key",
-        "SPANLEDGER_SETTLE_SECONDS": "0",
-        "SPANLEDGER_STORE_CONTENT": "1",
-    }
-    env.pop("SPANLEDGER_PURE_PYTHON", None)
+    env = {key: value for key, value in os.environ.items() if key != "SPANLEDGER_PURE_PYTHON"}
     if pure:
         env["SPANLEDGER_PURE_PYTHON"] = "1"
-    check = "from orchestration import compiled; print(compiled.summary())"
+    check = "from orchestration.native import hot_path; print(hot_path.summary())"
     summary = subprocess.run(
         [sys.executable, "-c", check], env=env, capture_output=True, text=True, check=True
     )
     assert summary.stdout.startswith("pure Python" if pure else "compiled"), summary.stdout
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "orchestration.cli",
-            "--data-dir",
-            str(data_dir),
-            "land",
-            "--workers",
-            "2",
-            str(inbox),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+    result = land(inbox, data_dir, SPANLEDGER_STORE_CONTENT="1", SPANLEDGER_PURE_PYTHON="1" if pure else "")
     # a landing on the slow path says so
     assert ("landing ran its hot path as pure Python" in result.stderr) == pure, result.stderr[-2000:]
 
@@ -120,7 +99,7 @@ def test_compiled_and_source_builds_land_identical_rows(tmp_path):
 
 @needs_compiled
 def test_a_compiled_module_whose_source_changed_is_not_used(tmp_path):
-    package = Path(compiled.__file__).parent
+    package = Path(hot_path.__file__).parent.parent
     copy = tmp_path / "orchestration"
     shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
     assert list((copy / "lake").glob("normalize.*.so")), "the copy has no compiled normalize"
@@ -128,10 +107,10 @@ def test_a_compiled_module_whose_source_changed_is_not_used(tmp_path):
         fh.write("\nEDITED_AFTER_THE_BUILD = True\n")
     probe = (
         "import warnings; warnings.simplefilter('always')\n"
-        "from orchestration import compiled\n"
+        "from orchestration.native import hot_path\n"
         "import orchestration.lake.normalize as n, orchestration.lake.privacy as p\n"
         "print(n.EDITED_AFTER_THE_BUILD, n.__file__.endswith('.py'), p.__file__.endswith('.so'))\n"
-        "print(compiled.status()['orchestration.lake.normalize'])"
+        "print(hot_path.status()['orchestration.lake.normalize'])"
     )
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
     env.pop("SPANLEDGER_PURE_PYTHON", None)
@@ -145,21 +124,26 @@ def test_a_compiled_module_whose_source_changed_is_not_used(tmp_path):
     assert "compiled copy is stale" in result.stderr
 
 
-def test_the_build_compiles_and_rebuilds_exactly_the_hot_modules():
-    """setup.py cannot import the package (the build runs without its dependencies), so the list of
-    hot modules is written three times: keep them equal."""
-    import ast
+def test_the_build_compiles_and_rebuilds_exactly_what_modules_py_lists():
+    """setup.py reads the module list from orchestration/native/modules.py (it cannot import the package:
+    the build runs without its dependencies) and names no module itself; pyproject.toml's cache-keys,
+    which TOML cannot derive, name exactly the sources of that list."""
     import tomllib
 
-    root = Path(compiled.__file__).parent.parent
-    tree = ast.parse((root / "setup.py").read_text())
-    [built] = [
-        ast.literal_eval(node.value)
-        for node in tree.body
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "HOT_MODULES" for t in node.targets)
-    ]
-    assert tuple(built) == compiled.HOT_MODULES
+    from orchestration.native import modules
+
+    root = Path(hot_path.__file__).parent.parent.parent
+    setup_py = (root / "setup.py").read_text()
+    assert "native/modules.py" in setup_py
+    for name in (*CYTHON_MODULES, modules.DECODER_MODULE):
+        assert name not in setup_py, f"setup.py names {name} itself"
     keys = {
         k["file"] for k in tomllib.loads((root / "pyproject.toml").read_text())["tool"]["uv"]["cache-keys"]
     }
-    assert {m.replace(".", "/") + ".py" for m in compiled.HOT_MODULES} <= keys
+    expected = {m.replace(".", "/") + ".py" for m in CYTHON_MODULES} | {
+        "pyproject.toml",
+        "setup.py",
+        "orchestration/native/modules.py",
+        f"{modules.DECODER_SOURCES}/*",
+    }
+    assert keys == expected

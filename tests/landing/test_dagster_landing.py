@@ -6,12 +6,12 @@ from datetime import date
 
 from dagster import AssetKey, DagsterInstance, materialize
 
-from orchestration import compiled
 from orchestration.defs.landing.assets import lake_landing
 from orchestration.defs.landing.sensors import _pending_files
 from orchestration.defs.resources import SpanledgerResource
 from orchestration.generator import GeneratorConfig, generate
-from orchestration.lake import native
+from orchestration.native import decoder as native
+from orchestration.native import hot_path
 
 
 def test_definitions_load():
@@ -39,7 +39,7 @@ def test_landing_asset_materializes_with_reconciled_metadata(settings, monkeypat
     assert meta["records"] == meta["records_landed"] + meta["quarantined"]
     assert meta["records_landed"] == summary.spans + summary.log_records + summary.metric_points
     assert meta["files"] == len(summary.files)
-    assert meta["hot_path"] == compiled.summary()  # which build landed it, for whoever reads the run
+    assert meta["hot_path"] == hot_path.summary()  # which build landed it, for whoever reads the run
     assert meta["native_decoder"] == native.status()
     span_partitions = {m.partition for m in mats if m.asset_key == AssetKey(["lake", "spans"])}
     assert span_partitions == {"2026-03-01", "2026-03-02"}

@@ -6,7 +6,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -14,7 +13,7 @@ import time
 from pathlib import Path
 
 from orchestration.landing import land
-from tests.landing.conftest import lake_rows, quarantine_rows
+from tests.landing.conftest import lake_rows, quarantine_rows, sigkill_at_random
 from tests.landing.test_bad_input import START_NS, _request, _span
 
 
@@ -93,16 +92,8 @@ def test_sigkill_at_random_points_then_rerun_lands_exactly_once(settings, inbox,
     )
     duration = time.perf_counter() - started
 
-    rng = random.Random(7)
     command = [*command[:3], "--data-dir", str(settings.data_dir), *command[3:]]
-    kills = 0
-    for _ in range(4):
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.15, 0.9) * duration)
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            kills += 1
-        process.wait()
+    kills = sigkill_at_random(command, env, duration, runs=4, seed=7, earliest=0.15)
     final = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert final.returncode == 0, final.stderr
     assert kills >= 1, "the landing finished before any kill"

@@ -1,4 +1,4 @@
-"""The native trace decoder (lake/native.py, _native_traces.cpp) against the Python path it stands in for.
+"""The native trace decoder (native/decoder.py, native/cpp/) against the Python path it stands in for.
 
 Every line the native decoder takes must give the rows `Normalizer.traces` gives, column for column and
 byte for byte (attribute JSON included); every line it refuses lands through the Python path. Checked
@@ -9,14 +9,10 @@ gives the same lake.
 from __future__ import annotations
 
 import base64
-import os
 import shutil
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import orjson
 import pyarrow as pa
 import pytest
@@ -24,62 +20,35 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from orchestration.generator import GeneratorConfig, generate
-from orchestration.lake import native, semantics
-from orchestration.lake.native import NativeTraces
-from orchestration.lake.normalize import Batch, Normalizer
-from orchestration.lake.privacy import AttributeFilter, SubjectHasher
+from orchestration.lake import semantics
+from orchestration.lake.privacy import AttributeFilter
 from orchestration.lake.schema import LAKE_TABLES
-from orchestration.lake.writer import rows_to_table
+from orchestration.native import decoder as native
+from orchestration.native.decoder import NativeDecoder
+from tests.landing.native_both_ways import (
+    MAX_CHARS,
+    TABLES,
+    assert_same_rows,
+    decoder_filter,
+    needs_native,
+    same_lake_both_ways,
+)
 
-pytestmark = pytest.mark.skipif(not native.available(), reason=f"native decoder {native.status()}")
-TABLES = ("spans", "span_events", "span_links")
-SORT_KEYS = {
-    "spans": ["trace_id", "span_id", "source_offset"],
-    "span_events": ["trace_id", "span_id", "event_index", "source_offset"],
-    "span_links": ["trace_id", "span_id", "link_index", "source_offset"],
-}
-MAX_CHARS = 400
+pytestmark = needs_native
 
 
 def _filter() -> AttributeFilter:
-    return AttributeFilter(
-        SubjectHasher(b"test-key"), keep_content=False, hash_sessions=True, max_value_chars=MAX_CHARS
-    )
+    return decoder_filter()
 
 
-def _both(
-    lines: list[bytes], native_hmac: bool = True
-) -> tuple[dict[str, list[dict]], dict[str, list[dict]], list[tuple]]:
-    """(native rows, Python rows of the lines native took, refused lines), by table."""
+def assert_same_lines(lines: list[bytes], native_hmac: bool = True) -> list[tuple]:
+    """The rows of the lines the native decoder takes are the Python path's; returns the lines it refused."""
     block = b"".join(line + b"\n" for line in lines)
-    tables, refused, _, _ = NativeTraces(_filter(), native_hmac).decode(block, 1, "file-1")
-    native_rows = {t: tables[t].drop_columns(["_day"]).to_pylist() if t in tables else [] for t in TABLES}
-    refused_lines = {r[0] for r in refused}
-    normalizer = Normalizer(_filter(), "file-1", 30, {t: s.names for t, s in LAKE_TABLES.items()})
-    batch = Batch()
-    for number, line in enumerate(lines, 1):
-        if number not in refused_lines:
-            normalizer.traces(orjson.loads(line), f"line {number}", batch)
-    assert not batch.quarantined, "a line the native decoder took has a record the Python path quarantines"
-    python_rows = {
-        t: rows_to_table(batch.rows[t], LAKE_TABLES[t]).to_pylist() if batch.rows[t] else [] for t in TABLES
-    }
-    return native_rows, python_rows, refused
-
-
-def _sorted(rows: list[dict], table: str) -> list[dict]:
-    return sorted(rows, key=lambda r: tuple(str(r[k]) for k in SORT_KEYS[table]))
-
-
-def assert_same_rows(lines: list[bytes], native_hmac: bool = True) -> list[tuple]:
-    native_rows, python_rows, refused = _both(lines, native_hmac)
-    for table in TABLES:
-        ours, reference = _sorted(native_rows[table], table), _sorted(python_rows[table], table)
-        assert len(ours) == len(reference), table
-        for mine, theirs in zip(ours, reference, strict=True):
-            differing = {c: (mine[c], theirs[c]) for c in theirs if mine[c] != theirs[c]}
-            assert not differing, f"{table} {theirs['source_offset']}: {differing}"
-    return refused
+    decoded = NativeDecoder(_filter(), native_hmac).decode_lines(block, 1, "file-1")
+    refused = {r[0] for r in decoded.refused}
+    taken = [(f"line {n}", orjson.loads(line)) for n, line in enumerate(lines, 1) if n not in refused]
+    assert_same_rows(decoded, taken)
+    return decoded.refused
 
 
 def _span(attributes: list[dict], **fields) -> dict:
@@ -324,14 +293,13 @@ EDGE_CASES = [
 
 @pytest.mark.parametrize("native_hmac", [True, False], ids=["hmac-in-cpp", "hmac-through-python"])
 def test_edge_cases_give_the_python_paths_rows(native_hmac):
-    refused = assert_same_rows(EDGE_CASES, native_hmac)
+    refused = assert_same_lines(EDGE_CASES, native_hmac)
     reasons = {line: why for line, _, _, why in refused}
     # the cases above that must take the Python path do, and no others
-    assert set(reasons) == {6, 8, 10, 14, 15, 16, 17, 18}, reasons
+    assert set(reasons) == {6, 8, 10, 14, 15, 17}, reasons
     assert reasons[6] == "a repeated attribute key"
     assert reasons[8] == "a value to cap"
     assert reasons[15] == "a timestamp out of range"
-    assert reasons[18] == "not traces"
 
 
 _KEYS = sorted(
@@ -409,34 +377,7 @@ def test_fuzzed_spans_give_the_python_paths_rows(spans, resource):
             resource=resource,
         )
     ]
-    assert_same_rows(lines)
-
-
-def _land(inbox: Path, data_dir: Path, native_on: bool) -> None:
-    env = {
-        **os.environ,
-        "SPANLEDGER_HMAC_KEY": "test-key",
-        "SPANLEDGER_SETTLE_SECONDS": "0",
-        "SPANLEDGER_NATIVE": "1" if native_on else "0",
-    }
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "orchestration.cli",
-            "--data-dir",
-            str(data_dir),
-            "land",
-            "--workers",
-            "2",
-            str(inbox),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+    assert_same_lines(lines)
 
 
 def test_generated_data_lands_the_same_lake_both_ways(tmp_path: Path):
@@ -448,38 +389,18 @@ def test_generated_data_lands_the_same_lake_both_ways(tmp_path: Path):
     )
     # the generator's trace lines are all the native decoder's
     for path in inbox.glob("traces-*.jsonl"):
-        _, refused, spans, _ = NativeTraces(_filter()).decode(path.read_bytes(), 1, "f")
-        assert spans > 0 and refused == []
+        decoded = NativeDecoder(_filter()).decode_lines(path.read_bytes(), 1, "f")
+        assert decoded.records > 0 and decoded.refused == []
     # and lines it refuses, some of which the Python path quarantines, in the same file as lines it takes
     (inbox / "edge.jsonl").write_bytes(b"\n".join([*EDGE_CASES, b"{not json", *EDGE_CASES[:3]]) + b"\n")
-    _land(inbox, tmp_path / "native", True)
-    _land(inbox, tmp_path / "python", False)
-    with duckdb.connect() as con:
-        for table in ("spans", "span_events", "span_links", "logs", "metric_points", "quarantine"):
-            folder = "quarantine" if table == "quarantine" else f"lake/{table}"
-            present = [(tmp_path / side / folder).exists() for side in ("native", "python")]
-            assert present[0] == present[1], table
-            if not present[0]:
-                continue
-            columns = "* exclude (quarantined_at)" if table == "quarantine" else "*"  # the clock's
-            rows = [
-                f"select {columns} from read_parquet('{tmp_path / side / folder}/*/*.parquet')"
-                for side in ("native", "python")
-            ]
-            counts = [con.sql(f"select count(*) from ({q})").fetchall()[0][0] for q in rows]
-            assert counts[0] == counts[1], table
-            assert con.sql(f"select count(*) from ({rows[0]} except all {rows[1]})").fetchall()[0][0] == 0, (
-                table
-            )
-            if table == "spans":
-                assert counts[0] > 1000
-            if table == "quarantine":
-                assert counts[0] == 3  # the malformed line, the bad trace id, the timestamp out of range
+    counts = same_lake_both_ways(inbox, tmp_path)
+    assert counts["spans"] > 1000 and counts["logs"] > 100 and counts["metric_points"] > 100
+    assert counts["quarantine"] == 3  # the malformed line, the bad trace id, the timestamp out of range
 
 
 def test_arrow_types_match_the_lake_schema():
-    tables, _, _, _ = NativeTraces(_filter()).decode(EDGE_CASES[12] + b"\n", 1, "f")
-    for table in TABLES:
+    tables = NativeDecoder(_filter()).decode_lines(EDGE_CASES[12] + b"\n", 1, "f").tables
+    for table in TABLES[:3]:
         assert tables[table].drop_columns(["_day"]).schema.equals(LAKE_TABLES[table]), table
         assert tables[table]["_day"].type == pa.int32()
 
@@ -494,12 +415,9 @@ def test_newlines_are_counted_as_bytes_count_does(data, start, end):
 
 def test_a_build_from_another_source_is_not_used(tmp_path, monkeypatch):
     """As for the Cython modules: an edit of the C++ (a header included) not yet rebuilt runs the Python path."""
-    source = tmp_path / native.SOURCE.name
-    source.write_bytes(native.SOURCE.read_bytes())
-    headers = tmp_path / "_native"
-    shutil.copytree(native.HEADERS, headers)
-    monkeypatch.setattr(native, "SOURCE", source)
-    monkeypatch.setattr(native, "HEADERS", headers)
+    sources = tmp_path / "cpp"
+    shutil.copytree(native.SOURCES, sources)
+    monkeypatch.setattr(native, "SOURCES", sources)
 
     def fresh_status() -> str:
         monkeypatch.setattr(native, "_status", "")
@@ -507,6 +425,6 @@ def test_a_build_from_another_source_is_not_used(tmp_path, monkeypatch):
         return native.status()
 
     assert fresh_status() == "compiled"
-    (headers / "arena.h").write_text((headers / "arena.h").read_text() + "\n// an edit\n")
+    (sources / "arena.h").write_text((sources / "arena.h").read_text() + "\n// an edit\n")
     assert fresh_status().startswith("stale")
     assert not native.available()

@@ -108,6 +108,11 @@ def test_content_keys_are_text_not_metadata():
     assert is_content_key("gen_ai.prompt.0.content") and is_content_key("input.value")
     assert is_content_key("llm.output_messages.0.message.content")
     assert not is_content_key("gen_ai.prompt.version") and not is_content_key("gen_ai.request.model")
+    # retrieved documents: ids and scores are metadata for retrieval analytics, the text is content
+    assert not is_content_key("retrieval.documents.3.document.id")
+    assert not is_content_key("reranker.output_documents.0.document.score")
+    assert is_content_key("retrieval.documents.3.document.content")
+    assert is_content_key("retrieval.documents.3.document.metadata")
 
 
 def test_privacy_filter_hashes_ids_and_drops_text():

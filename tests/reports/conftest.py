@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 
 from orchestration.generator import GeneratorConfig, generate
+from orchestration.generator.skills import write_catalog
 from orchestration.landing import land
 from orchestration.reports.chargeback import Month
 from orchestration.settings import Settings
+from orchestration.skills.snapshot import take_snapshot
 from orchestration.warehouse.dbt_runner import run_dbt_build
 from tests.built_once import built_once, private_copy
 
@@ -29,6 +31,8 @@ def _build(data_dir: Path) -> None:
         )
     )
     land(settings, settle_seconds=0)
+    skills = data_dir / "skills-demo"  # the generator's skills catalog, as of the first day
+    take_snapshot(settings, write_catalog(skills), skills / "home" / ".claude", date(2025, 1, 26))
     result = run_dbt_build(settings)
     assert result.success, f"dbt build failed: {result.summary} {result.failures}\n{result.output_tail}"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import subprocess
@@ -12,9 +13,22 @@ import duckdb
 import pytest
 import yaml
 
+from orchestration.commands.query import used_parameters
+from orchestration.commands.query_parameters import bind, declared_parameters
+
 REPO = Path(__file__).resolve().parents[2]
 SAVED_QUERIES = sorted((REPO / "sql").glob("*.sql"))
-SCHEMAS = ("finops", "reliability", "evals", "metrics", "intermediate", "reference", "staging")
+SCHEMAS = (
+    "finops",
+    "reliability",
+    "evals",
+    "metrics",
+    "developer_tools",
+    "quality",
+    "intermediate",
+    "reference",
+    "staging",
+)
 
 
 def test_there_are_saved_queries() -> None:
@@ -23,9 +37,71 @@ def test_there_are_saved_queries() -> None:
 
 @pytest.mark.parametrize("path", SAVED_QUERIES, ids=lambda p: p.name)
 def test_saved_query_runs_and_returns_rows(warehouse, path: Path) -> None:
+    sql = path.read_text()
+    defaults = bind(declared_parameters(sql, path.name), used_parameters(sql), {}, path.name)
     with duckdb.connect(str(warehouse.warehouse_path), read_only=True) as con:
-        rows = con.execute(path.read_text()).fetchall()
+        rows = con.execute(sql, defaults or None).fetchall()
     assert rows, f"{path.name} returned no rows on the demo data"
+
+
+def _query(warehouse, name: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "orchestration.cli",
+            "--data-dir",
+            str(warehouse.data_dir),
+            "query",
+            name,
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_declared_parameters_filter_one_tenant_over_a_date_range(warehouse) -> None:
+    everyone = _query(warehouse, "sql/tenant_cost_by_day.sql", "--format", "csv")
+    assert everyone.returncode == 0, everyone.stderr
+    all_rows = list(csv.DictReader(everyone.stdout.splitlines()))
+    tenants = {r["tenant_id"] for r in all_rows}
+    days = sorted({r["cost_date"] for r in all_rows})
+    assert len(tenants) > 1 and len(days) > 3
+    tenant, first, last = sorted(tenants)[0], days[1], days[-2]
+    args = ("--var", f"tenant={tenant}", "--var", f"from_date={first}", "--var", f"to_date={last}")
+    one = _query(warehouse, "tenant_cost_by_day.sql", *args, "--format", "csv")
+    assert one.returncode == 0, one.stderr
+    rows = list(csv.DictReader(one.stdout.splitlines()))
+    expected = [r for r in all_rows if r["tenant_id"] == tenant and first <= r["cost_date"] <= last]
+    assert rows == expected and rows
+
+
+def test_unknown_missing_and_mistyped_parameters_are_errors(warehouse, tmp_path: Path) -> None:
+    unknown = _query(warehouse, "sql/tenant_cost_by_day.sql", "--var", "tenant_id=acme")
+    assert unknown.returncode == 2
+    assert (
+        "unknown parameter tenant_id" in unknown.stderr and "$tenant (text, default null)" in unknown.stderr
+    )
+    mistyped = _query(warehouse, "sql/tenant_cost_by_day.sql", "--var", "from_date=03/01/2025")
+    assert mistyped.returncode == 2 and "not a date (YYYY-MM-DD)" in mistyped.stderr
+    ignored_before = _query(warehouse, "sql/unpriced_models.sql", "--var", "tenant=acme")
+    assert ignored_before.returncode == 2 and "takes no parameters" in ignored_before.stderr
+
+    required = tmp_path / "one_tenant.sql"
+    required.write_text(
+        "-- Answers: one tenant's days.\n-- Parameters:\n--   $tenant text: the tenant id\n"
+        "select cost_date from finops.fct_llm_costs_daily where tenant_id = $tenant\n"
+    )
+    missing = _query(warehouse, str(required))
+    assert missing.returncode == 2 and "missing --var tenant=" in missing.stderr
+    assert "$tenant (text, required): the tenant id" in missing.stderr
+    undeclared = tmp_path / "undeclared.sql"
+    undeclared.write_text("-- Parameters: none\nselect $day as day\n")
+    proc = _query(warehouse, str(undeclared))
+    assert proc.returncode == 2 and "uses $day without declaring it" in proc.stderr
 
 
 @pytest.mark.parametrize("path", SAVED_QUERIES, ids=lambda p: p.name)
@@ -50,20 +126,10 @@ def test_exposures_declare_what_each_saved_query_reads() -> None:
 
 
 def test_query_command_prints_csv_and_json(warehouse) -> None:
-    base = [
-        sys.executable,
-        "-m",
-        "orchestration.cli",
-        "--data-dir",
-        str(warehouse.data_dir),
-        "query",
-        str(REPO / "sql/top_cost_drivers_this_month.sql"),
-    ]
-    as_csv = subprocess.run(
-        [*base, "--format", "csv"], capture_output=True, text=True, timeout=120, check=True
-    )
+    saved = str(REPO / "sql/top_cost_drivers_this_month.sql")
+    as_csv = _query(warehouse, saved, "--format", "csv")
+    assert as_csv.returncode == 0, as_csv.stderr
     assert as_csv.stdout.splitlines()[0].startswith("tenant_id,feature,model,provider,cost_usd")
-    as_json = subprocess.run(
-        [*base, "--format", "json"], capture_output=True, text=True, timeout=120, check=True
-    )
+    as_json = _query(warehouse, saved, "--format", "json")
+    assert as_json.returncode == 0, as_json.stderr
     assert json.loads(as_json.stdout)[0]["cost_usd"] is not None

@@ -18,6 +18,11 @@
 -- depends_on: {{ ref('fct_inference_engine_hourly') }}
 -- depends_on: {{ ref('fct_self_hosted_costs_daily') }}
 -- depends_on: {{ ref('int_metric_summary_points') }}
+-- depends_on: {{ ref('dim_skills') }}
+-- depends_on: {{ ref('fct_skill_usage_daily') }}
+-- depends_on: {{ ref('fct_skill_context_cost_daily') }}
+-- depends_on: {{ ref('fct_developer_tool_usage_daily') }}
+-- depends_on: {{ ref('fct_claude_code_cost_reconciliation') }}
 {% endmacro %}
 
 {#- "Today" for retention and due dates: the `compliance_today` var (a fake clock), else the date. -#}
@@ -91,8 +96,11 @@
                     {%- set relation = api.Relation.create(database=src.database, schema=src.schema, identifier=src.identifier) -%}
                     {%- set sql = relation | string -%}
                 {%- endif -%}
+                {#- a source that holds no one's data (meta holds_no_subjects, e.g. the skills catalog) is not checked -#}
+                {%- if not meta.get('holds_no_subjects') -%}
                 {%- do out.append({'name': src.source_name ~ '.' ~ src.name, 'kind': 'source', 'sql': sql,
                                    'columns': compliance_columns(sql, relation), 'meta': meta, 'config': {}}) -%}
+                {%- endif -%}
             {%- endif -%}
         {%- endfor -%}
     {%- endif -%}

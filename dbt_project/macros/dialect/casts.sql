@@ -56,3 +56,6 @@
         else {{ column }}
     end
 {%- endmacro %}
+
+{#- The money type by name, for safe casts of text that should hold an amount. -#}
+{% macro t_money() %}{{ return('numeric' if target.type == 'bigquery' else 'decimal(38, 9)') }}{% endmacro %}

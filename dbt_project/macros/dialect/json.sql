@@ -18,3 +18,13 @@
     split({{ column }}, '{{ delimiter }}')[safe_offset(0)]
 {%- endmacro %}
 
+
+{#- The first of several attribute keys that is present (conventions name one thing differently). -#}
+{% macro first_json_string(column, keys) -%}
+    coalesce({% for key in keys %}{{ json_string(column, key) }}{% if not loop.last %}, {% endif %}{% endfor %})
+{%- endmacro %}
+
+{#- A list of strings as SQL literals, for `in (...)`. -#}
+{% macro quoted_list(values) -%}
+    {%- for value in values %}'{{ value }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+{%- endmacro %}

@@ -9,3 +9,15 @@
 {% macro bigquery__percentile(expression, fraction) -%}
     approx_quantiles({{ expression }}, 1000)[offset({{ (fraction * 1000) | int }})]
 {%- endmacro %}
+
+{#- The largest non-null of a few expressions (null when all are null). DuckDB's greatest skips
+    nulls; BigQuery's returns null when any argument is null. -#}
+{% macro greatest_ignore_nulls(expressions) %}{{ return(adapter.dispatch('greatest_ignore_nulls', 'spanledger')(expressions)) }}{% endmacro %}
+
+{% macro duckdb__greatest_ignore_nulls(expressions) -%}
+    greatest({{ expressions | join(', ') }})
+{%- endmacro %}
+
+{% macro bigquery__greatest_ignore_nulls(expressions) -%}
+    (select max(value) from unnest([{{ expressions | join(', ') }}]) as value)
+{%- endmacro %}

@@ -15,6 +15,7 @@ from dagster import (
     schedule,
 )
 
+from orchestration.defs.automation import schedule_status
 from orchestration.defs.resources import SpanledgerResource
 
 
@@ -93,13 +94,17 @@ def erasure_job() -> None:
     erase_subjects_op()
 
 
-@schedule(job=retention_job, cron_schedule="15 0 * * *", execution_timezone="UTC")
+@schedule(
+    job=retention_job, cron_schedule="15 0 * * *", execution_timezone="UTC", default_status=schedule_status()
+)
 def retention_daily_schedule(context: ScheduleEvaluationContext) -> RunRequest:
     """00:15 UTC, before the 02:00 daily pipeline builds (its tests check nothing is past retention)."""
     return RunRequest(run_key=context.scheduled_execution_time.date().isoformat())
 
 
-@schedule(job=erasure_job, cron_schedule="30 0 * * *", execution_timezone="UTC")
+@schedule(
+    job=erasure_job, cron_schedule="30 0 * * *", execution_timezone="UTC", default_status=schedule_status()
+)
 def erasure_daily_schedule(context: ScheduleEvaluationContext) -> RunRequest:
     """Queued requests (`spanledger erase --queue`) are done by the next morning, well within 30 days."""
     return RunRequest(run_key=context.scheduled_execution_time.date().isoformat())

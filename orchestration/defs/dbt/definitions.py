@@ -12,6 +12,7 @@ from dagster import (
     schedule,
 )
 
+from orchestration.defs.automation import schedule_status
 from orchestration.defs.dbt.assets import dbt_incremental_models, dbt_unpartitioned_models
 from orchestration.defs.dbt.resources import dbt_resource
 from orchestration.defs.partitions import LAKE_TABLE_NAMES, LANDING_KEY, lake_asset_key_path
@@ -55,7 +56,12 @@ daily_pipeline_job = define_asset_job(
 )
 
 
-@schedule(job=daily_pipeline_job, cron_schedule="0 2 * * *", execution_timezone="UTC")
+@schedule(
+    job=daily_pipeline_job,
+    cron_schedule="0 2 * * *",
+    execution_timezone="UTC",
+    default_status=schedule_status(),
+)
 def daily_pipeline_schedule(context: ScheduleEvaluationContext) -> RunRequest:
     """02:00 UTC: yesterday is complete (late spans had two hours to arrive); land and build it."""
     day = (context.scheduled_execution_time - timedelta(days=1)).date().isoformat()

@@ -16,7 +16,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 from orchestration.defs.partitions import LANDING_KEY
 from orchestration.settings import Settings
 
-MART_GROUPS = ("finops", "reliability", "evals")
+MART_GROUPS = ("finops", "reliability", "evals", "quality")
 
 
 class SpanledgerDbtTranslator(DagsterDbtTranslator):

@@ -1,15 +1,8 @@
 """The landing asset lands new files; the lake tables are its outputs, partitioned by event date."""
 
-from dagster import (
-    AssetExecutionContext,
-    AssetKey,
-    AssetMaterialization,
-    AssetSpec,
-    MaterializeResult,
-    MetadataValue,
-    asset,
-)
+from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, MetadataValue, asset
 
+from orchestration.defs.cli_history import lake_table_materializations
 from orchestration.defs.partitions import LAKE_TABLE_NAMES, LANDING_KEY, daily_partitions, lake_asset_key_path
 from orchestration.defs.resources import SpanledgerResource
 
@@ -31,7 +24,8 @@ lake_table_specs = [
     key=LANDING_KEY,
     group_name="landing",
     kinds={"python", "parquet"},
-    description="Lands every new OTLP file of the drop folder(s) into the lake exactly once "
+    description="Lands every new OTLP file of the drop folder(s), and every new object version of the "
+    "bucket input(s), into the lake exactly once "
     "(content-hash manifest, atomic publish, quarantine for bad records).",
 )
 def lake_landing(context: AssetExecutionContext, spanledger: SpanledgerResource) -> MaterializeResult:
@@ -40,19 +34,8 @@ def lake_landing(context: AssetExecutionContext, spanledger: SpanledgerResource)
     settings = spanledger.settings()
     report = land(settings, spanledger.input_paths(), run_id=context.run.run_id)
     meta = report.to_metadata()
-    for table, days in report.days.items():
-        if table not in LAKE_TABLE_NAMES:
-            continue
-        for day in days:
-            if day in ("1970-01-01",):
-                continue
-            context.log_event(
-                AssetMaterialization(
-                    asset_key=AssetKey(lake_asset_key_path(table)),
-                    partition=day,
-                    metadata={"landing_run": context.run.run_id},
-                )
-            )
+    for materialization in lake_table_materializations(report.days, {"landing_run": context.run.run_id}):
+        context.log_event(materialization)
     context.log.info(
         f"records in {meta['records_in']} = landed {meta['records_landed']} + quarantined "
         f"{meta['records_quarantined']}"

@@ -12,6 +12,7 @@ from dagster import (
     build_time_partition_freshness_checks,
 )
 
+from orchestration.defs.automation import sensor_status
 from orchestration.defs.dbt.assets import dbt_incremental_models, dbt_unpartitioned_models
 from orchestration.defs.dbt.translator import MART_GROUPS
 from orchestration.defs.partitions import LANDING_KEY, lake_asset_key_path
@@ -46,5 +47,5 @@ with warnings.catch_warnings():
 
     freshness_checks = [*landing_freshness, *partition_freshness, *whole_history_freshness]
     freshness_sensor = build_sensor_for_freshness_checks(
-        freshness_checks=freshness_checks, name="freshness_checks_sensor"
+        freshness_checks=freshness_checks, name="freshness_checks_sensor", default_status=sensor_status()
     )

@@ -11,6 +11,7 @@ from dagster import (
     schedule,
 )
 
+from orchestration.defs.automation import schedule_status
 from orchestration.defs.reports.assets import chargeback_monthly, monthly_partitions
 
 chargeback_job = define_asset_job(
@@ -21,7 +22,9 @@ chargeback_job = define_asset_job(
 )
 
 
-@schedule(job=chargeback_job, cron_schedule="0 4 2 * *", execution_timezone="UTC")
+@schedule(
+    job=chargeback_job, cron_schedule="0 4 2 * *", execution_timezone="UTC", default_status=schedule_status()
+)
 def chargeback_monthly_schedule(context: ScheduleEvaluationContext) -> RunRequest:
     """The 2nd at 04:00 UTC, the month just ended: the daily pipeline built its last day on the 1st."""
     month = (context.scheduled_execution_time.replace(day=1) - timedelta(days=1)).replace(day=1)

@@ -2,10 +2,12 @@
 
 Source: `<lake>/<table>/date=YYYY-MM-DD/*.parquet`, local (the day's files are conformed to the
 lake schema, given the `date` column and uploaded as one Parquet file) or in a bucket
-(SPANLEDGER_LAKE_URI=gs://..., loaded in place with hive partitioning giving `date`).
+(SPANLEDGER_LAKE_URI=gs://..., a load job from the day's gs:// URIs, hive partitioning giving `date`:
+nothing passes through this machine; bucket_lake.py reads the day's objects from the listing).
 
-`days_to_load` says which days need it: the days a landing touched, and on a local lake every day
-whose files changed since its last load (late data, a failed load, an erasure or retention rewrite).
+`days_to_load` says which days need it: the days a landing touched, and every day whose files (local)
+or objects (bucket: names, generations, sizes) changed since its last load (late data, a failed load,
+an erasure or retention rewrite).
 
 Replacing a day is one atomic step, so a rerun never duplicates and a failed run leaves the old day:
 - decorator (default): a load job into `table$YYYYMMDD` with WRITE_TRUNCATE;
@@ -27,7 +29,9 @@ from google.cloud import bigquery
 
 from orchestration.lake.schema import LAKE_TABLES
 from orchestration.lake.writer import write_conformed
+from orchestration.landing.buckets.uri import parse_bucket_uri
 from orchestration.settings import Settings
+from orchestration.warehouse.bigquery.bucket_lake import bucket_days, bucket_fingerprint, day_objects
 from orchestration.warehouse.bigquery.config import BigQueryConfig
 from orchestration.warehouse.bigquery.manifest import LoadManifest, LoadRecord, manifest_path
 from orchestration.warehouse.bigquery.retention_classes import lake_table_expiration_days
@@ -180,24 +184,25 @@ class DayLoader:
         started = _now()
         destination = self.config.table_id(table)
         with LoadManifest(manifest_path(self.settings.state_dir)) as manifest:
+            files: list[Path] = []
+            objects = None
             if self.config.lake_uri:
-                prefix = f"{self.config.lake_uri}/{table}"
-                uri = f"{prefix}/{PARTITION_COLUMN}={day}/*.parquet"
-                rows, jobs = self._run_load(table, day, uri=uri, hive_prefix=prefix)
-                uris, fingerprint = [uri], f"uri:{uri}"
+                objects = day_objects(self.config.lake_uri, table, day)
+                fingerprint = bucket_fingerprint(objects)
             else:
                 files = _day_files(self.settings, table, day)
                 fingerprint = _fingerprint(files)
-                last = manifest.last(table, day, destination)
-                if not force and last is not None and last.fingerprint == fingerprint:
-                    return DayLoad(
-                        table,
-                        day,
-                        last.rows,
-                        skipped=True,
-                        job_ids=last.job_ids,
-                        source_uris=last.source_uris,
-                    )
+            last = manifest.last(table, day, destination)
+            if not force and last is not None and last.fingerprint == fingerprint:
+                return DayLoad(
+                    table, day, last.rows, skipped=True, job_ids=last.job_ids, source_uris=last.source_uris
+                )
+            if objects:  # loaded in place from the bucket
+                prefix = f"{self.config.lake_uri}/{table}"
+                uri = f"{prefix}/{PARTITION_COLUMN}={day}/*.parquet"
+                rows, jobs = self._run_load(table, day, uri=uri, hive_prefix=prefix)
+                uris = [f"gs://{parse_bucket_uri(self.config.lake_uri).bucket}/{o.key}" for o in objects]
+            else:  # a local day, or a bucket day with no objects left (its partition empties)
                 with tempfile.TemporaryDirectory(prefix="bq-load-", dir=self._tmp_root()) as tmp:
                     day_file = Path(tmp) / f"{table}-{day}.parquet"
                     write_day_file(files, table, day, day_file)
@@ -268,7 +273,7 @@ def days_to_load(
       retention rewrite), and loaded days whose files are all gone (their partition empties).
 
     Days older than the table's partition expiration are left out: BigQuery drops those itself.
-    A `gs://` lake has no local fingerprint to compare, so there only `touched` counts.
+    A `gs://` lake is compared the same way, by the bucket listing of each table's objects.
     """
     today = today or datetime.now(UTC).date()
     out: dict[str, list[str]] = {}
@@ -276,12 +281,21 @@ def days_to_load(
         for table in tables or list(LAKE_TABLES):
             oldest = (today - timedelta(days=lake_table_expiration_days(table))).isoformat()
             days = {d for d in (touched or {}).get(table, ()) if d != "1970-01-01"}
-            if not config.lake_uri:
-                destination = config.table_id(table)
-                candidates = set(lake_days(settings, [table])) | manifest.loaded_days(table, destination)
-                for day in candidates - days:
-                    last = manifest.last(table, day, destination)
-                    if last is None or last.fingerprint != _fingerprint(_day_files(settings, table, day)):
-                        days.add(day)
+            destination = config.table_id(table)
+            if config.lake_uri:
+                present = bucket_days(config.lake_uri, table)
+
+                def fingerprint(day: str, table: str = table) -> str:
+                    return bucket_fingerprint(day_objects(config.lake_uri, table, day))
+            else:
+                present = set(lake_days(settings, [table]))
+
+                def fingerprint(day: str, table: str = table) -> str:
+                    return _fingerprint(_day_files(settings, table, day))
+
+            for day in (present | manifest.loaded_days(table, destination)) - days:
+                last = manifest.last(table, day, destination)
+                if day >= oldest and (last is None or last.fingerprint != fingerprint(day)):
+                    days.add(day)
             out[table] = sorted(d for d in days if d >= oldest)
     return out

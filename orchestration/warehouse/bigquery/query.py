@@ -153,8 +153,12 @@ def to_bigquery_sql(sql: str, config: BigQueryConfig) -> str:
         statement = statement.transform(_rewrite_percentile)
         _qualify_tables(statement, config)
         try:
+            # without comments: a saved query's header declares `$name` parameters, and a comment
+            # holding `@name` is not something to send with query parameters (the emulator binds it)
             translated.append(
-                statement.sql(dialect="bigquery", pretty=True, unsupported_level=ErrorLevel.RAISE)
+                statement.sql(
+                    dialect="bigquery", pretty=True, comments=False, unsupported_level=ErrorLevel.RAISE
+                )
             )
         except SqlglotError as err:
             raise QueryError(f"cannot translate to BigQuery SQL: {str(err).splitlines()[0]}") from None
@@ -200,8 +204,14 @@ def _tidy(value: Any) -> Any:
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
 
 
-def run_query(sql: str, config: BigQueryConfig | None = None, client: Any = None) -> QueryResult:
-    """Translate and run DuckDB SQL on BigQuery; column names and rows (Python values)."""
+def run_query(
+    sql: str,
+    config: BigQueryConfig | None = None,
+    client: Any = None,
+    parameters: dict[str, tuple[str, Any]] | None = None,
+) -> QueryResult:
+    """Translate and run DuckDB SQL on BigQuery; column names and rows (Python values). `parameters`:
+    name → (BigQuery type, value) of the SQL's `$name` parameters (`@name` on BigQuery)."""
     from google.api_core.exceptions import GoogleAPIError, RetryError
     from google.auth.exceptions import GoogleAuthError
     from google.cloud import bigquery
@@ -215,11 +225,15 @@ def run_query(sql: str, config: BigQueryConfig | None = None, client: Any = None
 
             client = make_client(config)
         default_dataset = f"{config.project}.{config.warehouse_dataset}"
-        job_config = bigquery.QueryJobConfig(default_dataset=default_dataset)
+        bound = [
+            bigquery.ScalarQueryParameter(name, kind, value)
+            for name, (kind, value) in sorted((parameters or {}).items())
+        ]
+        job_config = bigquery.QueryJobConfig(default_dataset=default_dataset, query_parameters=bound)
         retry = DEFAULT_RETRY.with_timeout(API_RETRY_SECONDS)
         job_retry = DEFAULT_JOB_RETRY.with_predicate(_job_failed_transiently)
         dry_run = bigquery.QueryJobConfig(
-            default_dataset=default_dataset, dry_run=True, use_query_cache=False
+            default_dataset=default_dataset, dry_run=True, use_query_cache=False, query_parameters=bound
         )
         statement_type = client.query(bq_sql, job_config=dry_run, retry=retry, job_retry=None).statement_type
         if statement_type != "SELECT":

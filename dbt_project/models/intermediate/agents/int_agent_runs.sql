@@ -3,7 +3,10 @@
 {#- One row per agent run: the outermost agent span of a subtree (nested agents are its sub-agents).
     Steps are the LLM and tool calls below it. A loop is the same tool called
     `agent_loop_min_repeats` times in a row, or the same step name repeated that often in a row
-    (steps other than LLM and tool calls: chains, sub-agents, custom steps). -#}
+    (steps other than LLM and tool calls: chains, sub-agents, custom steps); its length is the
+    longest such streak. Tool arguments are content (dropped at landing), so the same tool counts
+    whatever its arguments. A run is runaway when it costs more, or takes more steps, than its
+    agent's budget in effect that day (seed agent_budgets; a tenant's own row first). -#}
 
 with
 
@@ -26,6 +29,33 @@ runs as (
 
     select * from spans
     where agent_run_span_id = span_id
+
+),
+
+budgets as (
+
+    select * from {{ ref('agent_budgets') }}
+
+),
+
+run_budgets as (
+
+    -- the budget in effect on the run's day: the tenant's own row first, then the newest
+    select
+        runs.trace_id,
+        runs.span_id,
+        budgets.max_cost_usd_per_run,
+        budgets.max_steps_per_run,
+        row_number() over (
+            partition by runs.trace_id, runs.span_id
+            order by case when budgets.tenant_id is null then 1 else 0 end, budgets.effective_from desc
+        ) as budget_rank
+    from runs
+    inner join budgets
+        on coalesce(runs.agent_name, runs.span_name) = budgets.agent_name
+        and (budgets.tenant_id is null or runs.tenant_id = budgets.tenant_id)
+        and runs.span_date >= budgets.effective_from
+        and (budgets.effective_to is null or runs.span_date < budgets.effective_to)
 
 ),
 
@@ -68,6 +98,12 @@ run_steps as (
         'tool' as step_kind,
         coalesce(tool_name, span_name) as step_name,
         status_code = 'ERROR' as is_error,
+        -- the agent asked for a tool that does not exist or with arguments it rejects
+        status_code = 'ERROR' and (
+            lower(error_type) like '%not%found%' or lower(error_type) like '%unknown%tool%'
+            or lower(error_type) like '%invalid%tool%' or lower(error_type) like '%tool%not%'
+            or lower(error_type) like '%invalid%argument%'
+        ) as is_selection_error,
         started_at,
         span_id
     from spans
@@ -82,6 +118,7 @@ run_steps as (
         'named' as step_kind,
         span_name as step_name,
         false as is_error,
+        false as is_selection_error,
         started_at,
         span_id
     from spans
@@ -118,6 +155,8 @@ run_steps_summarized as (
         agent_run_span_id,
         cast(sum(case when step_kind = 'tool' then streak_length else 0 end) as {{ t_int() }}) as tool_call_count,
         cast(sum(case when step_kind = 'tool' then error_count else 0 end) as {{ t_int() }}) as tool_error_count,
+        cast(sum(case when step_kind = 'tool' then selection_error_count else 0 end) as {{ t_int() }})
+            as tool_selection_error_count,
         count(distinct case when step_kind = 'tool' then step_name end) as distinct_tool_count,
         max(case when step_kind = 'tool' then streak_length end) as max_same_tool_streak,
         max(case when step_kind = 'named' then streak_length end) as max_same_step_streak
@@ -129,7 +168,8 @@ run_steps_summarized as (
             streak_id,
             step_name,
             count(*) as streak_length,
-            {{ count_where("is_error") }} as error_count
+            {{ count_where("is_error") }} as error_count,
+            {{ count_where("is_selection_error") }} as selection_error_count
         from step_streaks
         group by 1, 2, 3, 4, 5
     ) as streaks
@@ -137,7 +177,7 @@ run_steps_summarized as (
 
 ),
 
-final as (
+measured as (
 
     select
         runs.trace_id || '-' || runs.span_id as agent_run_id,
@@ -156,6 +196,7 @@ final as (
         coalesce(run_llm.llm_call_count, 0) as llm_call_count,
         coalesce(steps.tool_call_count, 0) as tool_call_count,
         coalesce(steps.tool_error_count, 0) as tool_error_count,
+        coalesce(steps.tool_selection_error_count, 0) as tool_selection_error_count,
         coalesce(steps.distinct_tool_count, 0) as distinct_tool_count,
         coalesce(run_llm.input_tokens, 0) as input_tokens,
         coalesce(run_llm.output_tokens, 0) as output_tokens,
@@ -176,6 +217,8 @@ final as (
                 coalesce(steps.max_same_step_streak, 0) >= {{ var('agent_loop_min_repeats') }}
                 then 'repeated_step'
         end as loop_reason,
+        run_budgets.max_cost_usd_per_run as budget_cost_usd,
+        run_budgets.max_steps_per_run as budget_steps,
         runs.span_date as agent_run_date
     from runs
     left join run_spans
@@ -184,7 +227,62 @@ final as (
         on runs.trace_id = run_llm.trace_id and runs.span_id = run_llm.agent_run_span_id
     left join run_steps_summarized as steps
         on runs.trace_id = steps.trace_id and runs.span_id = steps.agent_run_span_id
+    left join run_budgets
+        on runs.trace_id = run_budgets.trace_id and runs.span_id = run_budgets.span_id
+        and run_budgets.budget_rank = 1
     where {{ date_window('runs.span_date') }}
+
+),
+
+final as (
+
+    select
+        agent_run_id,
+        trace_id,
+        agent_span_id,
+        root_span_id,
+        agent_name,
+        started_at,
+        ended_at,
+        duration_ms,
+        tenant_id,
+        feature,
+        team,
+        is_error,
+        step_count,
+        llm_call_count,
+        tool_call_count,
+        tool_error_count,
+        tool_selection_error_count,
+        distinct_tool_count,
+        input_tokens,
+        output_tokens,
+        total_tokens,
+        cost_usd,
+        unpriced_call_count,
+        agent_depth,
+        step_depth,
+        max_same_tool_streak,
+        max_same_step_streak,
+        is_loop,
+        loop_reason,
+        case when is_loop then greatest(max_same_tool_streak, max_same_step_streak) end as loop_length,
+        budget_cost_usd,
+        budget_steps,
+        coalesce(cost_usd > budget_cost_usd, false) or coalesce(step_count > budget_steps, false) as is_runaway,
+        case
+            when cost_usd > budget_cost_usd then 'cost'
+            when step_count > budget_steps then 'steps'
+        end as runaway_reason,
+        case
+            when is_error then 'error'
+            when coalesce(cost_usd > budget_cost_usd, false) or coalesce(step_count > budget_steps, false)
+                then 'runaway'
+            when is_loop then 'looped'
+            else 'completed'
+        end as outcome,
+        agent_run_date
+    from measured
 
 )
 

@@ -1,9 +1,15 @@
 {{ config(**date_partitioned('call_date')) }}
 
-{#- One row per LLM call, whatever convention reported it: LLM / embedding spans (GenAI,
-    OpenInference, OpenLLMetry, custom) and Claude Code `api_request` log events. Trace attributes
-    are already filled down (int_spans_attributed). Normalizes vocabularies (finish reasons,
-    provider names), derives missing token counts and the failure flags used downstream. -#}
+{#- One row per observation of an LLM call, whatever convention reported it: LLM / embedding spans
+    (GenAI, OpenInference, OpenLLMetry, the Vercel AI SDK, provider SDKs, custom) and Claude Code
+    `api_request` log events. A call traced by two libraries is two rows here; int_llm_calls_deduplicated
+    makes them one. Trace attributes are already filled down (int_spans_attributed).
+
+    Token classes are normalized to one meaning, whoever wrote them (seed llm_instrumentation_sources,
+    matched on the instrumentation scope): input = uncached + cache read + cache write; output includes
+    reasoning. They stay null where the source did not say, so that merging can take them from another
+    source. The Vercel AI SDK's outer spans (ai.generateText, ai.streamText, ...) sum the usage of their
+    .doGenerate / .doStream steps: the steps are the calls, the outer spans are not. -#}
 
 with
 
@@ -22,6 +28,18 @@ claude_code_events as (
 
 ),
 
+sources as (
+
+    select
+        coalesce(scope_prefix, '') as scope_prefix,
+        source_kind,
+        source_rank,
+        input_includes_cache_read,
+        input_includes_cache_write
+    from {{ ref('llm_instrumentation_sources') }}
+
+),
+
 llm_spans as (
 
     select
@@ -32,7 +50,14 @@ llm_spans as (
         parent_span_id,
         root_span_id,
         agent_run_span_id,
-        coalesce(llm_convention, 'custom') as llm_convention,
+        case
+            when vercel_operation_id is not null then 'vercel_ai'
+            else coalesce(llm_convention, 'custom')
+        end as llm_convention,
+        scope_name,
+        scope_version,
+        response_id,
+        vercel_operation_id,
         started_at,
         ended_at,
         span_date as call_date,
@@ -59,6 +84,9 @@ llm_spans as (
         reasoning_tokens,
         total_tokens,
         reported_cost_usd,
+        reported_input_cost_usd,
+        reported_output_cost_usd,
+        reported_cache_read_cost_usd,
         duration_ms as latency_ms,
         ttft_ms,
         finish_reasons,
@@ -70,8 +98,12 @@ llm_spans as (
         is_streaming,
         sample_rate
     from spans
-    where span_type in ('llm', 'embedding')
+    where (
+        span_type in ('llm', 'embedding')
         or operation_name in ('chat', 'text_completion', 'generate_content', 'completion', 'embeddings')
+    )
+    -- the Vercel AI SDK's calls are its .doGenerate / .doStream / .doEmbed steps
+    and (vercel_operation_id is null or vercel_operation_id like 'ai.%.do%')
 
 ),
 
@@ -86,6 +118,10 @@ claude_code_calls as (
         cast(null as {{ t_string() }}) as root_span_id,
         cast(null as {{ t_string() }}) as agent_run_span_id,
         'claude_code' as llm_convention,
+        cast(null as {{ t_string() }}) as scope_name,
+        cast(null as {{ t_string() }}) as scope_version,
+        {{ first_json_string('log_attributes', ['request_id', 'response_id']) }} as response_id,
+        cast(null as {{ t_string() }}) as vercel_operation_id,
         case
             when duration_ms is not null then {{ add_ms('logged_at', '-duration_ms') }}
             else logged_at
@@ -115,6 +151,9 @@ claude_code_calls as (
         reasoning_tokens,
         total_tokens,
         reported_cost_usd,
+        cast(null as {{ t_money() }}) as reported_input_cost_usd,
+        cast(null as {{ t_money() }}) as reported_output_cost_usd,
+        cast(null as {{ t_money() }}) as reported_cache_read_cost_usd,
         duration_ms as latency_ms,
         ttft_ms,
         finish_reasons,
@@ -129,11 +168,34 @@ claude_code_calls as (
 
 ),
 
-unioned as (
+unioned_with_source as (
 
-    select * from llm_spans
-    union all
-    select * from claude_code_calls
+    -- the instrumentation each row came from: the longest scope prefix of the seed that matches
+    select
+        calls.*,
+        case
+            when calls.llm_convention = 'claude_code' then 'claude_code'
+            else coalesce(sources.source_kind, 'custom')
+        end as source_kind,
+        case when calls.llm_convention = 'claude_code' then 1 else coalesce(sources.source_rank, 9) end
+            as source_rank,
+        case
+            when calls.llm_convention = 'claude_code' then not {{ var('claude_code_input_excludes_cache') }}
+            else coalesce(sources.input_includes_cache_read, true)
+        end as input_includes_cache_read,
+        case
+            when calls.llm_convention = 'claude_code' then not {{ var('claude_code_input_excludes_cache') }}
+            else coalesce(sources.input_includes_cache_write, true)
+        end as input_includes_cache_write
+    from (
+        select * from llm_spans
+        union all
+        select * from claude_code_calls
+    ) as calls
+    left join sources
+        on starts_with(coalesce(calls.scope_name, ''), sources.scope_prefix)
+    where true
+    qualify row_number() over (partition by calls.llm_call_id order by length(sources.scope_prefix) desc) = 1
 
 ),
 
@@ -148,6 +210,11 @@ normalized as (
         root_span_id,
         agent_run_span_id,
         llm_convention,
+        scope_name,
+        scope_version,
+        source_kind,
+        source_rank,
+        response_id,
         started_at,
         ended_at,
         call_date,
@@ -164,6 +231,7 @@ normalized as (
         coalesce(operation_name, case when span_type = 'embedding' then 'embeddings' else 'chat' end) as operation_name,
         case
             when span_type = 'embedding' or operation_name = 'embeddings' then 'embedding'
+            when vercel_operation_id like '%.doEmbed' then 'embedding'
             else 'generation'
         end as call_type,
         request_model,
@@ -171,19 +239,19 @@ normalized as (
         coalesce(nullif(response_model, ''), nullif(request_model, '')) as model,
         prompt_id,
         prompt_version,
-        -- input tokens include cache reads and writes (GenAI semconv); output includes reasoning.
-        -- Claude Code reports them the Anthropic API way: input_tokens without the cached part.
-        case
-            when llm_convention = 'claude_code' and {{ var('claude_code_input_excludes_cache') }}
-                then coalesce(input_tokens, 0) + coalesce(cache_read_tokens, 0) + coalesce(cache_write_tokens, 0)
-            else coalesce(input_tokens, total_tokens - output_tokens, 0)
-        end as input_tokens,
-        coalesce(cache_read_tokens, 0) as cache_read_tokens,
-        coalesce(cache_write_tokens, 0) as cache_write_tokens,
-        coalesce(output_tokens, total_tokens - input_tokens, 0) as output_tokens,
-        coalesce(reasoning_tokens, 0) as reasoning_tokens,
-        input_tokens is not null or output_tokens is not null or total_tokens is not null as has_usage,
+        -- input includes cache reads and writes (GenAI semantic conventions); sources that count them
+        -- apart (Claude Code, the Anthropic API's own usage block) get them added back
+        coalesce(input_tokens, total_tokens - output_tokens)
+        + case when input_includes_cache_read then 0 else coalesce(cache_read_tokens, 0) end
+        + case when input_includes_cache_write then 0 else coalesce(cache_write_tokens, 0) end as input_tokens,
+        cache_read_tokens,
+        cache_write_tokens,
+        coalesce(output_tokens, total_tokens - input_tokens) as output_tokens,
+        reasoning_tokens,
         reported_cost_usd,
+        reported_input_cost_usd,
+        reported_output_cost_usd,
+        reported_cache_read_cost_usd,
         latency_ms,
         ttft_ms,
         finish_reasons,
@@ -209,38 +277,20 @@ normalized as (
         error_type,
         coalesce(retry_attempt, 0) as retry_attempt,
         coalesce(is_fallback, false) as is_fallback,
-        coalesce(is_streaming, ttft_ms is not null) as is_streaming,
+        is_streaming,
         sample_rate
     from (
         select
-            unioned.*,
+            unioned_with_source.*,
             {{ split_first('finish_reasons', ',') }} as split_part_first
-        from unioned
+        from unioned_with_source
     ) as with_first_reason
 
 ),
 
 final as (
 
-    select
-        *,
-        greatest(input_tokens - cache_read_tokens - cache_write_tokens, 0) as uncached_input_tokens,
-        input_tokens + output_tokens as total_tokens,
-        case
-            when latency_ms > 0 and output_tokens > 0 and ttft_ms is not null and latency_ms > ttft_ms
-                then output_tokens / ((latency_ms - ttft_ms) / 1000.0)
-            when latency_ms > 0 and output_tokens > 0
-                then output_tokens / (latency_ms / 1000.0)
-        end as output_tokens_per_second,
-        status_code = 'ERROR' or coalesce(http_status_code >= 400, false) as is_error,
-        retry_attempt > 0 as is_retry,
-        (
-            call_type = 'generation' and output_tokens = 0 and has_usage and status_code != 'ERROR'
-        ) as is_empty_output,
-        coalesce(finish_reason = 'length', false) as is_truncated,
-        coalesce(finish_reason = 'content_filter', false) as is_content_filtered,
-        coalesce(finish_reason = 'refusal' or lower(error_type) like '%refus%', false) as is_refusal
-    from normalized
+    select * from normalized
 
 )
 

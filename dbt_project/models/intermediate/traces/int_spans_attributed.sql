@@ -182,6 +182,13 @@ final as (
         filled.http_status_code,
         filled.error_type,
         filled.output_chars,
+        filled.scope_name,
+        filled.scope_version,
+        filled.response_id,
+        filled.vercel_operation_id,
+        filled.reported_input_cost_usd,
+        filled.reported_output_cost_usd,
+        filled.reported_cache_read_cost_usd,
         filled.span_date
     from filled
     inner join placed

@@ -27,6 +27,33 @@ agent_runs as (
 
 ),
 
+prompt_calls as (
+
+    select * from {{ ref('int_prompt_calls') }}
+    where prompt_name is not null
+        and {{ date_window('call_date', var('trace_context_days'), var('trace_context_days')) }}
+
+),
+
+retrievals as (
+
+    select * from {{ ref('int_retrievals') }}
+    where {{ date_window('retrieval_date', var('trace_context_days'), var('trace_context_days')) }}
+
+),
+
+regressed_versions as (
+
+    -- prompt versions (per label) that regressed against their baseline (int_prompt_version_comparisons)
+    select distinct
+        prompt_name,
+        prompt_version,
+        prompt_label
+    from {{ ref('int_prompt_version_comparisons') }}
+    where is_regression
+
+),
+
 tenant_days as (
 
     -- each tenant's p99 latency and cost spread of the day: what an outlier is measured against
@@ -41,6 +68,10 @@ trace_evaluations as (
         trace_id,
         max(case when is_low_eval_score then 1 else 0 end) as has_low_eval_score,
         max(case when is_negative_feedback then 1 else 0 end) as has_negative_feedback,
+        max(case
+            when lower(eval_name) = 'faithfulness' and eval_score < {{ var('low_faithfulness_threshold') }} then 1
+            else 0
+        end) as has_low_faithfulness,
         min(eval_score) as min_eval_score,
         min(feedback_score) as min_feedback_score
     from evaluations
@@ -56,6 +87,27 @@ trace_loops as (
         max(case when is_loop then 1 else 0 end) as has_agent_loop
     from agent_runs
     group by 1
+
+),
+
+trace_retrievals as (
+
+    select
+        trace_id,
+        max(case when is_empty then 1 else 0 end) as has_empty_retrieval
+    from retrievals
+    group by 1
+
+),
+
+trace_regressions as (
+
+    select distinct prompt_calls.trace_id
+    from prompt_calls
+    inner join regressed_versions
+        on prompt_calls.prompt_name = regressed_versions.prompt_name
+        and coalesce(prompt_calls.prompt_version, '{{ var("unknown_label") }}') = regressed_versions.prompt_version
+        and coalesce(prompt_calls.prompt_label, '{{ var("unlabelled_prompt") }}') = regressed_versions.prompt_label
 
 ),
 
@@ -105,6 +157,9 @@ flagged as (
         traces.is_slower_than_p99 = 1 as reason_slower_than_tenant_p99,
         traces.is_cost_outlier = 1 as reason_cost_outlier,
         coalesce(trace_loops.has_agent_loop, 0) = 1 as reason_agent_loop,
+        trace_regressions.trace_id is not null as reason_prompt_regression,
+        coalesce(trace_retrievals.has_empty_retrieval, 0) = 1 as reason_empty_retrieval,
+        coalesce(trace_evaluations.has_low_faithfulness, 0) = 1 as reason_low_faithfulness,
         trace_evaluations.min_eval_score,
         trace_evaluations.min_feedback_score
     from traces
@@ -112,6 +167,10 @@ flagged as (
         on traces.trace_id = trace_evaluations.trace_id
     left join trace_loops
         on traces.trace_id = trace_loops.trace_id
+    left join trace_regressions
+        on traces.trace_id = trace_regressions.trace_id
+    left join trace_retrievals
+        on traces.trace_id = trace_retrievals.trace_id
 
 ),
 
@@ -125,6 +184,9 @@ scored as (
         + (case when reason_refusal then 3 else 0 end)
         + (case when reason_low_eval_score then 3 else 0 end)
         + (case when reason_agent_loop then 3 else 0 end)
+        + (case when reason_prompt_regression then 3 else 0 end)
+        + (case when reason_low_faithfulness then 3 else 0 end)
+        + (case when reason_empty_retrieval then 2 else 0 end)
         + (case when reason_slower_than_tenant_p99 then 2 else 0 end)
         + (case when reason_cost_outlier then 2 else 0 end) as priority_score,
         concat(
@@ -135,7 +197,10 @@ scored as (
             case when reason_negative_feedback then 'negative_feedback,' else '' end,
             case when reason_slower_than_tenant_p99 then 'slower_than_tenant_p99,' else '' end,
             case when reason_cost_outlier then 'cost_outlier,' else '' end,
-            case when reason_agent_loop then 'agent_loop,' else '' end
+            case when reason_agent_loop then 'agent_loop,' else '' end,
+            case when reason_prompt_regression then 'prompt_regression,' else '' end,
+            case when reason_empty_retrieval then 'empty_retrieval,' else '' end,
+            case when reason_low_faithfulness then 'low_faithfulness,' else '' end
         ) as reasons_with_trailing_comma
     from flagged
 
@@ -175,6 +240,9 @@ final as (
         reason_slower_than_tenant_p99,
         reason_cost_outlier,
         reason_agent_loop,
+        reason_prompt_regression,
+        reason_empty_retrieval,
+        reason_low_faithfulness,
         min_eval_score,
         min_feedback_score,
         priority_score,

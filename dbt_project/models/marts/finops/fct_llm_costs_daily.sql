@@ -27,7 +27,8 @@ keyed as (
         coalesce(calls.feature, '{{ var("unknown_label") }}') as feature,
         coalesce(calls.team, tenants.team, '{{ var("unknown_label") }}') as team,
         coalesce(calls.model, '{{ var("unknown_label") }}') as model,
-        coalesce(calls.provider_id, '{{ var("unknown_label") }}') as provider,
+        -- behind a gateway the provider is the one whose price the model name matched
+        coalesce(calls.provider_id, calls.price_provider, '{{ var("unknown_label") }}') as provider,
         coalesce(calls.prompt_version, '{{ var("unknown_label") }}') as prompt_version,
         calls.trace_id,
         calls.llm_call_id,
@@ -43,6 +44,8 @@ keyed as (
         calls.cost_usd,
         calls.cost_source,
         calls.cache_savings_usd,
+        calls.price_match_kind,
+        calls.is_cost_estimated,
         calls.is_unpriced
     from calls
     left join tenants
@@ -71,6 +74,20 @@ aggregated as (
             as calculated_cost_usd,
         coalesce(sum(cost_usd), {{ money(0) }}) as total_cost_usd,
         coalesce(sum(cache_savings_usd), {{ money(0) }}) as cache_savings_usd,
+        -- what the price table says the reported calls cost: beside reported_cost_usd, a difference is a finding
+        coalesce(
+            sum(case when cost_source = 'reported' then calculated_cost_usd end), {{ money(0) }}
+        ) as calculated_cost_of_reported_usd,
+        -- calculated cost by how the price was found (they add up to calculated_cost_usd)
+        {%- for kind in ['exact', 'request_model', 'alias', 'family', 'override'] %}
+        coalesce(
+            sum(case when cost_source = 'calculated' and price_match_kind = '{{ kind }}' then calculated_cost_usd end),
+            {{ money(0) }}
+        ) as {{ kind }}_match_cost_usd,
+        {%- endfor %}
+        coalesce(
+            sum(case when cost_source = 'calculated' and is_cost_estimated then calculated_cost_usd end), {{ money(0) }}
+        ) as estimated_cost_usd,
         {{ count_where("cost_source = 'reported'") }} as reported_call_count,
         {{ count_where("cost_source = 'calculated'") }} as calculated_call_count,
         {{ count_where("is_unpriced") }} as unpriced_call_count,

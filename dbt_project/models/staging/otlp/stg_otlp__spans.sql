@@ -55,7 +55,14 @@ renamed as (
         {{ money('reported_cost_usd') }} as reported_cost_usd,
         finish_reasons,
         is_streaming,
-        ttft_ms,
+        -- the Vercel AI SDK reports time to first chunk in milliseconds under its own names
+        coalesce(
+            ttft_ms,
+            case when span_type is not null then {{ safe_cast(
+                first_json_string('attributes', ['ai.response.msToFirstChunk', 'ai.stream.msToFirstChunk']),
+                t_float()
+            ) }} end
+        ) as ttft_ms,
         prompt_id,
         prompt_version,
         tool_name,
@@ -68,6 +75,30 @@ renamed as (
         error_type,
         input_chars,
         output_chars,
+
+        -- what tells one provider call from another, read for LLM-typed spans only (JSON reads cost):
+        -- the provider's response id, and the Vercel AI SDK's operation (its outer spans sum the steps)
+        case
+            when span_type is not null
+                then {{ first_json_string('attributes', ['gen_ai.response.id', 'ai.response.id', 'llm.response.id']) }}
+        end as response_id,
+        case when span_type is not null then {{ json_string('attributes', 'ai.operationId') }} end
+            as vercel_operation_id,
+        -- the parts of a reported cost (LiteLLM gen_ai.cost.*, OpenInference llm.cost.*, any-agent)
+        case when reported_cost_usd is not null or span_type is not null then {{ safe_cast(
+            first_json_string('attributes', ['gen_ai.cost.input_cost', 'llm.cost.prompt', 'gen_ai.usage.input_cost']),
+            t_money()
+        ) }} end as reported_input_cost_usd,
+        case when reported_cost_usd is not null or span_type is not null then {{ safe_cast(
+            first_json_string('attributes', ['gen_ai.cost.output_cost', 'llm.cost.completion', 'gen_ai.usage.output_cost']),
+            t_money()
+        ) }} end as reported_output_cost_usd,
+        case when reported_cost_usd is not null or span_type is not null then {{ safe_cast(
+            first_json_string(
+                'attributes', ['gen_ai.cost.cache_read_input_token_cost', 'llm.cost.prompt_details.cache_read']
+            ),
+            t_money()
+        ) }} end as reported_cache_read_cost_usd,
 
         -- resource and scope
         service_name,

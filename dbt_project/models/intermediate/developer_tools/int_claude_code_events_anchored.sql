@@ -1,0 +1,49 @@
+{#- Every Claude Code event placed in its turn (the prompt's `prompt.id`, or without it the events up
+    to the session's next user prompt) and anchored to the latest skill activation, or the prompt
+    itself, before it in that turn: the work an activation led to. -#}
+with
+
+events as (
+
+    select * from {{ ref('stg_claude_code__events') }}
+
+),
+
+ordered as (
+
+    select
+        *,
+        coalesce(event_sequence, 0) as sequence_key,
+        sum(case when event_kind = 'user_prompt' then 1 else 0 end) over (
+            partition by session_hash
+            order by logged_at, coalesce(event_sequence, 0), log_id
+            rows between unbounded preceding and current row
+        ) as turn_number
+    from events
+
+),
+
+turns as (
+
+    select
+        *,
+        coalesce(prompt_id, session_hash || '#' || cast(turn_number as {{ t_string() }})) as turn_id
+    from ordered
+
+),
+
+anchored as (
+
+    -- each event belongs to the latest activation (or the prompt itself) before it in its turn
+    select
+        *,
+        last_value(case when event_kind in ('skill_activated', 'user_prompt') then log_id end ignore nulls) over (
+            partition by turn_id
+            order by logged_at, sequence_key, case when event_kind = 'user_prompt' then 0 else 1 end, log_id
+            rows between unbounded preceding and current row
+        ) as anchor_log_id
+    from turns
+
+)
+
+select * from anchored

@@ -1,0 +1,1 @@
+"""Claude Code skills: the catalog of installed skills as dated lake snapshots."""

@@ -1,0 +1,154 @@
+"""The production layout (deploy/, docs/deployment.md) on a real PostgreSQL server (issue 23, item 9).
+
+The test starts its own PostgreSQL (Debian's `postgresql` package: initdb + pg_ctl in a temporary
+folder, on a free loopback port), puts deploy/dagster.yaml in DAGSTER_HOME, turns the new-files sensor on
+with `dagster sensor start` and runs the real `dagster-daemon` on deploy/workspace.yaml: the sensor sees
+an OTLP file in the inbox, asks for a landing run, the daemon's queue launches it and the file lands.
+Runs, ticks and events are then read back from PostgreSQL's own tables.
+Skipped, with the reason, where no PostgreSQL server binaries are installed (scripts/test.sh installs
+them as root). Not covered: a schedule's tick (cron times cannot be waited for here; the schedules'
+evaluation is tested in tests/dbt/test_dagster_defs.py), the webserver, the container build.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "tests" / "fixtures" / "samples" / "otel-proto_examples_trace.json"
+BIN = Path(sys.executable).parent
+
+
+def _postgres_bin(name: str) -> str | None:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return found[-1] if found else shutil.which(name)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _as_server_user(command: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: as root, run it as the package's `postgres` user."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+@pytest.fixture()
+def postgres():
+    initdb, pg_ctl = _postgres_bin("initdb"), _postgres_bin("pg_ctl")
+    if not initdb or not pg_ctl:
+        pytest.skip(
+            "no PostgreSQL server binaries (apt-get install postgresql; scripts/test.sh does as root)"
+        )
+    # not under pytest's root-only temporary folder: the server's user must reach its directory
+    server = Path(tempfile.mkdtemp(prefix="spanledger-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(server, "postgres")
+    port = _free_port()
+    options = f"-p {port} -k {server} -c listen_addresses=127.0.0.1"
+    for command in (
+        [initdb, "-D", str(server / "data"), "-A", "trust", "-U", "dagster"],
+        [pg_ctl, "-D", str(server / "data"), "-o", options, "-l", str(server / "log"), "-w", "start"],
+    ):
+        proc = subprocess.run(_as_server_user(command), capture_output=True, text=True, check=False)
+        assert proc.returncode == 0, f"{command[0]} failed: {proc.stdout}{proc.stderr}"
+    try:
+        import psycopg2
+
+        con = psycopg2.connect(host="127.0.0.1", port=port, user="dagster", dbname="postgres")
+        con.set_session(autocommit=True)
+        con.cursor().execute("create database dagster")
+        con.close()
+        yield port
+    finally:
+        stop = [pg_ctl, "-D", str(server / "data"), "-m", "fast", "stop"]
+        subprocess.run(_as_server_user(stop), capture_output=True, check=False)
+        shutil.rmtree(server, ignore_errors=True)
+
+
+def _dagster(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(BIN / "dagster"), *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_a_sensor_run_end_to_end_on_a_postgres_instance(postgres: int, tmp_path: Path) -> None:
+    import psycopg2
+
+    home, data_dir = tmp_path / "dagster-home", tmp_path / "data"
+    home.mkdir()
+    shutil.copyfile(REPO / "deploy" / "dagster.yaml", home / "dagster.yaml")
+    (data_dir / "inbox").mkdir(parents=True)
+    shutil.copyfile(SAMPLE, data_dir / "inbox" / "traces.json")
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "SPANLEDGER_DATA_DIR": str(data_dir),
+        "SPANLEDGER_SETTLE_SECONDS": "0",
+        "DAGSTER_PG_HOST": "127.0.0.1",
+        "DAGSTER_PG_PORT": str(postgres),
+        "DAGSTER_PG_DB": "dagster",
+        "DAGSTER_PG_USER": "dagster",
+        "DAGSTER_PG_PASSWORD": "",
+    }
+    started = _dagster(env, "sensor", "start", "new_otlp_files_sensor", "-w", "deploy/workspace.yaml")
+    assert started.returncode == 0, started.stdout + started.stderr
+
+    log_path = tmp_path / "daemon.log"
+    log = log_path.open("w")
+    daemon = subprocess.Popen(
+        [str(BIN / "dagster-daemon"), "run", "-w", "deploy/workspace.yaml"],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    db = psycopg2.connect(host="127.0.0.1", port=postgres, user="dagster", dbname="dagster")
+    db.set_session(autocommit=True)
+    try:
+        deadline, statuses = time.monotonic() + 240, []
+        while time.monotonic() < deadline and "SUCCESS" not in statuses:
+            time.sleep(3)
+            with db.cursor() as cur:
+                cur.execute("select status from runs where pipeline_name = 'landing_job'")
+                statuses = [row[0] for row in cur.fetchall()]
+            assert "FAILURE" not in statuses, log_path.read_text()[-3000:]
+            assert daemon.poll() is None, log_path.read_text()[-3000:]
+        assert statuses == ["SUCCESS"], f"{statuses}: {log_path.read_text()[-3000:]}"
+    finally:
+        os.killpg(daemon.pid, signal.SIGTERM)
+        try:
+            daemon.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(daemon.pid, signal.SIGKILL)
+            daemon.wait()
+        log.close()
+
+    assert sorted((data_dir / "lake" / "spans").rglob("*.parquet")), "the sensor's run landed nothing"
+    with db.cursor() as cur:
+        cur.execute("select tick_body from job_ticks")
+        assert any("new_otlp_files_sensor" in body for (body,) in cur.fetchall()), "no tick of the sensor"
+        cur.execute("select count(*) from event_logs where asset_key like '%landing%'")
+        assert cur.fetchone()[0] >= 1
+    db.close()
+    assert not list(home.glob("**/*.db")), "no SQLite storage beside PostgreSQL"
