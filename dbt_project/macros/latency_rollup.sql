@@ -185,8 +185,9 @@ rolled_up as (
         max(latency_slo_target) as latency_slo_target,
         max(error_rate_slo) as error_rate_slo,
         count(cost_usd) as costed_request_count,
-        avg(cast(cost_usd as {{ t_float() }})) as mean_cost_usd,
-        stddev_samp(cast(cost_usd as {{ t_float() }})) as stddev_cost_usd
+        -- exact sums: a float sum adds in any order, and a rerun must give the same marts
+        {{ exact_avg('cost_usd') }} as mean_cost_usd,
+        {{ exact_stddev_samp('cost_usd') }} as stddev_cost_usd
     from with_slo
     group by {% for c in ['latency_date'] + group_columns %}{{ c }}{% if not loop.last %}, {% endif %}{% endfor %}
 

@@ -273,7 +273,11 @@ def test_behaviours_and_conventions_are_all_present(all_formats) -> None:
     ]
     assert any(a.get("SampleRate") == 10 for a in root_attrs)
     assert any(a.get("gen_ai.operation.name") == "invoke_agent" for a in root_attrs)
-    assert {a.get("http.response.status_code") for a in root_attrs} >= {200, 500}
+    # a request fails outright in under 1% of calls: a sample this small may have none, but never
+    # another status, and the calls' own failures are there
+    statuses = {a.get("http.response.status_code") for a in root_attrs}
+    assert 200 in statuses and statuses <= {200, 429, 500, 504, None}, statuses
+    assert summary.llm_error_calls > 0
     assert summary.span_links > 0 and summary.span_events > 0
     for name in (
         "gen_ai.evaluation.result",

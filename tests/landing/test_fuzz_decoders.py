@@ -102,7 +102,9 @@ def test_any_input_reconciles(tmp_path_factory, lines):
     (settings.inbox_dir / "fuzz.jsonl").write_text(
         "\n".join(lines) + "\n", encoding="utf-8", errors="surrogateescape"
     )
-    report = land(settings, settle_seconds=0)
+    # final: the writer is done (a file that merely looks cut, e.g. junk read as a framed message longer
+    # than the file, would otherwise wait for its end: tests/landing/test_live_writers.py)
+    report = land(settings, settle_seconds=0, final=True)
     for outcome in report.files:
         assert outcome.records_in == outcome.records_landed + outcome.records_quarantined
     [outcome] = report.files  # the file is accounted for, even when it held no records at all
@@ -116,7 +118,7 @@ def test_arbitrary_bytes_never_crash(tmp_path_factory, blob):
     settings = Settings.from_env(data / "data")
     settings.inbox_dir.mkdir(parents=True)
     (settings.inbox_dir / "blob.bin").write_bytes(blob)
-    report = land(settings, settle_seconds=0)
+    report = land(settings, settle_seconds=0, final=True)
     [outcome] = report.files
     assert outcome.records_in == outcome.records_landed + outcome.records_quarantined
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from dagster import AssetExecutionContext, BackfillPolicy
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from orchestration.defs.dbt.resources import dbt_project
+from orchestration.defs.dbt.resources import dbt_project, manifest_path
 from orchestration.defs.dbt.translator import SpanledgerDbtTranslator
 from orchestration.defs.partitions import daily_partitions
 from orchestration.lake.uniformity import union_by_name_env
@@ -28,7 +28,7 @@ INCREMENTAL_SELECTOR = "config.materialized:incremental"
 
 
 @dbt_assets(
-    manifest=dbt_project.manifest_path,
+    manifest=manifest_path,
     project=dbt_project,
     select=INCREMENTAL_SELECTOR,
     partitions_def=daily_partitions,
@@ -65,7 +65,7 @@ def _run_window(context: AssetExecutionContext) -> dict[str, str]:
 
 
 @dbt_assets(
-    manifest=dbt_project.manifest_path,
+    manifest=manifest_path,
     project=dbt_project,
     exclude=INCREMENTAL_SELECTOR,
     dagster_dbt_translator=SpanledgerDbtTranslator(),

@@ -14,6 +14,7 @@ from dagster import (
     define_asset_job,
 )
 
+from orchestration.defs.automation import schedule_status
 from orchestration.defs.resources import SpanledgerResource
 
 SKILLS_CATALOG_KEY = ["lake", "skills_catalog"]
@@ -60,7 +61,10 @@ skills_catalog_job = define_asset_job("skills_catalog_job", selection=AssetSelec
 
 # 01:30 UTC, before the 02:00 daily pipeline builds the marts from it.
 skills_catalog_schedule = ScheduleDefinition(
-    job=skills_catalog_job, cron_schedule="30 1 * * *", execution_timezone="UTC"
+    job=skills_catalog_job,
+    cron_schedule="30 1 * * *",
+    execution_timezone="UTC",
+    default_status=schedule_status(),
 )
 
 defs = Definitions(assets=[skills_catalog], jobs=[skills_catalog_job], schedules=[skills_catalog_schedule])

@@ -87,7 +87,8 @@ metric_samples as (
         true as higher_is_worse,
         count(*) as sample_size,
         cast({{ count_where(condition) }} as {{ t_float() }}) as success_count,
-        avg(case when {{ condition }} then 1.0 else 0.0 end) as metric_mean,
+        -- exact sums: a float sum adds in any order, and a rerun must give the same marts
+        {{ exact_avg('case when ' ~ condition ~ ' then 1.0 else 0.0 end') }} as metric_mean,
         cast(null as {{ t_float() }}) as metric_variance
     from windowed
     group by 1, 2, 3
@@ -104,7 +105,7 @@ metric_samples as (
         true as higher_is_worse,
         count(*) as sample_size,
         cast(sum(trace_feedback.has_negative_feedback) as {{ t_float() }}) as success_count,
-        avg(cast(trace_feedback.has_negative_feedback as {{ t_float() }})) as metric_mean,
+        {{ exact_avg('cast(trace_feedback.has_negative_feedback as ' ~ t_float() ~ ')') }} as metric_mean,
         cast(null as {{ t_float() }}) as metric_variance
     from version_traces
     inner join trace_feedback
@@ -125,8 +126,8 @@ metric_samples as (
         true as higher_is_worse,
         count({{ value }}) as sample_size,
         cast(null as {{ t_float() }}) as success_count,
-        avg({{ value }}) as metric_mean,
-        var_samp({{ value }}) as metric_variance
+        {{ exact_avg(value) }} as metric_mean,
+        {{ exact_var_samp(value) }} as metric_variance
     from windowed
     where {{ value }} is not null
     group by 1, 2, 3
@@ -146,8 +147,8 @@ metric_samples as (
         ) as higher_is_worse,
         count(*) as sample_size,
         cast(null as {{ t_float() }}) as success_count,
-        avg(evaluations.eval_score) as metric_mean,
-        var_samp(evaluations.eval_score) as metric_variance
+        {{ exact_avg('evaluations.eval_score') }} as metric_mean,
+        {{ exact_var_samp('evaluations.eval_score') }} as metric_variance
     from version_traces
     inner join evaluations
         on version_traces.trace_id = evaluations.trace_id

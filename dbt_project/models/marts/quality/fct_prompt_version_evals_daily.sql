@@ -42,8 +42,9 @@ grouped as (
         request_versions.prompt_label,
         evaluations.eval_name,
         count(*) as eval_count,
-        avg(evaluations.eval_score) as eval_score_mean,
-        stddev_samp(evaluations.eval_score) as eval_score_stddev,
+        -- exact sums: a float sum adds in any order, and a rerun must give the same marts
+        {{ exact_avg('evaluations.eval_score') }} as eval_score_mean,
+        {{ exact_stddev_samp('evaluations.eval_score') }} as eval_score_stddev,
         {{ count_where('evaluations.is_low_eval_score') }} as low_score_count
     from request_versions
     inner join evaluations

@@ -54,9 +54,10 @@ grouped as (
         {{ count_where('is_empty') }} as empty_retrieval_count,
         {{ count_where('documents_returned is null') }} as unknown_count_retrieval_count,
         {{ count_where('is_error') }} as error_count,
-        avg(documents_returned) as documents_returned_mean,
-        avg(top_score) as top_score_mean,
-        avg(mean_score) as mean_score_mean,
+        -- exact sums: a float sum adds in any order, and a rerun must give the same marts
+        {{ exact_avg('documents_returned') }} as documents_returned_mean,
+        {{ exact_avg('top_score') }} as top_score_mean,
+        {{ exact_avg('mean_score') }} as mean_score_mean,
         {{ percentile('latency_ms', 0.5) }} as latency_p50_ms,
         {{ percentile('latency_ms', 0.95) }} as latency_p95_ms
     from keyed
@@ -72,7 +73,9 @@ group_rag as (
         group_traces.version_key,
         group_traces.source_key,
         {%- for metric in var('rag_eval_names') %}
-        avg(case when rag_scores.rag_metric = '{{ metric }}' then rag_scores.eval_score end) as {{ metric }}_mean,
+        {{ exact_avg(
+            "case when rag_scores.rag_metric = '" ~ metric ~ "' then rag_scores.eval_score end"
+        ) }} as {{ metric }}_mean,
         {{ count_where("rag_scores.rag_metric = '" ~ metric ~ "'") }} as {{ metric }}_count{% if not loop.last %},
         {% endif %}
         {%- endfor %}
