@@ -64,14 +64,17 @@ def test_marts_match_the_generator(generated: tuple[Settings, dict]) -> None:
     # ...although the generator traces some calls twice (the Anthropic SDK's own spans beside the app's),
     # sends some through a LiteLLM gateway and writes one service with the Vercel AI SDK (outer spans
     # that sum their steps): each of these is in the data and counted once
-    twice, gateway, gateway_unpriced, vercel = query(
+    twice, gateway, gateway_unpriced, gateway_misrouted, vercel = query(
         settings,
         "select count_if(observation_count = 2), count_if(provider_name = 'litellm'), "
-        "count_if(provider_name = 'litellm' and has_price = false), count_if(llm_convention = 'vercel_ai') "
-        "from intermediate.int_llm_calls_priced",
+        "count_if(provider_name = 'litellm' and has_price = false), "
+        # a gateway call is the provider's its router prefix names (the generator writes provider/model)
+        "count_if(provider_name = 'litellm' and (provider_id is distinct from split_part(request_model, '/', 1) "
+        "or price_provider is distinct from provider_id)), "
+        "count_if(llm_convention = 'vercel_ai') from intermediate.int_llm_calls_priced",
     )[0]
     assert twice > 0 and gateway > 0 and vercel > 0
-    assert gateway_unpriced == 0
+    assert gateway_unpriced == 0 and gateway_misrouted == 0
     (outer_spans,) = query(
         settings,
         "select count(*) from intermediate.int_spans_attributed where vercel_operation_id in ('ai.generateText', 'ai.streamText')",

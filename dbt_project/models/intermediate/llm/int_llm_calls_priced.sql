@@ -15,9 +15,11 @@
                         router prefixes (openai/gpt-4o), Bedrock vendor prefixes and version suffixes
                         (anthropic.claude-...-v2:0), and deployment names of seed model_aliases (Azure);
       4. family         the cleaned name without its snapshot date (gpt-4o-2024-11-20 -> gpt-4o).
-    A router prefix or a Bedrock vendor names the provider whose prices apply; so does the model when
-    the provider attribute names a gateway (var gateway_providers). `price_match_kind` says which step
-    matched (or `override`), and `is_cost_estimated` marks the request-model and family matches.
+    A router prefix or a Bedrock vendor names the provider whose prices apply; a call through a gateway
+    (var gateway_providers) belongs to the provider its request model's router prefix names, whichever
+    name then matches (litellm: anthropic/claude-... answered as claude-... is priced as Anthropic's).
+    `price_match_kind` says which step matched (or `override`), and `is_cost_estimated` marks the
+    request-model and family matches.
 
     A call with neither a reported cost nor a sound price stays unpriced (null cost), never zero; so
     does a call whose token classes do not add up. A failed call that used no tokens is not unpriced:
@@ -62,8 +64,9 @@ calls_with_provider as (
     select
         calls.*,
         -- the Vercel AI SDK names the provider "openai.chat", "anthropic.messages": the part before the dot
+        -- a gateway serves the provider its router prefix names (litellm: anthropic/claude-...), if any
         case
-            when calls.provider_name in ({{ quoted_list(var('gateway_providers')) }}) then null
+            when calls.provider_name in ({{ quoted_list(var('gateway_providers')) }}) then routed.provider
             else coalesce(whole.provider, first_part.provider, calls.provider_name)
         end as provider_id,
         lower(trim(calls.response_model)) as response_key,
@@ -73,6 +76,9 @@ calls_with_provider as (
         on calls.provider_name = whole.provider_alias
     left join provider_aliases as first_part
         on {{ split_first('calls.provider_name', '.') }} = first_part.provider_alias
+    left join provider_aliases as routed
+        on calls.request_model like '%/%'
+        and lower({{ split_first('calls.request_model', '/') }}) = routed.provider_alias
 
 ),
 
