@@ -49,7 +49,12 @@ span_calls as (
         {{ hour_start('ended_at') }} as metric_hour,
         coalesce(service_name, {{ unknown }}) as service_name,
         coalesce(provider_id, {{ unknown }}) as provider,
-        coalesce(model, {{ unknown }}) as model,
+        -- a gateway's span names the model with its router prefix (openai/gpt-4o-mini), the app's metrics without
+        case
+            when model like '%/%' and {{ split_first('model', '/') }} = provider_id
+                then regexp_replace(model, '^[^/]*/', '')
+            else coalesce(model, {{ unknown }})
+        end as model,
         coalesce(operation_name, {{ unknown }}) as operation_name,
         {{ sample_weight('sample_rate') }} as sample_weight,
         input_tokens,
