@@ -63,6 +63,27 @@ class MetricLake:
             }
         )
 
+    def llm_call(
+        self, span_id: str, at: datetime, provider: str, model: str, tokens: tuple[int, int]
+    ) -> None:
+        """An app's chat call to a model, as the landing types it (GenAI semconv)."""
+        self.span(span_id, at, None, {"gen_ai.provider.name": provider, "gen_ai.request.model": model})
+        self.spans[-1].update(
+            span_name=f"chat {model}",
+            span_kind="CLIENT",
+            span_type="llm",
+            llm_convention="genai",
+            gen_ai_provider=provider,
+            gen_ai_operation="chat",
+            request_model=model,
+            response_model=model,
+            input_tokens=tokens[0],
+            output_tokens=tokens[1],
+            total_tokens=sum(tokens),
+            tenant_id="acme",
+            service_name="chat-app",
+        )
+
     def point(
         self,
         name: str,
@@ -314,4 +335,9 @@ def hand_worked_lake() -> MetricLake:
         )
     ):
         lake.span(span_id, T0 + minutes * m, state, attributes)
+    # An app calling the self-hosted models (priced at the day's GPU cost per token), and one that no
+    # engine reported serving (unpriced: a price is never guessed).
+    lake.llm_call("self_hosted_llama", T0 + 150 * m, "vllm", LLAMA["model_name"], (1200, 300))
+    lake.llm_call("self_hosted_qwen", T0 + 155 * m, "vLLM", QWEN["model_name"], (30, 0))
+    lake.llm_call("self_hosted_unserved", T0 + 160 * m, "ollama", "llama3.2:3b", (100, 50))
     return lake

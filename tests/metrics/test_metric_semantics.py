@@ -183,6 +183,33 @@ def test_self_hosted_cost_is_allocated_by_tokens_and_reconciles(metric_warehouse
     assert round(costs[0][2] + costs[1][2], 2) == round(4 * l40s, 2)
 
 
+def test_calls_to_self_hosted_models_are_priced_at_the_days_gpu_cost(metric_warehouse):
+    """The internal provider in the FinOps marts: a call's cost is its tokens at the day's allocated
+    GPU cost per token of its model (every instance of the day together), side by side with API calls."""
+    l40s = Decimal("1.861")
+    per_token = {  # hand-worked above: the model's instance-hour shares / its tokens of the day
+        LLAMA: (3 * l40s + l40s * 60 / 90) / 500,
+        QWEN: (l40s * 30 / 90) / 30,
+    }
+    calls = rows(
+        metric_warehouse,
+        "select span_id, provider_id, model, total_tokens, cost_usd, cost_source, price_match_kind, is_unpriced "
+        "from intermediate.int_llm_calls_priced where span_id like 'self_hosted%' order by span_id",
+    )
+    assert [c[0] for c in calls] == ["self_hosted_llama", "self_hosted_qwen", "self_hosted_unserved"]
+    for span_id, provider, model, tokens, cost, source, kind, unpriced in calls[:2]:
+        assert (provider, source, kind, unpriced) == ("self_hosted", "calculated", "exact", False), span_id
+        # the price is kept to 9 places per million tokens: the call's cost within a nano-dollar a token
+        assert abs(cost - per_token[model] * tokens) <= Decimal("1e-9") * tokens, (span_id, cost)
+    assert calls[2][1] == "self_hosted" and calls[2][4] is None and calls[2][7] is True
+    (mart,) = rows(
+        metric_warehouse,
+        "select sum(total_cost_usd), sum(llm_call_count), sum(unpriced_call_count) from finops.fct_llm_costs_daily "
+        "where provider = 'self_hosted'",
+    )
+    assert mart == (calls[0][4] + calls[1][4], 3, 1)
+
+
 def test_rates_use_the_increase_not_the_running_total(metric_warehouse):
     (per_second,) = rows(
         metric_warehouse,
@@ -193,7 +220,12 @@ def test_rates_use_the_increase_not_the_running_total(metric_warehouse):
 
 
 def test_sampling_probability_comes_from_the_tracestate_threshold(metric_warehouse):
-    rates = dict(rows(metric_warehouse, "select span_id, sample_rate from intermediate.int_spans_attributed"))
+    rates = dict(
+        rows(
+            metric_warehouse,
+            "select span_id, sample_rate from intermediate.int_spans_attributed where span_name = 'sampled request'",
+        )
+    )
     assert rates == {
         "half": 0.5,
         "quarter": 0.25,

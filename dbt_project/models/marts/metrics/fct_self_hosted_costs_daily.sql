@@ -1,55 +1,16 @@
 {{ config(**date_partitioned('cost_date')) }}
 
-{#- What self-hosted models cost, per day, engine instance and model. An instance costs its
-    instance type's hourly price (gpu_instance_prices, effective-dated) for every hour it reported
-    metrics (engine_instances says which type it ran on); each instance-hour's cost is allocated to
-    the models it served by their share of that hour's tokens (prompt + generation), evenly when it
-    served none (idle). usd_per_million_tokens is the price an internal "self-hosted" provider
-    charges for these models: chargeback prices API and self-hosted usage side by side with it. -#}
+{#- What self-hosted models cost, per day, engine instance and model: the instance-hours of
+    int_engine_costs_hourly (priced by instance type, allocated to models by tokens). The internal
+    provider's price of a model (int_self_hosted_prices_daily) is the same cost per million tokens
+    over every instance of the day; calls to it are priced with it in the FinOps marts. -#}
 
 with
 
-usage_hours as (
-
-    select * from {{ ref('int_engine_usage_hourly') }}
-    where {{ date_window('metric_date') }}
-
-),
-
-instance_hours as (
-
-    select
-        usage_hours.*,
-        usage_hours.prompt_tokens + usage_hours.generation_tokens as hour_tokens,
-        sum(usage_hours.prompt_tokens + usage_hours.generation_tokens)
-            over (partition by usage_hours.metric_hour, usage_hours.service_instance_id) as instance_hour_tokens,
-        count(*) over (partition by usage_hours.metric_hour, usage_hours.service_instance_id) as instance_hour_models
-    from usage_hours
-
-),
-
 priced as (
 
-    select
-        instance_hours.*,
-        instances.instance_type,
-        prices.gpu_type,
-        prices.gpu_count,
-        prices.usd_per_hour,
-        {{ money(
-            'prices.usd_per_hour * case when instance_hours.instance_hour_tokens > 0 '
-            ~ 'then instance_hours.hour_tokens / instance_hours.instance_hour_tokens '
-            ~ 'else 1.0 / instance_hours.instance_hour_models end'
-        ) }} as allocated_cost_usd
-    from instance_hours
-    left join {{ ref('engine_instances') }} as instances
-        on instance_hours.service_instance_id = instances.service_instance_id
-        and instance_hours.metric_date >= instances.effective_from
-        and (instances.effective_to is null or instance_hours.metric_date < instances.effective_to)
-    left join {{ ref('gpu_instance_prices') }} as prices
-        on instances.instance_type = prices.instance_type
-        and instance_hours.metric_date >= prices.effective_from
-        and (prices.effective_to is null or instance_hours.metric_date < prices.effective_to)
+    select * from {{ ref('int_engine_costs_hourly') }}
+    where {{ date_window('metric_date') }}
 
 ),
 
