@@ -248,3 +248,13 @@
 {% macro engine_model(alias) -%}
     coalesce({{ alias }}.model, {{ json_string(alias ~ '.point_attributes', 'model_name') }}, {{ alias }}.service_name, '{{ var("unknown_label") }}')
 {%- endmacro %}
+
+
+{#- What a metric point is about, the same columns in every shape's model (alias: the relation's, or none). -#}
+{% macro metric_point_dimensions(alias=none) -%}
+    {%- set prefix = alias ~ '.' if alias else '' -%}
+    {%- for column in ['point_attributes', 'tenant_id', 'model', 'service_name', 'service_instance_id'] -%}
+        {{ prefix }}{{ column }}{% if not loop.last %},
+        {% endif %}
+    {%- endfor -%}
+{%- endmacro %}

@@ -50,11 +50,7 @@ final as (
         bucket_lower,
         bucket_upper,
         bucket_count,
-        point_attributes,
-        tenant_id,
-        model,
-        service_name,
-        service_instance_id
+        {{ metric_point_dimensions() }}
     from buckets
     where bucket_count != 0
 

@@ -118,11 +118,7 @@ final as (
             else coalesce(points.exp_zero_threshold, 0)
         end as bucket_upper,
         increases.bucket_count,
-        points.point_attributes,
-        points.tenant_id,
-        points.model,
-        points.service_name,
-        points.service_instance_id
+        {{ metric_point_dimensions('points') }}
     from increases
     inner join points on increases.point_id = points.point_id
     where increases.bucket_count != 0

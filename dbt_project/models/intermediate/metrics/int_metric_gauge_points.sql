@@ -29,11 +29,7 @@ final as (
         {{ hour_start('point_at') }} as point_hour,
         point_date,
         point_value,
-        point_attributes,
-        tenant_id,
-        model,
-        service_name,
-        service_instance_id,
+        {{ metric_point_dimensions() }},
         scope_name
     from points
 

@@ -91,11 +91,7 @@ final as (
         exp_negative_bucket_counts,
         previous_exp_negative_offset,
         previous_exp_negative_bucket_counts,
-        point_attributes,
-        tenant_id,
-        model,
-        service_name,
-        service_instance_id,
+        {{ metric_point_dimensions() }},
         scope_name
     from based
     where {{ date_window('point_date') }}

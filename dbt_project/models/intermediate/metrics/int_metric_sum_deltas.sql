@@ -60,11 +60,7 @@ final as (
             else start_time_unix_nano
         end as {{ t_float() }}) / 1e9 as interval_seconds,
         delta_basis = 'since_start' and previous_time_unix_nano is not null as is_reset,
-        point_attributes,
-        tenant_id,
-        model,
-        service_name,
-        service_instance_id,
+        {{ metric_point_dimensions() }},
         scope_name
     from based
     where {{ date_window('point_date') }}

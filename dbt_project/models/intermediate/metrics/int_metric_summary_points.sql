@@ -81,11 +81,7 @@ final as (
         quantiles.quantile_90,
         quantiles.quantile_95,
         quantiles.quantile_99,
-        based.point_attributes,
-        based.tenant_id,
-        based.model,
-        based.service_name,
-        based.service_instance_id
+        {{ metric_point_dimensions('based') }}
     from based
     left join quantiles on based.point_id = quantiles.point_id
 

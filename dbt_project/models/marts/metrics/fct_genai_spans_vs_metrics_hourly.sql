@@ -12,16 +12,6 @@
 
 with
 
--- conventions name one provider differently (aws / aws.bedrock): both sides use the price book's id
-provider_aliases as (
-
-    select
-        lower(trim(provider_alias)) as provider_alias,
-        lower(trim(provider)) as provider
-    from {{ ref('provider_aliases') }}
-
-),
-
 metric_hours as (
 
     select
@@ -35,7 +25,9 @@ metric_hours as (
         sum(metrics.output_tokens) as output_tokens,
         max(metrics.duration_p95_seconds) as duration_p95_seconds
     from {{ ref('fct_genai_metrics_hourly') }} as metrics
-    left join provider_aliases on lower(metrics.provider) = provider_aliases.provider_alias
+    -- conventions name one provider differently (aws / aws.bedrock): both sides use the price book's id
+    left join {{ ref('provider_aliases') }} as provider_aliases
+        on lower(metrics.provider) = provider_aliases.provider_alias
     where metrics.instrument_side = 'client' and {{ date_window('metrics.metric_date') }}
     group by
         metrics.metric_hour, metrics.service_name, coalesce(provider_aliases.provider, metrics.provider),
