@@ -33,6 +33,7 @@ class GeneratorConfig:
     formats: tuple[str, ...] = ("jsonl",)
     traces_per_file: int = 500  # rotation: how many requests go into one traces file
     include_claude_code: bool = True
+    include_engines: bool = True  # a self-hosted vLLM fleet's metrics (orchestration/generator/engines.py)
     content: bool = True  # emit prompt/response text attributes (the landing must drop them)
 
     def __post_init__(self) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from .claude_code import ClaudeCode
 from .config import REQUESTS_PER_MESSAGE, GeneratorConfig
+from .engines import EngineFleet
 from .flows import RequestBuilder
 from .metrics import MetricsAggregator
 from .otlp import group
@@ -60,6 +61,7 @@ class _Run:
             if config.include_claude_code
             else None
         )
+        self.engines = EngineFleet(config.seed, self.registry) if config.include_engines else None
         self.out = OutputSet(config.out_dir, config.formats)
         self.spans: list[Item] = []
         self.logs: list[Item] = []
@@ -99,6 +101,15 @@ class _Run:
             self.summary.messages["metrics"] += 1
             self.summary.see_time(window_end - METRIC_WINDOW_NS, window_end)
 
+    def write_engine_metrics(self, day_start_ns: int) -> None:
+        for items in self.engines.day(day_start_ns):  # type: ignore[union-attr]
+            self.out.write("metrics", group(items, self.registry.resources, self.registry.scopes, "metrics"))
+            self.summary.metric_points += len(items)
+            self.summary.messages["metrics"] += 1
+        self.summary.engine_usage.update(self.engines.truth)  # type: ignore[union-attr]
+        self.engines.truth.clear()  # type: ignore[union-attr]
+        self.summary.see_time(day_start_ns, day_start_ns + DAY_NS - NS)  # the last scrape
+
     def day(self, day: date) -> None:
         config = self.config
         start = _day_start_ns(day)
@@ -126,6 +137,8 @@ class _Run:
             self.logs.extend(self.claude_code.session(session_start))  # type: ignore[union-attr]
         self.flush()
         self.drain_metrics(None)  # every window of the day is complete
+        if self.engines:
+            self.write_engine_metrics(start)
         self.out.close()
 
 

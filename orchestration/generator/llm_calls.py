@@ -351,6 +351,7 @@ class LlmCaller:
             )
         res, scope = trace.resource, self.llm_scope[service.name]
         agg = self.metrics
+        self.summary.metric_llm_calls += 1
         if call.ok:
             agg.histogram(end, res, scope, "gen_ai.client.token.usage", attrs[0], call.input_tokens)
             agg.histogram(end, res, scope, "gen_ai.client.token.usage", attrs[1], call.output_tokens)

@@ -49,6 +49,9 @@ class GenerationSummary:
     # Claude Code api_request events (input_tokens there EXCLUDE cache tokens, as Claude Code reports).
     claude_code: Counter[str] = field(default_factory=Counter)
     claude_code_cost_usd: Decimal = Decimal(0)
+    metric_llm_calls: int = 0  # calls the GenAI client metrics recorded (services that emit them)
+    # The self-hosted engines' work: prompt / generation tokens and requests (engines.py).
+    engine_usage: Counter[str] = field(default_factory=Counter)
     # Identities and content that must never reach the lake in the clear.
     tenants: set[str] = field(default_factory=set)
     user_ids: set[str] = field(default_factory=set)
@@ -108,6 +111,8 @@ class GenerationSummary:
                 **dict(sorted(self.claude_code.items())),
                 "cost_usd": str(self.claude_code_cost_usd),
             },
+            "metric_llm_calls": self.metric_llm_calls,
+            "engine_usage": dict(sorted(self.engine_usage.items())),
             "tenants": sorted(self.tenants),
             "user_ids": sorted(self.user_ids),
             "prompt_texts": sorted(self.prompt_texts),

@@ -5,8 +5,10 @@ The warehouse lower-cases the telemetry value and joins it to `provider_aliases.
 every alias here is lower-case. Identity rows for each priced provider are added at refresh time so
 that data already using genai-prices ids (e.g. from Pydantic Logfire) needs no special case.
 
-Deliberately absent: IBM watsonx (`ibm.watsonx.ai`, `watsonx`) and local runtimes (`ollama`, `vllm`)
-have no prices in genai-prices; their calls stay unpriced unless a user adds override rows.
+Self-hosted inference engines (vLLM, TGI, SGLang, Ollama) map to the internal provider
+`self_hosted`, whose daily prices the warehouse computes from the engines' GPU cost
+(int_self_hosted_prices_daily, docs/metrics.md). Deliberately absent: IBM watsonx (`ibm.watsonx.ai`,
+`watsonx`) has no prices in genai-prices; its calls stay unpriced unless a user adds override rows.
 """
 
 from __future__ import annotations
@@ -76,6 +78,23 @@ CURATED_ALIASES: dict[str, str] = {
     "grok": "x-ai",
 }
 
+SELF_HOSTED_PROVIDER = "self_hosted"  # dbt var self_hosted_provider: the same id
+# Engines an app names as its provider when it calls a model it serves itself: priced by the warehouse
+# from the engine's GPU cost, so they are kept whatever genai-prices lists.
+SELF_HOSTED_ALIASES: dict[str, str] = dict.fromkeys(
+    (
+        "vllm",
+        "tgi",
+        "text-generation-inference",
+        "huggingface_tgi",
+        "sglang",
+        "ollama",
+        "self_hosted",
+        "self-hosted",
+    ),
+    SELF_HOSTED_PROVIDER,
+)
+
 
 def alias_rows(priced_providers: Iterable[str]) -> tuple[list[tuple[str, str]], list[str]]:
     """Alias rows (sorted) plus curated aliases dropped because their target has no prices.
@@ -95,4 +114,5 @@ def alias_rows(priced_providers: Iterable[str]) -> tuple[list[tuple[str, str]], 
         if alias in priced and alias != target:
             raise ValueError(f"alias {alias!r} is itself a priced provider id but maps to {target!r}")
         mapping[alias] = target
+    mapping.update(SELF_HOSTED_ALIASES)
     return sorted(mapping.items()), sorted(dropped)

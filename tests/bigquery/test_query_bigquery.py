@@ -55,6 +55,7 @@ def test_every_saved_query_translates_to_bigquery_sql(path: Path) -> None:
             "finops",
             "reliability",
             "evals",
+            "metrics",
             "developer_tools",
             "quality",
             "intermediate",

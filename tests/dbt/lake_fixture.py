@@ -4,7 +4,8 @@ It covers what the marts must get right: conventions (GenAI, OpenInference, Open
 logs), tenant attributes only on the root span, cached and reasoning tokens, reported vs calculated
 cost, an unpriced model, a price change inside the window, retries, errors, "HTTP 200 but failed"
 answers, tail-sampled requests, agent loops, evaluation and feedback log events, an unknown tenant,
-and a trace that crosses midnight.
+a trace that crosses midnight, and metric points of a self-hosted vLLM instance (token counters,
+queue and KV-cache gauges with a saturated hour a day) and of a GenAI client (token usage histogram).
 """
 
 from __future__ import annotations
@@ -87,6 +88,24 @@ class _Writer:
             **kw,
         }
         self.rows["logs"].append(row)
+
+    def metric(self, name: str, kind: str, at: datetime, service: str, instance: str, **kw) -> None:
+        attributes = kw.pop("attributes", {})
+        row = {
+            "metric_name": name,
+            "metric_type": kind,
+            "aggregation_temporality": "CUMULATIVE" if kind in ("sum", "histogram") else None,
+            "is_monotonic": True if kind == "sum" else None,
+            "time_unix_nano": _ns(at),
+            "point_at": at,
+            "attributes": json.dumps(attributes, sort_keys=True),
+            "service_name": service,
+            "resource_attributes": json.dumps({"service.name": service, "service.instance.id": instance}),
+            "scope_name": "lake-fixture",
+            **self._lineage(),
+            **kw,
+        }
+        self.rows["metric_points"].append(row)
 
 
 def _llm_call(
@@ -302,7 +321,81 @@ def build_rows(traces_per_day: int = 60, seed: int = 7) -> dict[str, list[dict]]
                 reported_cost_usd=Decimal(rng.randint(1000, 90000)) / Decimal(10**7),
                 attributes={"duration_ms": rng.randint(900, 9000), "model": "claude-sonnet-4-20250514"},
             )
+        _engine_metrics(w, day)
+        _genai_client_metrics(w, rng, day)
     return w.rows
+
+
+VLLM_INSTANCE = "vllm-0.inference.svc:8000"  # in the engine_instances seed, so its hours are priced
+VLLM_MODEL = {"model_name": "meta-llama/Llama-3.1-8B-Instruct"}
+
+
+def _engine_metrics(w: _Writer, day: date) -> None:
+    """A vLLM instance scraped every 15 minutes from 14:00 to 17:00 (cumulative since 13:00): tokens
+    grow every scrape; from 15:00 to 16:00 the queue grows while the KV cache stands above 0.9."""
+    started = datetime(day.year, day.month, day.day, 13, tzinfo=UTC)
+    prompt = generation = 0
+    for k in range(13):
+        at = started + timedelta(hours=1, minutes=15 * k)
+        saturated = 4 <= k < 8
+        prompt += 90_000 if saturated else 40_000
+        generation += 30_000 if saturated else 12_000
+        common = {"attributes": VLLM_MODEL, "start_time_unix_nano": _ns(started)}
+        for name, total in (
+            ("vllm:prompt_tokens_total", prompt),
+            ("vllm:generation_tokens_total", generation),
+        ):
+            w.metric(name, "sum", at, "vllm", VLLM_INSTANCE, value_double=float(total), **common)
+        waiting = 2 + 3 * (k - 4) if saturated else 0
+        kv_cache = 0.93 + 0.01 * (k - 4) if saturated else 0.4
+        common = {"attributes": VLLM_MODEL}
+        w.metric(
+            "vllm:num_requests_waiting",
+            "gauge",
+            at,
+            "vllm",
+            VLLM_INSTANCE,
+            value_double=float(waiting),
+            **common,
+        )
+        w.metric(
+            "vllm:kv_cache_usage_perc", "gauge", at, "vllm", VLLM_INSTANCE, value_double=kv_cache, **common
+        )
+
+
+def _genai_client_metrics(w: _Writer, rng: random.Random, day: date) -> None:
+    """The app's gen_ai.client.token.usage histogram, cumulative, one point every half hour at noon."""
+    started = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+    bounds = [1.0, 4.0, 16.0, 64.0, 256.0, 1024.0, 4096.0, 16384.0]
+    for token_type in ("input", "output"):
+        counts = [0] * (len(bounds) + 1)
+        total = 0.0
+        for k in range(1, 4):
+            for _ in range(20):
+                tokens = rng.randint(50, 4000) if token_type == "input" else rng.randint(1, 800)
+                counts[sum(tokens > b for b in bounds)] += 1
+                total += tokens
+            attributes = {
+                "gen_ai.operation.name": "chat",
+                "gen_ai.provider.name": "openai",
+                "gen_ai.request.model": "gpt-4o",
+                "gen_ai.token.type": token_type,
+            }
+            w.metric(
+                "gen_ai.client.token.usage",
+                "histogram",
+                started + timedelta(minutes=30 * k),
+                "assistant-api",
+                "assistant-api-0",
+                attributes=attributes,
+                start_time_unix_nano=_ns(started),
+                model="gpt-4o",
+                token_type=token_type,
+                count=sum(counts),
+                sum=total,
+                bucket_counts=list(counts),
+                explicit_bounds=bounds,
+            )
 
 
 def write_lake(lake_dir: Path, rows: dict[str, list[dict]]) -> None:
@@ -311,7 +404,7 @@ def write_lake(lake_dir: Path, rows: dict[str, list[dict]]) -> None:
         empty = lake_dir / table / "date=1970-01-01"
         empty.mkdir(parents=True, exist_ok=True)
         pq.write_table(schema.empty_table(), empty / "_schema.parquet")
-        time_col = {"spans": "start_at", "logs": "log_at"}.get(table)
+        time_col = {"spans": "start_at", "logs": "log_at", "metric_points": "point_at"}.get(table)
         by_date: dict[date, list[dict]] = defaultdict(list)
         for row in rows.get(table, []):
             by_date[row[time_col].date()].append(row)

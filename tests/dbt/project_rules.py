@@ -26,6 +26,10 @@ MART_READS_ALLOWED = {
         "fct_spend_month_to_date",
         "fct_llm_costs_daily",
     ): "month-to-date spend is the daily cost mart rolled up",
+    (
+        "fct_genai_spans_vs_metrics_hourly",
+        "fct_genai_metrics_hourly",
+    ): "the reconciliation shows the GenAI metrics mart's own numbers beside the spans'",
 }
 
 # model → why it has no primary-key test.

@@ -105,6 +105,41 @@ def test_marts_match_the_generator(generated: tuple[Settings, dict]) -> None:
     )
 
 
+def test_metrics_marts_match_the_generator(generated: tuple[Settings, dict]) -> None:
+    settings, truth = generated
+    days = truth["config"]["days"]
+    engines = query(
+        settings,
+        "select sum(prompt_tokens), sum(generation_tokens), sum(request_count), "
+        "count(*) filter (where is_saturated), count(distinct hour(metric_hour)) filter (where is_saturated), "
+        "count(*) filter (where has_restart) from metrics.fct_inference_engine_hourly",
+    )[0]
+    usage = truth["engine_usage"]
+    # counters read across the restart lose and double nothing
+    assert engines[:3] == (usage["prompt_tokens"], usage["generation_tokens"], usage["requests"])
+    assert engines[3:] == (2 * days, 1, 1)  # both instances saturate at one hour a day; one restart
+    costs = query(
+        settings,
+        "select sum(instance_hours), sum(cost_usd), sum(prompt_tokens + generation_tokens), bool_or(is_unpriced) "
+        "from metrics.fct_self_hosted_costs_daily",
+    )[0]
+    assert costs[0] == 2 * 24 * days and not costs[3]
+    assert round(costs[1], 2) == round(Decimal("1.861") * costs[0], 2)  # instance-hours x price, to the cent
+    assert costs[2] == usage["prompt_tokens"] + usage["generation_tokens"]
+    (metric_calls,) = query(
+        settings, "select sum(metric_call_count) from metrics.fct_genai_spans_vs_metrics_hourly"
+    )[0]
+    # every call the metrics counted has its span over the run (the generator keeps every trace;
+    # single hours may differ by calls near the top of the hour)
+    assert metric_calls == truth["metric_llm_calls"]
+    by_key = query(
+        settings,
+        "select service_name, provider, model, sum(metric_call_count), sum(span_call_count) "
+        "from metrics.fct_genai_spans_vs_metrics_hourly group by all having sum(metric_call_count) > 0",
+    )
+    assert by_key and all(metric == spans for *_, metric, spans in by_key), by_key
+
+
 def test_quality_marts_show_what_the_generator_planted(generated: tuple[Settings, dict]) -> None:
     """The demo's quality story (generator/quality_scenarios.py): a canary compared with production and
     truncating more, cancelled streams that still cost, empty retrievals, looping agents."""

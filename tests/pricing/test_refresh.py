@@ -14,7 +14,7 @@ import pytest
 from genai_prices import types as gp
 from genai_prices.data import providers as bundled_providers
 
-from orchestration.pricing.aliases import CURATED_ALIASES
+from orchestration.pricing.aliases import CURATED_ALIASES, SELF_HOSTED_ALIASES, SELF_HOSTED_PROVIDER
 from orchestration.pricing.columns import MODEL_PRICE_COLUMNS, PROVIDER_ALIAS_COLUMNS, quantize_money
 from orchestration.pricing.extract import token_prices
 from orchestration.pricing.lookup import read_csv, resolve
@@ -237,7 +237,9 @@ def _as_tuple(row: dict[str, str] | None) -> tuple[Decimal | None, ...] | None:
 def test_aliases_cover_telemetry_dialects(rows: list[dict[str, str]], aliases: dict[str, str]) -> None:
     priced = {row["provider"] for row in rows}
     assert all(alias == alias.lower() for alias in aliases)
-    assert set(aliases.values()) <= priced
+    # every alias points at a priced provider, or at the internal one the warehouse prices (self-hosted engines)
+    assert set(aliases.values()) <= priced | {SELF_HOSTED_PROVIDER}
+    assert {a: p for a, p in aliases.items() if p == SELF_HOSTED_PROVIDER} == SELF_HOSTED_ALIASES
     assert all(aliases[provider] == provider for provider in priced)  # identity rows
     semconv = {
         "openai": "openai",

@@ -22,6 +22,7 @@ SCHEMAS = (
     "finops",
     "reliability",
     "evals",
+    "metrics",
     "developer_tools",
     "quality",
     "intermediate",

@@ -14,6 +14,10 @@
 -- depends_on: {{ ref('stg_otlp__span_links') }}
 -- depends_on: {{ ref('stg_otlp__span_events') }}
 -- depends_on: {{ ref('stg_otlp__metric_points') }}
+-- depends_on: {{ ref('fct_genai_spans_vs_metrics_hourly') }}
+-- depends_on: {{ ref('fct_inference_engine_hourly') }}
+-- depends_on: {{ ref('fct_self_hosted_costs_daily') }}
+-- depends_on: {{ ref('int_metric_summary_points') }}
 -- depends_on: {{ ref('dim_skills') }}
 -- depends_on: {{ ref('fct_skill_usage_daily') }}
 -- depends_on: {{ ref('fct_skill_context_cost_daily') }}

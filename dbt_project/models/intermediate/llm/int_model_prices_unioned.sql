@@ -1,7 +1,7 @@
 {{ config(materialized='view') }}
 
 {#- The price book: the user's negotiated prices (model_prices_overrides) on top of the list prices
-    (model_prices). Per million tokens; a missing cached / cache-write price means the
+    (model_prices), and the internal provider's daily prices of self-hosted models. Per million tokens; a missing cached / cache-write price means the
     input price, a missing reasoning price the output price, a missing input or output price zero, effective from `effective_from` (inclusive) until
     `effective_to` (exclusive; empty = still in effect). -#}
 
@@ -25,11 +25,33 @@ list_prices as (
 
 ),
 
+-- the internal provider: self-hosted models at the day's GPU cost per token (int_self_hosted_prices_daily)
+self_hosted as (
+
+    select
+        provider,
+        model_match,
+        'exact' as match_type,
+        effective_from,
+        effective_to,
+        usd_per_mtok as input_usd_per_mtok,
+        usd_per_mtok as cached_input_usd_per_mtok,
+        usd_per_mtok as cache_write_usd_per_mtok,
+        usd_per_mtok as output_usd_per_mtok,
+        usd_per_mtok as reasoning_usd_per_mtok,
+        'self-hosted GPU cost allocated by tokens' as price_source,
+        2 as price_priority
+    from {{ ref('int_self_hosted_prices_daily') }}
+
+),
+
 unioned as (
 
     select * from overrides
     union all
     select * from list_prices
+    union all
+    select * from self_hosted
 
 ),
 

@@ -67,7 +67,8 @@ renamed as (
         prompt_version,
         tool_name,
         agent_name,
-        sample_rate,
+        -- a SampleRate-style attribute, else the probability sampler's threshold in the tracestate
+        coalesce(sample_rate, {{ tracestate_sample_probability('trace_state') }}) as sample_rate,
         retry_attempt,
         is_fallback,
         http_status_code,
