@@ -2,7 +2,7 @@
     order, so their last digits change from run to run; exact decimal sums do not. -#}
 
 {% macro exact_decimal(expression) -%}
-    {%- if target.type == 'bigquery' -%}cast({{ expression }} as bignumeric){%- else -%}cast({{ expression }} as decimal(38, 9)){%- endif -%}
+    {%- if target.type == 'bigquery' -%}cast({{ expression }} as {{ bq_bignumeric() }}){%- else -%}cast({{ expression }} as decimal(38, 9)){%- endif -%}
 {%- endmacro %}
 
 {% macro exact_avg(expression) -%}

@@ -4,7 +4,8 @@ as BigQuery SQL.
 Covered: `dbt seed` and `dbt run --full-refresh --target bigquery` through dbt-bigquery's real
 adapter (api_endpoint = the emulator): every bigquery__ macro variant, partition_by / cluster
 configs, the initial CREATE TABLE of insert_overwrite models, and the marts' numbers against the
-lake. sqlglot (dialect bigquery) parses each compiled model.
+lake. sqlglot (dialect bigquery) parses each compiled model. The same lake built on DuckDB gives the
+same marts: row counts and per-column totals of every mart table.
 Not covered here (emulator limits): the incremental *rerun* of insert_overwrite models (dbt's
 dynamic-partition script uses array_agg(distinct ... ignore nulls), which the emulator cannot
 translate), dbt data tests and unit tests (an empty seed is not created as a table by the
@@ -14,19 +15,24 @@ emulator's load job; a unit-test fixture string is mangled), real partition prun
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 import sqlglot
 
 from orchestration.compliance.policy import DEFAULT_DAYS
+from orchestration.settings import Settings
 from orchestration.warehouse.bigquery.compliance import load_compliance_exports
 from orchestration.warehouse.bigquery.config import BigQueryConfig
 from orchestration.warehouse.bigquery.loader import DayLoader, lake_days
-from orchestration.warehouse.dbt_runner import PROJECT_DIR, dbt_executable
+from orchestration.warehouse.dbt_runner import PROJECT_DIR, dbt_executable, run_dbt_build
+from tests.built_once import private_copy
 
 PROFILE = """
 spanledger:
@@ -238,3 +244,93 @@ def test_real_bigquery_needs_credentials():
     )
     assert Path(os.environ["GOOGLE_APPLICATION_CREDENTIALS"]).exists()
     make_client(config).query("select 1").result()
+
+
+# --- both warehouses give the same marts ---------------------------------------------------------
+
+MART_FOLDER = ("spanledger", "marts")
+NUMERIC_TYPES = ("INT64", "FLOAT64", "NUMERIC", "BIGNUMERIC")
+# Known and documented (docs/bigquery.md, "Differences"): BigQuery's aggregate percentiles are
+# APPROX_QUANTILES, nearest rank, so a tenant-day of fewer than 100 requests has p99 = its slowest
+# request and no request is "slower than p99" there; DuckDB interpolates.
+PERCENTILE_DEPENDENT = {"fct_eval_candidates"}
+# The emulator (not BigQuery) rounds a NUMERIC quotient to 3 places inside a query: ratios of money
+# match to that precision only.
+EMULATOR_ROUNDED_RATIOS = {"cost_per_request_usd", "projected_month_end_cost_usd", "usd_per_million_tokens"}
+
+
+@pytest.fixture(scope="module")
+def duckdb_twin(dbt_build, landed, tmp_path_factory) -> Settings:
+    """The same landed lake, built on DuckDB."""
+    settings = Settings.from_env(private_copy(landed.data_dir, tmp_path_factory.mktemp("twin") / "data"))
+    result = run_dbt_build(settings)
+    assert result.success, f"{result.summary} {result.failures}"
+    return settings
+
+
+def _mart_tables(manifest: dict) -> list[tuple[str, str]]:
+    return sorted(
+        (node["schema"], node["alias"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and tuple(node["fqn"][:2]) == MART_FOLDER
+        and node["config"]["materialized"] in ("table", "incremental")
+    )
+
+
+def _same(bigquery_total, duckdb_total) -> bool:
+    if bigquery_total is None or duckdb_total is None:
+        return bigquery_total is None and duckdb_total is None
+    if isinstance(bigquery_total, Decimal) or isinstance(duckdb_total, Decimal):
+        return abs(Decimal(str(bigquery_total)) - Decimal(str(duckdb_total))) <= Decimal("1e-9")
+    return math.isclose(float(bigquery_total), float(duckdb_total), rel_tol=1e-9, abs_tol=1e-9)
+
+
+def test_every_mart_has_the_same_rows_and_totals_on_both_warehouses(dbt_build, bq_client, duckdb_twin):
+    config, _, _, manifest, _ = dbt_build
+    tables = _mart_tables(manifest)
+    assert len(tables) >= 20
+    differences: list[str] = []
+    compared_columns = 0
+    with duckdb.connect(str(duckdb_twin.warehouse_path), read_only=True) as con:
+        for dataset, table in tables:
+            if table in PERCENTILE_DEPENDENT:
+                continue
+            schema = bq_client.get_table(f"{config.project}.{dataset}.{table}").schema
+            numeric = [field.name for field in schema if field.field_type in NUMERIC_TYPES]
+            flags = [field.name for field in schema if field.field_type in ("BOOL", "BOOLEAN")]
+            totals = ", ".join(
+                [
+                    "count(*)",
+                    *(f"sum({column})" for column in numeric),
+                    *(f"sum(case when {column} then 1 else 0 end)" for column in flags),
+                ]
+            )
+            (bigquery_row,) = bq_client.query(
+                f"select {totals} from `{config.project}.{dataset}.{table}`"
+            ).result()
+            found = con.execute(
+                "select table_schema from information_schema.tables where table_name = ?", [table]
+            ).fetchall()
+            assert len(found) == 1, (table, found)
+            duckdb_schema = found[0][0]
+            duckdb_row = con.execute(f'select {totals} from "{duckdb_schema}"."{table}"').fetchone()
+            for name, bigquery_total, duckdb_total in zip(
+                ["rows", *numeric, *flags], bigquery_row, duckdb_row, strict=True
+            ):
+                compared_columns += 1
+                if (
+                    name in EMULATOR_ROUNDED_RATIOS
+                    and bigquery_total is not None
+                    and duckdb_total is not None
+                ):
+                    rows = bigquery_row[0]
+                    if (
+                        abs(Decimal(str(bigquery_total)) - Decimal(str(duckdb_total)))
+                        <= Decimal("0.0005") * rows
+                    ):
+                        continue
+                if not _same(bigquery_total, duckdb_total):
+                    differences.append(f"{table}.{name}: BigQuery {bigquery_total} vs DuckDB {duckdb_total}")
+    assert compared_columns > len(tables)
+    assert not differences, "\n".join(differences)

@@ -1,10 +1,16 @@
 {#- Money is exact decimal end to end: decimal(38,9) on DuckDB, NUMERIC on BigQuery. -#}
+
+{#- BigQuery's exact types by name: NUMERIC has 9 decimal places, BIGNUMERIC 38. An emulator that
+    maps the bare names to narrower decimals (bqemulator: 3 and 5 places) is given parameterized
+    names instead (SPANLEDGER_BQ_NUMERIC_TYPE / SPANLEDGER_BQ_BIGNUMERIC_TYPE, set by the tests). -#}
+{% macro bq_numeric() %}{{ return(env_var('SPANLEDGER_BQ_NUMERIC_TYPE', 'numeric')) }}{% endmacro %}
+{% macro bq_bignumeric() %}{{ return(env_var('SPANLEDGER_BQ_BIGNUMERIC_TYPE', 'bignumeric')) }}{% endmacro %}
 {% macro money(expression) %}{{ return(adapter.dispatch('money', 'spanledger')(expression)) }}{% endmacro %}
 {% macro duckdb__money(expression) -%}
     cast({{ expression }} as decimal(38, 9))
 {%- endmacro %}
 {% macro bigquery__money(expression) -%}
-    cast({{ expression }} as numeric)
+    cast({{ expression }} as {{ bq_numeric() }})
 {%- endmacro %}
 
 {#- Token counts as exact integers with a decimal type, so token x price keeps scale 9 and never
@@ -14,7 +20,7 @@
     cast({{ expression }} as decimal(38, 0))
 {%- endmacro %}
 {% macro bigquery__token_decimal(expression) -%}
-    cast({{ expression }} as numeric)
+    cast({{ expression }} as {{ bq_numeric() }})
 {%- endmacro %}
 
 {#- USD from (tokens x USD per million tokens) summed: scale 9 x 1e-6 exactly, then back to money. -#}
@@ -23,7 +29,7 @@
     cast(({{ expression }}) * cast(0.000001 as decimal(38, 6)) as decimal(38, 9))
 {%- endmacro %}
 {% macro bigquery__usd_from_mtok_product(expression) -%}
-    cast(cast({{ expression }} as bignumeric) / 1000000 as numeric)
+    cast(cast({{ expression }} as {{ bq_bignumeric() }}) / 1000000 as {{ bq_numeric() }})
 {%- endmacro %}
 
 {% macro safe_cast(expression, type) %}{{ return(adapter.dispatch('safe_cast', 'spanledger')(expression, type)) }}{% endmacro %}
@@ -58,4 +64,4 @@
 {%- endmacro %}
 
 {#- The money type by name, for safe casts of text that should hold an amount. -#}
-{% macro t_money() %}{{ return('numeric' if target.type == 'bigquery' else 'decimal(38, 9)') }}{% endmacro %}
+{% macro t_money() %}{{ return(bq_numeric() if target.type == 'bigquery' else 'decimal(38, 9)') }}{% endmacro %}

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=env_var('SPANLEDGER_VIEW_MATERIALIZATION', 'view')) }}
 
 {#- The price book: the user's negotiated prices (model_prices_overrides) on top of the list prices
     (model_prices), and the internal provider's daily prices of self-hosted models. Per million tokens; a missing cached / cache-write price means the

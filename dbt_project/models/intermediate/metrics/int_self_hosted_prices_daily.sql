@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=env_var('SPANLEDGER_VIEW_MATERIALIZATION', 'view')) }}
 
 {#- The internal provider's price list: per day and self-hosted model, what a million tokens cost
     (the day's allocated GPU cost / the day's prompt + generation tokens, every instance together).
