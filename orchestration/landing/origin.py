@@ -123,6 +123,16 @@ def refuse_real_data_in_demo_lake(settings: Settings, pending: list[Any]) -> Non
         )
 
 
+def refuse_buckets_in_demo_lake(settings: Settings, buckets: list[str]) -> None:
+    """A bucket holds real exports (the generator writes to folders): never landed into a demo lake."""
+    if buckets and holds_generated_data(settings):
+        raise MixedDataError(
+            f"{settings.data_dir} holds generated demo data, and {buckets[0]} is a bucket of real telemetry: "
+            "real telemetry is never landed into a demo lake. Land it into a data directory of its own: "
+            f"`spanledger --data-dir DIR land {buckets[0]}` (or remove the demo: rm -r {settings.data_dir})"
+        )
+
+
 def next_step_hint(settings: Settings) -> str:
     """What to run when a command finds nothing to work on: commands that are safe in this data dir."""
     if holds_generated_data(settings):

@@ -15,7 +15,7 @@ from orchestration.lake.writer import ensure_schema_files
 from orchestration.landing.buckets.flow import land_buckets
 from orchestration.landing.buckets.uri import is_bucket_uri
 from orchestration.landing.discovery import Pending, discover
-from orchestration.landing.origin import refuse_real_data_in_demo_lake
+from orchestration.landing.origin import refuse_buckets_in_demo_lake, refuse_real_data_in_demo_lake
 from orchestration.landing.publish import recover, staging_root
 from orchestration.landing.report import LANDED_OUTCOMES, LandingError, LandingReport
 from orchestration.landing.schedule import Schedule
@@ -56,6 +56,7 @@ def land(
             ensure_schema_files(settings.lake_dir)
             pending = discover(manifest, local, settle, settings.tail_timeout_seconds, final, report)
             refuse_real_data_in_demo_lake(settings, pending)
+            refuse_buckets_in_demo_lake(settings, buckets)
 
             def land_batch(items: list[Pending]) -> None:
                 Schedule(settings, manifest, items, staging, workers, progress, report, run_id).run()

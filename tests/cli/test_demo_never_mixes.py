@@ -54,6 +54,13 @@ def test_demo_lake_refuses_real_telemetry(tmp_path: Path) -> None:
     assert again.returncode == 2 and "real-traces.json" in again.stderr
     assert _lake_files(data_dir) == landed
 
+    # a bucket only ever holds real exports: refused before anything is listed or downloaded
+    bucket = spanledger(data_dir, "land", "--settle-seconds", "0", "s3://real-exports/otel")
+    assert bucket.returncode == 2, bucket.stdout + bucket.stderr
+    message = " ".join(bucket.stderr.split())
+    assert "holds generated demo data" in message and "s3://real-exports/otel" in message
+    assert _lake_files(data_dir) == landed
+
     # the demo itself runs again: nothing new of its own to land, nothing foreign taken
     (data_dir / "inbox" / "real-traces.json").unlink()
     rerun = spanledger(data_dir, "demo", "--skip-build")
