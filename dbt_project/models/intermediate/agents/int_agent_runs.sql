@@ -1,12 +1,16 @@
 {{ config(**date_partitioned('agent_run_date')) }}
 
 {#- One row per agent run: the outermost agent span of a subtree (nested agents are its sub-agents).
-    Steps are the LLM and tool calls below it. A loop is the same tool called
-    `agent_loop_min_repeats` times in a row, or the same step name repeated that often in a row
-    (steps other than LLM and tool calls: chains, sub-agents, custom steps); its length is the
-    longest such streak. Tool arguments are content (dropped at landing), so the same tool counts
-    whatever its arguments. A run is runaway when it costs more, or takes more steps, than its
+    Steps are the LLM and tool calls below it. A loop is the same tool called with the same
+    arguments `agent_loop_min_repeats` times in a row (the arguments are content, dropped at landing:
+    their keyed hash, content_hmac, tells equal from different); the same tool with changing
+    arguments (a paginated search) is a loop only from `agent_tool_streak_min_repeats` calls in a row;
+    where the instrumentation records no arguments, the same tool `agent_loop_min_repeats` times in a
+    row is. So is the same step name repeated that often in a row (steps other than LLM and tool
+    calls: chains, sub-agents, custom steps). Its length is the longest such streak. A run is runaway when it costs more, or takes more steps, than its
     agent's budget in effect that day (seed agent_budgets; a tenant's own row first). -#}
+
+{%- set min_repeats = var('agent_loop_min_repeats') %}
 
 with
 
@@ -104,6 +108,7 @@ run_steps as (
             or lower(error_type) like '%invalid%tool%' or lower(error_type) like '%tool%not%'
             or lower(error_type) like '%invalid%argument%'
         ) as is_selection_error,
+        content_hmac,
         started_at,
         span_id
     from spans
@@ -119,6 +124,7 @@ run_steps as (
         span_name as step_name,
         false as is_error,
         false as is_selection_error,
+        cast(null as {{ t_string() }}) as content_hmac,
         started_at,
         span_id
     from spans
@@ -130,21 +136,52 @@ run_steps as (
 
 step_streaks as (
 
-    -- gaps and islands: a new streak starts whenever the step name changes
+    -- gaps and islands: a new streak starts whenever the step name changes; an identical-call streak
+    -- also whenever the arguments do (or are not recorded)
     select
         *,
         sum(case when step_name = previous_step_name then 0 else 1 end) over (
             partition by trace_id, agent_run_span_id, step_kind order by started_at, span_id
             rows between unbounded preceding and current row
-        ) as streak_id
+        ) as streak_id,
+        sum(
+            case when step_name = previous_step_name and content_hmac = previous_content_hmac then 0 else 1 end
+        ) over (
+            partition by trace_id, agent_run_span_id, step_kind order by started_at, span_id
+            rows between unbounded preceding and current row
+        ) as identical_streak_id
     from (
         select
             *,
             lag(step_name) over (
                 partition by trace_id, agent_run_span_id, step_kind order by started_at, span_id
-            ) as previous_step_name
+            ) as previous_step_name,
+            lag(content_hmac) over (
+                partition by trace_id, agent_run_span_id, step_kind order by started_at, span_id
+            ) as previous_content_hmac
         from run_steps
     ) as steps_in_order
+
+),
+
+identical_calls as (
+
+    -- the longest run of one tool called with the same arguments, per agent run
+    select
+        trace_id,
+        agent_run_span_id,
+        max(streak_length) as max_identical_call_streak
+    from (
+        select
+            trace_id,
+            agent_run_span_id,
+            identical_streak_id,
+            count(*) as streak_length
+        from step_streaks
+        where step_kind = 'tool' and content_hmac is not null
+        group by 1, 2, 3
+    ) as identical_streaks
+    group by 1, 2
 
 ),
 
@@ -159,7 +196,8 @@ run_steps_summarized as (
             as tool_selection_error_count,
         count(distinct case when step_kind = 'tool' then step_name end) as distinct_tool_count,
         max(case when step_kind = 'tool' then streak_length end) as max_same_tool_streak,
-        max(case when step_kind = 'named' then streak_length end) as max_same_step_streak
+        max(case when step_kind = 'named' then streak_length end) as max_same_step_streak,
+        max(case when step_kind = 'tool' and has_arguments then 1 else 0 end) = 1 as has_tool_arguments
     from (
         select
             trace_id,
@@ -169,7 +207,8 @@ run_steps_summarized as (
             step_name,
             count(*) as streak_length,
             {{ count_where("is_error") }} as error_count,
-            {{ count_where("is_selection_error") }} as selection_error_count
+            {{ count_where("is_selection_error") }} as selection_error_count,
+            max(case when content_hmac is not null then 1 else 0 end) = 1 as has_arguments
         from step_streaks
         group by 1, 2, 3, 4, 5
     ) as streaks
@@ -207,15 +246,17 @@ measured as (
         run_spans.max_span_depth - runs.span_depth as step_depth,
         coalesce(steps.max_same_tool_streak, 0) as max_same_tool_streak,
         coalesce(steps.max_same_step_streak, 0) as max_same_step_streak,
-        (
-            coalesce(steps.max_same_tool_streak, 0) >= {{ var('agent_loop_min_repeats') }}
-            or coalesce(steps.max_same_step_streak, 0) >= {{ var('agent_loop_min_repeats') }}
-        ) as is_loop,
+        coalesce(identical_calls.max_identical_call_streak, 0) as max_identical_call_streak,
         case
-            when coalesce(steps.max_same_tool_streak, 0) >= {{ var('agent_loop_min_repeats') }} then 'repeated_tool'
+            when coalesce(identical_calls.max_identical_call_streak, 0) >= {{ min_repeats }}
+                then 'repeated_identical_call'
             when
-                coalesce(steps.max_same_step_streak, 0) >= {{ var('agent_loop_min_repeats') }}
-                then 'repeated_step'
+                coalesce(steps.max_same_tool_streak, 0) >= case
+                    when steps.has_tool_arguments then {{ var('agent_tool_streak_min_repeats') }}
+                    else {{ min_repeats }}
+                end
+                then 'repeated_tool'
+            when coalesce(steps.max_same_step_streak, 0) >= {{ min_repeats }} then 'repeated_step'
         end as loop_reason,
         run_budgets.max_cost_usd_per_run as budget_cost_usd,
         run_budgets.max_steps_per_run as budget_steps,
@@ -227,6 +268,8 @@ measured as (
         on runs.trace_id = run_llm.trace_id and runs.span_id = run_llm.agent_run_span_id
     left join run_steps_summarized as steps
         on runs.trace_id = steps.trace_id and runs.span_id = steps.agent_run_span_id
+    left join identical_calls
+        on runs.trace_id = identical_calls.trace_id and runs.span_id = identical_calls.agent_run_span_id
     left join run_budgets
         on runs.trace_id = run_budgets.trace_id and runs.span_id = run_budgets.span_id
         and run_budgets.budget_rank = 1
@@ -264,9 +307,14 @@ final as (
         step_depth,
         max_same_tool_streak,
         max_same_step_streak,
-        is_loop,
+        max_identical_call_streak,
+        loop_reason is not null as is_loop,
         loop_reason,
-        case when is_loop then greatest(max_same_tool_streak, max_same_step_streak) end as loop_length,
+        case
+            when loop_reason = 'repeated_identical_call' then max_identical_call_streak
+            when loop_reason = 'repeated_tool' then max_same_tool_streak
+            when loop_reason = 'repeated_step' then max_same_step_streak
+        end as loop_length,
         budget_cost_usd,
         budget_steps,
         coalesce(cost_usd > budget_cost_usd, false) or coalesce(step_count > budget_steps, false) as is_runaway,
@@ -278,7 +326,7 @@ final as (
             when is_error then 'error'
             when coalesce(cost_usd > budget_cost_usd, false) or coalesce(step_count > budget_steps, false)
                 then 'runaway'
-            when is_loop then 'looped'
+            when loop_reason is not null then 'looped'
             else 'completed'
         end as outcome,
         agent_run_date

@@ -182,6 +182,7 @@ final as (
         filled.http_status_code,
         filled.error_type,
         filled.output_chars,
+        filled.content_hmac,
         filled.scope_name,
         filled.scope_version,
         filled.response_id,

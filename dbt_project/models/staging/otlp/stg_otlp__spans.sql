@@ -75,6 +75,7 @@ renamed as (
         error_type,
         input_chars,
         output_chars,
+        content_hmac,
 
         -- what tells one provider call from another, read for LLM-typed spans only (JSON reads cost):
         -- the provider's response id, and the Vercel AI SDK's operation (its outer spans sum the steps)
