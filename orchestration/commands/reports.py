@@ -49,8 +49,9 @@ def chargeback(ctx, month, out_dir, fmt, open_html) -> None:
     """Write a month's chargeback: FOCUS CSV, Parquet copy and an HTML report with charts.
 
     \b
-    Reads the FinOps marts of the warehouse (run `spanledger build` first); the CSV reconciles with
-    finops.fct_chargeback_monthly to the cent. Files land atomically in <out>/<YYYY-MM>/.
+    Reads the FinOps marts of the warehouse, DuckDB or BigQuery (run `spanledger build` first); the CSV
+    reconciles with finops.fct_chargeback_focus_monthly to the cent. Files land atomically in
+    <out>/<YYYY-MM>/.
     \b
     Examples:
       spanledger report chargeback                         # the latest month in the warehouse
@@ -59,14 +60,16 @@ def chargeback(ctx, month, out_dir, fmt, open_html) -> None:
     """
     from orchestration.cli import CliError
     from orchestration.reports.chargeback import Month, ReportError, latest_month
+    from orchestration.reports.marts import marts_for
     from orchestration.reports.publish import make_chargeback_report
 
     settings = _settings(ctx)
     target = out_dir or settings.reports_dir / "chargeback"
+    marts = marts_for(settings)
     try:
-        chosen = Month.parse(month) if month else latest_month(settings.warehouse_path)
+        chosen = Month.parse(month) if month else latest_month(marts)
         with console.status(f"building the chargeback report for {chosen} …"):
-            files = make_chargeback_report(settings.warehouse_path, chosen, target)
+            files = make_chargeback_report(marts, chosen, target)
     except ReportError as err:
         from orchestration.landing.origin import next_step_hint
 
@@ -77,7 +80,7 @@ def chargeback(ctx, month, out_dir, fmt, open_html) -> None:
     else:
         out.print(
             f"[bold]Chargeback {chosen}[/]: {files.rows:,} FOCUS rows, ${files.total_cost_usd:,.2f} "
-            f"(reconciles with finops.fct_chargeback_monthly)"
+            f"(reconciles with finops.fct_chargeback_focus_monthly)"
         )
         for label, path, what in (
             ("html", files.html, "the report: totals, month over month, charts, methods"),

@@ -63,6 +63,15 @@ COLUMNS: dict[str, str] = {
     "x_UnpricedTokens": "integer",
     "x_CostSource": "string",
     "x_IsCostSplitEstimated": "boolean",
+    # calculated cost by how the price was found (they add up to the calculated cost), and its estimated part
+    "x_ReportedCost": "decimal",
+    "x_CalculatedCost": "decimal",
+    "x_ExactMatchCost": "decimal",
+    "x_RequestModelMatchCost": "decimal",
+    "x_AliasMatchCost": "decimal",
+    "x_FamilyMatchCost": "decimal",
+    "x_OverrideMatchCost": "decimal",
+    "x_EstimatedCost": "decimal",
 }
 
 # What FOCUS requires to be present and non-null on every usage row of this dataset.

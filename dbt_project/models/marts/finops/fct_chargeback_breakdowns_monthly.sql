@@ -17,12 +17,17 @@
         'keys': {'tenant_id': 'tenant_id', 'feature': 'feature', 'model': 'model'}},
     'day': {'member': "cast(day_of_month as " ~ t_string() ~ ")", 'keys': {'day_of_month': 'day_of_month'}},
     'cost_source': {'member': 'cost_source', 'keys': {'cost_source': 'cost_source'}},
+    'price_match_kind': {
+        'member': 'price_match_kind', 'keys': {'price_match_kind': 'price_match_kind'},
+        'where': "cost_source = 'calculated'"},
     'price_source': {'member': 'price_source', 'keys': {'price_source': 'price_source'}, 'where': 'price_source is not null'},
     'unpriced_model': {
         'member': "concat(provider, ' / ', model)",
         'keys': {'provider': 'provider', 'model': 'model'}, 'where': 'not has_price'},
 } %}
-{%- set key_columns = ['tenant_id', 'team', 'feature', 'model', 'provider', 'cost_source', 'price_source', 'day_of_month'] %}
+{%- set key_columns = [
+    'tenant_id', 'team', 'feature', 'model', 'provider', 'cost_source', 'price_match_kind', 'price_source', 'day_of_month'
+] %}
 
 with
 
@@ -91,6 +96,7 @@ members as (
         coalesce(trace_id, llm_call_id) as request_key,
         tenant_id as call_tenant_id,
         billed_cost_usd,
+        case when cost_source = 'calculated' and is_cost_estimated then billed_cost_usd end as estimated_cost_usd,
         reported_cost_usd,
         total_tokens,
         is_unpriced
@@ -110,6 +116,7 @@ current_month as (
         {% for column in key_columns %}{{ column }},
         {% endfor -%}
         coalesce(sum(billed_cost_usd), {{ money(0) }}) as cost_usd,
+        coalesce(sum(estimated_cost_usd), {{ money(0) }}) as estimated_cost_usd,
         count(*) as llm_call_count,
         {{ count_where('is_unpriced') }} as unpriced_call_count,
         {{ count_where('reported_cost_usd is not null') }} as reported_cost_call_count,
@@ -156,6 +163,7 @@ joined as (
         coalesce(current_month.{{ column }}, previous_month.{{ column }}) as {{ column }},
         {%- endfor %}
         coalesce(current_month.cost_usd, {{ money(0) }}) as cost_usd,
+        coalesce(current_month.estimated_cost_usd, {{ money(0) }}) as estimated_cost_usd,
         coalesce(current_month.llm_call_count, 0) as llm_call_count,
         coalesce(current_month.unpriced_call_count, 0) as unpriced_call_count,
         coalesce(current_month.reported_cost_call_count, 0) as reported_cost_call_count,
@@ -220,6 +228,7 @@ final as (
         case when compared.dimension = 'tenant' then coalesce(tenants.cost_center, '{{ var("unknown_label") }}') end
             as cost_center,
         compared.cost_usd,
+        compared.estimated_cost_usd,
         case
             when month_total.cost_usd > 0
                 then cast(compared.cost_usd as {{ t_float() }}) / cast(month_total.cost_usd as {{ t_float() }})
@@ -249,6 +258,7 @@ final as (
         compared.compared_day_count,
         compared.cost_usd as like_for_like_cost_usd,
         compared.previous_like_for_like_cost_usd,
+        compared.cost_usd - compared.previous_like_for_like_cost_usd as like_for_like_change_usd,
         compared.is_like_for_like_comparable,
         case
             when compared.is_like_for_like_comparable and compared.previous_like_for_like_cost_usd > 0

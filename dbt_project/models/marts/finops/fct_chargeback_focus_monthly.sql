@@ -36,6 +36,7 @@ grouped as (
         {{ count_where("cost_source = 'reported'") }} as reported_call_count,
         {{ count_where("cost_source = 'calculated'") }} as calculated_call_count,
         {{ count_where("is_unpriced") }} as unpriced_call_count,
+        {{ count_where("contract_name is not null") }} as contracted_call_count,
         max(case when is_cost_split_estimated then 1 else 0 end) = 1 as is_cost_split_estimated,
         {%- for kind in kinds %}
         cast(sum({{ kind.name }}_tokens) as {{ t_int() }}) as {{ kind.name }}__tokens,
@@ -92,6 +93,7 @@ by_usage_type as (
         reported_call_count,
         calculated_call_count,
         unpriced_call_count,
+        contracted_call_count,
         is_cost_split_estimated,
         {{ kind.name }}__tokens as consumed_tokens,
         {{ kind.name }}__unpriced_tokens as unpriced_tokens,
@@ -125,6 +127,7 @@ final as (
         by_usage_type.first_call_date as charge_period_start_date,
         {{ add_days('by_usage_type.last_call_date', 1) }} as charge_period_end_date,
         'Usage' as charge_category,
+        cast(null as date) as adjusted_month_start_date,
         by_usage_type.tenant_id,
         tenants.tenant_name,
         coalesce(tenants.cost_center, '{{ var("unknown_label") }}') as cost_center,
@@ -167,7 +170,8 @@ final as (
             )
         end as cost_source,
         by_usage_type.is_cost_split_estimated,
-        by_usage_type.llm_call_count as group_llm_call_count
+        by_usage_type.llm_call_count as group_llm_call_count,
+        by_usage_type.contracted_call_count as group_contracted_call_count
     from by_usage_type
     left join tenants
         on by_usage_type.tenant_id = tenants.tenant_id
