@@ -1,5 +1,6 @@
--- The FOCUS lines of a month and tenant add up exactly (not only to the cent) to the calls' cost less
--- their contract discounts; the breakdowns of each dimension add up to the month's total.
+-- The FOCUS lines of a month and tenant (its usage lines, closed or not, and every adjustment of it billed
+-- later) add up exactly (not only to the cent) to the calls' cost less their contract discounts; the
+-- breakdowns of each dimension add up to the month's usage lines.
 with
 
 calls as (
@@ -23,9 +24,11 @@ discounts as (
 
 lines as (
 
-    select billing_month_start_date as month_start_date, tenant_id, sum(billed_cost_usd) as billed_cost_usd
+    select
+        coalesce(adjusted_month_start_date, billing_month_start_date) as month_start_date,
+        tenant_id,
+        sum(billed_cost_usd) as billed_cost_usd
     from {{ ref('fct_chargeback_focus_monthly') }}
-    where charge_category = 'Usage'
     group by 1, 2
 
 ),
@@ -41,8 +44,8 @@ by_dimension as (
 
 month_lines as (
 
-    select month_start_date, sum(billed_cost_usd) as billed_cost_usd
-    from lines
+    select billing_month_start_date as month_start_date, sum(billed_cost_usd) as billed_cost_usd
+    from {{ ref('int_chargeback_usage_lines') }}
     group by 1
 
 )

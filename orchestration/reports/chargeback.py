@@ -66,8 +66,11 @@ class ChargebackData:
     month: Month
     focus_rows: list[dict[str, Any]]
     total: dict[str, Any]  # the month's `total` breakdown row: cost, calls, like for like, partial flags
-    by: dict[str, list[dict[str, Any]]]  # breakdown rows by dimension (tenant, team, feature, model, day, ...)
+    by: dict[
+        str, list[dict[str, Any]]
+    ]  # breakdown rows by dimension (tenant, team, feature, model, day, ...)
     movers: list[dict[str, Any]]
+    closed: dict[str, Any] | None = None  # closed_at, closed_by when the month is booked
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
@@ -112,7 +115,9 @@ def load(source: Marts | Path, month: Month) -> ChargebackData:
             f"from {BREAKDOWNS_MART}"
         )
         have = (
-            f"it has {span['first']:%Y-%m} to {span['last']:%Y-%m}" if span["first"] else "it has no LLM costs yet"
+            f"it has {span['first']:%Y-%m} to {span['last']:%Y-%m}"
+            if span["first"]
+            else "it has no LLM costs yet"
         )
         raise ReportError(f"no LLM costs for {month} in the warehouse ({have}); pick another --month")
     lines = marts.rows(
@@ -128,6 +133,15 @@ def load(source: Marts | Path, month: Month) -> ChargebackData:
         "order by abs(like_for_like_change_usd) desc, member limit 10",
         params,
     )
+    closed = next(
+        ({"closed_at": x["closed_at"], "closed_by": x["closed_by"]} for x in lines if x["is_month_closed"]),
+        None,
+    )
     return ChargebackData(
-        month=month, focus_rows=[focus_row(line) for line in lines], total=total, by=by, movers=movers
+        month=month,
+        focus_rows=[focus_row(line) for line in lines],
+        total=total,
+        by=by,
+        movers=movers,
+        closed=closed,
     )

@@ -72,6 +72,7 @@ COLUMNS: dict[str, str] = {
     "x_FamilyMatchCost": "decimal",
     "x_OverrideMatchCost": "decimal",
     "x_EstimatedCost": "decimal",
+    "x_AdjustedMonth": "string?",  # an Adjustment line: the closed month (YYYY-MM) it corrects
 }
 
 # What FOCUS requires to be present and non-null on every usage row of this dataset.
@@ -134,7 +135,7 @@ def check_rows(rows: Iterable[Mapping[str, str]], columns: Iterable[str]) -> lis
     """Problems of a FOCUS export read back as strings (csv.DictReader); empty list = conforms.
 
     Checks: every column present, mandatory values set, types, ChargePeriod inside BillingPeriod,
-    costs non-negative, a three-letter currency, allowed categories, Tags a JSON object.
+    usage costs non-negative, a three-letter currency, allowed categories, Tags a JSON object.
     """
     problems: list[str] = []
     columns = list(columns)
@@ -172,8 +173,12 @@ def check_rows(rows: Iterable[Mapping[str, str]], columns: Iterable[str]) -> lis
                     f"{where}: ChargePeriod [{cp_start}, {cp_end}) not inside BillingPeriod "
                     f"[{bp_start}, {bp_end})"
                 )
-        for name in COST_COLUMNS:
-            if _has_type(row.get(name, ""), "decimal") and Decimal(row[name]) < 0:
+        for name in COST_COLUMNS:  # an adjustment may take money back; a usage charge may not
+            if (
+                row.get("ChargeCategory") == "Usage"
+                and _has_type(row.get(name, ""), "decimal")
+                and Decimal(row[name]) < 0
+            ):
                 problems.append(f"{where}: {name} is negative for a usage charge")
         if len(row.get("BillingCurrency", "")) != 3 or not row.get("BillingCurrency", "").isupper():
             problems.append(

@@ -68,8 +68,9 @@ def focus_row(line: dict[str, Any]) -> dict[str, Any]:
     if line["plan"]:
         tags["plan"] = line["plan"]
     description = f"{line['model']} {line['usage_type_label']} for {tenant_name} / {line['feature']}"
-    if line["charge_category"] == "Adjustment":
-        description = f"Adjustment of {line['adjusted_month_start_date']:%Y-%m}: {description}"
+    adjusted = line["adjusted_month_start_date"]
+    if adjusted:
+        description = f"Adjustment of {adjusted:%Y-%m}: {description}"
     return {
         "BillingAccountId": provider,
         "BillingAccountName": provider_name,
@@ -124,6 +125,7 @@ def focus_row(line: dict[str, Any]) -> dict[str, Any]:
         "x_FamilyMatchCost": _money(line["family_match_cost_usd"]),
         "x_OverrideMatchCost": _money(line["override_match_cost_usd"]),
         "x_EstimatedCost": _money(line["estimated_cost_usd"]),
+        "x_AdjustedMonth": adjusted.strftime("%Y-%m") if adjusted else None,
     }
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from orchestration.reports.chargeback import ChargebackData
+from orchestration.reports.html_style import STYLE
 from orchestration.reports.safe_text import escape
 from orchestration.reports.svg import hbar, line
 
@@ -57,33 +58,6 @@ def _table(headers: list[str], rows: list[list[str]], numeric_from: int = 1) -> 
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-STYLE = """
-body { font: 14px/1.45 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: #1d2733;
-       margin: 0 auto; max-width: 1100px; padding: 24px 32px 64px; background: #fff; }
-h1 { font-size: 26px; margin: 0 0 4px; } h2 { font-size: 19px; margin: 36px 0 8px; border-bottom: 1px solid #dde3ea;
-     padding-bottom: 4px; } h3 { font-size: 15px; margin: 20px 0 6px; }
-.sub { color: #5b6875; margin: 0 0 16px; }
-.cards { display: flex; gap: 12px; flex-wrap: wrap; margin: 16px 0; }
-.card { border: 1px solid #dde3ea; border-radius: 6px; padding: 10px 16px; min-width: 180px; flex: 1; }
-.card .k { color: #5b6875; font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
-.card .v { font-size: 24px; font-weight: 600; } .card .d { font-size: 13px; }
-.up { color: #b03a2e; } .down { color: #2e7d4f; }
-.callout { border-left: 4px solid #d9a400; background: #fff8e1; padding: 10px 16px; margin: 16px 0; }
-.callout.ok { border-color: #2e7d4f; background: #eef7f1; }
-.banner { background: #eef3f8; border: 1px solid #c9d7e6; padding: 8px 14px; border-radius: 4px; margin: 8px 0; }
-table { border-collapse: collapse; width: 100%; margin: 8px 0 4px; font-size: 13px; }
-th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #eef1f4; }
-th { color: #5b6875; font-weight: 600; border-bottom: 1px solid #c9d2dc; }
-.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 8px 32px; }
-svg.chart { max-width: 100%; height: auto; font-size: 11px; }
-svg .lbl { fill: #1d2733; } svg .val, svg .axis { fill: #5b6875; } svg .grid { stroke: #eef1f4; }
-.methods li { margin-bottom: 6px; } code { background: #f3f5f7; padding: 0 3px; border-radius: 3px; }
-footer { margin-top: 40px; color: #5b6875; font-size: 12px; }
-@media print { body { padding: 0; } h2 { break-after: avoid; } table, svg { break-inside: avoid; } }
-"""
-
-
 def compared_span(data: ChargebackData) -> str:
     """What the month over month compares, in words: like for like, or why there is no change."""
     t, m = data.total, data.month
@@ -121,6 +95,18 @@ Data from {data.first_day} to {data.last_day}; generated {data.generated_at:%Y-%
             f"the month ends {m.end - timedelta(days=1)}. Totals will grow until the month is complete.</p>"
         )
     parts.append(f'<p class="banner" id="compared">{escape(compared_span(data))}</p>')
+    if data.closed:
+        parts.append(
+            f'<p class="banner" id="closed">Closed on {data.closed["closed_at"]:%Y-%m-%d %H:%M} UTC by '
+            f"{escape(data.closed['closed_by'])}: the CSV holds the booked lines. Later changes of this month "
+            "appear as adjustments in the next open month; the breakdowns below show the month as the calls say now.</p>"
+        )
+    adjusted = sorted({r["x_AdjustedMonth"] for r in data.focus_rows if r["x_AdjustedMonth"]})
+    if adjusted:
+        parts.append(
+            f'<p class="banner" id="adjustments">The CSV includes adjustment lines of the closed months '
+            f"{escape(', '.join(adjusted))}: late data or repricing since they were closed.</p>"
+        )
 
     # --- headline numbers
     cpr_prev = t["previous_cost_per_request_usd"]
@@ -159,7 +145,9 @@ Data from {data.first_day} to {data.last_day}; generated {data.generated_at:%Y-%
     for dim, title in (("team", "Cost by team"), ("feature", "Cost by feature"), ("model", "Cost by model")):
         items = data.by.get(dim, [])
         parts.append(f"<h2>{title}</h2><div class='grid2'><div>")
-        parts.append(hbar([(r["member"], float(r["cost_usd"])) for r in items[:12]], usd, width=480, title=title))
+        parts.append(
+            hbar([(r["member"], float(r["cost_usd"])) for r in items[:12]], usd, width=480, title=title)
+        )
         parts.append("</div><div>")
         rows = [
             [
@@ -214,7 +202,7 @@ def _unpriced(data: ChargebackData) -> str:
         for u in unpriced
         if u["llm_call_count"]
     ]
-    return f"""<div class="callout" id="unpriced"><strong>Unpriced usage: {data.total['unpriced_call_count']:,} LLM calls
+    return f"""<div class="callout" id="unpriced"><strong>Unpriced usage: {data.total["unpriced_call_count"]:,} LLM calls
 have no cost</strong> — neither the provider reported one nor does the price table know the model.
 They are <em>not</em> in the totals. Add the model to <code>dbt_project/seeds/model_prices_overrides.csv</code>
 (or run <code>spanledger prices refresh</code>) and rebuild to price them.
@@ -238,7 +226,9 @@ def _by_tenant(data: ChargebackData, ok: bool, prev_head: str) -> str:
                 f"{(r['share_of_month_total'] or 0) * 100:.1f}%",
                 f"{r['llm_call_count']:,}",
                 usd(r["monthly_budget_usd"], 0) if r["monthly_budget_usd"] is not None else "–",
-                usd(r["projected_month_end_cost_usd"]) if r["projected_month_end_cost_usd"] is not None else "–",
+                usd(r["projected_month_end_cost_usd"])
+                if r["projected_month_end_cost_usd"] is not None
+                else "–",
             ]
         )
     rows.append(
@@ -255,7 +245,9 @@ def _by_tenant(data: ChargebackData, ok: bool, prev_head: str) -> str:
         ]
     )
     chart = hbar(
-        [(r["tenant_name"] or r["tenant_id"], float(r["cost_usd"])) for r in tenants], usd, title="Cost by tenant"
+        [(r["tenant_name"] or r["tenant_id"], float(r["cost_usd"])) for r in tenants],
+        usd,
+        title="Cost by tenant",
     )
     headers = ["tenant", "cost center", "cost", prev_head, "change", "share", "LLM calls", "monthly budget"]
     return "<h2>Cost by tenant</h2>" + chart + _table([*headers, "projected month end"], rows, 2)
@@ -268,14 +260,18 @@ def _trends(data: ChargebackData) -> str:
 
     def series(key: str, present: str) -> list[tuple[str, float | None]]:
         return [
-            (f"{r['day_of_month']:02d}", float(r[key]) if r[key] is not None else None) for r in days if r[present]
+            (f"{r['day_of_month']:02d}", float(r[key]) if r[key] is not None else None)
+            for r in days
+            if r[present]
         ]
 
     current_cost = series("cost_usd", "request_count")
     previous_cost = series("previous_cost_usd", "previous_request_count")
     cost = [(m.label, current_cost)] + ([(prev_label, previous_cost)] if previous_cost else [])
     per_request = [(m.label, series("cost_per_request_usd", "request_count"))] + (
-        [(prev_label, series("previous_cost_per_request_usd", "previous_request_count"))] if previous_cost else []
+        [(prev_label, series("previous_cost_per_request_usd", "previous_request_count"))]
+        if previous_cost
+        else []
     )
     previous = (
         f"; {prev_label}: {t['previous_request_count']:,} requests, "
@@ -310,7 +306,10 @@ def _movers(data: ChargebackData, ok: bool, prev_head: str) -> str:
         ]
         return head + _table(["tenant", "feature", "model", "cost", prev_head, "change"], rows, 3)
     drivers = data.by.get("tenant_feature_model", [])[:10]
-    rows = [[escape(r["tenant_id"]), escape(r["feature"]), escape(r["model"]), usd(r["cost_usd"])] for r in drivers]
+    rows = [
+        [escape(r["tenant_id"]), escape(r["feature"]), escape(r["model"]), usd(r["cost_usd"])]
+        for r in drivers
+    ]
     return (
         head
         + f"<p>{escape(compared_span(data))} The largest cost drivers this month:</p>"

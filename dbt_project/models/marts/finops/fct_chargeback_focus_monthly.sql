@@ -1,180 +1,61 @@
-{#- The chargeback's FOCUS line items: one row per billing month x tenant x feature x team x provider x
-    model x usage type x charge category, from the call-level split of int_llm_calls_charged. The rows
-    of a month add up exactly to the month's call-level cost less contract discounts
-    (assert_chargeback_focus_matches_calls); the report only renames columns and formats values.
-    Charge category is Usage; closed months add Adjustment rows (fct_chargeback_adjustments). -#}
+{#- The chargeback's FinOps FOCUS lines: one row per billing month x tenant x feature x team x provider x
+    model x usage type x charge category (x adjusted month). Open months show their usage lines as the
+    calls say now, plus Adjustment lines for what changed in earlier closed months since they were
+    closed (late data, repricing); a closed month shows exactly what was booked
+    (fct_chargeback_closed_lines). The report only renames the columns and formats the values. -#}
 
-{%- set kinds = chargeback_usage_types() %}
-{%- set match_kinds = ['exact', 'request_model', 'alias', 'family', 'override'] %}
+{%- set columns = chargeback_line_columns() %}
 
 with
 
-charged_calls as (
+usage_lines as (
 
-    select * from {{ ref('int_llm_calls_charged') }}
-
-),
-
-tenants as (
-
-    select * from {{ ref('tenants') }}
+    select * from {{ ref('int_chargeback_usage_lines') }}
 
 ),
 
-grouped as (
+closed_lines as (
+
+    select * from {{ ref('fct_chargeback_closed_lines') }}
+
+),
+
+{{ chargeback_pending_adjustments('usage_lines', 'closed_lines') }},
+
+open_lines as (
 
     select
-        {{ month_start('call_date') }} as billing_month_start_date,
-        tenant_id,
-        feature,
-        team,
-        provider,
-        model,
-        min(call_date) as first_call_date,
-        max(call_date) as last_call_date,
-        count(*) as llm_call_count,
-        {{ count_where("cost_source = 'reported'") }} as reported_call_count,
-        {{ count_where("cost_source = 'calculated'") }} as calculated_call_count,
-        {{ count_where("is_unpriced") }} as unpriced_call_count,
-        {{ count_where("contract_name is not null") }} as contracted_call_count,
-        max(case when is_cost_split_estimated then 1 else 0 end) = 1 as is_cost_split_estimated,
-        {%- for kind in kinds %}
-        cast(sum({{ kind.name }}_tokens) as {{ t_int() }}) as {{ kind.name }}__tokens,
-        cast(sum(case when is_unpriced then {{ kind.name }}_tokens else 0 end) as {{ t_int() }})
-            as {{ kind.name }}__unpriced_tokens,
-        case
-            when min({{ kind.name }}_list_price_usd_per_mtok) = max({{ kind.name }}_list_price_usd_per_mtok)
-                then max({{ kind.name }}_list_price_usd_per_mtok)
-        end as {{ kind.name }}__list_price,
-        -- no list price known (unpriced, or a reported cost only): list = billed
-        sum(case
-            when calculated_cost_usd is not null then {{ kind.name }}_list_cost_usd
-            else {{ kind.name }}_billed_cost_usd
-        end) as {{ kind.name }}__list_cost,
-        sum({{ kind.name }}_billed_cost_usd) as {{ kind.name }}__billed_cost,
-        coalesce(sum(case when cost_source = 'reported' then {{ kind.name }}_billed_cost_usd end), {{ money(0) }})
-            as {{ kind.name }}__reported_cost,
-        coalesce(sum(case when cost_source = 'calculated' then {{ kind.name }}_billed_cost_usd end), {{ money(0) }})
-            as {{ kind.name }}__calculated_cost,
-        {%- for match_kind in match_kinds %}
-        coalesce(
-            sum(case
-                when cost_source = 'calculated' and price_match_kind = '{{ match_kind }}'
-                    then {{ kind.name }}_billed_cost_usd
-            end),
-            {{ money(0) }}
-        ) as {{ kind.name }}__{{ match_kind }}_match_cost,
-        {%- endfor %}
-        coalesce(
-            sum(case when cost_source = 'calculated' and is_cost_estimated then {{ kind.name }}_billed_cost_usd end),
-            {{ money(0) }}
-        ) as {{ kind.name }}__estimated_cost{% if not loop.last %},{% endif %}
-        {%- endfor %}
-    from charged_calls
-    group by 1, 2, 3, 4, 5, 6
-
-),
-
-by_usage_type as (
-
-    {%- for kind in kinds %}
+        {% for column in columns %}{{ column }}{% if not loop.last %},
+        {% endif %}{% endfor %}
+    from usage_lines
+    where billing_month_start_date not in (select month_start_date from closed_months)
+    union all
     select
-        billing_month_start_date,
-        tenant_id,
-        feature,
-        team,
-        provider,
-        model,
-        '{{ kind.name }}' as usage_type,
-        '{{ kind.label }}' as usage_type_label,
-        first_call_date,
-        last_call_date,
-        llm_call_count,
-        reported_call_count,
-        calculated_call_count,
-        unpriced_call_count,
-        contracted_call_count,
-        is_cost_split_estimated,
-        {{ kind.name }}__tokens as consumed_tokens,
-        {{ kind.name }}__unpriced_tokens as unpriced_tokens,
-        {{ kind.name }}__list_price as list_unit_price_usd_per_mtok,
-        {{ kind.name }}__list_cost as list_cost_usd,
-        {{ kind.name }}__billed_cost as billed_cost_usd,
-        {{ kind.name }}__reported_cost as reported_cost_usd,
-        {{ kind.name }}__calculated_cost as calculated_cost_usd,
-        {%- for match_kind in match_kinds %}
-        {{ kind.name }}__{{ match_kind }}_match_cost as {{ match_kind }}_match_cost_usd,
-        {%- endfor %}
-        {{ kind.name }}__estimated_cost as estimated_cost_usd
-    from grouped
-    where {{ kind.name }}__tokens > 0 or {{ kind.name }}__billed_cost != 0 or {{ kind.name }}__list_cost != 0
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+        {{ hash_key(['billing_month_start_date'] + chargeback_line_key() + ["'Adjustment'", 'adjusted_month_start_date']) }}
+            as chargeback_line_id,
+        {% for column in columns[1:] %}{{ column }}{% if not loop.last %},
+        {% endif %}{% endfor %}
+    from pending_adjustments
 
 ),
 
 final as (
 
     select
-        {{ hash_key([
-            'by_usage_type.billing_month_start_date', 'by_usage_type.tenant_id', 'by_usage_type.feature',
-            'by_usage_type.team', 'by_usage_type.provider', 'by_usage_type.model', 'by_usage_type.usage_type',
-            "'Usage'"
-        ]) }} as chargeback_line_id,
-        by_usage_type.billing_month_start_date,
-        {{ add_days('by_usage_type.billing_month_start_date', days_in_month('by_usage_type.billing_month_start_date')) }}
-            as billing_month_end_date,
-        by_usage_type.first_call_date as charge_period_start_date,
-        {{ add_days('by_usage_type.last_call_date', 1) }} as charge_period_end_date,
-        'Usage' as charge_category,
-        cast(null as date) as adjusted_month_start_date,
-        by_usage_type.tenant_id,
-        tenants.tenant_name,
-        coalesce(tenants.cost_center, '{{ var("unknown_label") }}') as cost_center,
-        tenants.plan,
-        by_usage_type.team,
-        by_usage_type.feature,
-        by_usage_type.provider,
-        by_usage_type.model,
-        by_usage_type.usage_type,
-        by_usage_type.usage_type_label,
-        by_usage_type.consumed_tokens,
-        by_usage_type.unpriced_tokens,
-        by_usage_type.list_unit_price_usd_per_mtok,
-        by_usage_type.list_cost_usd,
-        -- after the contract discount: what is charged back; no amortised commitments, so all three agree
-        by_usage_type.billed_cost_usd as contracted_cost_usd,
-        by_usage_type.billed_cost_usd as effective_cost_usd,
-        by_usage_type.billed_cost_usd,
-        by_usage_type.reported_cost_usd,
-        by_usage_type.calculated_cost_usd,
-        {%- for match_kind in match_kinds %}
-        by_usage_type.{{ match_kind }}_match_cost_usd,
-        {%- endfor %}
-        by_usage_type.estimated_cost_usd,
-        case
-            when by_usage_type.reported_call_count > 0 and by_usage_type.calculated_call_count = 0
-                and by_usage_type.unpriced_call_count = 0 then 'reported'
-            when by_usage_type.reported_call_count = 0 and by_usage_type.calculated_call_count > 0
-                and by_usage_type.unpriced_call_count = 0 then 'calculated'
-            when by_usage_type.reported_call_count = 0 and by_usage_type.calculated_call_count = 0
-                and by_usage_type.unpriced_call_count > 0 then 'unpriced'
-            when by_usage_type.reported_call_count + by_usage_type.calculated_call_count
-                + by_usage_type.unpriced_call_count = 0 then 'none'
-            else concat(
-                {#- the sources present, in a fixed order, joined by + -#}
-                case when by_usage_type.reported_call_count > 0 then 'reported' else '' end,
-                case when by_usage_type.reported_call_count > 0 and by_usage_type.calculated_call_count > 0 then '+' else '' end,
-                case when by_usage_type.calculated_call_count > 0 then 'calculated' else '' end,
-                case when by_usage_type.unpriced_call_count > 0 then '+unpriced' else '' end
-            )
-        end as cost_source,
-        by_usage_type.is_cost_split_estimated,
-        by_usage_type.llm_call_count as group_llm_call_count,
-        by_usage_type.contracted_call_count as group_contracted_call_count
-    from by_usage_type
-    left join tenants
-        on by_usage_type.tenant_id = tenants.tenant_id
+        {% for column in columns %}{{ column }},
+        {% endfor -%}
+        false as is_month_closed,
+        cast(null as timestamp) as closed_at,
+        cast(null as {{ t_string() }}) as closed_by
+    from open_lines
+    union all
+    select
+        {% for column in columns %}{{ column }},
+        {% endfor -%}
+        true as is_month_closed,
+        closed_at,
+        closed_by
+    from closed_lines
 
 )
 
