@@ -64,7 +64,8 @@ def close_month(settings, month: Month, closed_by: str, lock_timeout: float | No
     closed_at = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
     result = run_dbt(
         settings,
-        ["build", "--select", "fct_chargeback_closed_lines+"],
+        # the closed lines and the lines that read them, with their tests (not the whole DAG's)
+        ["build", "--select", "fct_chargeback_closed_lines", "fct_chargeback_focus_monthly"],
         vars={"close_month": str(month), "closed_by": closed_by, "closed_at": closed_at.isoformat(sep=" ")},
         lock_timeout=lock_timeout,
     )
