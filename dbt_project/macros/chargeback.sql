@@ -16,6 +16,14 @@
     ]) }}
 {% endmacro %}
 
+{#- Month arithmetic as dates on every engine (the BigQuery emulator makes DATE + INTERVAL a timestamp). -#}
+{% macro next_month_start(month_start_date) -%}
+    cast({{ add_days(month_start_date, days_in_month(month_start_date)) }} as date)
+{%- endmacro %}
+{% macro previous_month_start(month_start_date) -%}
+    cast({{ month_start(add_days(month_start_date, -1)) }} as date)
+{%- endmacro %}
+
 {#- `percent`% of an amount of money, rounded once to the money scale: exact on both warehouses
     (BigQuery's NUMERIC would round the product to 9 places before the division). -#}
 {% macro percent_of_money(amount, percent) %}{{ return(adapter.dispatch('percent_of_money', 'spanledger')(amount, percent)) }}{% endmacro %}
@@ -83,9 +91,9 @@ closed_months as (
 open_after_closed as (
 
     -- a month just after a closed one that is not closed itself
-    select {{ add_days('month_start_date', days_in_month('month_start_date')) }} as month_start_date
+    select {{ next_month_start('month_start_date') }} as month_start_date
     from closed_months
-    where {{ add_days('month_start_date', days_in_month('month_start_date')) }}
+    where {{ next_month_start('month_start_date') }}
         not in (select month_start_date from closed_months)
 
 ),
@@ -129,10 +137,10 @@ pending_adjustments as (
 
     select
         next_open_months.billing_month_start_date,
-        {{ add_days('next_open_months.billing_month_start_date', days_in_month('next_open_months.billing_month_start_date')) }}
+        {{ next_month_start('next_open_months.billing_month_start_date') }}
             as billing_month_end_date,
         next_open_months.billing_month_start_date as charge_period_start_date,
-        {{ add_days('next_open_months.billing_month_start_date', days_in_month('next_open_months.billing_month_start_date')) }}
+        {{ next_month_start('next_open_months.billing_month_start_date') }}
             as charge_period_end_date,
         'Adjustment' as charge_category,
         next_open_months.adjusted_month_start_date,

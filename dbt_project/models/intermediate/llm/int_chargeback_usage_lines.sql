@@ -24,7 +24,7 @@ tenants as (
 grouped as (
 
     select
-        {{ month_start('call_date') }} as billing_month_start_date,
+        cast({{ month_start('call_date') }} as date) as billing_month_start_date,
         tenant_id,
         feature,
         team,
@@ -122,10 +122,10 @@ final as (
             "'Usage'"
         ]) }} as chargeback_line_id,
         by_usage_type.billing_month_start_date,
-        {{ add_days('by_usage_type.billing_month_start_date', days_in_month('by_usage_type.billing_month_start_date')) }}
+        {{ next_month_start('by_usage_type.billing_month_start_date') }}
             as billing_month_end_date,
         by_usage_type.first_call_date as charge_period_start_date,
-        {{ add_days('by_usage_type.last_call_date', 1) }} as charge_period_end_date,
+        cast({{ add_days('by_usage_type.last_call_date', 1) }} as date) as charge_period_end_date,
         'Usage' as charge_category,
         cast(null as date) as adjusted_month_start_date,
         by_usage_type.tenant_id,

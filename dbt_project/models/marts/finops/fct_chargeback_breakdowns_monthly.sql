@@ -35,7 +35,7 @@ charged_calls as (
 
     select
         *,
-        {{ month_start('call_date') }} as month_start_date,
+        cast({{ month_start('call_date') }} as date) as month_start_date,
         cast({{ day_of_month('call_date') }} as {{ t_int() }}) as day_of_month
     from {{ ref('int_llm_calls_charged') }}
 
@@ -69,14 +69,14 @@ month_pairs as (
 
     select
         months.*,
-        {{ month_start(add_days('months.month_start_date', -1)) }} as previous_month_start_date,
+        {{ previous_month_start('months.month_start_date') }} as previous_month_start_date,
         previous.month_first_call_date as previous_month_first_call_date,
         previous.month_last_call_date as previous_month_last_call_date,
         cast({{ days_in_month('months.month_start_date') }} as {{ t_int() }}) as days_in_month,
         cast({{ days_in_month(add_days('months.month_start_date', -1)) }} as {{ t_int() }}) as previous_days_in_month
     from months
     left join months as previous
-        on previous.month_start_date = {{ month_start(add_days('months.month_start_date', -1)) }}
+        on previous.month_start_date = {{ previous_month_start('months.month_start_date') }}
 
 ),
 

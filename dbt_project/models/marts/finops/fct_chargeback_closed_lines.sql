@@ -1,4 +1,11 @@
+{%- if target.type == 'bigquery' %}
+{#- a closing run writes one month: dynamic insert_overwrite replaces only that (so far empty) partition -#}
+{{ config(materialized='incremental', incremental_strategy='insert_overwrite', full_refresh=false,
+          on_schema_change='fail',
+          partition_by={'field': 'billing_month_start_date', 'data_type': 'date', 'granularity': 'day'}) }}
+{%- else %}
 {{ config(materialized='incremental', incremental_strategy='append', full_refresh=false, on_schema_change='fail') }}
+{%- endif %}
 
 {#- Closed months, append-only: what finance booked. `spanledger report chargeback --close YYYY-MM` runs
     this model with vars close_month, closed_by and closed_at; it appends that month's lines as
