@@ -162,12 +162,17 @@ final as (
             when by_usage_type.reported_call_count + by_usage_type.calculated_call_count
                 + by_usage_type.unpriced_call_count = 0 then 'none'
             else concat(
-                {#- the sources present, in a fixed order, joined by + -#}
-                case when by_usage_type.reported_call_count > 0 then 'reported' else '' end,
-                case when by_usage_type.reported_call_count > 0 and by_usage_type.calculated_call_count > 0 then '+' else '' end,
-                case when by_usage_type.calculated_call_count > 0 then 'calculated' else '' end,
-                case when by_usage_type.unpriced_call_count > 0 then '+unpriced' else '' end
-            )
+                    {#- the sources present, in a fixed order, joined by + -#}
+                    case when by_usage_type.reported_call_count > 0 then 'reported' else '' end,
+                    case
+                        when
+                            by_usage_type.reported_call_count > 0 and by_usage_type.calculated_call_count > 0
+                            then '+'
+                        else ''
+                    end,
+                    case when by_usage_type.calculated_call_count > 0 then 'calculated' else '' end,
+                    case when by_usage_type.unpriced_call_count > 0 then '+unpriced' else '' end
+                )
         end as cost_source,
         by_usage_type.is_cost_split_estimated,
         by_usage_type.llm_call_count as group_llm_call_count,

@@ -62,14 +62,16 @@ keyed as (
         calls.reported_cost_usd,
         calls.calculated_cost_usd,
         coalesce(calls.cost_usd, {{ money(0) }}) as cost_usd,
-        {%- for kind in kinds %}
-        cast({{ kind.tokens }} as {{ t_int() }}) as {{ kind.name }}_tokens,
-        case when calls.has_price then prices.{{ kind.price }} end as {{ kind.name }}_list_price_usd_per_mtok,
-        -- no list cost where the price table gave no cost (no price, or token classes that do not add up)
-        case when calls.calculated_cost_usd is not null then
-            {{ usd_from_mtok_product(token_decimal(kind.tokens) ~ ' * prices.' ~ kind.price) }}
-        else {{ money(0) }} end as {{ kind.name }}_list_cost_usd{% if not loop.last %},{% endif %}
-        {%- endfor %}
+    {%- for kind in kinds %}
+    cast({{ kind.tokens }} as {{ t_int() }}) as {{ kind.name }}_tokens,
+    case when calls.has_price then prices.{{ kind.price }} end as {{ kind.name }}_list_price_usd_per_mtok,
+    -- no list cost where the price table gave no cost (no price, or token classes that do not add up)
+    case when calls.calculated_cost_usd is not null
+            then
+                {{ usd_from_mtok_product(token_decimal(kind.tokens) ~ ' * prices.' ~ kind.price) }}
+        else {{ money(0) }}
+    end as {{ kind.name }}_list_cost_usd{% if not loop.last %},{% endif %}
+    {%- endfor %}
     from calls
     left join tenants
         on calls.tenant_id = tenants.tenant_id
@@ -115,13 +117,15 @@ contracted as (
         end as {{ kind.name }}_contracted_cost_usd,
         {%- endfor %}
         -- weights of the split: list costs in nano-dollars, else tokens, else none (all to output)
-        {%- for kind in kinds %}
-        case
-            when {% for k in kinds %}keyed.{{ k.name }}_list_cost_usd{% if not loop.last %} + {% endif %}{% endfor %} > 0
-                then {{ money_units('keyed.' ~ kind.name ~ '_list_cost_usd') }}
-            else keyed.{{ kind.name }}_tokens
-        end as {{ kind.name }}_weight{% if not loop.last %},{% endif %}
-        {%- endfor %}
+    {%- for kind in kinds %}
+    case
+        when {% for k in kinds %}keyed.{{ k.name }}_list_cost_usd{% if not loop.last %}
+            + {% endif %}{% endfor %}
+            > 0
+            then {{ money_units('keyed.' ~ kind.name ~ '_list_cost_usd') }}
+        else keyed.{{ kind.name }}_tokens
+    end as {{ kind.name }}_weight{% if not loop.last %},{% endif %}
+    {%- endfor %}
     from keyed
     left join contract_matches
         on keyed.llm_call_id = contract_matches.llm_call_id
@@ -133,16 +137,20 @@ anchored as (
 
     select
         contracted.*,
-        {% for kind in kinds %}contracted.{{ kind.name }}_weight{% if not loop.last %} + {% endif %}{% endfor %} as total_weight,
+        {% for kind in kinds %}contracted.{{ kind.name }}_weight{% if not loop.last %}
+        + {% endif %}{% endfor %} as total_weight,
         case
             {%- for kind in kinds %}
-            when {% for other in kinds if other.name != kind.name %}contracted.{{ kind.name }}_weight >= contracted.{{ other.name }}_weight{% if not loop.last %} and {% endif %}{% endfor %}
+            when {% for other in kinds if other.name != kind.name %}contracted.{{ kind.name }}_weight
+                >= contracted.{{ other.name }}_weight{% if not loop.last %}
+                and {% endif %}{% endfor %}
                 and contracted.{{ kind.name }}_weight > 0 then '{{ kind.name }}'
             {%- endfor %}
             else 'output'
         end as largest_usage_type,
         contracted.cost_usd - (
-            {% for kind in kinds %}contracted.{{ kind.name }}_list_cost_usd - contracted.{{ kind.name }}_contracted_cost_usd{% if not loop.last %}
+            {% for kind in kinds %}contracted.{{ kind.name }}_list_cost_usd
+            - contracted.{{ kind.name }}_contracted_cost_usd{% if not loop.last %}
             + {% endif %}{% endfor %}
         ) as billed_cost_usd
     from contracted
@@ -153,14 +161,14 @@ shared as (
 
     select
         anchored.*,
-        {%- for kind in kinds %}
-        case
-            when anchored.largest_usage_type = '{{ kind.name }}' then null
-            when anchored.total_weight = 0 then {{ money(0) }}
-            when anchored.cost_source = 'calculated' then anchored.{{ kind.name }}_contracted_cost_usd
-            else {{ money_share('anchored.billed_cost_usd', 'anchored.' ~ kind.name ~ '_weight', 'anchored.total_weight') }}
-        end as {{ kind.name }}_share_usd{% if not loop.last %},{% endif %}
-        {%- endfor %}
+    {%- for kind in kinds %}
+    case
+        when anchored.largest_usage_type = '{{ kind.name }}' then null
+        when anchored.total_weight = 0 then {{ money(0) }}
+        when anchored.cost_source = 'calculated' then anchored.{{ kind.name }}_contracted_cost_usd
+        else {{ money_share('anchored.billed_cost_usd', 'anchored.' ~ kind.name ~ '_weight', 'anchored.total_weight') }}
+    end as {{ kind.name }}_share_usd{% if not loop.last %},{% endif %}
+    {%- endfor %}
     from anchored
 
 ),
@@ -191,17 +199,24 @@ final as (
         cost_usd - billed_cost_usd as contract_discount_usd,
         billed_cost_usd,
         cost_source = 'reported'
-        and ({% for kind in kinds %}case when {{ kind.name }}_weight > 0 then 1 else 0 end{% if not loop.last %} + {% endif %}{% endfor %}) > 1
+        and (
+            {% for kind in kinds %}case
+                when {{ kind.name }}_weight > 0 then 1 else 0
+            end{% if not loop.last %}
+            + {% endif %}{% endfor %}
+        )
+        > 1
             as is_cost_split_estimated,
-        {%- for kind in kinds %}
-        {{ kind.name }}_tokens,
-        {{ kind.name }}_list_price_usd_per_mtok,
-        {{ kind.name }}_list_cost_usd,
-        coalesce(
-            {{ kind.name }}_share_usd,
-            billed_cost_usd{% for other in kinds if other.name != kind.name %} - coalesce({{ other.name }}_share_usd, {{ money(0) }}){% endfor %}
-        ) as {{ kind.name }}_billed_cost_usd{% if not loop.last %},{% endif %}
-        {%- endfor %}
+    {%- for kind in kinds %}
+    {{ kind.name }}_tokens,
+    {{ kind.name }}_list_price_usd_per_mtok,
+    {{ kind.name }}_list_cost_usd,
+    coalesce(
+        {{ kind.name }}_share_usd,
+        billed_cost_usd{% for other in kinds if other.name != kind.name %}
+        - coalesce({{ other.name }}_share_usd, {{ money(0) }}){% endfor %}
+    ) as {{ kind.name }}_billed_cost_usd{% if not loop.last %},{% endif %}
+    {%- endfor %}
     from shared
 
 )

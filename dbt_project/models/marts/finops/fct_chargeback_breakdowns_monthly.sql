@@ -28,6 +28,7 @@
 {%- set key_columns = [
     'tenant_id', 'team', 'feature', 'model', 'provider', 'cost_source', 'price_match_kind', 'price_source', 'day_of_month'
 ] %}
+{%- set group_positions = range(1, key_columns | length + 4) | join(', ') %}
 
 with
 
@@ -89,7 +90,8 @@ members as (
         '{{ name }}' as dimension,
         {{ dimension.member }} as member,
         {%- for column in key_columns %}
-        {% if column in dimension['keys'] %}{{ column }}{% else %}cast(null as {{ t_int() if column == 'day_of_month' else t_string() }}){% endif %} as {{ column }},
+        {%- set null_key = 'cast(null as ' ~ (t_int() if column == 'day_of_month' else t_string()) ~ ')' %}
+        {{ column if column in dimension['keys'] else null_key }} as {{ column }},
         {%- endfor %}
         day_of_month as call_day_of_month,
         llm_call_id,
@@ -113,8 +115,9 @@ current_month as (
         month_start_date,
         dimension,
         member,
-        {% for column in key_columns %}{{ column }},
-        {% endfor -%}
+        {%- for column in key_columns %}
+        {{ column }},
+        {%- endfor %}
         coalesce(sum(billed_cost_usd), {{ money(0) }}) as cost_usd,
         coalesce(sum(estimated_cost_usd), {{ money(0) }}) as estimated_cost_usd,
         count(*) as llm_call_count,
@@ -127,7 +130,7 @@ current_month as (
         min(call_date) as first_call_date,
         max(call_date) as last_call_date
     from members
-    group by {% for i in range(1, key_columns | length + 4) %}{{ i }}{% if not loop.last %}, {% endif %}{% endfor %}
+    group by {{ group_positions }}
 
 ),
 
@@ -138,8 +141,9 @@ previous_month as (
         month_pairs.month_start_date,
         members.dimension,
         members.member,
-        {% for column in key_columns %}members.{{ column }},
-        {% endfor -%}
+        {%- for column in key_columns %}
+        members.{{ column }},
+        {%- endfor %}
         coalesce(sum(members.billed_cost_usd), {{ money(0) }}) as previous_cost_usd,
         coalesce(
             sum(case when members.call_day_of_month <= month_pairs.compared_day_count then members.billed_cost_usd end),
@@ -149,7 +153,7 @@ previous_month as (
     from members
     inner join month_pairs
         on members.month_start_date = month_pairs.previous_month_start_date
-    group by {% for i in range(1, key_columns | length + 4) %}{{ i }}{% if not loop.last %}, {% endif %}{% endfor %}
+    group by {{ group_positions }}
 
 ),
 
@@ -246,8 +250,10 @@ final as (
         compared.last_call_date,
         compared.previous_cost_usd,
         compared.previous_request_count,
-        case when compared.previous_request_count > 0 then {{ money('compared.previous_cost_usd / compared.previous_request_count') }} end
-            as previous_cost_per_request_usd,
+        case
+            when compared.previous_request_count > 0
+                then {{ money('compared.previous_cost_usd / compared.previous_request_count') }}
+        end as previous_cost_per_request_usd,
         compared.month_first_call_date,
         compared.month_last_call_date,
         compared.is_month_partial,

@@ -54,8 +54,9 @@ month_lines as (
     from usage_lines
     union all
     select
-        {{ hash_key(['billing_month_start_date'] + chargeback_line_key() + ["'Adjustment'", 'adjusted_month_start_date']) }}
-            as chargeback_line_id,
+        {{ hash_key(
+            ['billing_month_start_date'] + chargeback_line_key() + ["'Adjustment'", 'adjusted_month_start_date']
+        ) }} as chargeback_line_id,
         {% for column in columns[1:] %}{{ column }}{% if not loop.last %},
         {% endif %}{% endfor %}
     from pending_adjustments
@@ -67,7 +68,8 @@ final as (
     select
         month_lines.*,
         cast('{{ var("closed_at", "1970-01-01 00:00:00") }}' as timestamp) as closed_at,
-        cast('{{ var("closed_by", "") | replace("'", "") }}' as {{ t_string() }}) as closed_by
+        {%- set closed_by = var("closed_by", "") | replace("'", "") %}
+        cast('{{ closed_by }}' as {{ t_string() }}) as closed_by
     from month_lines
     {%- if close_month %}
     where month_lines.billing_month_start_date = {{ date_literal(close_month ~ '-01') }}
