@@ -75,7 +75,7 @@
                'list_unit_price_usd_per_mtok', 'cost_source', 'is_cost_split_estimated'] + chargeback_line_measures()) }}
 {% endmacro %}
 
-{#- CTEs (ending in `pending_adjustments`) of what closed months owe: for each closed month, its usage lines
+{#- CTEs (ending in `adjustment_lines`, in the columns of chargeback_line_columns) of what closed months owe: for each closed month, its usage lines
     as the calls say now minus what was booked for it (its snapshot and the adjustments already closed in
     later months), per line, billed in the first month after it that is not closed. -#}
 {% macro chargeback_pending_adjustments(usage_lines, closed_lines) %}
@@ -168,6 +168,18 @@ pending_adjustments as (
         = next_open_months.adjusted_month_start_date
     where {% for column in measures %}coalesce(live.{{ column }}, 0) != coalesce(booked.{{ column }}, 0){% if not loop.last %}
         or {% endif %}{% endfor %}
+
+),
+
+adjustment_lines as (
+
+    select
+        {{ hash_key(
+            ['billing_month_start_date'] + chargeback_line_key() + ["'Adjustment'", 'adjusted_month_start_date']
+        ) }} as chargeback_line_id,
+        {% for column in chargeback_line_columns()[1:] %}{{ column }}{% if not loop.last %},
+        {% endif %}{% endfor %}
+    from pending_adjustments
 
 )
 {% endmacro %}

@@ -45,6 +45,17 @@ PUBLISHERS = (  # model name fragment → who made the model
     ("command", "Cohere"),
     ("deepseek", "DeepSeek"),
 )
+# our money columns: how the billed cost divides (reported / calculated, how the price was found, estimated)
+MONEY_EXTENSIONS = {
+    "x_ReportedCost": "reported_cost_usd",
+    "x_CalculatedCost": "calculated_cost_usd",
+    "x_ExactMatchCost": "exact_match_cost_usd",
+    "x_RequestModelMatchCost": "request_model_match_cost_usd",
+    "x_AliasMatchCost": "alias_match_cost_usd",
+    "x_FamilyMatchCost": "family_match_cost_usd",
+    "x_OverrideMatchCost": "override_match_cost_usd",
+    "x_EstimatedCost": "estimated_cost_usd",
+}
 INPUT_KINDS = ("input", "cached_input", "cache_write")
 OUTPUT_KINDS = ("output", "reasoning")
 
@@ -117,14 +128,7 @@ def focus_row(line: dict[str, Any]) -> dict[str, Any]:
         "x_UnpricedTokens": int(line["unpriced_tokens"]),
         "x_CostSource": line["cost_source"],
         "x_IsCostSplitEstimated": bool(line["is_cost_split_estimated"]),
-        "x_ReportedCost": _money(line["reported_cost_usd"]),
-        "x_CalculatedCost": _money(line["calculated_cost_usd"]),
-        "x_ExactMatchCost": _money(line["exact_match_cost_usd"]),
-        "x_RequestModelMatchCost": _money(line["request_model_match_cost_usd"]),
-        "x_AliasMatchCost": _money(line["alias_match_cost_usd"]),
-        "x_FamilyMatchCost": _money(line["family_match_cost_usd"]),
-        "x_OverrideMatchCost": _money(line["override_match_cost_usd"]),
-        "x_EstimatedCost": _money(line["estimated_cost_usd"]),
+        **{name: _money(line[column]) for name, column in MONEY_EXTENSIONS.items()},
         "x_AdjustedMonth": adjusted.strftime("%Y-%m") if adjusted else None,
     }
 

@@ -53,13 +53,7 @@ month_lines as (
         {% endif %}{% endfor %}
     from usage_lines
     union all
-    select
-        {{ hash_key(
-            ['billing_month_start_date'] + chargeback_line_key() + ["'Adjustment'", 'adjusted_month_start_date']
-        ) }} as chargeback_line_id,
-        {% for column in columns[1:] %}{{ column }}{% if not loop.last %},
-        {% endif %}{% endfor %}
-    from pending_adjustments
+    select * from adjustment_lines
 
 ),
 

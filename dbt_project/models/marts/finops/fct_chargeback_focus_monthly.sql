@@ -30,13 +30,7 @@ open_lines as (
     from usage_lines
     where billing_month_start_date not in (select closed_months.month_start_date from closed_months)
     union all
-    select
-        {{ hash_key(
-            ['billing_month_start_date'] + chargeback_line_key() + ["'Adjustment'", 'adjusted_month_start_date']
-        ) }} as chargeback_line_id,
-        {% for column in columns[1:] %}{{ column }}{% if not loop.last %},
-        {% endif %}{% endfor %}
-    from pending_adjustments
+    select * from adjustment_lines
 
 ),
 
