@@ -26,6 +26,9 @@ MART_READS_ALLOWED = {
         "fct_spend_month_to_date",
         "fct_llm_costs_daily",
     ): "month-to-date spend is the daily cost mart rolled up",
+    ("fct_chargeback_focus_monthly", "fct_chargeback_closed_lines"): (
+        "a closed month is shown as booked: the append-only snapshot no rebuild replaces, read back whole"
+    ),
     ("fct_chargeback_breakdowns_monthly", "fct_spend_month_to_date"): (
         "the report's tenant breakdown shows each tenant's budget and month-end projection beside its cost"
     ),
