@@ -430,8 +430,9 @@ def status(ctx, as_json) -> None:
     finally:
         manifest.close()
     reasons = quarantine_summary(settings)
+    over_budget = _budget_alerts(settings)
     if as_json:
-        out.print_json(json.dumps({**summary, "quarantine": reasons}))
+        out.print_json(json.dumps({**summary, "quarantine": reasons, "over_budget": over_budget}))
         return
     out.print(
         f"[bold]{summary['files_landed']}[/] files landed ({summary['bytes_landed'] / 1e6:.1f} MB); "
@@ -456,6 +457,21 @@ def status(ctx, as_json) -> None:
             [(r["field"] or "", r["reason"], r["entries"], r["records"]) for r in reasons],
             title="Quarantine",
         )
+    for line in over_budget:
+        out.print(f"[yellow]budget:[/] {escape(line)}", highlight=False, soft_wrap=True)
+
+
+def _budget_alerts(settings) -> list[str]:
+    """Tenants projected over budget this month; none before the warehouse has the mart."""
+    from orchestration.reports.budgets import describe, projected_over_budget
+    from orchestration.reports.marts import ReportError
+
+    if settings.warehouse == "duckdb" and not settings.warehouse_path.exists():
+        return []
+    try:
+        return [describe(row) for row in projected_over_budget(settings)]
+    except ReportError:
+        return []
 
 
 # --- prices -----------------------------------------------------------------------------------

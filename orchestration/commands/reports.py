@@ -44,40 +44,69 @@ def report() -> None:
     help="How to print the summary.",
 )
 @click.option("--open", "open_html", is_flag=True, help="Open the HTML report in a browser.")
+@click.option(
+    "--close",
+    "close",
+    metavar="YYYY-MM",
+    help="Close (book) this month: freeze its lines; later changes become adjustments in the next open month.",
+)
+@click.option("--by", "closed_by", help="Who closes the month (default: the login name).")
 @click.pass_context
-def chargeback(ctx, month, out_dir, fmt, open_html) -> None:
+def chargeback(ctx, month, out_dir, fmt, open_html, close, closed_by) -> None:
     """Write a month's chargeback: FOCUS CSV, Parquet copy and an HTML report with charts.
 
     \b
-    Reads the FinOps marts of the warehouse (run `spanledger build` first); the CSV reconciles with
-    finops.fct_chargeback_monthly to the cent. Files land atomically in <out>/<YYYY-MM>/.
+    Reads the FinOps marts of the warehouse, DuckDB or BigQuery (run `spanledger build` first); the CSV
+    reconciles with finops.fct_chargeback_focus_monthly to the cent. Files land atomically in
+    <out>/<YYYY-MM>/.
     \b
     Examples:
       spanledger report chargeback                         # the latest month in the warehouse
       spanledger report chargeback --month 2025-02
       spanledger report chargeback --month 2025-02 --out /srv/finance --format json
+      spanledger report chargeback --close 2025-02 --by "Jane Doe"   # book February, then write it
     """
     from orchestration.cli import CliError
     from orchestration.reports.chargeback import Month, ReportError, latest_month
+    from orchestration.reports.marts import marts_for
     from orchestration.reports.publish import make_chargeback_report
 
     settings = _settings(ctx)
     target = out_dir or settings.reports_dir / "chargeback"
+    marts = marts_for(settings)
+    closed = None
     try:
-        chosen = Month.parse(month) if month else latest_month(settings.warehouse_path)
+        if close:
+            import getpass
+
+            from orchestration.reports.closing import close_month
+
+            if month and month != close:
+                raise ReportError(f"--month {month} and --close {close} name different months")
+            month = close
+            with console.status(f"closing {close} …"):
+                closed = close_month(settings, Month.parse(close), closed_by or getpass.getuser())
+        chosen = Month.parse(month) if month else latest_month(marts)
         with console.status(f"building the chargeback report for {chosen} …"):
-            files = make_chargeback_report(settings.warehouse_path, chosen, target)
+            files = make_chargeback_report(marts, chosen, target)
     except ReportError as err:
         from orchestration.landing.origin import next_step_hint
 
-        hint = "" if "--month" in str(err) else f"; next: {next_step_hint(settings)}"
+        hint = "" if "--month" in str(err) or close else f"; next: {next_step_hint(settings)}"
         raise CliError(f"{err}{hint}") from None
     if fmt == "json":
-        out.print_json(json.dumps({"month": str(chosen), **files.to_dict()}))
+        extra = {"closed_at": str(closed.closed_at), "closed_by": closed.closed_by} if closed else {}
+        out.print_json(json.dumps({"month": str(chosen), **files.to_dict(), **extra}))
     else:
+        if closed:
+            out.print(
+                f"[bold]Closed {chosen}[/]: {closed.lines:,} lines booked on {closed.closed_at:%Y-%m-%d %H:%M} UTC "
+                f"by {closed.closed_by}; later changes appear as adjustments in the next open month",
+                highlight=False,
+            )
         out.print(
             f"[bold]Chargeback {chosen}[/]: {files.rows:,} FOCUS rows, ${files.total_cost_usd:,.2f} "
-            f"(reconciles with finops.fct_chargeback_monthly)"
+            f"(reconciles with finops.fct_chargeback_focus_monthly)"
         )
         for label, path, what in (
             ("html", files.html, "the report: totals, month over month, charts, methods"),

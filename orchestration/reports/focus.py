@@ -63,6 +63,16 @@ COLUMNS: dict[str, str] = {
     "x_UnpricedTokens": "integer",
     "x_CostSource": "string",
     "x_IsCostSplitEstimated": "boolean",
+    # calculated cost by how the price was found (they add up to the calculated cost), and its estimated part
+    "x_ReportedCost": "decimal",
+    "x_CalculatedCost": "decimal",
+    "x_ExactMatchCost": "decimal",
+    "x_RequestModelMatchCost": "decimal",
+    "x_AliasMatchCost": "decimal",
+    "x_FamilyMatchCost": "decimal",
+    "x_OverrideMatchCost": "decimal",
+    "x_EstimatedCost": "decimal",
+    "x_AdjustedMonth": "string?",  # an Adjustment line: the closed month (YYYY-MM) it corrects
 }
 
 # What FOCUS requires to be present and non-null on every usage row of this dataset.
@@ -125,7 +135,7 @@ def check_rows(rows: Iterable[Mapping[str, str]], columns: Iterable[str]) -> lis
     """Problems of a FOCUS export read back as strings (csv.DictReader); empty list = conforms.
 
     Checks: every column present, mandatory values set, types, ChargePeriod inside BillingPeriod,
-    costs non-negative, a three-letter currency, allowed categories, Tags a JSON object.
+    usage costs non-negative, a three-letter currency, allowed categories, Tags a JSON object.
     """
     problems: list[str] = []
     columns = list(columns)
@@ -163,8 +173,12 @@ def check_rows(rows: Iterable[Mapping[str, str]], columns: Iterable[str]) -> lis
                     f"{where}: ChargePeriod [{cp_start}, {cp_end}) not inside BillingPeriod "
                     f"[{bp_start}, {bp_end})"
                 )
-        for name in COST_COLUMNS:
-            if _has_type(row.get(name, ""), "decimal") and Decimal(row[name]) < 0:
+        for name in COST_COLUMNS:  # an adjustment may take money back; a usage charge may not
+            if (
+                row.get("ChargeCategory") == "Usage"
+                and _has_type(row.get(name, ""), "decimal")
+                and Decimal(row[name]) < 0
+            ):
                 problems.append(f"{where}: {name} is negative for a usage charge")
         if len(row.get("BillingCurrency", "")) != 3 or not row.get("BillingCurrency", "").isupper():
             problems.append(

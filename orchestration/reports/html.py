@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from orchestration.reports.chargeback import ChargebackData
+from orchestration.reports.html_style import STYLE
 from orchestration.reports.safe_text import escape
 from orchestration.reports.svg import hbar, line
 
@@ -27,19 +28,21 @@ def usd_small(value: Any) -> str:
     return usd(value, 4)
 
 
-def change(current: Any, previous: Any) -> str:
-    cur, prev = Decimal(current or 0), Decimal(previous or 0)
-    if prev == 0:
-        return "new" if cur > 0 else "–"
-    pct = (cur - prev) / prev * 100
-    return f"{'+' if pct >= 0 else ''}{pct:,.1f}%"
+def change(row: dict[str, Any], comparable: bool) -> str:
+    """The mart's like-for-like change of a breakdown row, as a percentage (never from unequal spans)."""
+    if not comparable:
+        return "–"
+    ratio = row["like_for_like_change_ratio"]
+    if ratio is None:
+        return "new" if row["cost_usd"] > 0 else "–"
+    return f"{ratio * 100:+,.1f}%"
 
 
-def _delta(current: Any, previous: Any) -> str:
-    diff = Decimal(current or 0) - Decimal(previous or 0)
+def _delta(row: dict[str, Any], comparable: bool) -> str:
+    diff = row["like_for_like_change_usd"]
     cls = "up" if diff > 0 else "down" if diff < 0 else ""
     sign = "+" if diff > 0 else ""
-    return f'<span class="{cls}">{sign}{usd(diff)} ({change(current, previous)})</span>'
+    return f'<span class="{cls}">{sign}{usd(diff)} ({change(row, comparable)})</span>'
 
 
 def _table(headers: list[str], rows: list[list[str]], numeric_from: int = 1) -> str:
@@ -55,37 +58,28 @@ def _table(headers: list[str], rows: list[list[str]], numeric_from: int = 1) -> 
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-STYLE = """
-body { font: 14px/1.45 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: #1d2733;
-       margin: 0 auto; max-width: 1100px; padding: 24px 32px 64px; background: #fff; }
-h1 { font-size: 26px; margin: 0 0 4px; } h2 { font-size: 19px; margin: 36px 0 8px; border-bottom: 1px solid #dde3ea;
-     padding-bottom: 4px; } h3 { font-size: 15px; margin: 20px 0 6px; }
-.sub { color: #5b6875; margin: 0 0 16px; }
-.cards { display: flex; gap: 12px; flex-wrap: wrap; margin: 16px 0; }
-.card { border: 1px solid #dde3ea; border-radius: 6px; padding: 10px 16px; min-width: 180px; flex: 1; }
-.card .k { color: #5b6875; font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
-.card .v { font-size: 24px; font-weight: 600; } .card .d { font-size: 13px; }
-.up { color: #b03a2e; } .down { color: #2e7d4f; }
-.callout { border-left: 4px solid #d9a400; background: #fff8e1; padding: 10px 16px; margin: 16px 0; }
-.callout.ok { border-color: #2e7d4f; background: #eef7f1; }
-.banner { background: #eef3f8; border: 1px solid #c9d7e6; padding: 8px 14px; border-radius: 4px; margin: 8px 0; }
-table { border-collapse: collapse; width: 100%; margin: 8px 0 4px; font-size: 13px; }
-th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #eef1f4; }
-th { color: #5b6875; font-weight: 600; border-bottom: 1px solid #c9d2dc; }
-.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 8px 32px; }
-svg.chart { max-width: 100%; height: auto; font-size: 11px; }
-svg .lbl { fill: #1d2733; } svg .val, svg .axis { fill: #5b6875; } svg .grid { stroke: #eef1f4; }
-.methods li { margin-bottom: 6px; } code { background: #f3f5f7; padding: 0 3px; border-radius: 3px; }
-footer { margin-top: 40px; color: #5b6875; font-size: 12px; }
-@media print { body { padding: 0; } h2 { break-after: avoid; } table, svg { break-inside: avoid; } }
-"""
+def compared_span(data: ChargebackData) -> str:
+    """What the month over month compares, in words: like for like, or why there is no change."""
+    t, m = data.total, data.month
+    n, prev = t["compared_day_count"], m.previous
+    days = f"days 1–{n}" if n > 1 else "day 1"
+    if t["is_like_for_like_comparable"]:
+        return f"Month over month compares {days} of {m.label} with {days} of {prev.label} (like for like)."
+    if t["previous_month_first_call_date"] is None:
+        return f"No data for {prev.label}, so no month-over-month change."
+    return (
+        f"{prev.label} is partial: the warehouse has it from {t['previous_month_first_call_date']} to "
+        f"{t['previous_month_last_call_date']}, not all of {days}, so no month-over-month change is shown "
+        f"(its data so far: {usd(t['previous_cost_usd'])})."
+    )
 
 
 def render_html(data: ChargebackData) -> str:
-    m, t, p = data.month, data.totals, data.previous_totals
+    m, t = data.month, data.total
     prev_label = m.previous.label
-    has_prev = Decimal(p["cost"]) > 0
+    ok = bool(t["is_like_for_like_comparable"])
+    n = t["compared_day_count"]
+    prev_head = f"{prev_label} 1–{n}" if ok else prev_label
     parts = [
         f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -97,206 +91,79 @@ Data from {data.first_day} to {data.last_day}; generated {data.generated_at:%Y-%
     ]
     if data.is_partial:
         parts.append(
-            f'<p class="banner">Partial month: the warehouse has data up to {data.last_day}; '
+            f'<p class="banner">Partial month: the warehouse has data from {data.first_day} to {data.last_day}; '
             f"the month ends {m.end - timedelta(days=1)}. Totals will grow until the month is complete.</p>"
+        )
+    parts.append(f'<p class="banner" id="compared">{escape(compared_span(data))}</p>')
+    if data.closed:
+        parts.append(
+            f'<p class="banner" id="closed">Closed on {data.closed["closed_at"]:%Y-%m-%d %H:%M} UTC by '
+            f"{escape(data.closed['closed_by'])}: the CSV holds the booked lines. Later changes of this month "
+            "appear as adjustments in the next open month; the breakdowns below show the month as the calls say now.</p>"
+        )
+    adjusted = sorted({r["x_AdjustedMonth"] for r in data.focus_rows if r["x_AdjustedMonth"]})
+    if adjusted:
+        parts.append(
+            f'<p class="banner" id="adjustments">The CSV includes adjustment lines of the closed months '
+            f"{escape(', '.join(adjusted))}: late data or repricing since they were closed.</p>"
         )
 
     # --- headline numbers
-    cpr_prev = p["cost_per_request"]
+    cpr_prev = t["previous_cost_per_request_usd"]
     parts.append(
         '<div class="cards">'
         + _card(
             "Total cost",
-            usd(t["cost"]),
-            (_delta(t["cost"], p["cost"]) + f" vs {escape(prev_label)}")
-            if has_prev
-            else f"no data for {escape(prev_label)}",
+            usd(t["cost_usd"]),
+            (_delta(t, ok) + f" vs {escape(prev_head)}") if ok else "no like-for-like change",
             "total-cost",
         )
-        + _card("Previous month", usd(p["cost"]), escape(prev_label), "previous-cost")
+        + _card(
+            "Previous month",
+            usd(t["previous_cost_usd"]),
+            escape(prev_label)
+            + (f" · days 1–{n}: {usd(t['previous_like_for_like_cost_usd'])}" if ok else " (partial)"),
+            "previous-cost",
+        )
         + _card(
             "Cost per request",
-            usd_small(t["cost_per_request"]),
-            (
-                f"{change(t['cost_per_request'], cpr_prev)} vs {usd_small(cpr_prev)}"
-                if cpr_prev
-                else f"{t['requests']:,} requests"
-            ),
+            usd_small(t["cost_per_request_usd"]),
+            f"{t['request_count']:,} requests"
+            + (f" · {usd_small(cpr_prev)} in {escape(prev_label)}" if cpr_prev is not None else ""),
             "cost-per-request",
         )
-        + _card("LLM calls", f"{t['calls']:,}", f"{t['tenants']} tenants · {t['tokens']:,} tokens", "calls")
+        + _card(
+            "LLM calls",
+            f"{t['llm_call_count']:,}",
+            f"{t['tenant_count']} tenants · {t['total_tokens']:,} tokens",
+            "calls",
+        )
         + "</div>"
     )
-
-    # --- unpriced usage, called out before anything else
-    unpriced_calls = int(t["unpriced_calls"])
-    if data.unpriced:
+    parts.append(_unpriced(data))
+    parts.append(_by_tenant(data, ok, prev_head))
+    for dim, title in (("team", "Cost by team"), ("feature", "Cost by feature"), ("model", "Cost by model")):
+        items = data.by.get(dim, [])
+        parts.append(f"<h2>{title}</h2><div class='grid2'><div>")
+        parts.append(
+            hbar([(r["member"], float(r["cost_usd"])) for r in items[:12]], usd, width=480, title=title)
+        )
+        parts.append("</div><div>")
         rows = [
             [
-                escape(u["provider"]),
-                escape(u["model"]),
-                f"{u['calls']:,}",
-                f"{u['unpriced_calls']:,}",
-                f"{u['tokens'] or 0:,}",
-                str(u["tenants"]),
-                f"{u['first_day']} – {u['last_day']}",
+                escape(r["member"]),
+                usd(r["cost_usd"]),
+                usd(r["previous_like_for_like_cost_usd"]) if ok else "–",
+                change(r, ok),
+                f"{r['llm_call_count']:,}",
             ]
-            for u in data.unpriced
+            for r in items
         ]
-        parts.append(f"""<div class="callout" id="unpriced"><strong>Unpriced usage: {unpriced_calls:,} LLM calls
-have no cost</strong> — neither the provider reported one nor does the price table know the model.
-They are <em>not</em> in the totals. Add the model to <code>dbt_project/seeds/model_prices_overrides.csv</code>
-(or run <code>spanledger prices refresh</code>) and rebuild to price them.
-{_table(["provider", "model", "calls", "unpriced calls", "tokens", "tenants", "seen"], rows, 2)}</div>""")
-    else:
-        parts.append(
-            '<div class="callout ok" id="unpriced"><strong>Every LLM call this month has a cost</strong> '
-            "(reported by the provider or from the price table).</div>"
-        )
-
-    # --- by tenant
-    parts.append("<h2>Cost by tenant</h2>")
-    parts.append(hbar([(r["name"], float(r["cost"])) for r in data.by_tenant], usd, title="Cost by tenant"))
-    tenant_rows = []
-    for r in data.by_tenant:
-        budget = usd(r["budget"], 0) if r["budget"] is not None else "–"
-        tenant_rows.append(
-            [
-                escape(r["name"])
-                + (
-                    f' <span class="sub">({escape(r["tenant_id"])})</span>'
-                    if r["name"] != r["tenant_id"]
-                    else ""
-                ),
-                escape(r["cost_center"]),
-                usd(r["cost"]),
-                usd(r["previous_cost"]) if has_prev else "–",
-                change(r["cost"], r["previous_cost"]) if has_prev else "–",
-                f"{(r['share'] or 0) * 100:.1f}%",
-                f"{r['calls']:,}",
-                budget,
-                usd(r["projected_cost"]) if r["projected_cost"] is not None else "–",
-            ]
-        )
-    tenant_rows.append(
-        [
-            "<strong>Total</strong>",
-            "",
-            f"<strong>{usd(t['cost'])}</strong>",
-            usd(p["cost"]) if has_prev else "–",
-            change(t["cost"], p["cost"]) if has_prev else "–",
-            "100%",
-            f"{t['calls']:,}",
-            "",
-            "",
-        ]
-    )
-    parts.append(
-        _table(
-            [
-                "tenant",
-                "cost center",
-                "cost",
-                prev_label,
-                "change",
-                "share",
-                "LLM calls",
-                "monthly budget",
-                "projected month end",
-            ],
-            tenant_rows,
-            2,
-        )
-    )
-
-    # --- by team, feature, model
-    for dim, title in (("team", "Cost by team"), ("feature", "Cost by feature"), ("model", "Cost by model")):
-        items = data.by[dim]
-        parts.append(f"<h2>{title}</h2><div class='grid2'><div>")
-        parts.append(hbar([(r["name"], float(r["cost"])) for r in items[:12]], usd, width=480, title=title))
-        parts.append("</div><div>")
-        parts.append(
-            _table(
-                [dim, "cost", prev_label, "change", "calls"],
-                [
-                    [
-                        escape(r["name"]),
-                        usd(r["cost"]),
-                        usd(r["previous_cost"]) if has_prev else "–",
-                        change(r["cost"], r["previous_cost"]) if has_prev else "–",
-                        f"{r['calls']:,}",
-                    ]
-                    for r in items
-                ],
-            )
-        )
+        parts.append(_table([dim, "cost", prev_head, "change", "calls"], rows))
         parts.append("</div></div>")
-
-    # --- trends
-    parts.append("<h2>Daily cost and cost per request</h2>")
-    current = [r for r in data.daily if r["day"] >= m.start]
-    previous = [r for r in data.daily if r["day"] < m.start]
-
-    def by_day(rows: list[dict], key: str) -> list[tuple[str, float | None]]:
-        return [(f"{r['day'].day:02d}", float(r[key]) if r[key] is not None else None) for r in rows]
-
-    series_cost = [(m.label, by_day(current, "cost"))] + (
-        [(prev_label, by_day(previous, "cost"))] if previous else []
-    )
-    series_cpr = [(m.label, by_day(current, "cost_per_request"))] + (
-        [(prev_label, by_day(previous, "cost_per_request"))] if previous else []
-    )
-    parts.append("<h3>Cost per day (by day of month)</h3>" + line(series_cost, usd, title="Daily cost"))
-    parts.append(
-        "<h3>Cost per request (by day of month)</h3>" + line(series_cpr, usd_small, title="Cost per request")
-    )
-    parts.append(
-        f"<p class='sub'>A request is one trace with at least one LLM call. This month: "
-        f"{t['requests']:,} requests, {usd_small(t['cost_per_request'])} per request"
-        + (
-            f"; {prev_label}: {p['requests']:,} requests, {usd_small(cpr_prev)} per request."
-            if has_prev
-            else "."
-        )
-        + "</p>"
-    )
-
-    # --- top movers
-    parts.append(f"<h2>Top movers against {escape(prev_label)}</h2>")
-    if data.movers and has_prev:
-        parts.append(
-            _table(
-                ["tenant", "feature", "model", "cost", prev_label, "change"],
-                [
-                    [
-                        escape(r["tenant_id"]),
-                        escape(r["feature"]),
-                        escape(r["model"]),
-                        usd(r["cost"]),
-                        usd(r["previous_cost"]),
-                        _delta(r["cost"], r["previous_cost"]),
-                    ]
-                    for r in data.movers
-                ],
-                3,
-            )
-        )
-    else:
-        parts.append(
-            f"<p>No data for {escape(prev_label)}, so no month-over-month movers. "
-            "The largest cost drivers this month:</p>"
-        )
-        parts.append(
-            _table(
-                ["tenant", "feature", "model", "cost"],
-                [
-                    [escape(r["tenant_id"]), escape(r["feature"]), escape(r["model"]), usd(r["cost"])]
-                    for r in sorted(data.movers, key=lambda r: r["cost"], reverse=True)
-                ],
-                3,
-            )
-        )
-
+    parts.append(_trends(data))
+    parts.append(_movers(data, ok, prev_head))
+    parts.append(_price_matches(data))
     parts.append(_methods(data))
     name = f"chargeback-{m}"
     parts.append(f"""<h2>Files</h2><p><a href="{name}.csv">{name}.csv</a> (FinOps FOCUS columns, one row per
@@ -315,26 +182,187 @@ def _card(key: str, value: str, detail: str, ident: str) -> str:
     )
 
 
-def _methods(data: ChargebackData) -> str:
-    total = sum((Decimal(r["cost"]) for r in data.cost_sources), Decimal(0))
+def _unpriced(data: ChargebackData) -> str:
+    unpriced = data.by.get("unpriced_model", [])
+    if not unpriced:
+        return (
+            '<div class="callout ok" id="unpriced"><strong>Every LLM call this month has a cost</strong> '
+            "(reported by the provider or from the price table).</div>"
+        )
+    rows = [
+        [
+            escape(u["provider"]),
+            escape(u["model"]),
+            f"{u['llm_call_count']:,}",
+            f"{u['unpriced_call_count']:,}",
+            f"{u['total_tokens']:,}",
+            str(u["tenant_count"]),
+            f"{u['first_call_date']} – {u['last_call_date']}",
+        ]
+        for u in unpriced
+        if u["llm_call_count"]
+    ]
+    return f"""<div class="callout" id="unpriced"><strong>Unpriced usage: {data.total["unpriced_call_count"]:,} LLM calls
+have no cost</strong> — neither the provider reported one nor does the price table know the model.
+They are <em>not</em> in the totals. Add the model to <code>dbt_project/seeds/model_prices_overrides.csv</code>
+(or run <code>spanledger prices refresh</code>) and rebuild to price them.
+{_table(["provider", "model", "calls", "unpriced calls", "tokens", "tenants", "seen"], rows, 2)}</div>"""
+
+
+def _by_tenant(data: ChargebackData, ok: bool, prev_head: str) -> str:
+    t = data.total
+    tenants = [r for r in data.by.get("tenant", []) if r["llm_call_count"]]
     rows = []
+    for r in tenants:
+        name = r["tenant_name"] or r["tenant_id"]
+        rows.append(
+            [
+                escape(name)
+                + (f' <span class="sub">({escape(r["tenant_id"])})</span>' if name != r["tenant_id"] else ""),
+                escape(r["cost_center"]),
+                usd(r["cost_usd"]),
+                usd(r["previous_like_for_like_cost_usd"]) if ok else "–",
+                change(r, ok),
+                f"{(r['share_of_month_total'] or 0) * 100:.1f}%",
+                f"{r['llm_call_count']:,}",
+                usd(r["monthly_budget_usd"], 0) if r["monthly_budget_usd"] is not None else "–",
+                usd(r["projected_month_end_cost_usd"])
+                if r["projected_month_end_cost_usd"] is not None
+                else "–",
+            ]
+        )
+    rows.append(
+        [
+            "<strong>Total</strong>",
+            "",
+            f"<strong>{usd(t['cost_usd'])}</strong>",
+            usd(t["previous_like_for_like_cost_usd"]) if ok else "–",
+            change(t, ok),
+            "100%",
+            f"{t['llm_call_count']:,}",
+            "",
+            "",
+        ]
+    )
+    chart = hbar(
+        [(r["tenant_name"] or r["tenant_id"], float(r["cost_usd"])) for r in tenants],
+        usd,
+        title="Cost by tenant",
+    )
+    headers = ["tenant", "cost center", "cost", prev_head, "change", "share", "LLM calls", "monthly budget"]
+    return "<h2>Cost by tenant</h2>" + chart + _table([*headers, "projected month end"], rows, 2)
+
+
+def _trends(data: ChargebackData) -> str:
+    m, t = data.month, data.total
+    prev_label = m.previous.label
+    days = data.by.get("day", [])
+
+    def series(key: str, present: str) -> list[tuple[str, float | None]]:
+        return [
+            (f"{r['day_of_month']:02d}", float(r[key]) if r[key] is not None else None)
+            for r in days
+            if r[present]
+        ]
+
+    current_cost = series("cost_usd", "request_count")
+    previous_cost = series("previous_cost_usd", "previous_request_count")
+    cost = [(m.label, current_cost)] + ([(prev_label, previous_cost)] if previous_cost else [])
+    per_request = [(m.label, series("cost_per_request_usd", "request_count"))] + (
+        [(prev_label, series("previous_cost_per_request_usd", "previous_request_count"))]
+        if previous_cost
+        else []
+    )
+    previous = (
+        f"; {prev_label}: {t['previous_request_count']:,} requests, "
+        f"{usd_small(t['previous_cost_per_request_usd'])} per request."
+        if t["previous_request_count"]
+        else "."
+    )
+    return (
+        "<h2>Daily cost and cost per request</h2>"
+        + "<h3>Cost per day (by day of month)</h3>"
+        + line(cost, usd, title="Daily cost")
+        + "<h3>Cost per request (by day of month)</h3>"
+        + line(per_request, usd_small, title="Cost per request")
+        + f"<p class='sub'>A request is one trace with at least one LLM call. This month: "
+        f"{t['request_count']:,} requests, {usd_small(t['cost_per_request_usd'])} per request{previous}</p>"
+    )
+
+
+def _movers(data: ChargebackData, ok: bool, prev_head: str) -> str:
+    head = f"<h2>Top movers against {escape(prev_head)}</h2>"
+    if data.movers and ok:
+        rows = [
+            [
+                escape(r["tenant_id"]),
+                escape(r["feature"]),
+                escape(r["model"]),
+                usd(r["cost_usd"]),
+                usd(r["previous_like_for_like_cost_usd"]),
+                _delta(r, ok),
+            ]
+            for r in data.movers
+        ]
+        return head + _table(["tenant", "feature", "model", "cost", prev_head, "change"], rows, 3)
+    drivers = data.by.get("tenant_feature_model", [])[:10]
+    rows = [
+        [escape(r["tenant_id"]), escape(r["feature"]), escape(r["model"]), usd(r["cost_usd"])]
+        for r in drivers
+    ]
+    return (
+        head
+        + f"<p>{escape(compared_span(data))} The largest cost drivers this month:</p>"
+        + _table(["tenant", "feature", "model", "cost"], rows, 3)
+    )
+
+
+MATCH_KINDS = {
+    "exact": "the response model as reported",
+    "request_model": "the request model",
+    "alias": "a cleaned or seeded name (ARN, Vertex path, router prefix, model_aliases)",
+    "family": "the snapshot's family (estimated)",
+    "override": "a negotiated price (model_prices_overrides)",
+}
+
+
+def _price_matches(data: ChargebackData) -> str:
+    rows = [
+        [
+            escape(r["member"]),
+            escape(MATCH_KINDS.get(r["member"], "")),
+            f"{r['llm_call_count']:,}",
+            usd(r["cost_usd"]),
+            usd(r["estimated_cost_usd"]),
+        ]
+        for r in data.by.get("price_match_kind", [])
+    ]
+    estimated = data.total["estimated_cost_usd"]
+    return (
+        '<h2 id="price-matches">Calculated cost by how the price was found</h2>'
+        + _table(["match", "priced by", "LLM calls", "cost", "of which estimated"], rows, 2)
+        + f"<p class='sub'>Estimated this month: {usd(estimated)} (a family price, or the request model's while "
+        "the response named another model).</p>"
+    )
+
+
+def _methods(data: ChargebackData) -> str:
     names = {
         "reported": "reported by the provider / instrumentation",
         "calculated": "calculated from tokens × price table (estimate)",
         "unpriced": "unpriced: no reported cost, no price (excluded)",
     }
-    for r in data.cost_sources:
-        share = f"{Decimal(r['cost']) / total * 100:.1f}%" if total else "–"
-        rows.append(
-            [
-                escape(names.get(r["cost_source"], r["cost_source"])),
-                f"{r['calls']:,}",
-                f"{r['tokens']:,}",
-                usd(r["cost"]),
-                share,
-            ]
-        )
-    sources = ", ".join(escape(s) for s in data.price_sources) or "none this month"
+    rows = [
+        [
+            escape(names.get(r["member"], r["member"])),
+            f"{r['llm_call_count']:,}",
+            f"{r['total_tokens']:,}",
+            usd(r["cost_usd"]),
+            f"{(r['share_of_month_total'] or 0) * 100:.1f}%",
+        ]
+        for r in data.by.get("cost_source", [])
+    ]
+    sources = ", ".join(escape(r["member"]) for r in data.by.get("price_source", [])) or "none this month"
     return f"""<h2>Methods: where the numbers come from</h2>
 {_table(["cost source", "LLM calls", "tokens", "cost", "share of cost"], rows)}
 <ul class="methods">
@@ -344,14 +372,17 @@ def _methods(data: ChargebackData) -> str:
 open <a href="https://github.com/pydantic/genai-prices">genai-prices</a> database (<code>spanledger prices refresh</code>;
 this month: {sources}), with negotiated prices in <code>model_prices_overrides</code> taking precedence. The price in
 effect on the day of the call applies. Cache reads, cache writes and reasoning tokens have their own prices.
-These costs are <em>estimates</em> of what the provider will invoice: list prices, no discounts, credits or taxes.</li>
+Contract discounts of the <code>contract_rates</code> seed apply to these costs: <code>ListCost</code> is before,
+<code>ContractedCost</code>, <code>EffectiveCost</code> and <code>BilledCost</code> after the discount. No credits or taxes.</li>
 <li><strong>Unpriced calls cost nothing here</strong> and are listed above; the totals are understated by their usage.</li>
 <li><strong>Tenant, team and feature</strong> come from the telemetry (the request's root span passes them down to every
 LLM call); the cost center, tenant name and budget from the <code>tenants</code> seed. Tenants missing from the seed
 show the <code>(unknown)</code> cost center.</li>
-<li><strong>Usage types in the CSV.</strong> A group's cost is divided between input, cached input, cache write,
+<li><strong>Usage types in the CSV.</strong> Each call's cost is divided between input, cached input, cache write,
 output and reasoning tokens in proportion to their list-price value. For calculated costs this is the exact split;
-for provider-reported costs it is an estimate (<code>x_IsCostSplitEstimated</code>). Rows add up to the FinOps
-mart (<code>finops.fct_chargeback_monthly</code>) exactly.</li>
+for provider-reported costs it is an estimate (<code>x_IsCostSplitEstimated</code>). The rows add up exactly to the
+calls' costs less contract discounts (<code>finops.fct_chargeback_focus_monthly</code>).</li>
+<li><strong>Month over month</strong> compares the same days of both months (1 to the last day with data this month);
+a previous month without data on all of them is marked partial and gets no change.</li>
 <li><strong>Requests</strong> are traces with at least one LLM call; sampled traces are counted as seen.</li>
 </ul>"""

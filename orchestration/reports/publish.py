@@ -19,9 +19,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from orchestration.reports.chargeback import ChargebackData, load
+from orchestration.reports.chargeback import ChargebackData, Month, load
 from orchestration.reports.focus import COLUMNS
-from orchestration.reports.html import render_html
+from orchestration.reports.html import compared_span, render_html
+from orchestration.reports.marts import Marts
 from orchestration.reports.safe_text import csv_text
 
 
@@ -47,9 +48,9 @@ class ReportFiles:
         }
 
 
-def make_chargeback_report(warehouse: Path, month, out_dir: Path) -> ReportFiles:
-    """Read the month from the warehouse and publish its report under out_dir/<YYYY-MM>/."""
-    return publish(load(warehouse, month), out_dir)
+def make_chargeback_report(source: Marts | Path, month: Month, out_dir: Path) -> ReportFiles:
+    """Read the month from the marts (a DuckDB file or marts.py's reader) and publish out_dir/<YYYY-MM>/."""
+    return publish(load(source, month), out_dir)
 
 
 def publish(data: ChargebackData, out_dir: Path) -> ReportFiles:
@@ -66,11 +67,15 @@ def publish(data: ChargebackData, out_dir: Path) -> ReportFiles:
             "month": str(data.month),
             "rows": len(data.focus_rows),
             "billed_cost_usd": str(total),
-            "mart_total_cost_usd": str(data.totals["cost"]),
+            "mart_total_cost_usd": str(data.billed_cost),
             "currency": "USD",
             "first_day": str(data.first_day),
             "last_day": str(data.last_day),
             "is_partial_month": data.is_partial,
+            "is_previous_month_partial": bool(data.total["is_previous_month_partial"]),
+            "compared_day_count": data.total["compared_day_count"],
+            "like_for_like_change_ratio": data.total["like_for_like_change_ratio"],
+            "month_over_month": compared_span(data),
             "generated_at": data.generated_at.isoformat(timespec="seconds"),
         }
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

@@ -7,9 +7,8 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
-
-from orchestration.reports.chargeback import Month
+from orchestration.reports.chargeback import FOCUS_MART, Month
+from orchestration.reports.marts import Marts, as_marts
 from orchestration.reports.safe_text import csv_text
 
 CENT = Decimal("0.01")
@@ -23,23 +22,22 @@ def csv_cost_by_tenant(csv_path: Path) -> dict[str, Decimal]:
     return dict(totals)
 
 
-def mart_cost_by_tenant(warehouse: Path, month: Month) -> dict[str, Decimal]:
+def mart_cost_by_tenant(source: Marts | Path, month: Month) -> dict[str, Decimal]:
     """Keyed by the tenant id as the CSV writes it (safe_text.csv_text), so the two compare."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = con.execute(
-            "select tenant_id, sum(total_cost_usd) from finops.fct_chargeback_monthly "
-            "where month_start_date = ? group by 1",
-            [month.start],
-        ).fetchall()
+    rows = as_marts(source).rows(
+        f"select tenant_id, sum(billed_cost_usd) as cost from {FOCUS_MART} "
+        "where billing_month_start_date = $month group by 1",
+        {"month": month.start},
+    )
     totals: dict[str, Decimal] = defaultdict(Decimal)
-    for tenant, cost in rows:
-        totals[csv_text(tenant)] += Decimal(cost)
+    for row in rows:
+        totals[csv_text(row["tenant_id"])] += Decimal(row["cost"])
     return dict(totals)
 
 
-def reconcile(warehouse: Path, month: Month, csv_path: Path) -> list[str]:
-    """Differences (rounded to the cent) between the CSV and fct_chargeback_monthly; empty = reconciled."""
-    exported, mart = csv_cost_by_tenant(csv_path), mart_cost_by_tenant(warehouse, month)
+def reconcile(source: Marts | Path, month: Month, csv_path: Path) -> list[str]:
+    """Differences (rounded to the cent) between the CSV and the FOCUS mart; empty = reconciled."""
+    exported, mart = csv_cost_by_tenant(csv_path), mart_cost_by_tenant(source, month)
     problems = []
     for tenant in sorted(set(exported) | set(mart)):
         a, b = exported.get(tenant, Decimal(0)), mart.get(tenant, Decimal(0))

@@ -30,6 +30,12 @@ MART_READS_ALLOWED = {
         "fct_genai_spans_vs_metrics_hourly",
         "fct_genai_metrics_hourly",
     ): "the reconciliation shows the GenAI metrics mart's own numbers beside the spans'",
+    ("fct_chargeback_focus_monthly", "fct_chargeback_closed_lines"): (
+        "a closed month is shown as booked: the append-only snapshot no rebuild replaces, read back whole"
+    ),
+    ("fct_chargeback_breakdowns_monthly", "fct_spend_month_to_date"): (
+        "the report's tenant breakdown shows each tenant's budget and month-end projection beside its cost"
+    ),
 }
 
 # model → why it has no primary-key test.

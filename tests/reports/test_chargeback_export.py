@@ -10,7 +10,7 @@ from decimal import Decimal
 import duckdb
 import pyarrow.parquet as pq
 
-from orchestration.reports.chargeback import Month, allocate
+from orchestration.reports.chargeback import Month
 from orchestration.reports.focus import COLUMNS, check_rows
 from orchestration.reports.publish import make_chargeback_report
 from orchestration.reports.reconcile import reconcile
@@ -112,12 +112,6 @@ def test_rerun_replaces_the_month_folder_whole(warehouse, report) -> None:
     assert sorted(p.name for p in again.folder.iterdir()) == sorted(
         ["chargeback-2025-02.csv", "chargeback-2025-02.parquet", "chargeback-2025-02.html", "summary.json"]
     )
-
-
-def test_allocation_adds_up_exactly() -> None:
-    parts = allocate(Decimal("0.000000010"), {"a": Decimal(1), "b": Decimal(1), "c": Decimal(1)})
-    assert sum(parts.values()) == Decimal("0.000000010")
-    assert sorted(parts.values()) == [Decimal("0.000000003"), Decimal("0.000000003"), Decimal("0.000000004")]
 
 
 def test_month_parsing() -> None:

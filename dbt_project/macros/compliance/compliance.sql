@@ -6,6 +6,8 @@
 
 {% macro compliance_after_every_model() %}
 -- depends_on: {{ ref('fct_chargeback_monthly') }}
+-- depends_on: {{ ref('fct_chargeback_focus_monthly') }}
+-- depends_on: {{ ref('fct_chargeback_breakdowns_monthly') }}
 -- depends_on: {{ ref('fct_spend_month_to_date') }}
 -- depends_on: {{ ref('fct_unpriced_usage') }}
 -- depends_on: {{ ref('fct_tenant_latency_daily') }}

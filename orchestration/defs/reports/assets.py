@@ -21,12 +21,7 @@ from orchestration.defs.partitions import PARTITIONS_START_DATE
 from orchestration.defs.resources import SpanledgerResource
 
 CHARGEBACK_KEY = AssetKey(["reports", "chargeback_monthly"])
-FINOPS_MARTS = (
-    "fct_chargeback_monthly",
-    "fct_llm_costs_daily",
-    "fct_spend_month_to_date",
-    "fct_unpriced_usage",
-)
+FINOPS_MARTS = ("fct_chargeback_focus_monthly", "fct_chargeback_breakdowns_monthly")
 
 # One partition per billing month, the current one included (a month-to-date report on demand);
 # the schedule materializes a month once it is complete.
@@ -52,7 +47,7 @@ monthly_partitions = MonthlyPartitionsDefinition(
         AssetCheckSpec(
             "reconciles_with_mart",
             asset=CHARGEBACK_KEY,
-            description="Per tenant, the CSV's BilledCost adds up to fct_chargeback_monthly to the cent.",
+            description="Per tenant, the CSV's BilledCost adds up to fct_chargeback_focus_monthly to the cent.",
         ),
     ],
     description="Monthly LLM chargeback for finance: a FinOps FOCUS CSV, a Parquet copy and an HTML report "
@@ -62,16 +57,18 @@ monthly_partitions = MonthlyPartitionsDefinition(
 def chargeback_monthly(context: AssetExecutionContext, spanledger: SpanledgerResource) -> MaterializeResult:
     from orchestration.reports.chargeback import Month
     from orchestration.reports.focus import check_rows
+    from orchestration.reports.marts import marts_for
     from orchestration.reports.publish import make_chargeback_report
     from orchestration.reports.reconcile import reconcile
 
     settings = spanledger.settings()
+    marts = marts_for(settings)
     month = Month(context.partition_time_window.start.date())
-    files = make_chargeback_report(settings.warehouse_path, month, settings.reports_dir / "chargeback")
+    files = make_chargeback_report(marts, month, settings.reports_dir / "chargeback")
     with files.csv.open(newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
         focus_problems = check_rows(reader, reader.fieldnames or [])
-    reconcile_problems = reconcile(settings.warehouse_path, month, files.csv)
+    reconcile_problems = reconcile(marts, month, files.csv)
     return MaterializeResult(
         metadata={
             "rows": files.rows,

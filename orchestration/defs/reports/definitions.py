@@ -13,6 +13,7 @@ from dagster import (
 
 from orchestration.defs.automation import schedule_status
 from orchestration.defs.reports.assets import chargeback_monthly, monthly_partitions
+from orchestration.defs.reports.checks import budget_projection_check
 
 chargeback_job = define_asset_job(
     "chargeback_report",
@@ -33,5 +34,8 @@ def chargeback_monthly_schedule(context: ScheduleEvaluationContext) -> RunReques
 
 
 defs = Definitions(
-    assets=[chargeback_monthly], jobs=[chargeback_job], schedules=[chargeback_monthly_schedule]
+    assets=[chargeback_monthly],
+    asset_checks=[budget_projection_check],
+    jobs=[chargeback_job],
+    schedules=[chargeback_monthly_schedule],
 )

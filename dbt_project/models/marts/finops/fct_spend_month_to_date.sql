@@ -1,5 +1,5 @@
 {#- Month-to-date spend per tenant and month, with a straight-line projection to month end and a
-    flag when the projection crosses the tenant's monthly budget. "Today" is `as_of_date` or, by
+    flag when the projection crosses the tenant's budget (seed tenant_budgets for the month, else tenants). "Today" is `as_of_date` or, by
     default, the latest day with LLM calls, so reruns on old data give the same answer. -#}
 
 with
@@ -13,6 +13,12 @@ daily_costs as (
 tenants as (
 
     select * from {{ ref('tenants') }}
+
+),
+
+tenant_budgets as (
+
+    select * from {{ ref('tenant_budgets') }}
 
 ),
 
@@ -53,11 +59,15 @@ projected as (
             else {{ days_in_month('monthly.month_start_date') }}
         end as {{ t_int() }}) as days_elapsed,
         tenants.tenant_name,
-        tenants.monthly_budget_usd
+        -- a budget set for the month, else the tenant's usual one
+        coalesce(tenant_budgets.monthly_budget_usd, tenants.monthly_budget_usd) as monthly_budget_usd
     from monthly
     cross join as_of
     left join tenants
         on monthly.tenant_id = tenants.tenant_id
+    left join tenant_budgets
+        on monthly.tenant_id = tenant_budgets.tenant_id
+        and monthly.month_start_date = tenant_budgets.month_start_date
 
 ),
 

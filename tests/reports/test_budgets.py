@@ -1,0 +1,56 @@
+"""Budget alerts: a tenant projected over its budget for the month warns in Dagster and in `status`."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from dagster import AssetCheckSeverity, build_asset_check_context
+
+from orchestration.defs.reports.checks import budget_projection_check
+from orchestration.defs.resources import SpanledgerResource
+from orchestration.settings import Settings
+from orchestration.warehouse.dbt_runner import run_dbt, warehouse_write_lock
+from tests.built_once import built_once, private_copy
+from tests.reports.conftest import _build
+from tests.reports.test_docs_and_cli import _cli
+
+
+@pytest.fixture
+def tight_budget(tmp_path_factory) -> Settings:
+    """February's budget of Umbrella set to 5 USD (its 4 days cost 1.60, projected to 11.22 for the month)."""
+    golden = built_once(tmp_path_factory, "reports-golden", _build)
+    settings = Settings.from_env(private_copy(golden, tmp_path_factory.mktemp("budgets") / "data"))
+    with warehouse_write_lock(settings), duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute("insert into reference.tenant_budgets values ('umbrella', date '2025-02-01', 5)")
+    result = run_dbt(settings, ["build", "--select", "fct_spend_month_to_date"])  # no seeds: keeps the row
+    assert result.success, result.output_tail
+    return settings
+
+
+def _check(settings: Settings):
+    context = build_asset_check_context(
+        resources={"spanledger": SpanledgerResource(data_dir=str(settings.data_dir))}
+    )
+    return budget_projection_check(context)
+
+
+def test_no_alert_within_budget(warehouse) -> None:
+    result = _check(warehouse)
+    assert result.passed and result.metadata["tenants_over_budget"].value == 0
+    proc = _cli(warehouse.data_dir, "status")
+    assert proc.returncode == 0 and "budget:" not in proc.stdout
+
+
+def test_projection_over_the_month_budget_warns(tight_budget) -> None:
+    result = _check(tight_budget)
+    assert not result.passed and result.severity == AssetCheckSeverity.WARN
+    assert result.metadata["tenants_over_budget"].value == 1
+    assert (
+        "Umbrella (umbrella): projected $11.22 for 2025-02 > budget $5.00" in result.metadata["tenants"].value
+    )
+    proc = _cli(tight_budget.data_dir, "status")
+    assert proc.returncode == 0, proc.stderr
+    assert (
+        "budget: Umbrella (umbrella): projected $11.22 for 2025-02 > budget $5.00 ($1.60 up to 2025-02-04)"
+        in proc.stdout
+    )
