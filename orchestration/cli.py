@@ -59,6 +59,7 @@ def main(ctx: click.Context, data_dir: Path) -> None:
       spanledger build                   # dbt build of staging → intermediate → marts
       spanledger status                  # manifest and quarantine summary
       spanledger query sql/daily_cost_by_feature.sql
+      spanledger sql                     # an interactive, read-only SQL shell on the warehouse
       spanledger report chargeback --month 2025-02   # finance: FOCUS CSV + Parquet + HTML report
       spanledger docs                    # the warehouse docs (every model and column) in a browser
       spanledger check                   # data quality: GX suites, dbt tests, lake file scan
