@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -60,6 +59,7 @@ def main(ctx: click.Context, data_dir: Path) -> None:
       spanledger build                   # dbt build of staging → intermediate → marts
       spanledger status                  # manifest and quarantine summary
       spanledger query sql/daily_cost_by_feature.sql
+      spanledger sql                     # an interactive, read-only SQL shell on the warehouse
       spanledger report chargeback --month 2025-02   # finance: FOCUS CSV + Parquet + HTML report
       spanledger docs                    # the warehouse docs (every model and column) in a browser
       spanledger check                   # data quality: GX suites, dbt tests, lake file scan
@@ -491,32 +491,19 @@ def prices_refresh() -> None:
     out.print(f"[green]wrote[/] {DEFAULT_SEED_PATH}: {summary}")
 
 
-@main.command()
-@click.option("--port", default=3000, show_default=True, type=int)
-@click.pass_context
-def ui(ctx, port) -> None:
-    """Start `dagster dev` with its instance (runs, schedules, sensors) inside the data directory.
-
-    \b
-    Examples:
-      spanledger ui                      # http://127.0.0.1:3000: asset graph, jobs, schedules
-      spanledger --data-dir /srv/spanledger ui --port 3001
-    """
-    from orchestration.defs.cli_history import REPO_ROOT as repo_root
-    from orchestration.defs.cli_history import prepare_dagster_home
-
-    settings = _settings(ctx)
-    home = prepare_dagster_home(settings)
-    env = {**os.environ, "DAGSTER_HOME": str(home), "SPANLEDGER_DATA_DIR": str(settings.data_dir)}
-    dagster = Path(sys.executable).parent / "dagster"
-    console.print(f"Dagster UI on http://127.0.0.1:{port} (instance in {home})")
-    # exec, not a child process: Ctrl-C and kill reach dagster dev itself, which stops its children
-    os.chdir(repo_root)
-    os.execve(str(dagster), [str(dagster), "dev", "-m", "orchestration.definitions", "-p", str(port)], env)
-
-
 # Commands of other areas live in orchestration/commands/<area>.py, each exposing COMMANDS.
-COMMAND_MODULES = ("demo", "query", "lake", "compliance", "quality", "reports", "bigquery", "skills")
+COMMAND_MODULES = (
+    "demo",
+    "query",
+    "sql_shell",
+    "lake",
+    "compliance",
+    "quality",
+    "reports",
+    "ui",
+    "bigquery",
+    "skills",
+)
 
 
 def _register_area_commands() -> None:

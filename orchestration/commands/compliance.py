@@ -55,6 +55,7 @@ def retention_apply(ctx, dry_run, now_value, as_json) -> None:
       spanledger retention apply --now 2027-01-01 --dry-run    # what would go on that day
     """
     from orchestration.compliance.retention import apply_retention, parse_now
+    from orchestration.step_progress import step_progress
 
     settings = _settings(ctx)
     try:
@@ -62,7 +63,8 @@ def retention_apply(ctx, dry_run, now_value, as_json) -> None:
     except ValueError:
         raise _fail(f"--now: not a date: {now_value}") from None
     try:
-        report = apply_retention(settings, now=now, dry_run=dry_run)
+        with step_progress(console, "retention" + (" (dry run)" if dry_run else "")) as say:
+            report = apply_retention(settings, now=now, dry_run=dry_run, progress=say)
     except ValueError as err:
         raise _fail(str(err)) from None
     if as_json:
@@ -131,6 +133,7 @@ def erase(ctx, users, tenant, request_file, show_status, queue, resume, as_json)
       spanledger erase --status
     """
     from orchestration.compliance import erasure
+    from orchestration.step_progress import step_progress
 
     settings = _settings(ctx)
     if show_status:
@@ -152,18 +155,20 @@ def erase(ctx, users, tenant, request_file, show_status, queue, resume, as_json)
         ids = erasure.register(settings, requests, source)
         out.print(f"queued {len(ids)} request(s): {', '.join(ids)} (suppressed at landing from now on)")
         return
-    if requests:
-        results = erasure.erase(settings, requests, source)
-    else:
-        results = erasure.run_pending(settings)
-        swept = erasure.sweep_erased(settings)
-        if swept:
-            console.print(f"[yellow]erased subjects had reached the warehouse again; removed[/] {swept}")
-        # BigQuery's part of these and of any earlier request it is still missing
-        finished = erasure.erase_in_bigquery(settings, None, results)
-        late = sorted(set(finished) - {r.request_id for r in results})
-        if late:
-            console.print(f"BigQuery's part of earlier requests done: {', '.join(late)}")
+    with step_progress(console, "erase") as say:
+        checkpoint = _erase_steps(say)
+        if requests:
+            results = erasure.erase(settings, requests, source, checkpoint)
+        else:
+            results = erasure.run_pending(settings, checkpoint=checkpoint)
+            swept = erasure.sweep_erased(settings)
+            if swept:
+                console.print(f"[yellow]erased subjects had reached the warehouse again; removed[/] {swept}")
+            # BigQuery's part of these and of any earlier request it is still missing
+            finished = erasure.erase_in_bigquery(settings, None, results)
+            late = sorted(set(finished) - {r.request_id for r in results})
+            if late:
+                console.print(f"BigQuery's part of earlier requests done: {', '.join(late)}")
     if as_json:
         out.print_json(json.dumps([r.__dict__ for r in results]))
         return
@@ -182,6 +187,35 @@ def erase(ctx, users, tenant, request_file, show_status, queue, resume, as_json)
                 f"  completed at {r.completed_at[:16]} UTC: BigQuery's time travel and fail-safe "
                 "keep deleted rows until then"
             )
+
+
+ERASE_STEPS = {  # erasure.py's checkpoints → what the user is waiting for
+    "running": "finding the subject's files",
+    "discovered": "rewriting lake, quarantine and restricted files",
+    "files_done": "deleting the subject's rows in the warehouse",
+    "before_compact": "compacting the warehouse (deleted rows leave the file)",
+    "warehouse_done": "forgetting the subject in the landing index",
+    "marked_done": "recording the request as done in the ledger",
+}
+
+
+def _erase_steps(say):
+    """erasure.py's checkpoint: the crash-test hook as before, and each step shown (step_progress)."""
+    from orchestration.checkpoints import kill_at_from_env
+
+    kill_at = kill_at_from_env()
+    seen = {"file_rewritten": 0, "table_deleted": 0}
+
+    def checkpoint(name: str) -> None:
+        kill_at(name)
+        if name in seen:
+            seen[name] += 1
+            what = "files rewritten" if name == "file_rewritten" else "warehouse tables done"
+            say(f"{seen[name]:,} {what}", count=True)
+        elif name in ERASE_STEPS:
+            say(ERASE_STEPS[name])
+
+    return checkpoint
 
 
 def _rows_and_pointers(removed: dict[str, int]) -> tuple[int, int]:

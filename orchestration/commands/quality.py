@@ -49,9 +49,15 @@ def check(ctx, lake_only, dates, skip_dbt, lock_timeout, as_json) -> None:
     from orchestration.cli import CliError
     from orchestration.quality.checks import run_quality
     from orchestration.quality.report import write_report
+    from orchestration.quality.thresholds import THRESHOLDS, ThresholdError
     from orchestration.warehouse.dbt_runner import WarehouseBusyError
 
     settings = ctx.obj["settings"]
+    try:
+        for threshold in THRESHOLDS:
+            threshold.percent()
+    except ThresholdError as err:
+        raise CliError(str(err)) from None
     days = [d.date().isoformat() for d in dates] or None
     with console.status("checking …") as status:
         try:
@@ -132,6 +138,13 @@ def _print_summary(report) -> None:
         f"{counts['error']} error), {counts['expectations']} expectations, "
         f"{counts['expectations_failed']} unmet"
     )
+    from orchestration.quality.report import share_text
+
+    counted = [
+        ("[yellow]over[/] " if s["over"] else "") + share_text(s) for s in report.shares() if s["count"]
+    ]
+    if counted:
+        out.print("  counted: " + "; ".join(counted), highlight=False, soft_wrap=True)
 
 
 COMMANDS = [check]

@@ -133,9 +133,8 @@ def docs(ctx, serve, port, no_open) -> None:
       spanledger docs --no-open      # generate only; prints the path of static_index.html
       spanledger docs --serve        # dbt's web server on http://localhost:8080
     """
-    import subprocess
-
     from orchestration.cli import CliError
+    from orchestration.process_tree import run_until_stopped
     from orchestration.warehouse.dbt_runner import (
         PROJECT_DIR,
         dbt_env,
@@ -172,7 +171,13 @@ def docs(ctx, serve, port, no_open) -> None:
             "--target-path",
             str(target),
         ]
-        raise SystemExit(subprocess.call(cmd, cwd=PROJECT_DIR, env=dbt_env(settings)))
+        code = run_until_stopped(
+            cmd,
+            env=dbt_env(settings),
+            cwd=PROJECT_DIR,
+            on_stop=lambda why: console.print(f"stopping the docs server ({why}) …", highlight=False),
+        )
+        raise SystemExit(code)
     if not no_open:
         webbrowser.open((static if static.exists() else target / "index.html").as_uri())
 

@@ -90,8 +90,13 @@ def _expired_mask(table: pa.Table, day: date, cutoffs: dict[str | None, date]) -
 
 
 def apply_retention(
-    settings: Settings, now: datetime | None = None, dry_run: bool = False, lock_timeout: float = 600.0
+    settings: Settings,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    lock_timeout: float = 600.0,
+    progress: Callable[[str], None] = lambda _step: None,
 ) -> RetentionReport:
+    """Remove (or, dry, count) what is past its retention; `progress` hears each step as it starts."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     today = now.date()
     policy = load_policy(settings)
@@ -101,6 +106,7 @@ def apply_retention(
     read_only = dry_run and not _may_write(settings.state_dir)
     with nullcontext() if read_only else LakeLock(settings.state_dir, lock_timeout):
         for table in LAKE_TABLES:
+            progress(f"lake/{table}: days past retention")
             _retain_folder(
                 settings.table_dir(table),
                 f"lake/{table}",
@@ -109,6 +115,7 @@ def apply_retention(
                 report,
                 removed_paths,
             )
+        progress("quarantine")
         _retain_folder(
             settings.quarantine_dir,
             "quarantine",
@@ -117,16 +124,20 @@ def apply_retention(
             report,
             removed_paths,
         )
+        progress("restricted content past its expiry")
         _retain_content(settings, _cutoffs(policy, CONTENT, today), now, dry_run, report, removed_paths)
         if removed_paths and not dry_run:
             with SubjectIndex(subject_index_path(settings.state_dir)) as index:
                 index.forget_paths(removed_paths)
+    progress("warehouse rows past retention")
     _retain_warehouse(settings, policy, today, dry_run, report, lock_timeout, read_only)
     if settings.warehouse == "bigquery":
+        progress("BigQuery rows past retention")
         _retain_bigquery(settings, policy, today, dry_run, report)
     if read_only:
         report.recorded = False
         return report
+    progress("recording the run in the ledger")
     with Ledger(settings) as ledger:
         report.run_id = ledger.record_retention(today.isoformat(), dry_run, report.to_list(), now_iso())
         ledger.export(policy)  # a dry run changes no data, but puts the policy in force for the dbt tests

@@ -55,16 +55,44 @@ class QualityReport:
             "expectations_failed": sum(len(s.failed) for s in self.suites),
         }
 
+    def shares(self) -> list[dict[str, Any]]:
+        """Each thresholded count over all its suites' runs (every lake day): rows, share, threshold."""
+        totals: dict[tuple[str, str], dict[str, Any]] = {}
+        for suite in self.suites:
+            for o in suite.outcomes:
+                if o.counted is None or o.unexpected_count is None:
+                    continue
+                total = totals.setdefault(
+                    (suite.suite, o.counted),
+                    {"counted": o.counted, "suite": suite.suite, "count": 0, "of": 0, "warn_at": 0.0},
+                )
+                total["count"] += o.unexpected_count
+                total["of"] += o.checked_count or 0
+                total["warn_at"] = o.warn_at_percent
+        for total in totals.values():
+            total["percent"] = 100 * total["count"] / total["of"] if total["of"] else 0.0
+            total["over"] = total["percent"] > total["warn_at"]
+        return list(totals.values())
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "started_at": self.started_at.isoformat(),
             "success": self.success,
             "counts": self.counts(),
+            "thresholded_counts": self.shares(),
             "suites": [s.to_dict() for s in self.suites],
             "lake_files_scanned": self.lake_files_scanned,
             "lake_problems": [p.__dict__ for p in self.lake_problems],
             "dbt_test": None if self.dbt is None else self.dbt.__dict__,
         }
+
+
+def share_text(share: dict[str, Any]) -> str:
+    """`28 unpriced calls (0.4% of 6,420, warn at 5%)`: a thresholded count, under or over its threshold."""
+    return (
+        f"{share['count']:,} {share['counted']} ({share['percent']:.1f}% of {share['of']:,}, "
+        f"warn at {share['warn_at']:g}%)"
+    )
 
 
 def outcomes_markdown(result: SuiteResult) -> str:
@@ -109,6 +137,9 @@ def render_html(report: QualityReport, settings: Settings) -> str:
         f"{counts['suites']} suites ({counts['pass']} pass, {counts['warn']} warn, {counts['error']} error), "
         f"{counts['expectations']} expectations, {counts['expectations_failed']} unmet</p>",
     ]
+    counted = [share_text(s) for s in report.shares() if s["count"]]
+    if counted:  # below their thresholds they are no warning, but they are not nothing either
+        parts.append(f"<p>counted: {_e('; '.join(counted))}</p>")
     parts.append("<h2>Lake files</h2>")
     if report.lake_problems:
         parts.append("<table><tr><th>path</th><th>problem</th></tr>")

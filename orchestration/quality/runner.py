@@ -35,6 +35,9 @@ class Outcome:
     unexpected_percent: float | None = None
     examples: list[str] = field(default_factory=list)
     exception: str | None = None
+    counted: str | None = None  # a share rule's noun ("unpriced calls"), shown beside the verdict
+    warn_at_percent: float | None = None  # its threshold
+    checked_count: int | None = None  # the rows the share is of (nulls left out where the rule skips them)
 
 
 @dataclass
@@ -145,9 +148,10 @@ def validate(frame, suite: Suite, target: str, partition: str | None = None) -> 
     gx_suite = gx.ExpectationSuite(name=f"{suite.name}.{uuid.uuid4().hex[:8]}")
     for rule in suite.rules:
         expectation_class = getattr(gxe, rule.expectation)
-        gx_suite.add_expectation(
-            expectation_class(**rule.kwargs, meta={"severity": rule.severity, "why": rule.why})
-        )
+        meta = {"severity": rule.severity, "why": rule.why}
+        if rule.threshold is not None:
+            meta |= {"counted": rule.threshold.counted, "warn_at_percent": rule.threshold.percent()}
+        gx_suite.add_expectation(expectation_class(**rule.kwargs, meta=meta))
     gx_suite = context.suites.add(gx_suite)
     try:
         with warnings.catch_warnings():
@@ -197,6 +201,11 @@ def validate(frame, suite: Suite, target: str, partition: str | None = None) -> 
                 unexpected_percent=round(percent, 4) if percent is not None else None,
                 examples=examples,
                 exception=exception,
+                counted=meta.get("counted"),
+                warn_at_percent=meta.get("warn_at_percent"),
+                checked_count=None
+                if count is None
+                else info.get("element_count", len(frame)) - (info.get("missing_count") or 0),
             )
         )
     return result

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from orchestration.lake.schema import LAKE_TABLES
+from orchestration.quality import thresholds as th
 from orchestration.warehouse.dbt_runner import PROJECT_DIR
 
 ERROR = "error"  # blocks the downstream build
@@ -30,8 +31,6 @@ VOLUME_TRAILING_DAYS = 7
 VOLUME_MIN_HISTORY_DAYS = 3
 MIN_VOLUME_RATIO = 0.6
 MAX_VOLUME_RATIO = 3.0
-MAX_UNKNOWN_PROVIDER_SHARE = 0.05
-MAX_UNPRICED_CALL_SHARE = 0.05
 
 SPAN_KINDS = ["UNSPECIFIED", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"]
 STATUS_CODES = ["UNSET", "OK", "ERROR"]
@@ -51,7 +50,7 @@ SPAN_TYPES = [
 ]
 METRIC_TYPES = ["sum", "gauge", "histogram", "exponential_histogram", "summary"]
 TEMPORALITIES = ["DELTA", "CUMULATIVE", "UNSPECIFIED"]
-COST_SOURCES = ["reported", "calculated", "unpriced"]
+COST_SOURCES = ["reported", "calculated", "unpriced", "no_usage"]  # as the dbt model's accepted values
 TOKEN_COLUMNS = [
     "input_tokens",
     "output_tokens",
@@ -68,6 +67,7 @@ class Rule:
     kwargs: dict[str, Any]
     severity: str = ERROR
     why: str = ""
+    threshold: th.Threshold | None = None  # a share of rows may miss it: reported beside the verdict
 
     @property
     def column(self) -> str | None:
@@ -121,6 +121,14 @@ def _non_negative(columns: list[str]) -> list[Rule]:
         Rule("ExpectColumnValuesToBeBetween", {"column": c, "min_value": 0}, ERROR, "never negative")
         for c in columns
     ]
+
+
+def _share_rule(expectation: str, kwargs: dict[str, Any], threshold: th.Threshold, why: str) -> Rule:
+    """A warning when more than the threshold's share of rows misses the rule (thresholds.py)."""
+    kwargs = {**kwargs, "mostly": threshold.mostly()}
+    return Rule(
+        expectation, kwargs, WARN, f"at most {threshold.percent():g}% {threshold.counted}: {why}", threshold
+    )
 
 
 def _schema_rules(table: str) -> list[Rule]:
@@ -206,33 +214,28 @@ def lake_suite(table: str, day: date, history: list[int]) -> Suite:
                 ERROR,
                 "conventions the landing recognises",
             ),
-            Rule(
+            _share_rule(
                 "ExpectColumnValuesToBeInSet",
-                {"column": "span_type", "value_set": SPAN_TYPES, "mostly": 0.99},
-                WARN,
+                {"column": "span_type", "value_set": SPAN_TYPES},
+                th.UNKNOWN_SPAN_TYPES,
                 "span types the marts know",
             ),
-            Rule(
+            _share_rule(
                 "ExpectColumnValuesToBeInSet",
-                {
-                    "column": "gen_ai_provider",
-                    "value_set": sorted(known_providers()),
-                    "mostly": 1 - MAX_UNKNOWN_PROVIDER_SHARE,
-                },
-                WARN,
-                f"at most {MAX_UNKNOWN_PROVIDER_SHARE:.0%} of LLM spans from providers the price table "
-                "does not know (they end up unpriced)",
+                {"column": "gen_ai_provider", "value_set": sorted(known_providers())},
+                th.UNKNOWN_PROVIDER_SPANS,
+                "providers the price table does not know end up unpriced",
             ),
-            Rule(
+            _share_rule(
                 "ExpectColumnValuesToNotBeNull",
-                {"column": "service_name", "mostly": 0.99},
-                WARN,
+                {"column": "service_name"},
+                th.SPANS_WITHOUT_SERVICE,
                 "requests are attributed to a service",
             ),
-            Rule(
+            _share_rule(
                 "ExpectColumnValuesToNotBeNull",
-                {"column": "tenant_id", "mostly": 0.9},
-                WARN,
+                {"column": "tenant_id"},
+                th.SPANS_WITHOUT_TENANT,
                 "chargeback needs a tenant on most spans",
             ),
         ]
@@ -347,22 +350,22 @@ def mart_suite(relation: str) -> Suite:
                 ERROR,
                 "how the cost was obtained",
             ),
-            Rule(
+            _share_rule(
                 "ExpectColumnValuesToBeInSet",
-                {"column": "is_unpriced", "value_set": [False], "mostly": 1 - MAX_UNPRICED_CALL_SHARE},
-                WARN,
-                f"at most {MAX_UNPRICED_CALL_SHARE:.0%} of calls without a price (reported or calculated)",
+                {"column": "is_unpriced", "value_set": [False]},
+                th.UNPRICED_CALLS,
+                "a call without a price (reported or calculated) is missing from the cost",
             ),
-            Rule(
+            _share_rule(
                 "ExpectColumnValuesToNotBeNull",
-                {"column": "model", "mostly": 0.99},
-                WARN,
+                {"column": "model"},
+                th.CALLS_WITHOUT_MODEL,
                 "cost is per model",
             ),
-            Rule(
+            _share_rule(
                 "ExpectColumnValuesToNotBeNull",
-                {"column": "provider_name", "mostly": 0.9},
-                WARN,
+                {"column": "provider_name"},
+                th.CALLS_WITHOUT_PROVIDER,
                 "prices are per provider",
             ),
         ]
@@ -388,10 +391,10 @@ def mart_suite(relation: str) -> Suite:
                 ERROR,
                 "a rate",
             ),
-            Rule(
+            _share_rule(
                 "ExpectColumnValuesToNotBeNull",
-                {"column": "tenant_id", "mostly": 0.95},
-                WARN,
+                {"column": "tenant_id"},
+                th.COST_ROWS_WITHOUT_TENANT,
                 "chargeback needs the tenant",
             ),
         ]

@@ -4,10 +4,11 @@ The test starts its own PostgreSQL (Debian's `postgresql` package: initdb + pg_c
 folder, on a free loopback port), puts deploy/dagster.yaml in DAGSTER_HOME, turns the new-files sensor on
 with `dagster sensor start` and runs the real `dagster-daemon` on deploy/workspace.yaml: the sensor sees
 an OTLP file in the inbox, asks for a landing run, the daemon's queue launches it and the file lands.
-Runs, ticks and events are then read back from PostgreSQL's own tables.
+The hourly landing schedule is started too, as if just before its latest cron time, so the
+daemon's scheduler finds that tick due and launches its run. Runs (by the sensor or schedule that asked
+for them), ticks and events are then read back from PostgreSQL's own tables.
 Skipped, with the reason, where no PostgreSQL server binaries are installed (scripts/test.sh installs
-them as root). Not covered: a schedule's tick (cron times cannot be waited for here; the schedules'
-evaluation is tested in tests/dbt/test_dagster_defs.py), the webserver, the container build.
+them as root). Not covered: the webserver, the container build.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -91,7 +93,49 @@ def _dagster(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_a_sensor_run_end_to_end_on_a_postgres_instance(postgres: int, tmp_path: Path) -> None:
+def _turned_on_before_its_last_tick(env: dict[str, str], name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if the schedule had been turned on just before its latest cron time (`5 * * * *`): the daemon's
+    scheduler then finds that tick due and launches its run, the path of every real tick. (A cron time
+    cannot be waited for here; the schedule's state in PostgreSQL is what the daemon reads.)"""
+    from dagster import DagsterInstance
+    from dagster._core.definitions.run_request import InstigatorType
+    from dagster._core.scheduler.instigation import ScheduleInstigatorData
+
+    for key in ("DAGSTER_HOME", "DAGSTER_PG_HOST", "DAGSTER_PG_PORT", "DAGSTER_PG_DB", "DAGSTER_PG_USER"):
+        monkeypatch.setenv(key, env[key])
+    monkeypatch.setenv("DAGSTER_PG_PASSWORD", "")
+    now = datetime.now(UTC)
+    last_tick = now.replace(minute=5, second=0, microsecond=0)
+    if last_tick > now:
+        last_tick -= timedelta(hours=1)
+    with DagsterInstance.get() as instance:
+        [state] = [
+            s
+            for s in instance.all_instigator_state(instigator_type=InstigatorType.SCHEDULE)
+            if s.instigator_name == name
+        ]
+        cron = state.instigator_data.cron_schedule
+        start = (last_tick - timedelta(minutes=1)).timestamp()
+        instance.update_instigator_state(state.with_data(ScheduleInstigatorData(cron, start_timestamp=start)))
+
+
+def _runs_by_instigator(db) -> dict[str, list[str]]:
+    """Statuses of the landing runs, by the sensor or schedule that asked for them."""
+    with db.cursor() as cur:
+        cur.execute(
+            "select t.value, r.status from runs r join run_tags t on t.run_id = r.run_id "
+            "where r.pipeline_name = 'landing_job' "
+            "and t.key in ('dagster/sensor_name', 'dagster/schedule_name') order by r.id"
+        )
+        runs: dict[str, list[str]] = {}
+        for instigator, status in cur.fetchall():
+            runs.setdefault(instigator, []).append(status)
+    return runs
+
+
+def test_a_sensor_run_and_a_scheduled_tick_end_to_end_on_a_postgres_instance(
+    postgres: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import psycopg2
 
     home, data_dir = tmp_path / "dagster-home", tmp_path / "data"
@@ -112,6 +156,9 @@ def test_a_sensor_run_end_to_end_on_a_postgres_instance(postgres: int, tmp_path:
     }
     started = _dagster(env, "sensor", "start", "new_otlp_files_sensor", "-w", "deploy/workspace.yaml")
     assert started.returncode == 0, started.stdout + started.stderr
+    started = _dagster(env, "schedule", "start", "landing_hourly", "-w", "deploy/workspace.yaml")
+    assert started.returncode == 0, started.stdout + started.stderr
+    _turned_on_before_its_last_tick(env, "landing_hourly", monkeypatch)
 
     log_path = tmp_path / "daemon.log"
     log = log_path.open("w")
@@ -126,15 +173,14 @@ def test_a_sensor_run_end_to_end_on_a_postgres_instance(postgres: int, tmp_path:
     db = psycopg2.connect(host="127.0.0.1", port=postgres, user="dagster", dbname="dagster")
     db.set_session(autocommit=True)
     try:
-        deadline, statuses = time.monotonic() + 240, []
-        while time.monotonic() < deadline and "SUCCESS" not in statuses:
+        expected = {"new_otlp_files_sensor": ["SUCCESS"], "landing_hourly": ["SUCCESS"]}
+        deadline, runs = time.monotonic() + 300, {}
+        while time.monotonic() < deadline and runs != expected:
             time.sleep(3)
-            with db.cursor() as cur:
-                cur.execute("select status from runs where pipeline_name = 'landing_job'")
-                statuses = [row[0] for row in cur.fetchall()]
-            assert "FAILURE" not in statuses, log_path.read_text()[-3000:]
+            runs = _runs_by_instigator(db)
+            assert "FAILURE" not in str(runs), log_path.read_text()[-3000:]
             assert daemon.poll() is None, log_path.read_text()[-3000:]
-        assert statuses == ["SUCCESS"], f"{statuses}: {log_path.read_text()[-3000:]}"
+        assert runs == expected, f"{runs}: {log_path.read_text()[-3000:]}"
     finally:
         os.killpg(daemon.pid, signal.SIGTERM)
         try:
@@ -147,7 +193,10 @@ def test_a_sensor_run_end_to_end_on_a_postgres_instance(postgres: int, tmp_path:
     assert sorted((data_dir / "lake" / "spans").rglob("*.parquet")), "the sensor's run landed nothing"
     with db.cursor() as cur:
         cur.execute("select tick_body from job_ticks")
-        assert any("new_otlp_files_sensor" in body for (body,) in cur.fetchall()), "no tick of the sensor"
+        bodies = [body for (body,) in cur.fetchall()]
+        assert any("new_otlp_files_sensor" in body for body in bodies), "no tick of the sensor"
+        scheduled = [body for body in bodies if "landing_hourly" in body]
+        assert any("SUCCESS" in body for body in scheduled), f"no successful scheduled tick: {scheduled}"
         cur.execute("select count(*) from event_logs where asset_key like '%landing%'")
         assert cur.fetchone()[0] >= 1
     db.close()

@@ -159,3 +159,46 @@ def test_second_writer_queues_until_the_first_is_done(warehouse):
         assert proc.poll() is None  # still waiting
     out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0 and float(out) >= 1.0
+
+
+def test_check_shows_counts_below_their_thresholds_and_the_setting_moves_the_threshold(warehouse):
+    """Issue 23, item 8: "PASSED, 0 warn" never hides calls without a provider; the threshold is a setting."""
+    with duckdb.connect(str(warehouse.warehouse_path), read_only=True) as con:
+        missing, calls = con.execute(
+            "select count(*) filter (where provider_name is null), count(*) from intermediate.int_llm_calls_priced"
+        ).fetchone()
+    percent = 100 * missing / calls
+    assert 0 < percent < 10, "the generated calls include some without a provider, below the default 10%"
+    counted = f"{missing:,} calls without provider ({percent:.1f}% of {calls:,}, warn at "
+    variable = "SPANLEDGER_QUALITY_WARN_CALLS_WITHOUT_PROVIDER_PCT"
+
+    def check(**env: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [*CLI, "check", "--skip-dbt"],
+            cwd=REPO,
+            env=_env(warehouse, **env),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    def calls_suite_status(stdout: str) -> str:
+        return next(
+            line for line in stdout.splitlines() if ",mart.intermediate.int_llm_calls_priced," in line
+        )
+
+    default = check()
+    assert default.returncode == 0, default.stdout[-3000:] + default.stderr[-3000:]
+    assert f"{counted}10%)" in default.stdout and f"over {counted}" not in default.stdout
+    assert calls_suite_status(default.stdout).startswith("pass,")
+
+    lowered = f"{percent / 2:.2f}"
+    warned = check(**{variable: lowered})
+    assert warned.returncode == 0, "a warning never fails the check"
+    assert f"over {counted}{float(lowered):g}%)" in warned.stdout
+    assert calls_suite_status(warned.stdout).startswith("warn,")
+
+    wrong = check(**{variable: "ten"})
+    assert wrong.returncode == 2
+    assert f"{variable}='ten': a percentage from 0 to 100 is expected" in wrong.stderr
