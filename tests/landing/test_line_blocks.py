@@ -71,5 +71,7 @@ def test_plain_blocks_read_what_gzip_reads(
     gz_resume = gz_reader.resume
     gz_offset = gz_resume.skip if gz_resume.offset == 0 else end
     assert (plain_reader.resume.offset, plain_reader.resume.unit) == (gz_offset, gz_resume.unit)
-    if not final and content[:end].rstrip(b" \n").endswith(b'{"cut'):
-        assert plain_reader.pending_bytes > 0  # a record cut short waits for its writer
+    # a record cut short waits for its writer; glued to a complete one on its line, no ending can mend
+    # it, and it is quarantined at once instead
+    if not final and content[:end].rsplit(b"\n", 1)[-1].strip(b" ") == b'{"cut':
+        assert plain_reader.pending_bytes > 0
