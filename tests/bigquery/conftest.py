@@ -16,15 +16,7 @@ def emulator(tmp_path_factory):
     except Exception as err:  # noqa: BLE001 - no registry, no uv, a broken wheel: say so, do not fail the suite
         pytest.skip(f"BigQuery emulator environment could not be built: {err}")
     emu = start_emulator(python, tmp_path_factory.mktemp("bq-emulator"))
-    # the emulator maps bare NUMERIC / BIGNUMERIC to 3 and 5 decimal places (BigQuery: 9 and 38), in
-    # casts and in the columns of views: the models' casts name the scale instead (macros/dialect/
-    # casts.sql) and views are built as tables, so money stays exact here as on BigQuery
-    types = pytest.MonkeyPatch()
-    types.setenv("SPANLEDGER_BQ_NUMERIC_TYPE", "numeric(38, 9)")
-    types.setenv("SPANLEDGER_BQ_BIGNUMERIC_TYPE", "numeric(38, 18)")
-    types.setenv("SPANLEDGER_VIEW_MATERIALIZATION", "table")
     yield emu
-    types.undo()
     emu.stop()
 
 

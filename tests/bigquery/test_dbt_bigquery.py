@@ -60,6 +60,16 @@ EMPTY_SEEDS = {
 }
 
 
+# The emulator maps bare NUMERIC / BIGNUMERIC to 3 and 5 decimal places (BigQuery: 9 and 38), in casts
+# and in the columns of views: for dbt on the emulator, the models' casts name the scale (macros/dialect/
+# casts.sql) and views are built as tables, so money stays exact as on BigQuery. Only this dbt run gets them.
+EMULATOR_TYPES = {
+    "SPANLEDGER_BQ_NUMERIC_TYPE": "numeric(38, 9)",
+    "SPANLEDGER_BQ_BIGNUMERIC_TYPE": "numeric(38, 18)",
+    "SPANLEDGER_VIEW_MATERIALIZATION": "table",
+}
+
+
 @pytest.fixture(scope="module")
 def dbt_build(tmp_path_factory, bq_client, bq_config, landed, emulator):
     from dataclasses import replace
@@ -79,6 +89,7 @@ def dbt_build(tmp_path_factory, bq_client, bq_config, landed, emulator):
         DBT_TARGET_PATH=str(work / "target"),
         DBT_LOG_PATH=str(work / "logs"),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        **EMULATOR_TYPES,
     )
 
     def dbt(*args: str) -> subprocess.CompletedProcess:
