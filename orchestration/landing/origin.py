@@ -114,23 +114,22 @@ def refuse_real_data_in_demo_lake(settings: Settings, pending: list[Any]) -> Non
         item for item in pending if generated.get(item.key) != [item.stat.st_size, item.stat.st_mtime_ns]
     ]
     if foreign:
-        raise MixedDataError(
-            f"{settings.data_dir} holds generated demo data, and {foreign[0].key}"
-            + (f" (and {len(foreign) - 1} more file(s))" if len(foreign) > 1 else "")
-            + " is not part of it: real telemetry is never landed into a demo lake. Land it into a data "
-            f"directory of its own: `spanledger --data-dir DIR land {foreign[0].key}` (or remove the demo: "
-            f"rm -r {settings.data_dir})"
-        )
+        more = f" (and {len(foreign) - 1} more file(s))" if len(foreign) > 1 else ""
+        raise _mixed_data(settings, foreign[0].key, f"{more} is not part of it")
 
 
 def refuse_buckets_in_demo_lake(settings: Settings, buckets: list[str]) -> None:
     """A bucket holds real exports (the generator writes to folders): never landed into a demo lake."""
     if buckets and holds_generated_data(settings):
-        raise MixedDataError(
-            f"{settings.data_dir} holds generated demo data, and {buckets[0]} is a bucket of real telemetry: "
-            "real telemetry is never landed into a demo lake. Land it into a data directory of its own: "
-            f"`spanledger --data-dir DIR land {buckets[0]}` (or remove the demo: rm -r {settings.data_dir})"
-        )
+        raise _mixed_data(settings, buckets[0], " is a bucket of real telemetry")
+
+
+def _mixed_data(settings: Settings, source: str, why: str) -> MixedDataError:
+    return MixedDataError(
+        f"{settings.data_dir} holds generated demo data, and {source}{why}: real telemetry is never landed "
+        f"into a demo lake. Land it into a data directory of its own: `spanledger --data-dir DIR land {source}` "
+        f"(or remove the demo: rm -r {settings.data_dir})"
+    )
 
 
 def next_step_hint(settings: Settings) -> str:
