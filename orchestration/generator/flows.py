@@ -35,7 +35,7 @@ from .otlp import SPAN_KIND_CLIENT, SPAN_KIND_CONSUMER, SPAN_KIND_INTERNAL, SPAN
 from .resources import HTTP_SCOPE, Registry
 from .spans import MS, NS, Trace, exception_event, randint, span_id, trace_id
 from .summary import GenerationSummary
-from .tenants import TenantPicker
+from .tenants import Tenant, TenantPicker
 
 STAGING_SHARE = 0.03
 PROPAGATE_SHARE = 0.15  # traces whose LLM spans repeat tenant/feature/user
@@ -70,8 +70,24 @@ class RequestBuilder:
         self.recent_roots: deque[tuple[str, str]] = deque(maxlen=64)  # link targets for batch spans
 
     def build(self, start_ns: int, day_end_ns: int) -> Trace:
+        """One request's trace; for a sampled tenant it may be dropped (`kept` false) after feeding the metrics."""
+        tenant = self.picker.pick(self.rng)
+        if tenant.sampling == "none":
+            return self._build(tenant, start_ns, day_end_ns)
+        truth, trace_truth = self.summary, GenerationSummary()
+        self._record_into(trace_truth)  # the ground truth counts only what is written
+        try:
+            trace = self._build(tenant, start_ns, day_end_ns)
+        finally:
+            self._record_into(truth)
+        truth.absorb_sampled(trace_truth, trace.kept, tenant.sample_rate)
+        return trace
+
+    def _record_into(self, summary: GenerationSummary) -> None:
+        self.summary = self.llm.summary = summary
+
+    def _build(self, tenant: Tenant, start_ns: int, day_end_ns: int) -> Trace:
         rng = self.rng
-        tenant = self.picker.pick(rng)
         feature = tenant.pick_feature(rng)
         service = SERVICES[FEATURE_SERVICE[feature]]
         environment = "staging" if rng.random() < STAGING_SHARE else "production"
@@ -96,13 +112,14 @@ class RequestBuilder:
             summary.prompt_texts.add(SYSTEM_PROMPT)
         summary.requests += 1
 
-        trace = Trace(trace_id(rng), resource, tenant.sample_rate, day_end_ns)
+        trace = Trace(trace_id(rng), resource, tenant.sample_rate, day_end_ns, tenant.sampling)
         root = span_id(rng)
         if feature == "agent":
             end, status, error_type, answer = self._agent(trace, root, start_ns, service, ctx, prompt)
         else:
             end, status, error_type, answer = self._http(trace, root, start_ns, service, ctx, prompt)
-        self.recent_roots.append((trace.trace_id, root))
+        if trace.kept:
+            self.recent_roots.append((trace.trace_id, root))
         self.events.after_request(trace, end, answer, root, tenant.id, feature, ctx.user_id)
 
         # Request-level metrics: latency (exponential histogram + summary), throughput, concurrency.

@@ -52,6 +52,7 @@ class _Run:
         self.summary.config["start_date"] = config.first_day.isoformat()
         self.registry = Registry()
         tenants = make_tenants(self.rng, config.tenants)
+        self.summary.sample_rates = {t.id: t.sample_rate for t in tenants if t.sampling != "none"}
         self.metrics = MetricsAggregator(METRIC_WINDOW_NS, METRIC_LAG_NS)
         self.builder = RequestBuilder(
             self.rng, TenantPicker(tenants), self.registry, self.metrics, self.summary, config.content
@@ -68,6 +69,8 @@ class _Run:
         self.batch_requests = 0
 
     def add_trace(self, trace: Trace) -> None:
+        if not trace.kept:
+            return  # sampled out: spans and their logs dropped together (a trace-based log filter)
         summary = self.summary
         self.spans.extend(trace.spans)
         self.logs.extend(trace.logs)

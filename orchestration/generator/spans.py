@@ -24,6 +24,28 @@ def trace_id(rng: random.Random) -> str:
     return f"{rng.getrandbits(128) | 1:032x}"
 
 
+RANDOMNESS_BITS = 56  # W3C trace ids: the rightmost 7 bytes are random, what probability samplers compare
+
+
+def sampling_threshold(rate: int) -> int:
+    """OpenTelemetry's rejection threshold for keeping 1 trace in `rate`: keep when randomness >= it."""
+    return round((1 - 1 / rate) * (1 << RANDOMNESS_BITS))
+
+
+def sampling_tracestate(rate: int) -> str:
+    """The `ot=th:` entry a probability sampler writes: the threshold in hex, trailing zeros dropped."""
+    return "ot=th:" + (f"{sampling_threshold(rate):014x}".rstrip("0") or "0")
+
+
+def is_kept(trace_id: str, sampling: str, rate: int) -> bool:
+    """The sampler's decision from the trace id alone, as a consistent sampler makes it."""
+    if sampling == "probability":
+        return int(trace_id[-RANDOMNESS_BITS // 4 :], 16) >= sampling_threshold(rate)
+    if sampling == "tail":  # a tail sampler hashing the trace id: its top bits, independent of the above
+        return int(trace_id[:8], 16) % rate == 0
+    return True
+
+
 def exception_event(time_ns: int, exc_type: str, message: str) -> tuple[str, int, dict[str, Any]]:
     return (
         "exception",
@@ -44,6 +66,9 @@ class Trace:
         "trace_id",
         "resource",
         "sample_rate",
+        "sampling",
+        "kept",
+        "trace_state",
         "spans",
         "logs",
         "events",
@@ -52,10 +77,15 @@ class Trace:
         "last_ns",
     )
 
-    def __init__(self, trace_id: str, resource: str, sample_rate: int, end_limit_ns: int) -> None:
+    def __init__(
+        self, trace_id: str, resource: str, sample_rate: int, end_limit_ns: int, sampling: str = "none"
+    ) -> None:
         self.trace_id = trace_id
         self.resource = resource
         self.sample_rate = sample_rate
+        self.sampling = sampling
+        self.kept = is_kept(trace_id, sampling, sample_rate)  # a dropped trace still feeds the metrics
+        self.trace_state = sampling_tracestate(sample_rate) if sampling == "probability" else None
         self.spans: list[tuple[str, str, dict[str, Any]]] = []
         self.logs: list[tuple[str, str, dict[str, Any]]] = []
         self.events = 0
@@ -78,9 +108,11 @@ class Trace:
         links: list[tuple[str, str, dict[str, Any]]] | None = None,
         resource: str | None = None,
     ) -> None:
-        if self.sample_rate > 1:
+        if self.sampling == "tail":
             attrs["SampleRate"] = self.sample_rate  # tail sampler's weight, on every kept span
         d: dict[str, Any] = {"traceId": self.trace_id, "spanId": sid}
+        if self.trace_state:
+            d["traceState"] = self.trace_state
         if parent:
             d["parentSpanId"] = parent
         d["name"] = name

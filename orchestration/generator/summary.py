@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,11 @@ class GenerationSummary:
     metric_llm_calls: int = 0  # calls the GenAI client metrics recorded (services that emit them)
     # The self-hosted engines' work: prompt / generation tokens and requests (engines.py).
     engine_usage: Counter[str] = field(default_factory=Counter)
+    # Traces of sampled tenants the sampler dropped (their calls are in the metrics, not in the spans):
+    # requests_dropped, calls_dropped (LLM and embedding calls), metric_llm_calls_dropped; calls_rate_<N>
+    # and metric_llm_calls_rate_<N> = every such call (kept or not) of the tenants keeping 1 trace in N.
+    sampling: Counter[str] = field(default_factory=Counter)
+    sample_rates: dict[str, int] = field(default_factory=dict)  # sampled tenant -> N
     # Identities and content that must never reach the lake in the clear.
     tenants: set[str] = field(default_factory=set)
     user_ids: set[str] = field(default_factory=set)
@@ -74,6 +79,27 @@ class GenerationSummary:
         # The landing reads doubles through str(); do the same so both sides agree to the last digit.
         self.reported_cost_usd += Decimal(str(value)).quantize(COST_QUANTUM)
         self.reported_cost_calls += 1
+
+    def absorb_sampled(self, trace_truth: GenerationSummary, kept: bool, rate: int) -> None:
+        """Add one sampled tenant's trace: all of it when kept, else only what the metrics saw."""
+        calls = trace_truth.metric_llm_calls
+        self.metric_llm_calls += calls
+        self.sampling[f"metric_llm_calls_rate_{rate}"] += calls
+        all_calls = trace_truth.llm_calls + trace_truth.embedding_calls
+        self.sampling[f"calls_rate_{rate}"] += all_calls
+        if not kept:
+            self.sampling["requests_dropped"] += trace_truth.requests
+            self.sampling["calls_dropped"] += all_calls
+            self.sampling["metric_llm_calls_dropped"] += calls
+            return
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(trace_truth, f.name)
+            if f.name in ("config", "files", "metric_llm_calls", "sample_rates") or theirs is None:
+                continue
+            if isinstance(mine, Counter | set):
+                mine.update(theirs)
+            elif isinstance(mine, int | Decimal):
+                setattr(self, f.name, mine + theirs)
 
     def see_time(self, start_ns: int, end_ns: int) -> None:
         if self.first_time_unix_nano is None or start_ns < self.first_time_unix_nano:
@@ -113,6 +139,8 @@ class GenerationSummary:
             },
             "metric_llm_calls": self.metric_llm_calls,
             "engine_usage": dict(sorted(self.engine_usage.items())),
+            "sampling": dict(sorted(self.sampling.items())),
+            "sample_rates": dict(sorted(self.sample_rates.items())),
             "tenants": sorted(self.tenants),
             "user_ids": sorted(self.user_ids),
             "prompt_texts": sorted(self.prompt_texts),

@@ -20,7 +20,8 @@ class Tenant:
     teams: tuple[str, ...]
     feature_cum: tuple[float, ...]  # cumulative weights over catalog.FEATURES
     dedicated: bool  # own deployment: tenant.id sits on the resource instead of the root span
-    sample_rate: int  # tail-sampled tenants keep 1 trace in N and say so with SampleRate=N
+    sample_rate: int  # a sampled tenant's traces are kept 1 in N (N = 1: every trace)
+    sampling: str  # none | tail (a tail sampler's SampleRate=N) | probability (tracestate ot=th:)
     developers: int  # Claude Code users in the tenant's engineering org
 
     def user_id(self, k: int) -> str:
@@ -32,6 +33,15 @@ class Tenant:
     def pick_user(self, rng: random.Random) -> int:
         # Squared uniform: a handful of power users make most requests.
         return int(self.users * rng.random() ** 2)
+
+
+# Keep 1 trace in N. Metrics stay unsampled, so the spans-vs-metrics reconciliation shows the rate.
+SAMPLE_RATES = {"probability": 4, "tail": 10}
+
+
+def _sampling(index: int) -> str:
+    """A mid-sized tenant is head-sampled by probability, a smaller one by a tail sampler; the rest keep all."""
+    return {2: "probability", 3: "tail"}.get(index % 4, "none")
 
 
 def make_tenants(rng: random.Random, count: int) -> list[Tenant]:
@@ -58,7 +68,8 @@ def make_tenants(rng: random.Random, count: int) -> list[Tenant]:
                 teams=teams,
                 feature_cum=tuple(accumulate(feature_weights)),
                 dedicated=(i % 3 == 1),
-                sample_rate=10 if (count > 1 and i % 4 == 0) else 1,
+                sample_rate=SAMPLE_RATES.get(_sampling(i), 1),
+                sampling=_sampling(i),
                 developers=rng.randint(2, 6),
             )
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from decimal import Decimal
@@ -129,15 +130,55 @@ def test_metrics_marts_match_the_generator(generated: tuple[Settings, dict]) -> 
     (metric_calls,) = query(
         settings, "select sum(metric_call_count) from metrics.fct_genai_spans_vs_metrics_hourly"
     )[0]
-    # every call the metrics counted has its span over the run (the generator keeps every trace;
-    # single hours may differ by calls near the top of the hour)
-    assert metric_calls == truth["metric_llm_calls"]
+    assert metric_calls == truth["metric_llm_calls"]  # metrics are unsampled: every call, dropped traces too
+
+
+def _sampling_sd(truth: dict, counter: str) -> float:
+    """Standard deviation of a Horvitz-Thompson count: a call kept with probability 1/N and weighted N
+    has variance N - 1, so the sum over all calls of the sampled tenants is sum(n_N * (N - 1))."""
+    rates = {
+        int(k.rsplit("_", 1)[1]): n for k, n in truth["sampling"].items() if k.startswith(f"{counter}_rate_")
+    }
+    return math.sqrt(sum(n * (rate - 1) for rate, n in rates.items()))
+
+
+def test_sampled_traces_reconcile_with_the_unsampled_metrics(generated: tuple[Settings, dict]) -> None:
+    """Two demo tenants keep 1 trace in N (a probability sampler's tracestate th:, a tail sampler's
+    SampleRate); the metrics count every call. Spans miss exactly the dropped calls, and weighting the
+    kept ones by their recorded rate estimates the metrics' count within the sampling error."""
+    settings, truth = generated
+    dropped = truth["sampling"]["metric_llm_calls_dropped"]
+    assert dropped > 0 and len(truth["sample_rates"]) == 2
     by_key = query(
         settings,
-        "select service_name, provider, model, sum(metric_call_count), sum(span_call_count) "
-        "from metrics.fct_genai_spans_vs_metrics_hourly group by all having sum(metric_call_count) > 0",
+        "select service_name, provider, model, sum(metric_call_count), sum(span_call_count), "
+        "sum(span_weighted_call_count) from metrics.fct_genai_spans_vs_metrics_hourly "
+        "group by all having sum(metric_call_count) > 0",
     )
-    assert by_key and all(metric == spans for *_, metric, spans in by_key), by_key
+    assert all(metric >= spans for *_, metric, spans, _ in by_key), by_key
+    metric, spans, weighted = (sum(row[i] for row in by_key) for i in (3, 4, 5))
+    assert metric - spans == dropped  # the calls of the dropped traces, no more, no less
+    sd = _sampling_sd(truth, "metric_llm_calls")
+    assert sd > 0 and abs(weighted - metric) <= 4 * sd, (weighted, metric, sd)
+    assert abs(weighted - metric) < dropped  # the estimate is closer than the raw span count
+
+
+def test_sampled_tenants_costs_are_extrapolated_by_their_rate(generated: tuple[Settings, dict]) -> None:
+    settings, truth = generated
+    rows = query(
+        settings,
+        "select tenant_id, is_sampled, llm_call_count, extrapolated_llm_call_count, total_cost_usd, "
+        "extrapolated_cost_usd from finops.fct_llm_costs_daily",
+    )
+    rates = truth["sample_rates"]
+    assert {tenant for tenant, sampled, *_ in rows if sampled} == set(rates)
+    for tenant, sampled, calls, extrapolated_calls, cost, extrapolated_cost in rows:
+        rate = rates[tenant] if sampled else 1  # every call of a sampled row carries its tenant's rate
+        assert extrapolated_calls == pytest.approx(calls * rate) and extrapolated_cost == cost * rate, tenant
+    measured = sum(row[2] for row in rows)
+    extrapolated = sum(row[3] for row in rows)
+    sd = _sampling_sd(truth, "calls")
+    assert abs(extrapolated - (measured + truth["sampling"]["calls_dropped"])) <= 4 * sd
 
 
 def test_quality_marts_show_what_the_generator_planted(generated: tuple[Settings, dict]) -> None:

@@ -2,7 +2,9 @@
 
 {#- Daily LLM spend by tenant x feature x team x model x provider x prompt version. Sums add up to
     the call-level costs to the cent; `request_count` counts distinct requests in the group and so
-    does not add up across groups (a request may call several models). -#}
+    does not add up across groups (a request may call several models). Where traces are sampled, the
+    measured sums cover the kept calls only; the extrapolated_* columns weight each call by its
+    recorded sample rate (the Horvitz-Thompson estimate of the whole traffic). -#}
 
 with
 
@@ -46,7 +48,9 @@ keyed as (
         calls.cache_savings_usd,
         calls.price_match_kind,
         calls.is_cost_estimated,
-        calls.is_unpriced
+        calls.is_unpriced,
+        -- a sampled call stands for 1 / p calls; rounded so that 1 / 0.1 does not carry float noise into money
+        {{ money('round(' ~ sample_weight('calls.sample_rate') ~ ', 6)') }} as sample_weight
     from calls
     left join tenants
         on calls.tenant_id = tenants.tenant_id
@@ -91,7 +95,10 @@ aggregated as (
         {{ count_where("cost_source = 'reported'") }} as reported_call_count,
         {{ count_where("cost_source = 'calculated'") }} as calculated_call_count,
         {{ count_where("is_unpriced") }} as unpriced_call_count,
-        cast(sum(case when is_unpriced then total_tokens else 0 end) as {{ t_int() }}) as unpriced_tokens
+        cast(sum(case when is_unpriced then total_tokens else 0 end) as {{ t_int() }}) as unpriced_tokens,
+        {{ count_where('sample_weight > 1') }} > 0 as is_sampled,
+        cast(sum(sample_weight) as {{ t_float() }}) as extrapolated_llm_call_count,
+        coalesce({{ money('sum(cost_usd * sample_weight)') }}, {{ money(0) }}) as extrapolated_cost_usd
     from keyed
     group by 1, 2, 3, 4, 5, 6, 7
 
