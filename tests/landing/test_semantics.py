@@ -83,6 +83,14 @@ from orchestration.lake.semantics import extract_llm_columns, resource_fallbacks
             {"gen_ai.prompt.version": "v7", "gen_ai.prompt.id": "support-answer"},
             {"prompt_version": "v7", "prompt_id": "support-answer"},
         ),
+        (  # an evaluator span's result lands on the span (int_evaluations reads it from there)
+            {"openinference.span.kind": "EVALUATOR", "eval.name": "faithfulness", "eval.score": "0.4"},
+            {"span_type": "evaluator", "eval_name": "faithfulness", "eval_score": 0.4},
+        ),
+        (
+            {"gen_ai.evaluation.name": "context_recall", "gen_ai.evaluation.score.label": "partial"},
+            {"eval_name": "context_recall", "eval_label": "partial"},
+        ),
     ],
 )
 def test_conventions_map_to_the_same_columns(attrs, expected):

@@ -25,6 +25,13 @@
 -- depends_on: {{ ref('fct_skill_context_cost_daily') }}
 -- depends_on: {{ ref('fct_developer_tool_usage_daily') }}
 -- depends_on: {{ ref('fct_claude_code_cost_reconciliation') }}
+-- depends_on: {{ ref('fct_prompt_versions_daily') }}
+-- depends_on: {{ ref('fct_prompt_version_evals_daily') }}
+-- depends_on: {{ ref('fct_prompt_regressions') }}
+-- depends_on: {{ ref('fct_retrieval_daily') }}
+-- depends_on: {{ ref('fct_llm_errors_daily') }}
+-- depends_on: {{ ref('fct_agents_daily') }}
+-- depends_on: {{ ref('fct_streaming_daily') }}
 {% endmacro %}
 
 {#- "Today" for retention and due dates: the `compliance_today` var (a fake clock), else the date. -#}

@@ -1,6 +1,8 @@
 {#- Warns when the compliance tests cannot see a model: not upstream of compliance_after_every_model()
     (they could run before it is rebuilt), no retention class, or no date column to judge its age. -#}
-{{ config(severity='warn', tags=['compliance']) }}
+{#- A warning for a project extended in place; the project's own test suite makes it an error
+    (scripts/test.sh), so a model added without retention coverage fails CI. -#}
+{{ config(severity=env_var('SPANLEDGER_COMPLIANCE_COVERAGE_SEVERITY', 'warn'), tags=['compliance']) }}
 {{ compliance_after_every_model() }}
 {%- set problems = [] -%}
 {%- if execute -%}

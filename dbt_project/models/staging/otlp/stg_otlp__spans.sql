@@ -76,6 +76,10 @@ renamed as (
         input_chars,
         output_chars,
         content_hmac,
+        -- an evaluator's result on the span (OpenInference EVALUATOR spans, eval.* attributes)
+        eval_name,
+        eval_score,
+        eval_label,
 
         -- what tells one provider call from another, read for LLM-typed spans only (JSON reads cost):
         -- the provider's response id, and the Vercel AI SDK's operation (its outer spans sum the steps)
