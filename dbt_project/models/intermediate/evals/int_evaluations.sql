@@ -46,7 +46,11 @@ evaluation_events as (
 -- an event's tenant and user are its span's, inherited from the trace when the span lacks them
 event_spans as (
 
-    select trace_id, span_id, tenant_id, user_hash
+    select
+        trace_id,
+        span_id,
+        tenant_id,
+        user_hash
     from {{ ref('int_spans_attributed') }}
     where {{ date_window('span_date', var('trace_context_days'), var('trace_context_days')) }}
 
