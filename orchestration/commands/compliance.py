@@ -9,19 +9,14 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from orchestration.commands.common import CliError, settings_of
 from orchestration.terminal_tables import print_rows
 
 console = Console(stderr=True)
 out = Console()
 
 
-def _settings(ctx: click.Context):
-    return ctx.find_root().obj["settings"]
-
-
 def _fail(message: str) -> click.ClickException:
-    from orchestration.cli import CliError
-
     return CliError(message)
 
 
@@ -57,7 +52,7 @@ def retention_apply(ctx, dry_run, now_value, as_json) -> None:
     from orchestration.compliance.retention import apply_retention, parse_now
     from orchestration.step_progress import step_progress
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     try:
         now = parse_now(now_value)
     except ValueError:
@@ -135,7 +130,7 @@ def erase(ctx, users, tenant, request_file, show_status, queue, resume, as_json)
     from orchestration.compliance import erasure
     from orchestration.step_progress import step_progress
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     if show_status:
         _print_status(erasure.status(settings), as_json)
         return
@@ -293,7 +288,7 @@ def content_show(ctx, trace_id, user_id, reason, limit, as_json) -> None:
     for option, value in (("--trace-id", trace_id), ("--user", user_id)):
         if value is not None:
             _require_text(option, value)
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     try:
         rows = read_content(settings, trace_id=trace_id, user_id=user_id, reason=reason, limit=limit)
     except ValueError as err:
@@ -315,7 +310,7 @@ def content_audit(ctx, as_json) -> None:
     """Every read of restricted content: who, when, what, why, rows returned."""
     from orchestration.compliance.ledger import Ledger
 
-    with Ledger(_settings(ctx)) as ledger:
+    with Ledger(settings_of(ctx)) as ledger:
         rows = ledger.content_accesses()
     if as_json:
         out.print_json(json.dumps(rows))

@@ -10,11 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-# Not imported from orchestration.cli: that module imports this one while it is being initialised.
-console = Console(stderr=True)
+from orchestration.commands.common import CliError, console
 
 FORMATS = ["jsonl", "jsonl.gz", "jsonl.zst", "json", "proto-framed", "proto-framed-zstd", "proto"]
 
@@ -41,7 +39,6 @@ def _generate(settings, config) -> dict:
 
 
 def _claim_inbox(settings, generator: str) -> None:
-    from orchestration.cli import CliError
     from orchestration.landing.origin import MixedDataError, claim_for_generated_data
 
     try:
@@ -138,7 +135,8 @@ def demo(ctx, days, requests_per_day, skip_build) -> None:
       spanledger demo                                  # 7 days into ./data
       spanledger --data-dir /tmp/spanledger-demo demo --days 30
     """
-    from orchestration.cli import _land, _print_landing, finish_pipeline
+    from orchestration.commands.landing import land_with_progress, print_landing
+    from orchestration.commands.pipeline import finish_pipeline
     from orchestration.generator import GeneratorConfig
     from orchestration.landing.origin import generated_files
 
@@ -155,8 +153,9 @@ def demo(ctx, days, requests_per_day, skip_build) -> None:
         from orchestration.skills.demo import snapshot_demo_catalog
 
         snapshot_demo_catalog(settings, days)  # the demo's skills catalog, as of its first day
-    report = _land(settings, None, 0.0, None)  # the generator writes atomically: nothing is half-written
-    _print_landing(report, False, settings)
+    # the generator writes atomically: nothing is half-written, so nothing needs to settle
+    report = land_with_progress(settings, None, 0.0, None)
+    print_landing(report, False, settings)
     finish_pipeline(settings, report, skip_build)
 
 

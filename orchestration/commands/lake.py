@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 
 import click
-from rich.console import Console
 
-# Not imported from orchestration.cli: that module imports this one while it is being initialised.
-out = Console()
+from orchestration.commands.common import out, settings_of
 
 
 @click.command("compact")
@@ -38,11 +36,10 @@ def compact(ctx, dates, min_files, as_json) -> None:
       spanledger compact                       # every date of every table
       spanledger compact --date 2026-03-01 --min-files 2
     """
-    from orchestration.cli import _settings
     from orchestration.lake.compaction import compact_lake
     from orchestration.lake.schema import LAKE_TABLES
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     days = {t: [d.date().isoformat() for d in dates] for t in LAKE_TABLES} if dates else None
     report = compact_lake(settings, days, min_files=min_files)
     if as_json:

@@ -5,13 +5,9 @@ from __future__ import annotations
 import json
 
 import click
-from rich.console import Console
 
+from orchestration.commands.common import CliError, console, out
 from orchestration.terminal_tables import print_rows
-
-# Not imported from orchestration.cli: that module imports this one while it is being initialised.
-console = Console(stderr=True)
-out = Console()
 
 
 @click.command("check")
@@ -46,7 +42,6 @@ def check(ctx, lake_only, dates, skip_dbt, lock_timeout, as_json) -> None:
       spanledger check --lake               # corrupt / missing Parquet files only
       spanledger check --date 2025-03-01 --skip-dbt
     """
-    from orchestration.cli import CliError
     from orchestration.quality.checks import run_quality
     from orchestration.quality.report import write_report
     from orchestration.quality.thresholds import THRESHOLDS, ThresholdError

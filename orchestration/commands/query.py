@@ -18,11 +18,8 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
-# Not imported from orchestration.cli: that module imports this one while it is being initialised.
-console = Console(stderr=True)
-out = Console()
+from orchestration.commands.common import CliError, console, out
 
 PROJECT_SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 
@@ -53,7 +50,6 @@ def read_sql_argument(sql_or_file: str) -> tuple[str, Path | None]:
             return path.read_text(encoding="utf-8"), path
     if re.search(r"\s", text):  # SQL that happens to end in ".sql" (`… from t.sql`): the warehouse judges it
         return sql_or_file, None
-    from orchestration.cli import CliError
 
     looked = ", ".join(str(p.resolve() if not p.is_absolute() else p) for p in candidates)
     raise CliError(f"file not found: {text} (looked for {looked})")
@@ -102,7 +98,6 @@ def query(ctx, sql_or_file, fmt, variables) -> None:
 
 def _parameters(sql: str, saved: Path | None, variables: tuple[str, ...]) -> dict[str, tuple[str, object]]:
     """name → (BigQuery type, typed value) of each parameter the SQL uses."""
-    from orchestration.cli import CliError
     from orchestration.commands.query_parameters import (
         ParameterError,
         bind,
@@ -140,7 +135,6 @@ def used_parameters(sql: str) -> set[str]:
 def _query_duckdb(settings, sql: str, parameters: dict | None = None) -> tuple[list[str], list[tuple]]:
     import duckdb
 
-    from orchestration.cli import CliError
     from orchestration.warehouse.duckdb_sessions import NotAQueryError, check_reads_only, open_for_analysts
 
     if not settings.warehouse_path.exists():
@@ -180,7 +174,6 @@ def _outside_the_warehouse(message: str) -> str:
 def _query_bigquery(sql: str, parameters: dict | None = None) -> tuple[list[str], list[tuple]]:
     """The same (DuckDB) SQL, translated by sqlglot and qualified with dbt's BigQuery datasets;
     parameters (name → (type, value)) become BigQuery query parameters."""
-    from orchestration.cli import CliError
     from orchestration.warehouse.bigquery.config import BigQueryConfig
     from orchestration.warehouse.bigquery.query import QueryError, run_query
 

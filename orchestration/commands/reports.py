@@ -7,14 +7,11 @@ import webbrowser
 from pathlib import Path
 
 import click
-from rich.console import Console
 
-# Not imported from orchestration.cli: that module imports this one while it is being initialised.
-console = Console(stderr=True)
-out = Console()
+from orchestration.commands.common import CliError, console, out
 
 
-def _settings(ctx: click.Context):
+def settings_of(ctx: click.Context):
     return ctx.obj["settings"]
 
 
@@ -66,12 +63,11 @@ def chargeback(ctx, month, out_dir, fmt, open_html, close, closed_by) -> None:
       spanledger report chargeback --month 2025-02 --out /srv/finance --format json
       spanledger report chargeback --close 2025-02 --by "Jane Doe"   # book February, then write it
     """
-    from orchestration.cli import CliError
     from orchestration.reports.chargeback import Month, ReportError, latest_month
     from orchestration.reports.marts import marts_for
     from orchestration.reports.publish import make_chargeback_report
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     target = out_dir or settings.reports_dir / "chargeback"
     marts = marts_for(settings)
     closed = None
@@ -133,7 +129,6 @@ def docs(ctx, serve, port, no_open) -> None:
       spanledger docs --no-open      # generate only; prints the path of static_index.html
       spanledger docs --serve        # dbt's web server on http://localhost:8080
     """
-    from orchestration.cli import CliError
     from orchestration.process_tree import run_until_stopped
     from orchestration.warehouse.dbt_runner import (
         PROJECT_DIR,
@@ -143,7 +138,7 @@ def docs(ctx, serve, port, no_open) -> None:
         run_dbt,
     )
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     if not settings.warehouse_path.exists():
         from orchestration.landing.origin import next_step_hint
 

@@ -7,12 +7,10 @@ from collections import Counter
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-# Not imported from orchestration.cli: that module imports this one while it is being initialised.
-out = Console()
+from orchestration.commands.common import CliError, out, settings_of
 
 
 @click.group("skills")
@@ -44,11 +42,12 @@ def catalog(ctx, paths, user_dir, on, as_json) -> None:
       spanledger skills catalog ~/src/app ~/.claude ~/.claude/plugins
       spanledger skills catalog . --date 2026-03-01
     """
-    from orchestration.cli import CliError, _settings
     from orchestration.skills.snapshot import take_snapshot
 
     try:
-        result = take_snapshot(_settings(ctx), list(paths), user_dir.expanduser(), on.date() if on else None)
+        result = take_snapshot(
+            settings_of(ctx), list(paths), user_dir.expanduser(), on.date() if on else None
+        )
     except FileNotFoundError as err:
         raise CliError(str(err)) from None
     by_source = Counter(s.source for s in result.skills)
@@ -87,10 +86,9 @@ def catalog(ctx, paths, user_dir, on, as_json) -> None:
 @click.pass_context
 def report(ctx, out_dir) -> None:
     """Write the skills report (statuses, signals, caveats, context cost, reconciliation) as one HTML page."""
-    from orchestration.cli import CliError, _settings
     from orchestration.reports.skills import write_report
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     if not settings.warehouse_path.exists():
         raise CliError(f"no warehouse at {settings.warehouse_path}: run `spanledger build` first")
     path = write_report(settings.warehouse_path, out_dir or settings.reports_dir / "skills")

@@ -11,11 +11,8 @@ from __future__ import annotations
 import sys
 
 import click
-from rich.console import Console
 
-# Not imported from orchestration.cli: that module imports this one while it is being initialised.
-console = Console(stderr=True)
-out = Console()
+from orchestration.commands.common import CliError, console
 
 PROMPT, MORE = "spanledger> ", "       ...> "
 HELP = """\
@@ -55,7 +52,6 @@ def sql_shell(ctx) -> None:
       echo "select * from finops.fct_chargeback_monthly;" | spanledger sql
       spanledger sql < my_questions.sql > answers.csv
     """
-    from orchestration.cli import CliError
 
     settings = ctx.obj["settings"]
     if settings.warehouse != "duckdb":

@@ -7,10 +7,8 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
-# Not imported from orchestration.cli: that module imports this one while it is being initialised.
-console = Console(stderr=True)
+from orchestration.commands.common import console
 
 # `dagster dev` warns that it is superseded by `dg dev` (a project layout Spanledger does not use):
 # nothing the user can act on. Their own code's warnings still show.

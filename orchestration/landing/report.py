@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from orchestration.lake.compaction import CompactionReport
 from orchestration.native import decoder as native
@@ -14,6 +14,13 @@ from orchestration.native import hot_path
 # for its writer; empty: nothing in it yet; duplicate: content landed before; unchanged: seen as is;
 # settling: modified too recently, changed while read, or gone (lands at a later run).
 LANDED_OUTCOMES = ("landed", "appended", "finalized")
+
+
+class LandingProgress(Protocol):
+    """Called as work is done: `name` is the file (or "compacting"), done / total are bytes (merges
+    while compacting), `files` is (files done, files to do) while landing."""
+
+    def __call__(self, name: str, done: int, total: int, *, files: tuple[int, int] | None = None) -> None: ...
 
 
 class LandingError(RuntimeError):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import shutil
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from orchestration.arrow_without_pandas import skip_pandas_probe
@@ -17,7 +16,7 @@ from orchestration.landing.buckets.uri import is_bucket_uri
 from orchestration.landing.discovery import Pending, discover
 from orchestration.landing.origin import refuse_buckets_in_demo_lake, refuse_real_data_in_demo_lake
 from orchestration.landing.publish import recover, staging_root
-from orchestration.landing.report import LANDED_OUTCOMES, LandingError, LandingReport
+from orchestration.landing.report import LANDED_OUTCOMES, LandingError, LandingProgress, LandingReport
 from orchestration.landing.schedule import Schedule
 from orchestration.locks import LakeLock
 from orchestration.manifest import Manifest
@@ -32,7 +31,7 @@ def land(
     final: bool = False,
     workers: int | None = None,
     lock_timeout: float = 600.0,
-    progress: Callable[[str, int, int], None] | None = None,
+    progress: LandingProgress | None = None,
     run_id: str | None = None,
     listing: str = "auto",
 ) -> LandingReport:

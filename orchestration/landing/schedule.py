@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, as_completed, wait
 from datetime import UTC, datetime
 from itertools import chain
@@ -24,7 +24,7 @@ from orchestration.landing.discovery import Pending
 from orchestration.landing.early import FileWithdrawn, announce_file_id, early_slice
 from orchestration.landing.identity import Candidate, identified
 from orchestration.landing.publish import publish_file
-from orchestration.landing.report import FileOutcome, LandingReport
+from orchestration.landing.report import FileOutcome, LandingProgress, LandingReport
 from orchestration.landing.slicing import Task, tasks_for, will_be_sliced
 from orchestration.manifest import Manifest
 from orchestration.native import decoder as native
@@ -50,7 +50,7 @@ class Schedule:
         pending: list[Pending],
         staging_root: Path,
         workers: int | None,
-        progress: Callable[[str, int, int], None] | None,
+        progress: LandingProgress | None,
         report: LandingReport,
         run_id: str | None,
     ):
@@ -70,6 +70,7 @@ class Schedule:
             item.stat.st_size for item in pending
         )  # an estimate until every file is hashed
         self.done_bytes = 0
+        self.done_files = 0  # published, withdrawn or skipped (duplicate, unchanged, settling)
         # Small files share a task up to this many bytes: enough groups to keep every worker busy.
         self.group_bytes = min(GROUP_MAX_BYTES, max(self.total_bytes // (2 * self.workers), 1))
 
@@ -103,9 +104,13 @@ class Schedule:
             yield group
 
     def advance(self, name: str, size: int) -> None:
+        """One file done: bytes and files for the progress callback (files as a keyword: compaction's
+        progress, the same callback, counts merges and passes none)."""
         self.done_bytes += size
+        self.done_files += 1
         if self.progress:
-            self.progress(name, self.done_bytes, max(self.total_bytes, self.done_bytes))
+            files = (self.done_files, max(len(self.pending), self.done_files))
+            self.progress(name, self.done_bytes, max(self.total_bytes, self.done_bytes), files=files)
 
     def skipped(self, size: int) -> None:
         self.advance("", size)
