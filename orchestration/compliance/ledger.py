@@ -18,87 +18,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
+from orchestration.compliance.ledger_export import write_export
+from orchestration.compliance.ledger_schema import SCHEMA
 from orchestration.compliance.policy import RetentionPolicy
-from orchestration.lake.writer import write_table_atomically
 from orchestration.settings import Settings
 from orchestration.state_db import open_state_db
 
 ERASURE_DUE_DAYS = 30  # GDPR art. 12(3): one month
 POINTERS_CLEARED = " pointers cleared"  # label suffix: rows kept, their pointers to erased traces gone
-
-SCHEMA = """
-create table if not exists erasure_requests (
-    request_id text primary key,
-    subject_hash text not null,        -- HMAC of the raw id, as at landing; the raw id is never stored
-    tenant_id text,                    -- null: every tenant
-    source text,                       -- cli | file:<name> | dagster
-    requested_at text not null,
-    due_at text not null,
-    status text not null,              -- pending | running | done | failed
-    started_at text,
-    completed_at text,
-    rows_removed_json text,            -- {"lake/spans": 12, "warehouse:intermediate.int_llm_calls_priced": 5, ...}
-    files_rewritten integer,
-    error text
-);
-create table if not exists erasure_subjects (
-    request_id text not null,
-    subject_hash text not null,
-    kind text not null,                -- user | session (sessions found with the user's rows)
-    primary key (request_id, subject_hash)
-) without rowid;
-create table if not exists erasure_traces (   -- work list: deleted when the request is done everywhere
-    request_id text not null,
-    trace_id text not null,
-    primary key (request_id, trace_id)
-) without rowid;
-create table if not exists erasure_steps (
-    request_id text not null,
-    target text not null,              -- a file path or warehouse:<schema>.<table>
-    rows_removed integer not null,
-    state text not null,               -- planned (counted, about to remove) | done
-    primary key (request_id, target)
-) without rowid;
-create table if not exists erased_usage (   -- what erased LLM calls had contributed to the cost marts
-    request_id text not null,
-    call_date text not null,
-    tenant_id text,
-    llm_call_count integer not null,
-    total_tokens integer,
-    cost_usd text,                     -- decimal as text: exact
-    reported_cost_usd text,
-    primary key (request_id, call_date, tenant_id)
-);
-create table if not exists retention_runs (
-    run_id text primary key,
-    as_of text not null,
-    started_at text not null,
-    completed_at text,
-    dry_run integer not null,
-    removed_json text                  -- [{"target": ..., "kind": partition|rows|file, "rows": n, "detail": ...}]
-);
-create table if not exists warehouse_erasures (  -- an external warehouse's part of a request (BigQuery)
-    request_id text not null,
-    warehouse text not null,           -- e.g. bigquery:<project>
-    deleted_at text not null,          -- DML committed: no query returns the rows any more
-    time_travel_hours integer not null,  -- deleted rows stay readable by time travel this long
-    fail_safe_hours integer not null,  -- then recoverable by the provider only
-    gone_at text not null,             -- deleted_at + time travel + fail-safe: the request's completed_at
-    primary key (request_id, warehouse)
-);
-create table if not exists content_access (
-    access_id text primary key,
-    accessed_at text not null,
-    os_user text,
-    command text,
-    trace_id text,
-    subject_hash text,
-    reason text,
-    rows_returned integer
-);
-"""
 
 
 def now_iso() -> str:
@@ -107,10 +34,6 @@ def now_iso() -> str:
 
 def ledger_path(settings: Settings) -> Path:
     return settings.state_dir / "compliance.sqlite"
-
-
-def export_path(settings: Settings, table: str) -> Path:
-    return settings.state_dir / f"compliance-export-{table}.parquet"
 
 
 class Ledger:
@@ -439,28 +362,8 @@ class Ledger:
 
     # --- the export the dbt tests read --------------------------------------------------------
     def export(self, policy: RetentionPolicy) -> None:
-        erased = self.erased_subjects()
-        write_table_atomically(
-            pa.Table.from_pylist(erased, schema=ERASED_SCHEMA), export_path(self.settings, "erased_subjects")
-        )
-        requests = [
-            {k: r[k] for k in ("request_id", "tenant_id", "requested_at", "due_at", "status", "completed_at")}
-            for r in self.requests()
-        ]
-        for r in requests:
-            for k in ("requested_at", "due_at", "completed_at"):
-                r[k] = datetime.fromisoformat(r[k]) if r[k] else None
-        write_table_atomically(
-            pa.Table.from_pylist(requests, schema=REQUESTS_SCHEMA),
-            export_path(self.settings, "erasure_requests"),
-        )
-        write_table_atomically(
-            pa.Table.from_pylist(policy.rows(), schema=POLICY_SCHEMA),
-            export_path(self.settings, "retention_policy"),
-        )
-        write_table_atomically(
-            pa.Table.from_pylist(self.erased_usage(), schema=USAGE_SCHEMA),
-            export_path(self.settings, "erased_usage"),
+        write_export(
+            self.settings, self.erased_subjects(), self.requests(), policy.rows(), self.erased_usage()
         )
 
 
@@ -476,36 +379,3 @@ def table_label(settings: Settings, target: str) -> str:
         return target
     label = "/".join(p for p in parts[:-1] if not p.startswith("date="))
     return label + POINTERS_CLEARED if references else label
-
-
-ERASED_SCHEMA = pa.schema(
-    [
-        ("subject_hash", pa.string()),
-        ("tenant_id", pa.string()),
-        ("request_id", pa.string()),
-        ("completed_at", pa.string()),
-    ]
-)
-REQUESTS_SCHEMA = pa.schema(
-    [
-        ("request_id", pa.string()),
-        ("tenant_id", pa.string()),
-        ("requested_at", pa.timestamp("us", tz="UTC")),
-        ("due_at", pa.timestamp("us", tz="UTC")),
-        ("status", pa.string()),
-        ("completed_at", pa.timestamp("us", tz="UTC")),
-    ]
-)
-USAGE_SCHEMA = pa.schema(
-    [
-        ("call_date", pa.date32()),
-        ("tenant_id", pa.string()),
-        ("llm_call_count", pa.int64()),
-        ("total_tokens", pa.int64()),
-        ("cost_usd", pa.decimal128(38, 9)),
-        ("reported_cost_usd", pa.decimal128(38, 9)),
-    ]
-)
-POLICY_SCHEMA = pa.schema(
-    [("data_class", pa.string()), ("tenant_id", pa.string()), ("retention_days", pa.int64())]
-)

@@ -13,7 +13,8 @@ import pyarrow.parquet as pq
 import pytest
 from google.cloud import bigquery
 
-from orchestration.compliance.ledger import Ledger, export_path
+from orchestration.compliance.ledger import Ledger
+from orchestration.compliance.ledger_export import export_path
 from orchestration.settings import Settings
 from orchestration.warehouse.bigquery.config import FAIL_SAFE_HOURS
 from orchestration.warehouse.bigquery.erasure import (

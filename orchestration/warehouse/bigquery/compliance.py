@@ -13,7 +13,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from google.cloud import bigquery
 
-from orchestration.compliance.ledger import Ledger, export_path
+from orchestration.compliance.ledger import Ledger
+from orchestration.compliance.ledger_export import export_path
 from orchestration.compliance.policy import load_policy
 from orchestration.settings import Settings
 from orchestration.warehouse.bigquery.config import BigQueryConfig
