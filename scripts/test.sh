@@ -17,6 +17,7 @@ fi
 ruff format --check orchestration tests benchmarks scripts setup.py vulture_whitelist.py
 ruff check orchestration tests benchmarks scripts setup.py vulture_whitelist.py
 vulture  # dead code: paths, threshold and exclusions in pyproject.toml, the rest in vulture_whitelist.py
+lint-imports --no-cache  # import contracts (pyproject.toml [tool.importlinter]): no cycles inside an area
 # SQL lint of the dbt models with dbt's own templater (dbt_project/.sqlfluff): dbt renders each model
 # against an in-memory DuckDB and an empty data dir, so linting opens no warehouse and writes nothing.
 lint_dir="$(mktemp -d)"

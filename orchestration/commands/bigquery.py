@@ -82,8 +82,8 @@ def load(ctx: click.Context, dates: tuple[str, ...], tables: tuple[str, ...], fo
 def erase(ctx: click.Context, subject_hash: str | None, raw_user: str | None, tenant: str | None) -> None:
     """Erase a subject everywhere in one ledger request: the lake (as `spanledger erase`), then every
     BigQuery table with user_hash / session_hash; completed when BigQuery's time travel and fail-safe end."""
+    from orchestration.compliance.erasure import erase_everywhere
     from orchestration.lake.privacy import SubjectHasher
-    from orchestration.warehouse.bigquery.erasure import erase_everywhere
     from orchestration.warehouse.bigquery.manifest import LoadManifest, manifest_path
 
     if bool(subject_hash) == bool(raw_user):

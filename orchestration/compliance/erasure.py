@@ -129,9 +129,9 @@ def erase_in_bigquery(
     BigQuery (`status` says so) for the next run."""
     if settings.warehouse != "bigquery":
         return []
+    from orchestration.compliance.bigquery_erasure import erase_ledger_requests
     from orchestration.warehouse.bigquery.client import make_client
     from orchestration.warehouse.bigquery.config import BigQueryConfig
-    from orchestration.warehouse.bigquery.erasure import erase_ledger_requests
 
     config = BigQueryConfig.from_env()
     done = [r.request_id for r in erase_ledger_requests(settings, make_client(config), config, request_ids)]
@@ -331,3 +331,30 @@ def _bigquery_ledger_name() -> str:
     from orchestration.warehouse.bigquery.erasure import ledger_warehouse
 
     return ledger_warehouse(BigQueryConfig.from_env())
+
+
+def erase_everywhere(
+    settings,
+    client: Any,
+    config: Any,
+    subject_hash: str,
+    *,
+    tenant_id: str | None = None,
+    raw_id: str | None = None,
+    source: str = "cli:bigquery",
+) -> Any:
+    """One request in the ledger: the lake, quarantine and restricted content (above), then BigQuery
+    (`client`, `config`: the warehouse adapter's), whose time travel and fail-safe decide the request's
+    completed_at. Returns the BigQuery adapter's ErasureResult."""
+    from orchestration.compliance.bigquery_erasure import erase_ledger_requests
+    from orchestration.warehouse.bigquery.erasure import ErasureResult as BigQueryErasure
+
+    with Ledger(settings) as ledger, SubjectIndex(subject_index_path(settings.state_dir)) as index:
+        request_id = ledger.add_request(subject_hash, tenant_id, source)
+        index.suppress(subject_hash, request_id, now_iso())  # late data of the subject no longer lands
+    run_pending(settings, [request_id], {request_id: raw_id} if raw_id else None)
+    results = erase_ledger_requests(settings, client, config, [request_id])
+    if results:
+        return results[0]
+    # the BigQuery part was recorded before
+    return BigQueryErasure(subject_hash, tenant_id, request_id=request_id)

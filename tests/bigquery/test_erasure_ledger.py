@@ -13,16 +13,13 @@ import pyarrow.parquet as pq
 import pytest
 from google.cloud import bigquery
 
+from orchestration.compliance.bigquery_erasure import erase_ledger_requests
+from orchestration.compliance.erasure import erase_everywhere
 from orchestration.compliance.ledger import Ledger
 from orchestration.compliance.ledger_export import export_path
 from orchestration.settings import Settings
 from orchestration.warehouse.bigquery.config import FAIL_SAFE_HOURS
-from orchestration.warehouse.bigquery.erasure import (
-    erase_everywhere,
-    erase_ledger_requests,
-    ledger_warehouse,
-    step_target,
-)
+from orchestration.warehouse.bigquery.erasure import ledger_warehouse, step_target
 from orchestration.warehouse.bigquery.loader import DayLoader, lake_days
 
 

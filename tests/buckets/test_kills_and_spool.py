@@ -109,7 +109,8 @@ def test_the_spool_holds_one_bounded_batch_at_a_time(settings, bucket, monkeypat
 
 DOWNLOAD_PEAK = """
 import sys, tracemalloc
-from orchestration.landing.buckets.stores import ObjectInfo, open_store
+from orchestration.landing.buckets.clients import open_store
+from orchestration.landing.buckets.stores import ObjectInfo
 from orchestration.landing.buckets.uri import parse_bucket_uri
 source = parse_bucket_uri(sys.argv[1])
 store = open_store(source)

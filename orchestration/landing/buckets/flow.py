@@ -7,10 +7,10 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from orchestration.checkpoints import kill_at_from_env
+from orchestration.landing.buckets.clients import open_store
 from orchestration.landing.buckets.listing import list_input, wants_full
 from orchestration.landing.buckets.spool import Spool
 from orchestration.landing.buckets.state import ObjectState
-from orchestration.landing.buckets.stores import open_store
 from orchestration.landing.buckets.uri import parse_bucket_uri
 from orchestration.landing.discovery import Pending
 from orchestration.landing.report import FileOutcome, LandingReport

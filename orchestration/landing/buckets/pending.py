@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from orchestration.landing.buckets.clients import open_store
 from orchestration.landing.buckets.cursor import ListingCursor
 from orchestration.landing.buckets.listing import list_input, wants_full
 from orchestration.landing.buckets.state import ObjectState
-from orchestration.landing.buckets.stores import open_store
 from orchestration.landing.buckets.uri import parse_bucket_uri
 from orchestration.manifest import Manifest
 from orchestration.settings import Settings

@@ -9,8 +9,6 @@ from typing import BinaryIO, Protocol
 
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from orchestration.landing.buckets.uri import BucketInput
-
 DOWNLOAD_ATTEMPTS = 6  # an object whose body broke off is fetched again, resuming where it stopped
 
 
@@ -55,14 +53,3 @@ def retrying(is_transient) -> Retrying:
         stop=stop_after_attempt(DOWNLOAD_ATTEMPTS),
         reraise=True,
     )
-
-
-def open_store(source: BucketInput) -> ObjectStore:
-    """The bucket's client, with the cloud's usual credentials (never read from our settings)."""
-    if source.scheme == "gs":
-        from orchestration.landing.buckets.gcs import GcsStore
-
-        return GcsStore(source)
-    from orchestration.landing.buckets.s3 import S3Store
-
-    return S3Store(source)

@@ -5,7 +5,8 @@ column the rows of the subject's traces that name no other user, recorded in the
 A DELETE removes the rows from queries at once, but BigQuery keeps them readable by time travel
 for the dataset's window (`max_time_travel_hours`, 48 to 168 hours) and then in fail-safe storage
 for 7 more days. `physically_gone_at` = deleted + time travel + fail-safe is the honest
-"completed" time, and the one the ledger gets (`erase_ledger_requests`).
+"completed" time, and the one the ledger gets (orchestration/compliance/bigquery_erasure.py: the
+compliance side calls this adapter, never the reverse).
 """
 
 from __future__ import annotations
@@ -190,82 +191,3 @@ def ledger_warehouse(config: BigQueryConfig) -> str:
 def step_target(table_id: str) -> str:
     """Ledger step of a BigQuery table; `warehouse:` keeps it out of the count of rewritten files."""
     return f"warehouse:bigquery:{table_id}"
-
-
-def erase_ledger_requests(
-    settings,
-    client: bigquery.Client,
-    config: BigQueryConfig,
-    request_ids: Iterable[str] | None = None,
-    datasets: list[str] | None = None,
-) -> list[ErasureResult]:
-    """BigQuery's part of every completed erasure request that does not have it yet (or of the given
-    ones): the request's subjects (the person and the sessions found with them) leave every BigQuery
-    table, each table's rows go into the request's steps, and the request's completed_at becomes
-    deleted + time travel + fail-safe. Safe to rerun: tables already done are skipped."""
-    from orchestration.compliance.erasure_files import suppress_traces
-    from orchestration.compliance.ledger import Ledger
-    from orchestration.compliance.policy import load_policy
-
-    results = []
-    warehouse = ledger_warehouse(config)
-    with Ledger(settings) as ledger:
-        for request in ledger.pending_in_warehouse(warehouse, request_ids):
-            rid, tenant = request["request_id"], request["tenant_id"]
-            done = {
-                t
-                for t in subject_tables(client, config, datasets or warehouse_datasets(client, config))
-                if (ledger.step(rid, step_target(t)) or (0, ""))[1] == "done"
-            }
-            # the lake's traces (kept for BigQuery) and those of rows BigQuery alone still holds,
-            # recorded before any DELETE: a rerun after a failure must still know them
-            known = ledger.traces(rid)
-            found = subject_traces(client, config, ledger.subjects(rid), tenant_id=tenant, datasets=datasets)
-            ledger.add_traces(rid, found - known)
-            suppress_traces(settings, rid, found - known)
-            result = erase_subjects(
-                client,
-                config,
-                ledger.subjects(rid),
-                traces=known | found,
-                tenant_id=tenant,
-                datasets=datasets,
-                skip_tables=done,
-            )
-            for table_id, rows in result.rows_by_table.items():
-                ledger.finish_step(rid, step_target(table_id), rows)
-            completed = ledger.record_warehouse_erasure(
-                rid, warehouse, result.deleted_at, result.time_travel_hours, FAIL_SAFE_HOURS
-            )
-            result.subject_hash, result.request_id = request["subject_hash"], rid
-            result.physically_gone_at = datetime.fromisoformat(completed)
-            results.append(result)
-        if results:
-            ledger.export(load_policy(settings))
-    return results
-
-
-def erase_everywhere(
-    settings,
-    client: bigquery.Client,
-    config: BigQueryConfig,
-    subject_hash: str,
-    *,
-    tenant_id: str | None = None,
-    raw_id: str | None = None,
-    source: str = "cli:bigquery",
-) -> ErasureResult:
-    """One request in the ledger: the lake, quarantine and restricted content (compliance.erasure),
-    then BigQuery, whose time travel and fail-safe decide the request's completed_at."""
-    from orchestration.compliance.erasure import run_pending
-    from orchestration.compliance.ledger import Ledger, now_iso
-    from orchestration.lake.subjects import SubjectIndex, subject_index_path
-
-    with Ledger(settings) as ledger, SubjectIndex(subject_index_path(settings.state_dir)) as index:
-        request_id = ledger.add_request(subject_hash, tenant_id, source)
-        index.suppress(subject_hash, request_id, now_iso())  # late data of the subject no longer lands
-    run_pending(settings, [request_id], {request_id: raw_id} if raw_id else None)
-    results = erase_ledger_requests(settings, client, config, [request_id])
-    if results:
-        return results[0]
-    return ErasureResult(subject_hash, tenant_id, request_id=request_id)  # BigQuery part was already recorded
