@@ -56,7 +56,7 @@ def setup(ctx: click.Context) -> None:
 def load(ctx: click.Context, dates: tuple[str, ...], tables: tuple[str, ...], force: bool) -> None:
     """Load lake days into BigQuery; each day replaces its partition (safe to rerun). The compliance
     ledger's export (erased subjects, requests, policy) is refreshed too: dbt's compliance tests read it."""
-    from orchestration.warehouse.bigquery.compliance import load_compliance_exports
+    from orchestration.compliance.bigquery_export import load_compliance_exports
     from orchestration.warehouse.bigquery.loader import DayLoader, days_to_load, lake_days
 
     settings, config, client = _context(ctx)

@@ -14,10 +14,16 @@ from orchestration.settings import Settings
 
 def load_bigquery(settings: Settings, touched: dict[str, list[str]] | None = None) -> None:
     """On BigQuery dbt reads the loaded lake: load the days that changed and the compliance export first."""
+    from orchestration.compliance.bigquery_export import load_compliance_exports
+    from orchestration.warehouse.bigquery.client import make_client
+    from orchestration.warehouse.bigquery.config import BigQueryConfig
     from orchestration.warehouse.bigquery.sync import load_changed_days
 
     console.print("[bold]BigQuery load[/] lake days that changed + compliance export …")
-    report = load_changed_days(settings, touched)
+    config = BigQueryConfig.from_env()
+    client = make_client(config)
+    report = load_changed_days(settings, touched, client=client, config=config)
+    load_compliance_exports(client, config, settings)
     for item in report.loaded:
         console.print(f"  {item.table} {item.day}: {item.rows:,} rows")
     days = sorted({item.day for item in report.loaded})

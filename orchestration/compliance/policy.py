@@ -23,19 +23,21 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+# the data classes and their default days: a leaf module, which the warehouse adapters read too
+from orchestration.data_classes import CLASSES, CONTENT, DEFAULT_DAYS, FACTS, FINOPS, QUARANTINE, RAW
 from orchestration.settings import Settings
 
-# Data classes: what belongs to each is documented in docs/compliance.md.
-RAW = (
-    "raw"  # lake tables (spans, span events/links, logs, metric points), staging views, int_spans_attributed
-)
-CONTENT = "content"  # restricted prompt/response text (<data>/restricted/content)
-QUARANTINE = "quarantine"  # records that could not be landed (<data>/quarantine), may hold raw input
-FACTS = "facts"  # LLM-call, request, tool, agent-run and evaluation facts; reliability and eval marts
-FINOPS = "finops"  # cost and chargeback marts (aggregates without people)
-
-DEFAULT_DAYS: dict[str, int] = {RAW: 30, CONTENT: 7, QUARANTINE: 30, FACTS: 400, FINOPS: 7 * 365 + 2}
-CLASSES = tuple(DEFAULT_DAYS)
+__all__ = [
+    "CLASSES",
+    "CONTENT",
+    "DEFAULT_DAYS",
+    "FACTS",
+    "FINOPS",
+    "QUARANTINE",
+    "RAW",
+    "RetentionPolicy",
+    "load_policy",
+]
 
 
 @dataclass(frozen=True)

@@ -317,7 +317,7 @@ def _retain_bigquery(
     """BigQuery (SPANLEDGER_WAREHOUSE=bigquery): partition expiration removes each class's old days by
     itself; this deletes what the policy keeps for less (tenant overrides and defaults shorter than the
     expiration, tables without expiration), in the lake tables and dbt's models."""
-    from orchestration.warehouse.bigquery import retention as bq
+    from orchestration.compliance import bigquery_retention as bq
     from orchestration.warehouse.bigquery.client import make_client
     from orchestration.warehouse.bigquery.config import BigQueryConfig
 

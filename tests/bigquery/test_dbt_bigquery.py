@@ -26,9 +26,9 @@ import duckdb
 import pytest
 import sqlglot
 
+from orchestration.compliance.bigquery_export import load_compliance_exports
 from orchestration.compliance.policy import DEFAULT_DAYS
 from orchestration.settings import Settings
-from orchestration.warehouse.bigquery.compliance import load_compliance_exports
 from orchestration.warehouse.bigquery.config import BigQueryConfig
 from orchestration.warehouse.bigquery.loader import DayLoader, lake_days
 from orchestration.warehouse.dbt_runner import PROJECT_DIR, dbt_executable, run_dbt_build

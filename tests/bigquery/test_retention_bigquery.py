@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 from google.cloud import bigquery
 
+from orchestration.compliance.bigquery_retention import lake_tables, model_tables, retention_deletes
 from orchestration.compliance.ledger import Ledger
 from orchestration.settings import Settings
 from orchestration.warehouse.bigquery.loader import DayLoader
-from orchestration.warehouse.bigquery.retention import lake_tables, model_tables, retention_deletes
 from orchestration.warehouse.bigquery.tables import ensure_dataset
 
 TODAY = datetime.now(UTC).date()

@@ -109,7 +109,7 @@ def bigquery_lake_tables(
 def bigquery_compliance_export(
     spanledger: SpanledgerResource, bigquery: BigQueryResource
 ) -> MaterializeResult:
-    from orchestration.warehouse.bigquery.compliance import load_compliance_exports
+    from orchestration.compliance.bigquery_export import load_compliance_exports
 
     loaded = load_compliance_exports(bigquery.client(), bigquery.config(), spanledger.settings())
     return MaterializeResult(metadata={f"rows_{table}": rows for table, rows in loaded.items()})

@@ -1,6 +1,6 @@
 """Partition expiration on BigQuery per retention class, for the lake tables and the dbt models.
 
-The classes and their default days are the compliance policy's (orchestration/compliance/policy.py):
+The classes and their default days are the project's (orchestration/data_classes.py):
 raw telemetry 30 days, facts 400, FinOps 7 years. SPANLEDGER_RETENTION_<CLASS>_DAYS overrides a
 class on BigQuery (e.g. SPANLEDGER_RETENTION_RAW_DAYS=90); dbt_project.yml reads the same variables
 for the models' `partition_expiration_days`. Expiration applies to a whole table, so it must be the
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-from orchestration.compliance.policy import DEFAULT_DAYS, RAW
+from orchestration.data_classes import DEFAULT_DAYS, RAW
 
 LAKE_TABLE_CLASS = {
     "spans": RAW,

@@ -1,4 +1,5 @@
-"""Before dbt builds on BigQuery: the lake days that changed and the compliance export go there.
+"""Before dbt builds on BigQuery: the lake days that changed go there (and, by the caller, the compliance
+export: orchestration/compliance/bigquery_export.py).
 
 What `spanledger run` and `spanledger build` do with SPANLEDGER_WAREHOUSE=bigquery (the Dagster
 daily job does the same with its load assets): dbt's sources read the loaded copies, not the lake.
@@ -27,9 +28,8 @@ def load_changed_days(
     settings: Settings, touched: Mapping[str, Iterable[str]] | None = None, *, client=None, config=None
 ) -> SyncReport:
     """Load every lake day that differs from BigQuery (`loader.days_to_load`; `touched` = the days a
-    landing just wrote), then replace the compliance export. Idempotent: an unchanged lake loads nothing."""
+    landing just wrote). Idempotent: an unchanged lake loads nothing."""
     from orchestration.warehouse.bigquery.client import make_client
-    from orchestration.warehouse.bigquery.compliance import load_compliance_exports
     from orchestration.warehouse.bigquery.config import BigQueryConfig
     from orchestration.warehouse.bigquery.loader import DayLoader
 
@@ -37,5 +37,4 @@ def load_changed_days(
     client = client or make_client(config)
     report = SyncReport(f"{config.project}.{config.lake_dataset}")
     report.loads = DayLoader(client, config, settings).load_changed(touched)
-    load_compliance_exports(client, config, settings)
     return report
