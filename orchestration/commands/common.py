@@ -8,6 +8,7 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import Progress, ProgressColumn
 
 from orchestration.settings import Settings
 
@@ -42,3 +43,8 @@ def record_in_dagster(settings: Settings, events) -> None:
         console.print(
             f"recorded in Dagster: {recorded} asset events → `spanledger ui` shows them", highlight=False
         )
+
+
+def terminal_progress(*columns: str | ProgressColumn) -> Progress:
+    """A progress display on stderr that clears itself when done, and shows nothing off a terminal."""
+    return Progress(*columns, console=console, transient=True, disable=not console.is_terminal)

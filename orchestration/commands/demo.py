@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from orchestration.commands.common import CliError, console
+from orchestration.commands.common import CliError, console, terminal_progress
 
 FORMATS = ["jsonl", "jsonl.gz", "jsonl.zst", "json", "proto-framed", "proto-framed-zstd", "proto"]
 
@@ -23,13 +23,8 @@ def _generate(settings, config) -> dict:
     from orchestration.landing.origin import record_generated_files
 
     into_inbox = config.out_dir.resolve() == settings.inbox_dir.resolve()
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("[bold]generating[/] {task.completed:,.0f} spans"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
+    with terminal_progress(
+        SpinnerColumn(), TextColumn("[bold]generating[/] {task.completed:,.0f} spans"), TimeElapsedColumn()
     ) as progress:
         task = progress.add_task("generating", total=None)
         summary = run_generator(config, progress=lambda n: progress.update(task, completed=n))

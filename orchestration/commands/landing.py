@@ -7,9 +7,16 @@ import time
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, DownloadColumn, TextColumn, TimeRemainingColumn
 
-from orchestration.commands.common import CliError, console, out, record_in_dagster, settings_of
+from orchestration.commands.common import (
+    CliError,
+    console,
+    out,
+    record_in_dagster,
+    settings_of,
+    terminal_progress,
+)
 from orchestration.settings import Settings
 from orchestration.terminal_tables import print_rows
 
@@ -53,15 +60,12 @@ def land_with_progress(
     from orchestration.landing import LandingError, land
     from orchestration.locks import LakeBusy
 
-    with Progress(
+    with terminal_progress(
         TextColumn("[bold]landing[/] {task.fields[name]}"),
         BarColumn(),
         DownloadColumn(),
         TextColumn("{task.fields[files]}"),
         TimeRemainingColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
     ) as progress:
         task = progress.add_task("landing", total=None, name="", files="")
         lines = {
