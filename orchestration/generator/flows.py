@@ -74,7 +74,8 @@ class RequestBuilder(HttpFlows, AgentFlow):
             trace = self._build(tenant, start_ns, day_end_ns)
         finally:
             self._record_into(truth)
-        truth.absorb_sampled(trace_truth, trace.kept, tenant.sample_rate)
+        trace.tail_sample()
+        truth.absorb_sampled(trace_truth, trace.kept, trace.sample_rate)
         return trace
 
     def _record_into(self, summary: GenerationSummary) -> None:

@@ -24,6 +24,7 @@ def trace_id(rng: random.Random) -> str:
     return f"{rng.getrandbits(128) | 1:032x}"
 
 
+TAIL_KEEP_SLOWER_THAN_S = 10.0  # the tail sampler keeps every request slower than this
 RANDOMNESS_BITS = 56  # W3C trace ids: the rightmost 7 bytes are random, what probability samplers compare
 
 
@@ -84,7 +85,8 @@ class Trace:
         self.resource = resource
         self.sample_rate = sample_rate
         self.sampling = sampling
-        self.kept = is_kept(trace_id, sampling, sample_rate)  # a dropped trace still feeds the metrics
+        # a dropped trace still feeds the metrics; a tail sampler decides once the trace is complete
+        self.kept = is_kept(trace_id, sampling, sample_rate) if sampling != "tail" else True
         self.trace_state = sampling_tracestate(sample_rate) if sampling == "probability" else None
         self.spans: list[tuple[str, str, dict[str, Any]]] = []
         self.logs: list[tuple[str, str, dict[str, Any]]] = []
@@ -92,6 +94,23 @@ class Trace:
         self.links = 0
         self.end_ns = end_limit_ns  # last instant any record of this trace may carry (end of its day)
         self.last_ns = 0  # latest log timestamp written
+
+    def tail_sample(self) -> None:
+        """A tail sampler's decision on the complete trace, as Refinery-style rules make it: errors and
+        slow requests are kept whole (rate 1), the rest 1 in N by the trace id, their spans carrying
+        SampleRate=N."""
+        if self.sampling != "tail":
+            return
+        root = self.spans[0][2]
+        seconds = (int(root["endTimeUnixNano"]) - int(root["startTimeUnixNano"])) / NS
+        if root["status"].get("code") == STATUS_ERROR or seconds > TAIL_KEEP_SLOWER_THAN_S:
+            self.sample_rate = 1
+            return
+        self.kept = is_kept(self.trace_id, "tail", self.sample_rate)
+        if self.kept:
+            rate = kv({"SampleRate": self.sample_rate})[0]
+            for _, _, span in self.spans:
+                span["attributes"].append(rate)
 
     def span(
         self,
@@ -108,8 +127,6 @@ class Trace:
         links: list[tuple[str, str, dict[str, Any]]] | None = None,
         resource: str | None = None,
     ) -> None:
-        if self.sampling == "tail":
-            attrs["SampleRate"] = self.sample_rate  # tail sampler's weight, on every kept span
         d: dict[str, Any] = {"traceId": self.trace_id, "spanId": sid}
         if self.trace_state:
             d["traceState"] = self.trace_state

@@ -81,9 +81,13 @@ class GenerationSummary:
         self.reported_cost_calls += 1
 
     def absorb_sampled(self, trace_truth: GenerationSummary, kept: bool, rate: int) -> None:
-        """Add one sampled tenant's trace: all of it when kept, else only what the metrics saw."""
+        """Add one sampled tenant's trace: all of it when kept, else only what the metrics saw. `rate` is
+        the trace's own (1: a tail sampler kept it whatever the rate, as an error or a slow request)."""
         calls = trace_truth.metric_llm_calls
         self.metric_llm_calls += calls
+        if rate == 1:
+            self._add(trace_truth)
+            return
         self.sampling[f"metric_llm_calls_rate_{rate}"] += calls
         all_calls = trace_truth.llm_calls + trace_truth.embedding_calls
         self.sampling[f"calls_rate_{rate}"] += all_calls
@@ -92,6 +96,9 @@ class GenerationSummary:
             self.sampling["calls_dropped"] += all_calls
             self.sampling["metric_llm_calls_dropped"] += calls
             return
+        self._add(trace_truth)
+
+    def _add(self, trace_truth: GenerationSummary) -> None:
         for f in fields(self):
             mine, theirs = getattr(self, f.name), getattr(trace_truth, f.name)
             if f.name in ("config", "files", "metric_llm_calls", "sample_rates") or theirs is None:

@@ -84,7 +84,7 @@ def test_definitions_load_and_a_partition_builds(built_warehouse: Settings) -> N
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,  # a dbt parse and a partition build; minutes on a loaded 2-core machine
         check=False,
     )
     assert proc.returncode == 0 and "OK" in proc.stdout, proc.stdout[-3000:] + proc.stderr[-3000:]

@@ -144,7 +144,7 @@ def _sampling_sd(truth: dict, counter: str) -> float:
 
 def test_sampled_traces_reconcile_with_the_unsampled_metrics(generated: tuple[Settings, dict]) -> None:
     """Two demo tenants keep 1 trace in N (a probability sampler's tracestate th:, a tail sampler's
-    SampleRate); the metrics count every call. Spans miss exactly the dropped calls, and weighting the
+    SampleRate, which keeps errors and slow requests whole); the metrics count every call. Spans miss exactly the dropped calls, and weighting the
     kept ones by their recorded rate estimates the metrics' count within the sampling error."""
     settings, truth = generated
     dropped = truth["sampling"]["metric_llm_calls_dropped"]
@@ -171,10 +171,16 @@ def test_sampled_tenants_costs_are_extrapolated_by_their_rate(generated: tuple[S
         "extrapolated_cost_usd from finops.fct_llm_costs_daily",
     )
     rates = truth["sample_rates"]
-    assert {tenant for tenant, sampled, *_ in rows if sampled} == set(rates)
+    sampled_tenants = {tenant for tenant, sampled, *_ in rows if sampled}
+    assert sampled_tenants and sampled_tenants <= set(rates)  # a small run may keep no 1-in-10 trace
     for tenant, sampled, calls, extrapolated_calls, cost, extrapolated_cost in rows:
-        rate = rates[tenant] if sampled else 1  # every call of a sampled row carries its tenant's rate
-        assert extrapolated_calls == pytest.approx(calls * rate) and extrapolated_cost == cost * rate, tenant
+        if not sampled:
+            assert (extrapolated_calls, extrapolated_cost) == (calls, cost), tenant
+            continue
+        # each call weighs its tenant's rate, or 1 where the tail sampler kept an error or a slow request
+        rate = rates[tenant]
+        assert calls < extrapolated_calls <= calls * rate + 1e-9, tenant
+        assert cost <= extrapolated_cost <= cost * rate, tenant
     measured = sum(row[2] for row in rows)
     extrapolated = sum(row[3] for row in rows)
     sd = _sampling_sd(truth, "calls")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import duckdb
 import pytest
 from dagster import AssetCheckSeverity, build_asset_check_context
@@ -17,7 +19,8 @@ from tests.reports.test_docs_and_cli import _cli
 
 @pytest.fixture
 def tight_budget(tmp_path_factory) -> Settings:
-    """February's budget of Umbrella set to 5 USD (its 4 days cost 1.60, projected to 11.22 for the month)."""
+    """February's budget of Umbrella set to 5 USD (its first 4 days cost about 1.5, projected straight to
+    about 10 for the month)."""
     golden = built_once(tmp_path_factory, "reports-golden", _build)
     settings = Settings.from_env(private_copy(golden, tmp_path_factory.mktemp("budgets") / "data"))
     with warehouse_write_lock(settings), duckdb.connect(str(settings.warehouse_path)) as con:
@@ -41,16 +44,25 @@ def test_no_alert_within_budget(warehouse) -> None:
     assert proc.returncode == 0 and "budget:" not in proc.stdout
 
 
+def _february_spend(settings: Settings) -> tuple[Decimal, Decimal]:
+    """Umbrella's spend over the lake's February days (1 to 4), from the call-level model, and its
+    straight-line projection to the 28 days of the month, worked out here."""
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        (spend,) = con.execute(
+            "select sum(cost_usd) from intermediate.int_llm_calls_priced "
+            "where tenant_id = 'umbrella' and call_date between date '2025-02-01' and date '2025-02-04'"
+        ).fetchone()
+    return spend, spend * 28 / 4
+
+
 def test_projection_over_the_month_budget_warns(tight_budget) -> None:
+    spend, projected = _february_spend(tight_budget)
+    assert projected > 5  # the fixture's point: over the 5 USD budget
+    expected = f"Umbrella (umbrella): projected ${projected:,.2f} for 2025-02 > budget $5.00"
     result = _check(tight_budget)
     assert not result.passed and result.severity == AssetCheckSeverity.WARN
     assert result.metadata["tenants_over_budget"].value == 1
-    assert (
-        "Umbrella (umbrella): projected $11.22 for 2025-02 > budget $5.00" in result.metadata["tenants"].value
-    )
+    assert expected in result.metadata["tenants"].value
     proc = _cli(tight_budget.data_dir, "status")
     assert proc.returncode == 0, proc.stderr
-    assert (
-        "budget: Umbrella (umbrella): projected $11.22 for 2025-02 > budget $5.00 ($1.60 up to 2025-02-04)"
-        in proc.stdout
-    )
+    assert f"budget: {expected} (${spend:,.2f} up to 2025-02-04)" in proc.stdout

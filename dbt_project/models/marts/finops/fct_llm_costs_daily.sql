@@ -49,8 +49,10 @@ keyed as (
         calls.price_match_kind,
         calls.is_cost_estimated,
         calls.is_unpriced,
-        -- a sampled call stands for 1 / p calls; rounded so that 1 / 0.1 does not carry float noise into money
-        {{ money('round(' ~ sample_weight('calls.sample_rate') ~ ', 6)') }} as sample_weight
+        -- a sampled call stands for 1 / p calls (rounded: 1 / 0.1 carries float noise); its cost weighted
+        -- and rounded to the nano-dollar per call, so the sum is exact and the same on both warehouses
+        round({{ sample_weight('calls.sample_rate') }}, 6) as sample_weight,
+        {{ money('calls.cost_usd * round(' ~ sample_weight('calls.sample_rate') ~ ', 6)') }} as extrapolated_cost_usd
     from calls
     left join tenants
         on calls.tenant_id = tenants.tenant_id
@@ -98,7 +100,7 @@ aggregated as (
         cast(sum(case when is_unpriced then total_tokens else 0 end) as {{ t_int() }}) as unpriced_tokens,
         {{ count_where('sample_weight > 1') }} > 0 as is_sampled,
         cast(sum(sample_weight) as {{ t_float() }}) as extrapolated_llm_call_count,
-        coalesce({{ money('sum(cost_usd * sample_weight)') }}, {{ money(0) }}) as extrapolated_cost_usd
+        coalesce(sum(extrapolated_cost_usd), {{ money(0) }}) as extrapolated_cost_usd
     from keyed
     group by 1, 2, 3, 4, 5, 6, 7
 
