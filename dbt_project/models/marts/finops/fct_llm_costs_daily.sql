@@ -49,10 +49,14 @@ keyed as (
         calls.price_match_kind,
         calls.is_cost_estimated,
         calls.is_unpriced,
-        -- a sampled call stands for 1 / p calls (rounded: 1 / 0.1 carries float noise); its cost weighted
-        -- and rounded to the nano-dollar per call, so the sum is exact and the same on both warehouses
+        -- a sampled call stands for 1 / p calls (rounded: 1 / 0.1 carries float noise); its cost is
+        -- weighted in decimals (micro-units of weight, no float and no division touch the money), so the
+        -- sum is exact and the same on both warehouses
         round({{ sample_weight('calls.sample_rate') }}, 6) as sample_weight,
-        {{ money('calls.cost_usd * round(' ~ sample_weight('calls.sample_rate') ~ ', 6)') }} as extrapolated_cost_usd
+        {{ money(
+            'calls.cost_usd * cast(round(' ~ sample_weight('calls.sample_rate') ~ ' * 1000000) as ' ~ t_int() ~ ')'
+            ~ ' * ' ~ money("'0.000001'")
+        ) }} as extrapolated_cost_usd
     from calls
     left join tenants
         on calls.tenant_id = tenants.tenant_id
