@@ -33,6 +33,7 @@ from orchestration.compliance.ledger import Ledger, now_iso
 from orchestration.lake.subjects import SubjectIndex, subject_index_path
 from orchestration.lake.suppression import NO_TRACE, Suppression, TraceKeys, trace_key
 from orchestration.settings import Settings
+from orchestration.skills.snapshot import TABLE as SKILLS_CATALOG
 
 TRACE_TABLES = ("spans", "span_events", "span_links", "logs")
 POINTER_TABLES = ("span_links", "metric_points")  # other people's rows may point to an erased trace
@@ -80,6 +81,8 @@ def erase_files(
             files
             + [p for p in candidates if p in holders or _restricted(settings, p)]
             + (pointers if ledger.traces(rid) else [])
+            # the skills catalog (small, not in the subject index): skills the person owns lose the owner
+            + sorted(settings.table_dir(SKILLS_CATALOG).glob("date=*/*.parquet"))
         )
     )
     for path in targets:

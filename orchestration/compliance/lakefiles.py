@@ -68,21 +68,21 @@ class SubjectMatch:
 
 def redact(table: pa.Table, traces: frozenset[str], hashes: frozenset[str]) -> tuple[pa.Table, int]:
     """Other people's rows that point to an erased trace lose the pointer: span links their linked
-    ids, metric points the exemplars of those traces (or naming the hashes). Returns (table, rows
-    changed)."""
+    ids, metric points the exemplars of those traces (or naming the hashes), skills catalog rows the
+    owner whose hash is erased. Returns (table, rows changed)."""
     changed = 0
     if traces and "linked_trace_id" in table.column_names:
         hit = pc.fill_null(
             pc.is_in(table["linked_trace_id"], value_set=pa.array(sorted(traces), pa.string())), False
         )
         changed += int(pc.sum(pc.cast(hit, pa.int64())).as_py() or 0)
-        for name in ("linked_trace_id", "linked_span_id"):
-            i = table.schema.get_field_index(name)
-            if i >= 0:
-                field_ = table.schema.field(i)
-                table = table.set_column(
-                    i, field_, pc.if_else(hit, pa.nulls(table.num_rows, field_.type), table[name])
-                )
+        table = _blanked(table, hit, ("linked_trace_id", "linked_span_id"))
+    if hashes and "owner_user_hash" in table.column_names:  # a skill the person owns keeps no trace of them
+        owned = pc.fill_null(
+            pc.is_in(table["owner_user_hash"], value_set=pa.array(sorted(hashes), pa.string())), False
+        )
+        changed += int(pc.sum(pc.cast(owned, pa.int64())).as_py() or 0)
+        table = _blanked(table, owned, ("owner", "owner_user_hash", "owner_source"))
     if (traces or hashes) and "exemplars" in table.column_names:
 
         def gone(exemplar: dict) -> bool:
@@ -100,6 +100,18 @@ def redact(table: pa.Table, traces: frozenset[str], hashes: frozenset[str]) -> t
             i = table.schema.get_field_index("exemplars")
             table = table.set_column(i, table.schema.field(i), pa.array(kept, pa.string()))
     return table, changed
+
+
+def _blanked(table: pa.Table, hit: pa.Array | pa.ChunkedArray, names: tuple[str, ...]) -> pa.Table:
+    """`table` with the columns `names` set to null on the rows of `hit`."""
+    for name in names:
+        i = table.schema.get_field_index(name)
+        if i >= 0:
+            field_ = table.schema.field(i)
+            table = table.set_column(
+                i, field_, pc.if_else(hit, pa.nulls(table.num_rows, field_.type), table[name])
+            )
+    return table
 
 
 def read_file(path: Path, columns: Iterable[str] | None = None) -> pa.Table:

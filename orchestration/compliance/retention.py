@@ -26,11 +26,12 @@ import pyarrow.compute as pc
 
 from orchestration.compliance import catalog, lakefiles, warehouse
 from orchestration.compliance.ledger import Ledger, now_iso
-from orchestration.compliance.policy import CONTENT, QUARANTINE, RAW, RetentionPolicy, load_policy
+from orchestration.compliance.policy import CONTENT, FACTS, QUARANTINE, RAW, RetentionPolicy, load_policy
 from orchestration.lake.schema import LAKE_TABLES
 from orchestration.lake.subjects import SubjectIndex, subject_index_path
 from orchestration.locks import LakeLock
 from orchestration.settings import Settings
+from orchestration.skills.snapshot import TABLE as SKILLS_CATALOG
 
 SCHEMA_DAY = date(1970, 1, 1)
 
@@ -115,6 +116,16 @@ def apply_retention(
                 report,
                 removed_paths,
             )
+        # skills catalog snapshots: installation history, kept like the facts built from it (dim_skills)
+        progress("lake/skills_catalog: days past retention")
+        _retain_folder(
+            settings.table_dir(SKILLS_CATALOG),
+            f"lake/{SKILLS_CATALOG}",
+            _cutoffs(policy, FACTS, today),
+            dry_run,
+            report,
+            removed_paths,
+        )
         progress("quarantine")
         _retain_folder(
             settings.quarantine_dir,

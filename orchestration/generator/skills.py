@@ -135,10 +135,10 @@ class SkillActivity:
                 "decision_type": "accept",
             }
             bash["decision_source"] = "config"
-            bash["tool_parameters"] = json.dumps(
-                {"bash_command": command.split()[0], "full_command": command}
-            )
-            if details:
+            parameters = {"bash_command": command.split()[0]}
+            if details:  # the full command only with OTEL_LOG_TOOL_DETAILS=1
+                parameters["full_command"] = command
                 bash["tool_input"] = json.dumps({"command": command})
+            bash["tool_parameters"] = json.dumps(parameters)
             event("tool_result", cursor, bash)
         return cursor

@@ -27,7 +27,7 @@ FEATURE_KEYS = (
     "ai.telemetry.metadata.feature",
     "ai.telemetry.functionId",  # Vercel AI SDK: the app's name for the call site
 )
-TEAM_KEYS = ("app.team", "team.name", "team", "ai.telemetry.metadata.team")
+TEAM_KEYS = ("app.team", "team.name", "team", "team.id", "ai.telemetry.metadata.team")  # team.id: Claude Code
 CONVERSATION_KEYS = (
     "gen_ai.conversation.id",
     "session.id",
@@ -189,6 +189,7 @@ CONTENT_EXACT_KEYS = frozenset(
         "user.feedback.comment",
         "tool_parameters",
         "tool.parameters",
+        "tool_input",
         "error.message.content",
         # Vercel AI SDK
         "ai.prompt",
@@ -204,6 +205,9 @@ CONTENT_EXACT_KEYS = frozenset(
         "ai.embeddings",
     }
 )
+# A tool call's input (Claude Code with OTEL_LOG_TOOL_DETAILS=1: shell commands, file paths, maybe secrets):
+# content, of which landing keeps only what the developer_tools marts need (orchestration/lake/tool_details.py).
+TOOL_INPUT_KEYS = frozenset({"tool_parameters", "tool.parameters", "tool_input"})
 # Indexed message content of the deprecated GenAI / OpenLLMetry shape: gen_ai.prompt.0.content, …
 INDEXED_CONTENT_PREFIXES = ("gen_ai.prompt.", "gen_ai.completion.")
 CONTENT_PREFIXES = (

@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from orchestration.lake import attribute_keys, semantics
+from orchestration.lake import attribute_keys, semantics, tool_details
 from orchestration.otlp.values import decode_attribute_value, decode_attributes
 
 # The memo of identifier hashes holds at most this many ids of at most this many characters: a few
@@ -65,13 +65,15 @@ class Redacted:
     content: list[tuple[str, str]] = field(default_factory=list)  # (key, text) when capture is on
     content_parts: list[tuple[str, str]] = field(default_factory=list)  # (key, text) of what was dropped
     content_hmac: str | None = None
+    # what a tool call's dropped input leaves as plain attributes (tool_details.py)
+    tool_facts: dict[str, Any] = field(default_factory=dict)
     truncated: bool = False
     # Filled by `AttributeFilter.read`: the LLM column candidates seen (see semantics.llm_columns).
     llm_best: dict[str, tuple[int, Any, str]] = field(default_factory=dict)
     llm_flags: int = 0
 
 
-_PLAIN, _USER, _SESSION, _CONTENT, _METADATA = range(5)
+_PLAIN, _USER, _SESSION, _CONTENT, _METADATA, _TOOL_INPUT = range(6)  # the native decoder's Kind
 _SCALARS = (int, float, bool, type(None))  # plain values of these types land unchanged
 _DROPPED = object()
 
@@ -108,6 +110,8 @@ class AttributeFilter:
                 kind = _USER
             elif key in self.session_keys:
                 kind = _SESSION
+            elif key in attribute_keys.TOOL_INPUT_KEYS:
+                kind = _TOOL_INPUT
             elif attribute_keys.is_content_key(key):
                 kind = _CONTENT
             elif key == "metadata":
@@ -216,8 +220,13 @@ class AttributeFilter:
             elif result.session_hash is None:
                 result.session_hash = digest
             return digest
-        if kind == _CONTENT:
+        if kind in (_CONTENT, _TOOL_INPUT):
             text = _text_of(value)
+            if kind == _TOOL_INPUT:
+                for fact, fact_value in tool_details.derived_attributes(
+                    key, value, self.hash.text_digest
+                ).items():
+                    result.tool_facts.setdefault(fact, fact_value)
             if plan[3]:
                 result.output_chars = (result.output_chars or 0) + len(text)
             else:
@@ -229,6 +238,8 @@ class AttributeFilter:
         return value
 
     def _finish(self, result: Redacted) -> Redacted:
+        if result.tool_facts:
+            result.attributes.update(result.tool_facts)  # ours, whatever a sender put under these keys
         if result.content_parts:
             result.content_hmac = self.hash.text_digest(
                 "\x01".join(sorted(k + "\x00" + t for k, t in result.content_parts))

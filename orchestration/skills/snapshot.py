@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from orchestration.lake.privacy import SubjectHasher
 from orchestration.lake.schema import QUARANTINE, TS
 from orchestration.lake.writer import write_table_atomically
 from orchestration.settings import Settings
 
+from .owners import pseudonymized
 from .scan import Problem, Skill, scan
 
 TABLE = "skills_catalog"
@@ -34,7 +36,8 @@ SKILLS_CATALOG = pa.schema(
         pa.field("source", pa.string(), nullable=False),  # project | user | plugin | marketplace
         pa.field("plugin_name", pa.string()),
         pa.field("marketplace_name", pa.string()),
-        pa.field("owner", pa.string()),
+        pa.field("owner", pa.string()),  # teams as written, people as "(person)" (owners.py)
+        pa.field("owner_user_hash", pa.string()),  # keyed hash of the first person among the owners
         pa.field("owner_source", pa.string()),  # front_matter | codeowners
         pa.field("root_path", pa.string()),
         pa.field("relative_path", pa.string()),
@@ -60,15 +63,16 @@ def scan_id(roots: list[Path]) -> str:
     return hashlib.sha256(joined.encode()).hexdigest()[:16]
 
 
-def _catalog_table(skills: list[Skill], sid: str, at: datetime) -> pa.Table:
-    rows = [
-        {
+def _catalog_table(skills: list[Skill], sid: str, at: datetime, hasher: SubjectHasher) -> pa.Table:
+    rows = []
+    for s in skills:
+        row = {
             "scan_id": sid,
             "scanned_at": at,
             **{k: getattr(s, k) for k in SKILLS_CATALOG.names if hasattr(s, k)},
         }
-        for s in skills
-    ]
+        row["owner"], row["owner_user_hash"] = pseudonymized(s.owner, hasher)
+        rows.append(row)
     return pa.Table.from_pylist(rows, schema=SKILLS_CATALOG)
 
 
@@ -111,5 +115,5 @@ def take_snapshot(
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"catalog-{sid}.parquet"
     # An empty catalog is a fact too (every skill removed): the file is written with no rows.
-    write_table_atomically(_catalog_table(skills, sid, at), path)
+    write_table_atomically(_catalog_table(skills, sid, at, SubjectHasher(settings.hmac_key)), path)
     return SnapshotResult(day, sid, skills, problems, path)

@@ -12,12 +12,19 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from orchestration.lake.privacy import AttributeFilter, SubjectHasher
 from orchestration.lake.schema import LAKE_TABLES
 from orchestration.settings import Settings
 from orchestration.skills.snapshot import take_snapshot
 
 D1, D8, D9, D10 = date(2025, 6, 1), date(2025, 6, 8), date(2025, 6, 9), date(2025, 6, 10)
 MODEL = "claude-sonnet-4-20250514"
+
+
+# What landing does to an event's attributes (content capture off): tool input becomes its facts.
+_LANDING_FILTER = AttributeFilter(
+    SubjectHasher(b"skills-fixture"), keep_content=False, hash_sessions=False, max_value_chars=4096
+)
 
 
 def _ns(at: datetime) -> int:
@@ -48,7 +55,9 @@ class Lake:
                 "severity_number": 9,
                 "severity_text": "INFO",
                 "event_name": f"claude_code.{kind}",
-                "attributes": json.dumps({"event.sequence": self.sequence[session], **attrs}),
+                "attributes": json.dumps(
+                    _LANDING_FILTER.apply({"event.sequence": self.sequence[session], **attrs}).attributes
+                ),
                 "service_name": "claude-code",
                 "tenant_id": "acme",
                 "user_hash": f"user-of-{session}",

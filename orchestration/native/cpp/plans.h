@@ -15,7 +15,7 @@ constexpr int64_t NS_PER_DAY = 86400LL * 1000000000LL;
 constexpr size_t MEMO_ENTRIES = 200000, MEMO_KEY_CHARS = 256, PLAN_ENTRIES = 100000;
 constexpr size_t METADATA_MEMO_ENTRIES = 10000, METADATA_MEMO_CHARS = 4096;
 
-enum Kind { PLAIN = 0, USER = 1, SESSION = 2, CONTENT = 3, METADATA = 4 };  // privacy.py's kinds
+enum Kind { PLAIN = 0, USER = 1, SESSION = 2, CONTENT = 3, METADATA = 4, TOOL_INPUT = 5 };  // privacy.py's kinds
 enum Conv { C_STR, C_INT, C_FLOAT, C_BOOL, C_COST, C_TTFT, C_PROVIDER };   // semantics' converters
 // The string columns read with semantics.first_str, numbered after the LLM columns, in the order of
 // native/decoder.py's PSEUDO_COLUMNS.

@@ -1,13 +1,27 @@
-{#- What each Claude Code counter point adds, whatever its temporality. A DELTA point is its own
-    point_increment. A CUMULATIVE point holds the running total since the series started: its point_increment is the
-    difference to the series' previous point, unless the counter was reset (the process restarted: a
-    new start time, or a value below the previous one), when the whole value is new. The first point of
-    a series counts whole (its start time says the total began then). A point exported twice counts once. -#}
+{{ config(**date_partitioned('point_date')) }}
+
+{#- What each Claude Code counter point adds, whatever its temporality (macro delta_basis, as the
+    metrics models read counters: docs/metrics.md). A DELTA point is its own increment. A CUMULATIVE
+    point holds the running total since its series started: its increment is the difference to the
+    series' previous point, unless the counter was reset (the process restarted: a new start time, or
+    a value below the previous one), when the whole value is new. The first point read of a series
+    counts whole when the series began within the days read, and nothing when it began before
+    (`no_baseline`: an earlier day counted that total). A point exported twice counts once.
+    Incremental by point_date, reading `metric_context_days` before the window so its first point finds
+    its predecessor. -#}
+{#- the earliest day read: the window's start less the context days, or the first day with a point -#}
+{%- set window_start = add_days(date_literal(var('min_date')), -var('metric_context_days'))
+    if var('min_date', none) else none -%}
+{%- set first_date_read = window_start if is_incremental() and window_start else 'min(point_date) over ()' %}
 with
 
 points as (
 
-    select * from {{ ref('stg_claude_code__metric_points') }}
+    select
+        *,
+        {{ first_date_read }} as first_date_read
+    from {{ ref('stg_claude_code__metric_points') }}
+    where {{ date_window('point_date', var('metric_context_days')) }}
 
 ),
 
@@ -26,11 +40,23 @@ ordered as (
 
     select
         *,
+        series_start_unix_nano as start_time_unix_nano,
         lag(point_value) over (partition by series_id order by point_unix_nano, point_id) as previous_value,
+        lag(point_unix_nano) over (partition by series_id order by point_unix_nano, point_id)
+            as previous_time_unix_nano,
         lag(series_start_unix_nano) over (partition by series_id order by point_unix_nano, point_id)
-            as previous_start_unix_nano
+            as previous_start_time_unix_nano
     from deduplicated
     where copy_number = 1
+
+),
+
+based as (
+
+    select
+        *,
+        {{ delta_basis('point_value', 'previous_value', date_epoch_ns('first_date_read')) }} as increment_basis
+    from ordered
 
 ),
 
@@ -53,18 +79,16 @@ increments as (
         decision,
         tool_name,
         point_value,
-        coalesce(
-            aggregation_temporality = 'CUMULATIVE'
-            and (point_value < previous_value or series_start_unix_nano <> previous_start_unix_nano),
-            false
-        ) as is_reset,
-        case
-            when aggregation_temporality <> 'CUMULATIVE' or previous_value is null then point_value
-            when point_value < previous_value then point_value
-            when series_start_unix_nano <> previous_start_unix_nano then point_value
-            else point_value - previous_value
+        increment_basis,
+        increment_basis = 'since_start' and previous_value is not null as is_reset,
+        case increment_basis
+            when 'delta' then point_value
+            when 'since_start' then point_value
+            when 'difference' then point_value - previous_value
+            else 0
         end as point_increment
-    from ordered
+    from based
+    where {{ date_window('point_date') }}
 
 )
 

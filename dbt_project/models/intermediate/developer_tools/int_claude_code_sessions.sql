@@ -1,11 +1,17 @@
+{{ config(**date_partitioned('session_date')) }}
+
 {#- One row per Claude Code session (hashed id) from its events: who, when, the model it used most and
-    what its API requests cost by the events' own `cost_usd`. -#}
+    what its API requests cost by the events' own `cost_usd`. Dated by its first event. Incremental by
+    session_date: a session of the window may go on past midnight and one of the day before may reach
+    into it, so `claude_code_context_days` are read either side; a session is kept on the date of its
+    first event read (a session idle longer than that is seen anew). -#}
 with
 
 events as (
 
     select * from {{ ref('stg_claude_code__events') }}
     where session_hash is not null
+        and {{ date_window('log_date', var('claude_code_context_days'), var('claude_code_context_days')) }}
 
 ),
 
@@ -58,6 +64,7 @@ joined as (
     from sessions
     left join model_requests
         on sessions.session_hash = model_requests.session_hash and model_requests.model_rank = 1
+    where {{ date_window('sessions.session_date') }}
 
 )
 

@@ -1,15 +1,19 @@
+{{ config(**date_partitioned('activation_date')) }}
+
 {#- One row per skill activation, with the work that followed it: the tool calls, API requests and
     permission decisions after the activation in the same prompt (`prompt.id`, or without it the
     events up to the session's next user prompt), until the next activation of that prompt.
 
     A slash command of a skill may be logged only as a user prompt with `command_name` (older releases
     emit no skill_activated for it): such a prompt with no activation is a row too, evidence
-    `slash_command_only`, so it is counted and marked, never silently missing. -#}
+    `slash_command_only`, so it is counted and marked, never silently missing.
+    Incremental by activation_date: the work may run past midnight, so `claude_code_context_days` after. -#}
 with
 
 anchored as (
 
     select * from {{ ref('int_claude_code_events_anchored') }}
+    where {{ date_window('log_date', 0, var('claude_code_context_days')) }}
 
 ),
 
@@ -21,9 +25,9 @@ followed as (
         count(case when event_kind = 'tool_result' and tool_name <> 'Skill' and not is_harness_success then 1 end)
             as tool_harness_failures,
         -- the same shell command run again: it likely failed, though the harness reported success.
-        -- Only where the command is known (tool details on); otherwise nothing is counted.
-        count(case when event_kind = 'tool_result' and bash_command is not null then 1 end)
-        - count(distinct case when event_kind = 'tool_result' then bash_command end) as command_reruns,
+        -- Only where the command's keyed hash is known (tool details on); otherwise nothing is counted.
+        count(case when event_kind = 'tool_result' and bash_command_hmac is not null then 1 end)
+        - count(distinct case when event_kind = 'tool_result' then bash_command_hmac end) as command_reruns,
         count(case when event_kind = 'tool_decision' and decision = 'reject' then 1 end) as tool_rejections,
         count(case when event_kind = 'api_request' then 1 end) as api_requests,
         count(case when event_kind = 'api_error' then 1 end) as api_errors,
@@ -104,6 +108,7 @@ activations as (
         coalesce(followed.attributed_tokens, 0) as attributed_tokens
     from evidence
     left join followed on evidence.log_id = followed.anchor_log_id
+    where {{ date_window('evidence.log_date') }}
 
 ),
 

@@ -1,3 +1,5 @@
+{{ config(**date_partitioned('usage_date')) }}
+
 {#- Claude Code cost two ways, per session and day: the `claude_code.cost.usage` counter (read with
     its temporality and resets) against the sum of the `api_request` events' `cost_usd`. They should
     agree; a difference is reported, never hidden: a lost export batch, a counter reset read wrongly,
@@ -14,7 +16,7 @@ metric_cost as (
         count(*) as metric_points,
         count(case when is_reset then 1 end) as counter_resets
     from {{ ref('int_claude_code_counter_increments') }}
-    where metric_name = 'claude_code.cost.usage'
+    where metric_name = 'claude_code.cost.usage' and {{ date_window('point_date') }}
     group by session_hash, point_date
 
 ),
@@ -28,7 +30,7 @@ event_cost as (
         sum(reported_cost_usd) as event_cost_usd,
         count(*) as api_requests
     from {{ ref('stg_claude_code__events') }}
-    where event_kind = 'api_request'
+    where event_kind = 'api_request' and {{ date_window('log_date') }}
     group by session_hash, log_date
 
 ),

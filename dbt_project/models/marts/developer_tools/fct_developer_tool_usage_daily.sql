@@ -1,3 +1,5 @@
+{{ config(**date_partitioned('usage_date')) }}
+
 {#- Claude Code use per day and person (hashed), with tenant and team: sessions, API requests, cost
     and tokens from the events; active time, lines changed, commits, pull requests and edit decisions
     from the counters (read with their temporality and resets). Cost per model is in the FinOps marts
@@ -8,12 +10,14 @@ with
 sessions as (
 
     select * from {{ ref('int_claude_code_sessions') }}
+    where {{ date_window('session_date') }}
 
 ),
 
 counters as (
 
     select * from {{ ref('int_claude_code_counter_increments') }}
+    where {{ date_window('point_date') }}
 
 ),
 

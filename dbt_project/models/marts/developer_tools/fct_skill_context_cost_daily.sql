@@ -1,3 +1,5 @@
+{{ config(**date_partitioned('usage_date')) }}
+
 {#- What each installed skill's listing (name + description + when_to_use, estimated tokens) costs in
     context per day: every installed skill rides in every session. Installed = in the latest snapshot of
     its scan on or before the day. A session's repository is not in the telemetry, so each skill is
@@ -17,6 +19,7 @@ snapshots as (
 sessions as (
 
     select * from {{ ref('int_claude_code_sessions') }}
+    where {{ date_window('session_date') }}
 
 ),
 
@@ -34,7 +37,7 @@ model_prices as (
         lower(request_model) as model,
         max(price_id) as price_id
     from {{ ref('int_llm_calls_priced') }}
-    where llm_convention = 'claude_code' and price_id is not null
+    where llm_convention = 'claude_code' and price_id is not null and {{ date_window('call_date') }}
     group by call_date, lower(request_model)
 
 ),

@@ -1,3 +1,5 @@
+{{ config(**date_partitioned('activation_date')) }}
+
 {#- Skill usage per day, skill and tenant: activations by trigger, distinct people (hashed) and
     sessions, the tool calls that followed and their harness failures, p95 tool duration, and the API
     cost and tokens attributed to the activations. Harness failures count tools the harness could not
@@ -7,6 +9,7 @@ with
 activations as (
 
     select * from {{ ref('int_skill_activations') }}
+    where {{ date_window('activation_date') }}
 
 ),
 
@@ -48,6 +51,7 @@ tool_durations as (
         on activations.activation_id = events.anchor_log_id
         and events.event_kind = 'tool_result'
         and events.tool_name <> 'Skill'
+        and {{ date_window('events.log_date', 0, var('claude_code_context_days')) }}
     group by activations.activation_date, activations.skill_name, activations.tenant_id
 
 ),

@@ -32,7 +32,8 @@ renamed as (
         tenant_id,
         user_hash,
         session_hash,
-        coalesce(team, {{ json_string('attributes', 'team.id') }}) as team,
+        -- landing's team column (record, then resource); rows landed before it knew `team.id` read it here
+        coalesce(team, {{ team_from_attributes(['attributes', 'resource_attributes']) }}) as team,
 
         -- skill activations
         {{ json_string('attributes', 'skill.name') }} as skill_name,
@@ -44,19 +45,14 @@ renamed as (
         -- tools
         coalesce(tool_name, {{ json_string('attributes', 'tool_name') }}) as tool_name,
         {{ json_string('attributes', 'tool_use_id') }} as tool_use_id,
-        -- landing drops tool_parameters as content unless content is stored; tool_input names the skill too
-        coalesce(
-            {{ json_string(json_string('attributes', 'tool_parameters'), 'skill_name') }},
-            {{ json_string(json_string('attributes', 'tool_input'), 'skill') }}
-        ) as tool_skill_name,
-        coalesce(
-            {{ json_string(json_string('attributes', 'tool_parameters'), 'full_command') }},
-            {{ json_string(json_string('attributes', 'tool_parameters'), 'bash_command') }},
-            {{ json_string(json_string('attributes', 'tool_input'), 'command') }}
-        ) as bash_command,
-        -- tool_input, and a Skill call's skill_name, are exported only with OTEL_LOG_TOOL_DETAILS=1
-        {{ json_string('attributes', 'tool_input') }} is not null
-        or {{ json_string(json_string('attributes', 'tool_parameters'), 'skill_name') }} is not null
+        -- a tool call's input (tool_input / tool_parameters) never lands: landing keeps the skill a Skill
+        -- call names, a keyed hash of the shell command and its program (orchestration/lake/tool_details.py)
+        {{ json_string('attributes', 'spanledger.tool.skill_name') }} as tool_skill_name,
+        {{ json_string('attributes', 'spanledger.tool.command_hmac') }} as bash_command_hmac,
+        {{ json_string('attributes', 'spanledger.tool.command_program') }} as bash_program,
+        -- tool_input, and a Skill call's skill name, are exported only with OTEL_LOG_TOOL_DETAILS=1
+        coalesce({{ json_string('attributes', 'spanledger.tool.has_input') }} = 'true', false)
+        or {{ json_string('attributes', 'spanledger.tool.skill_name') }} is not null
             as has_tool_details,
         {{ json_string('attributes', 'success') }} = 'true' as is_harness_success,
         {{ safe_cast(json_string('attributes', 'duration_ms'), t_float()) }} as duration_ms,

@@ -30,8 +30,8 @@ renamed as (
         tenant_id,
         user_hash,
         session_hash,
-        coalesce({{ json_string('attributes', 'team.id') }}, {{ json_string('resource_attributes', 'team.id') }})
-            as team,
+        -- the lake's metric points have no team column: the point's attributes, then its resource's
+        {{ team_from_attributes(['attributes', 'resource_attributes']) }} as team,
         model,
         {{ json_string('attributes', 'type') }} as point_type,
         {{ json_string('attributes', 'skill.name') }} as skill_name,

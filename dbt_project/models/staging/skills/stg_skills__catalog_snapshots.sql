@@ -8,6 +8,7 @@ source as (
         ~ "cast(null as " ~ t_string() ~ ") as description, cast(null as " ~ t_string() ~ ") as when_to_use, "
         ~ "cast(null as " ~ t_string() ~ ") as source, cast(null as " ~ t_string() ~ ") as plugin_name, "
         ~ "cast(null as " ~ t_string() ~ ") as marketplace_name, cast(null as " ~ t_string() ~ ") as owner, "
+        ~ "cast(null as " ~ t_string() ~ ") as owner_user_hash, "
         ~ "cast(null as " ~ t_string() ~ ") as owner_source, cast(null as " ~ t_string() ~ ") as root_path, "
         ~ "cast(null as " ~ t_string() ~ ") as relative_path, cast(null as " ~ t_int() ~ ") as context_chars, "
         ~ "cast(null as " ~ t_int() ~ ") as context_tokens_estimated, "
@@ -31,6 +32,7 @@ renamed as (
         plugin_name,
         marketplace_name,
         owner,
+        owner_user_hash,
         owner_source,
         root_path,
         relative_path,
