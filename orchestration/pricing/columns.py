@@ -24,6 +24,14 @@ MODEL_PRICE_COLUMNS: tuple[str, ...] = (
     "price_source",
 )
 
+# model_price_tiers.csv: the model_prices columns plus the request context a row applies to
+MODEL_PRICE_TIER_COLUMNS: tuple[str, ...] = (
+    *MODEL_PRICE_COLUMNS[:3],
+    "service_tier",
+    "input_tokens_above",
+    *MODEL_PRICE_COLUMNS[3:],
+)
+
 PROVIDER_ALIAS_COLUMNS: tuple[str, ...] = ("provider_alias", "provider")
 
 MATCH_EXACT = "exact"

@@ -26,6 +26,7 @@ from orchestration.pricing.match_rules import (
     namespaced_prefixes,
     provider_namespaces,
 )
+from orchestration.pricing.tiers import TierRow, TierStats, model_tier_rows
 from orchestration.pricing.timeline import Timeline, model_timeline
 
 # genai-prices price keys for the token kinds the warehouse prices separately. Other keys (audio,
@@ -45,8 +46,9 @@ class ExtractStats:
     approximated_clauses: Counter[str] = field(default_factory=Counter)
     models_without_rules: int = 0  # every clause of the model was skipped
     models_without_token_prices: int = 0  # priced per audio hour / page / request only
-    models_with_tiers: int = 0  # tiered prices reduced to their base tier
-    models_with_price_variants: int = 0  # batch / flex / priority tiers: ignored, standard tier used
+    models_with_tiers: int = 0  # long-context tiers: their prices go to model_price_tiers.csv
+    models_with_price_variants: int = 0  # batch / flex / priority tiers: model_price_tiers.csv too
+    tiers: TierStats = field(default_factory=TierStats)
     time_of_day_windows_skipped: int = 0
     fallback_rows: int = 0
     namespaced_rules: int = 0  # "us.anthropic.<X>" prefixes added for `contains X` clauses
@@ -84,14 +86,17 @@ def _base_price(value: Decimal | gp.TieredPrices | None) -> Decimal | None:
 
 def build_price_rows(
     providers: Iterable[gp.Provider], source_label: str
-) -> tuple[list[PriceRow], ExtractStats]:
+) -> tuple[list[PriceRow], list[TierRow], ExtractStats]:
+    """The rows of model_prices.csv (standard tier, base rate) and of model_price_tiers.csv."""
     providers = list(providers)
     by_id = {provider.id: provider for provider in providers}
     stats = ExtractStats()
     own_tables = {provider.id: _own_rules(provider, stats) for provider in providers}
     timelines: dict[int, Timeline] = {}
+    tier_cache: dict[tuple[int, bool], list] = {}
 
     rows: list[PriceRow] = []
+    tier_rows: list[TierRow] = []
     for provider in providers:
         table = _with_fallbacks(provider, own_tables, by_id)
         for rule, owner in table.items():
@@ -113,6 +118,18 @@ def build_price_rows(
                     )
                 )
                 stats.fallback_rows += owner.via is not None
+            key = (id(owner.model), owner.via is None)
+            if key not in tier_cache:
+                tier_cache[key] = model_tier_rows(
+                    owner.model,
+                    with_variants=owner.via is None,
+                    has_time_of_day=timeline.time_of_day_windows_skipped > 0,
+                    stats=stats.tiers,
+                )
+            tier_rows.extend(
+                TierRow(provider.id, rule.text, rule.kind, tier, above, start, end, prices, source)
+                for tier, above, start, end, prices in tier_cache[key]
+            )
 
     _count_model_stats(providers, stats, timelines)
     stats.rounded_values = sum(
@@ -126,7 +143,7 @@ def build_price_rows(
             row.prices.reasoning,
         )
     )
-    return sorted(rows), stats
+    return sorted(rows), sorted(tier_rows), stats
 
 
 def _own_rules(provider: gp.Provider, stats: ExtractStats) -> dict[MatchRule, _Owner]:
