@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from genai_prices import types as gp
 
-from orchestration.pricing.columns import MATCH_EXACT, PriceRow, TokenPrices, quantize_money
+from orchestration.pricing.columns import MATCH_EXACT, PRICE_KEYS, PriceRow, TokenPrices, quantize_money
 from orchestration.pricing.match_rules import (
     MatchRule,
     expand_clause,
@@ -31,13 +31,6 @@ from orchestration.pricing.timeline import Timeline, model_timeline
 
 # genai-prices price keys for the token kinds the warehouse prices separately. Other keys (audio,
 # image, per-request, web-search, 1h cache writes, ...) have no column and are ignored.
-_PRICE_KEYS: dict[str, str] = {
-    "input": "input_mtok",
-    "cached_input": "cache_read_mtok",
-    "cache_write": "cache_write_mtok",
-    "output": "output_mtok",
-    "reasoning": "output_reasoning_mtok",
-}
 
 
 @dataclass
@@ -70,7 +63,7 @@ def token_prices(price: gp.ModelPrice) -> TokenPrices | None:
         # genai-prices uses an empty price set for models that are free of charge (":free" variants,
         # subscription-included Copilot models); it prices them at $0, and so do we.
         return TokenPrices(Decimal(0), None, None, Decimal(0), None)
-    values = {name: _base_price(stored.get(key)) for name, key in _PRICE_KEYS.items()}
+    values = {name: _base_price(stored.get(key)) for name, key in PRICE_KEYS.items()}
     if values["input"] is None and values["output"] is None:
         return None
     return TokenPrices(**values)
@@ -219,5 +212,5 @@ def _count_model_stats(
             stats.models_with_tiers += any(
                 isinstance(p.__dict__.get(key), gp.TieredPrices)
                 for p in price_sets
-                for key in _PRICE_KEYS.values()
+                for key in PRICE_KEYS.values()
             )

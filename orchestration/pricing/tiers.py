@@ -24,21 +24,13 @@ from datetime import UTC, date, datetime, time
 
 from genai_prices import types as gp
 
-from orchestration.pricing.columns import EPOCH, TokenPrices, format_money
+from orchestration.pricing.columns import EPOCH, PRICE_KEYS, TokenPrices
 
 STANDARD_TIER = "standard"
 # genai-prices variant condition -> the warehouse's service tier (int_llm_calls_normalized.service_tier)
 _CONTEXT_TIERS: dict[tuple[str, str], str] = {("processing", "batch"): "batch"}
 _SERVICE_TIER_KEY = "service_tier"
 _NOT_A_TIER = {"default", "auto", STANDARD_TIER}
-
-_PRICE_KEYS: dict[str, str] = {
-    "input": "input_mtok",
-    "cached_input": "cache_read_mtok",
-    "cache_write": "cache_write_mtok",
-    "output": "output_mtok",
-    "reasoning": "output_reasoning_mtok",
-}
 
 
 @dataclass(frozen=True, order=True)
@@ -64,11 +56,7 @@ class TierRow:
             str(self.input_tokens_above),
             self.effective_from.isoformat(),
             self.effective_to.isoformat() if self.effective_to else "",
-            format_money(self.prices.input),
-            format_money(self.prices.cached_input),
-            format_money(self.prices.cache_write),
-            format_money(self.prices.output),
-            format_money(self.prices.reasoning),
+            *self.prices.as_csv(),
             self.price_source,
         ]
 
@@ -91,7 +79,7 @@ def service_tier_of(when: dict[str, str]) -> str | None:
 def prices_above(price: gp.ModelPrice, threshold: int) -> TokenPrices | None:
     """The token prices of a request with more than `threshold` input tokens (None: not per token)."""
     stored = {key: value for key, value in price.__dict__.items() if not key.startswith("_")}
-    values = {name: _at(stored.get(key), threshold) for name, key in _PRICE_KEYS.items()}
+    values = {name: _at(stored.get(key), threshold) for name, key in PRICE_KEYS.items()}
     if values["input"] is None and values["output"] is None:
         return None
     return TokenPrices(**values)
