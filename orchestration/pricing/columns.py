@@ -34,7 +34,8 @@ MODEL_PRICE_TIER_COLUMNS: tuple[str, ...] = (
 
 PROVIDER_ALIAS_COLUMNS: tuple[str, ...] = ("provider_alias", "provider")
 
-# genai-prices price keys of the token kinds the warehouse prices separately (TokenPrices' fields)
+# genai-prices price keys of the token kinds the warehouse prices separately (TokenPrices' fields).
+# Other keys (audio, image, per-request, web-search, 1h cache writes, ...) have no column and are ignored.
 PRICE_KEYS: dict[str, str] = {
     "input": "input_mtok",
     "cached_input": "cache_read_mtok",

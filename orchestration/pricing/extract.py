@@ -29,9 +29,6 @@ from orchestration.pricing.match_rules import (
 from orchestration.pricing.tiers import TierRow, TierStats, model_tier_rows
 from orchestration.pricing.timeline import Timeline, model_timeline
 
-# genai-prices price keys for the token kinds the warehouse prices separately. Other keys (audio,
-# image, per-request, web-search, 1h cache writes, ...) have no column and are ignored.
-
 
 @dataclass
 class ExtractStats:
