@@ -65,7 +65,7 @@ def main(ctx: click.Context, data_dir: Path) -> None:
       spanledger check                   # data quality: GX suites, dbt tests, lake file scan
       spanledger retention apply --dry-run   # what retention would remove, per data class
       spanledger erase --user ID         # GDPR erasure across lake and warehouse, with a ledger
-      spanledger prices refresh          # regenerate the model price seed from genai-prices
+      spanledger prices refresh          # new genai-prices seeds: diff per tenant and month, then publish
       spanledger ui                      # the same pipeline, scheduled, in the Dagster UI
     """
     os.environ["SPANLEDGER_DATA_DIR"] = str(data_dir.expanduser().resolve())
@@ -474,23 +474,6 @@ def _budget_alerts(settings) -> list[str]:
         return []
 
 
-# --- prices -----------------------------------------------------------------------------------
-
-
-@main.group()
-def prices() -> None:
-    """The model price table (dbt seed) used when providers do not report cost."""
-
-
-@prices.command("refresh")
-def prices_refresh() -> None:
-    """Regenerate dbt_project/seeds/model_prices.csv from the installed genai-prices package."""
-    from orchestration.pricing.refresh import DEFAULT_SEED_PATH, refresh_prices
-
-    summary = refresh_prices(DEFAULT_SEED_PATH)
-    out.print(f"[green]wrote[/] {DEFAULT_SEED_PATH}: {summary}")
-
-
 # Commands of other areas live in orchestration/commands/<area>.py, each exposing COMMANDS.
 COMMAND_MODULES = (
     "demo",
@@ -503,6 +486,7 @@ COMMAND_MODULES = (
     "ui",
     "bigquery",
     "skills",
+    "prices",
 )
 
 

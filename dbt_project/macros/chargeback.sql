@@ -183,3 +183,17 @@ adjustment_lines as (
 
 )
 {% endmacro %}
+
+{#- A price refresh's view of the chargeback: each open month's cost per tenant (closed months stay as
+    booked; their repricing shows as Adjustment lines of the next open month, included here). Built
+    before and after a scratch reprice (fct_price_refresh_baseline, fct_price_refresh_diff). -#}
+{% macro price_refresh_tenant_months() %}
+    select
+        billing_month_start_date,
+        tenant_id,
+        sum(list_cost_usd) as list_cost_usd,
+        sum(billed_cost_usd) as billed_cost_usd
+    from {{ ref('fct_chargeback_focus_monthly') }}
+    where not is_month_closed
+    group by 1, 2
+{% endmacro %}
