@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, time
 
 from genai_prices import types as gp
 
-from orchestration.pricing.columns import EPOCH, PRICE_KEYS, TokenPrices
+from orchestration.pricing.columns import EPOCH, PRICE_KEYS, PriceRow, TokenPrices
 
 STANDARD_TIER = "standard"
 # genai-prices variant condition -> the warehouse's service tier (int_llm_calls_normalized.service_tier)
@@ -48,17 +48,17 @@ class TierRow:
     price_source: str
 
     def as_csv(self) -> list[str]:
-        return [
+        # the cells of model_prices.csv with the request context after the rule (MODEL_PRICE_TIER_COLUMNS)
+        cells = PriceRow(
             self.provider,
             self.model_match,
             self.match_type,
-            self.service_tier,
-            str(self.input_tokens_above),
-            self.effective_from.isoformat(),
-            self.effective_to.isoformat() if self.effective_to else "",
-            *self.prices.as_csv(),
+            self.effective_from,
+            self.effective_to,
+            self.prices,
             self.price_source,
-        ]
+        ).as_csv()
+        return [*cells[:3], self.service_tier, str(self.input_tokens_above), *cells[3:]]
 
 
 @dataclass

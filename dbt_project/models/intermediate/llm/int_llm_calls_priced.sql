@@ -378,21 +378,12 @@ tiered as (
         end as service_tier_price_kind,
         case when tier_row.price_id is null then multipliers.price_multiplier end as service_tier_multiplier,
         -- what one million tokens of each kind cost this call
+        {%- for kind in chargeback_usage_types() %}
         case when matched.has_price then coalesce(
-            tier_row.input_usd_per_mtok, {{ money('list_row.input_usd_per_mtok * coalesce(multipliers.price_multiplier, 1)') }}
-        ) end as input_usd_per_mtok,
-        case when matched.has_price then coalesce(
-            tier_row.cached_input_usd_per_mtok, {{ money('list_row.cached_input_usd_per_mtok * coalesce(multipliers.price_multiplier, 1)') }}
-        ) end as cached_input_usd_per_mtok,
-        case when matched.has_price then coalesce(
-            tier_row.cache_write_usd_per_mtok, {{ money('list_row.cache_write_usd_per_mtok * coalesce(multipliers.price_multiplier, 1)') }}
-        ) end as cache_write_usd_per_mtok,
-        case when matched.has_price then coalesce(
-            tier_row.output_usd_per_mtok, {{ money('list_row.output_usd_per_mtok * coalesce(multipliers.price_multiplier, 1)') }}
-        ) end as output_usd_per_mtok,
-        case when matched.has_price then coalesce(
-            tier_row.reasoning_usd_per_mtok, {{ money('list_row.reasoning_usd_per_mtok * coalesce(multipliers.price_multiplier, 1)') }}
-        ) end as reasoning_usd_per_mtok
+            tier_row.{{ kind.price }},
+            {{ money('list_row.' ~ kind.price ~ ' * coalesce(multipliers.price_multiplier, 1)') }}
+        ) end as {{ kind.price }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from matched
     left join context_prices as list_row
         on matched.llm_call_id = list_row.llm_call_id

@@ -4,16 +4,19 @@
     (model_prices), and the internal provider's daily prices of self-hosted models; plus the list prices
     of other request contexts (model_price_tiers): service tiers (batch, flex, priority) and long-context
     tiers, each row a full price set for requests of that tier with more than `input_tokens_above` input
-    tokens. Every other row is the standard tier from 0 input tokens, the row a call's price is matched on. Per million tokens; a missing cached / cache-write price means the
-    input price, a missing reasoning price the output price, a missing input or output price zero, effective from `effective_from` (inclusive) until
-    `effective_to` (exclusive; empty = still in effect). -#}
+    tokens. Every other row is the standard tier from 0 input tokens, the row a call's price is matched on.
+    Per million tokens; a missing cached / cache-write price means the input price, a missing reasoning
+    price the output price, a missing input or output price zero, effective from `effective_from`
+    (inclusive) until `effective_to` (exclusive; empty = still in effect). -#}
 
 with
 
 {%- set price_columns = ['effective_from', 'effective_to', 'input_usd_per_mtok', 'cached_input_usd_per_mtok',
                          'cache_write_usd_per_mtok', 'output_usd_per_mtok', 'reasoning_usd_per_mtok', 'price_source'] %}
 
-overrides as (
+-- the user's negotiated prices first (priority 0), then the list prices (1): standard tier, every size
+{%- for name, seed, priority in [('overrides', 'model_prices_overrides', 0), ('list_prices', 'model_prices', 1)] %}
+{{ name }} as (
 
     select
         provider,
@@ -22,25 +25,11 @@ overrides as (
         'standard' as service_tier,
         0 as input_tokens_above,
         {{ price_columns | join(', ') }},
-        0 as price_priority
-    from {{ ref('model_prices_overrides') }}
+        {{ priority }} as price_priority
+    from {{ ref(seed) }}
 
 ),
-
-list_prices as (
-
-    select
-        provider,
-        model_match,
-        match_type,
-        'standard' as service_tier,
-        0 as input_tokens_above,
-        {{ price_columns | join(', ') }},
-        1 as price_priority
-    from {{ ref('model_prices') }}
-
-),
-
+{% endfor %}
 tier_prices as (
 
     select
