@@ -209,10 +209,14 @@ final as (
         cost_usd,
         cost_usd - billed_cost_usd as contract_discount_usd,
         -- what the service tier saved on the standard list price (negative: a priority premium)
-        case when cost_source = 'calculated' then
-            {% for kind in kinds %}{{ kind.name }}_list_cost_usd - {{ kind.name }}_tier_cost_usd{% if not loop.last %}
-            + {% endif %}{% endfor %}
-        else {{ money(0) }} end as service_tier_savings_usd,
+        case
+            when cost_source = 'calculated'
+                then
+                {%- for kind in kinds %}
+                    {{ kind.name }}_list_cost_usd - {{ kind.name }}_tier_cost_usd{% if not loop.last %} +{% endif %}
+                {%- endfor %}
+            else {{ money(0) }}
+        end as service_tier_savings_usd,
         billed_cost_usd,
         cost_source = 'reported'
         and (

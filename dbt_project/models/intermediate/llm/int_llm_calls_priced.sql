@@ -341,8 +341,8 @@ context_prices as (
         and matched.price_match_type = all_prices.match_type
         and all_prices.service_tier in ('standard', matched.service_tier)
         and (all_prices.input_tokens_above = 0 or matched.input_tokens > all_prices.input_tokens_above)
-        and all_prices.effective_from <= matched.call_date
-        and (all_prices.effective_to is null or all_prices.effective_to > matched.call_date)
+        and matched.call_date >= all_prices.effective_from
+        and (all_prices.effective_to is null or matched.call_date < all_prices.effective_to)
     where matched.has_price
 
 ),
@@ -377,13 +377,16 @@ tiered as (
             else 'list_price'
         end as service_tier_price_kind,
         case when tier_row.price_id is null then multipliers.price_multiplier end as service_tier_multiplier,
-        -- what one million tokens of each kind cost this call
-        {%- for kind in chargeback_usage_types() %}
-        case when matched.has_price then coalesce(
-            tier_row.{{ kind.price }},
-            {{ money('list_row.' ~ kind.price ~ ' * coalesce(multipliers.price_multiplier, 1)') }}
-        ) end as {{ kind.price }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
+    -- what one million tokens of each kind cost this call
+    {%- for kind in chargeback_usage_types() %}
+    case
+        when matched.has_price
+            then coalesce(
+                    tier_row.{{ kind.price }},
+                    {{ money('list_row.' ~ kind.price ~ ' * coalesce(multipliers.price_multiplier, 1)') }}
+                )
+    end as {{ kind.price }}{% if not loop.last %},{% endif %}
+    {%- endfor %}
     from matched
     left join context_prices as list_row
         on matched.llm_call_id = list_row.llm_call_id
@@ -392,7 +395,7 @@ tiered as (
     left join context_prices as tier_row
         on matched.llm_call_id = tier_row.llm_call_id
         and matched.service_tier != 'standard'
-        and tier_row.service_tier = matched.service_tier
+        and matched.service_tier = tier_row.service_tier
         and tier_row.context_rank = 1
     left join multiplier_matches as multipliers
         on matched.llm_call_id = multipliers.llm_call_id

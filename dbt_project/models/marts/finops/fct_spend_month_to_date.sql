@@ -1,5 +1,5 @@
-{#- Month-to-date spend per tenant and month (billed cost: after contract discounts, as the chargeback), with a straight-line projection to month end and a
-    flag when the projection crosses the tenant's budget (seed tenant_budgets for the month, else tenants). "Today" is `as_of_date` or, by
+{#- Month-to-date spend per tenant and month (billed cost: after contract discounts, as the
+    chargeback), with a straight-line projection to month end and a flag when the projection crosses the tenant's budget (seed tenant_budgets for the month, else tenants). "Today" is `as_of_date` or, by
     default, the latest day with LLM calls, so reruns on old data give the same answer. -#}
 
 with
