@@ -51,24 +51,6 @@ def main(ctx: click.Context, data_dir: Path) -> None:
     ctx.obj = {"settings": Settings.from_env(data_dir)}
 
 
-# --- prices -----------------------------------------------------------------------------------
-
-
-@main.group()
-def prices() -> None:
-    """The model price table (dbt seed) used when providers do not report cost."""
-
-
-@prices.command("refresh")
-def prices_refresh() -> None:
-    """Regenerate dbt_project/seeds/model_prices.csv from the installed genai-prices package."""
-    from orchestration.pricing.refresh import DEFAULT_SEED_PATH, refresh_prices
-
-    summary = refresh_prices(DEFAULT_SEED_PATH)
-    out.print(f"[green]wrote[/] {DEFAULT_SEED_PATH}: {summary}")
-
-
-# Commands of other areas live in orchestration/commands/<area>.py, each exposing COMMANDS.
 COMMAND_MODULES = (
     "landing",
     "pipeline",
@@ -83,6 +65,7 @@ COMMAND_MODULES = (
     "ui",
     "bigquery",
     "skills",
+    "prices",
 )
 
 

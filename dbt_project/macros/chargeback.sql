@@ -60,7 +60,7 @@
 {#- The chargeback line: its key (one line per month and key and charge category) and the measures a later
     change of a closed month moves, in the column order of fct_chargeback_focus_monthly. -#}
 {% macro chargeback_line_key() %}
-    {{ return(['tenant_id', 'feature', 'team', 'provider', 'model', 'usage_type']) }}
+    {{ return(['tenant_id', 'feature', 'team', 'provider', 'model', 'service_tier', 'usage_type']) }}
 {% endmacro %}
 {% macro chargeback_line_measures() %}
     {{ return(['consumed_tokens', 'unpriced_tokens', 'list_cost_usd', 'contracted_cost_usd', 'effective_cost_usd',
@@ -71,7 +71,7 @@
 {% macro chargeback_line_columns() %}
     {{ return(['chargeback_line_id', 'billing_month_start_date', 'billing_month_end_date', 'charge_period_start_date',
                'charge_period_end_date', 'charge_category', 'adjusted_month_start_date', 'tenant_id', 'tenant_name',
-               'cost_center', 'plan', 'team', 'feature', 'provider', 'model', 'usage_type', 'usage_type_label',
+               'cost_center', 'plan', 'team', 'feature', 'provider', 'model', 'service_tier', 'usage_type', 'usage_type_label',
                'list_unit_price_usd_per_mtok', 'cost_source', 'is_cost_split_estimated'] + chargeback_line_measures()) }}
 {% endmacro %}
 
@@ -182,4 +182,18 @@ adjustment_lines as (
     from pending_adjustments
 
 )
+{% endmacro %}
+
+{#- A price refresh's view of the chargeback: each open month's cost per tenant (closed months stay as
+    booked; their repricing shows as Adjustment lines of the next open month, included here). Built
+    before and after a scratch reprice (fct_price_refresh_baseline, fct_price_refresh_diff). -#}
+{% macro price_refresh_tenant_months() %}
+    select
+        billing_month_start_date,
+        tenant_id,
+        sum(list_cost_usd) as list_cost_usd,
+        sum(billed_cost_usd) as billed_cost_usd
+    from {{ ref('fct_chargeback_focus_monthly') }}
+    where not is_month_closed
+    group by 1, 2
 {% endmacro %}

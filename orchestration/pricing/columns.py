@@ -24,7 +24,25 @@ MODEL_PRICE_COLUMNS: tuple[str, ...] = (
     "price_source",
 )
 
+# model_price_tiers.csv: the model_prices columns plus the request context a row applies to
+MODEL_PRICE_TIER_COLUMNS: tuple[str, ...] = (
+    *MODEL_PRICE_COLUMNS[:3],
+    "service_tier",
+    "input_tokens_above",
+    *MODEL_PRICE_COLUMNS[3:],
+)
+
 PROVIDER_ALIAS_COLUMNS: tuple[str, ...] = ("provider_alias", "provider")
+
+# genai-prices price keys of the token kinds the warehouse prices separately (TokenPrices' fields).
+# Other keys (audio, image, per-request, web-search, 1h cache writes, ...) have no column and are ignored.
+PRICE_KEYS: dict[str, str] = {
+    "input": "input_mtok",
+    "cached_input": "cache_read_mtok",
+    "cache_write": "cache_write_mtok",
+    "output": "output_mtok",
+    "reasoning": "output_reasoning_mtok",
+}
 
 MATCH_EXACT = "exact"
 MATCH_PREFIX = "prefix"
@@ -69,6 +87,12 @@ class TokenPrices:
     output: Decimal | None
     reasoning: Decimal | None
 
+    def as_csv(self) -> list[str]:
+        return [
+            format_money(v)
+            for v in (self.input, self.cached_input, self.cache_write, self.output, self.reasoning)
+        ]
+
 
 @dataclass(frozen=True, order=True)
 class PriceRow:
@@ -89,10 +113,6 @@ class PriceRow:
             self.match_type,
             self.effective_from.isoformat(),
             self.effective_to.isoformat() if self.effective_to else "",
-            format_money(self.prices.input),
-            format_money(self.prices.cached_input),
-            format_money(self.prices.cache_write),
-            format_money(self.prices.output),
-            format_money(self.prices.reasoning),
+            *self.prices.as_csv(),
             self.price_source,
         ]

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from genai_prices import types as gp
 
-from orchestration.pricing.columns import MATCH_EXACT, PriceRow, TokenPrices, quantize_money
+from orchestration.pricing.columns import MATCH_EXACT, PRICE_KEYS, PriceRow, TokenPrices, quantize_money
 from orchestration.pricing.match_rules import (
     MatchRule,
     expand_clause,
@@ -26,17 +26,8 @@ from orchestration.pricing.match_rules import (
     namespaced_prefixes,
     provider_namespaces,
 )
+from orchestration.pricing.tiers import TierRow, TierStats, model_tier_rows
 from orchestration.pricing.timeline import Timeline, model_timeline
-
-# genai-prices price keys for the token kinds the warehouse prices separately. Other keys (audio,
-# image, per-request, web-search, 1h cache writes, ...) have no column and are ignored.
-_PRICE_KEYS: dict[str, str] = {
-    "input": "input_mtok",
-    "cached_input": "cache_read_mtok",
-    "cache_write": "cache_write_mtok",
-    "output": "output_mtok",
-    "reasoning": "output_reasoning_mtok",
-}
 
 
 @dataclass
@@ -45,8 +36,9 @@ class ExtractStats:
     approximated_clauses: Counter[str] = field(default_factory=Counter)
     models_without_rules: int = 0  # every clause of the model was skipped
     models_without_token_prices: int = 0  # priced per audio hour / page / request only
-    models_with_tiers: int = 0  # tiered prices reduced to their base tier
-    models_with_price_variants: int = 0  # batch / flex / priority tiers: ignored, standard tier used
+    models_with_tiers: int = 0  # long-context tiers: their prices go to model_price_tiers.csv
+    models_with_price_variants: int = 0  # batch / flex / priority tiers: model_price_tiers.csv too
+    tiers: TierStats = field(default_factory=TierStats)
     time_of_day_windows_skipped: int = 0
     fallback_rows: int = 0
     namespaced_rules: int = 0  # "us.anthropic.<X>" prefixes added for `contains X` clauses
@@ -68,7 +60,7 @@ def token_prices(price: gp.ModelPrice) -> TokenPrices | None:
         # genai-prices uses an empty price set for models that are free of charge (":free" variants,
         # subscription-included Copilot models); it prices them at $0, and so do we.
         return TokenPrices(Decimal(0), None, None, Decimal(0), None)
-    values = {name: _base_price(stored.get(key)) for name, key in _PRICE_KEYS.items()}
+    values = {name: _base_price(stored.get(key)) for name, key in PRICE_KEYS.items()}
     if values["input"] is None and values["output"] is None:
         return None
     return TokenPrices(**values)
@@ -84,14 +76,17 @@ def _base_price(value: Decimal | gp.TieredPrices | None) -> Decimal | None:
 
 def build_price_rows(
     providers: Iterable[gp.Provider], source_label: str
-) -> tuple[list[PriceRow], ExtractStats]:
+) -> tuple[list[PriceRow], list[TierRow], ExtractStats]:
+    """The rows of model_prices.csv (standard tier, base rate) and of model_price_tiers.csv."""
     providers = list(providers)
     by_id = {provider.id: provider for provider in providers}
     stats = ExtractStats()
     own_tables = {provider.id: _own_rules(provider, stats) for provider in providers}
     timelines: dict[int, Timeline] = {}
+    tier_cache: dict[tuple[int, bool], list] = {}
 
     rows: list[PriceRow] = []
+    tier_rows: list[TierRow] = []
     for provider in providers:
         table = _with_fallbacks(provider, own_tables, by_id)
         for rule, owner in table.items():
@@ -113,6 +108,18 @@ def build_price_rows(
                     )
                 )
                 stats.fallback_rows += owner.via is not None
+            key = (id(owner.model), owner.via is None)
+            if key not in tier_cache:
+                tier_cache[key] = model_tier_rows(
+                    owner.model,
+                    with_variants=owner.via is None,
+                    has_time_of_day=timeline.time_of_day_windows_skipped > 0,
+                    stats=stats.tiers,
+                )
+            tier_rows.extend(
+                TierRow(provider.id, rule.text, rule.kind, tier, above, start, end, prices, source)
+                for tier, above, start, end, prices in tier_cache[key]
+            )
 
     _count_model_stats(providers, stats, timelines)
     stats.rounded_values = sum(
@@ -126,7 +133,7 @@ def build_price_rows(
             row.prices.reasoning,
         )
     )
-    return sorted(rows), stats
+    return sorted(rows), sorted(tier_rows), stats
 
 
 def _own_rules(provider: gp.Provider, stats: ExtractStats) -> dict[MatchRule, _Owner]:
@@ -202,5 +209,5 @@ def _count_model_stats(
             stats.models_with_tiers += any(
                 isinstance(p.__dict__.get(key), gp.TieredPrices)
                 for p in price_sets
-                for key in _PRICE_KEYS.values()
+                for key in PRICE_KEYS.values()
             )

@@ -20,20 +20,27 @@ import genai_prices
 from genai_prices.data import providers as bundled_providers
 
 from orchestration.pricing.aliases import alias_rows
-from orchestration.pricing.columns import MODEL_PRICE_COLUMNS, PROVIDER_ALIAS_COLUMNS
+from orchestration.pricing.columns import (
+    MODEL_PRICE_COLUMNS,
+    MODEL_PRICE_TIER_COLUMNS,
+    PROVIDER_ALIAS_COLUMNS,
+)
 from orchestration.pricing.extract import build_price_rows
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SEED_PATH = REPO_ROOT / "dbt_project" / "seeds" / "model_prices.csv"
 ALIASES_FILE_NAME = "provider_aliases.csv"
+TIERS_FILE_NAME = "model_price_tiers.csv"
 
 
 @dataclass(frozen=True)
 class RefreshSummary:
     seed_path: Path
     aliases_path: Path
+    tiers_path: Path
     price_source: str
     rows_written: int
+    tier_rows_written: int
     providers: tuple[str, ...]
     alias_rows_written: int
     # clause kind -> count of genai-prices match clauses that could not be expressed as exact/prefix
@@ -49,6 +56,7 @@ class RefreshSummary:
     namespaced_rules: int
     rounded_values: int
     dropped_aliases: tuple[str, ...]
+    skipped_variant_contexts: dict[str, int]
 
     def render(self) -> str:
         def counts(mapping: dict[str, int]) -> str:
@@ -57,13 +65,15 @@ class RefreshSummary:
         lines = [
             f"Source: {self.price_source} (bundled data)",
             f"Wrote {self.rows_written} price rows for {len(self.providers)} providers -> {self.seed_path}",
+            f"Wrote {self.tier_rows_written} long-context and service-tier price rows -> {self.tiers_path}",
             f"Wrote {self.alias_rows_written} provider aliases -> {self.aliases_path}",
             f"Skipped match clauses (no exact/prefix equivalent): {counts(self.skipped_rules)}",
             f"Approximated match clauses (narrowed to exact/prefix): {counts(self.approximated_rules)}",
             f"Models with no expressible match rule: {self.models_without_rules}",
             f"Models not priced per token (audio hours, pages, requests): {self.models_without_token_prices}",
-            f"Models with tiered prices (base tier used): {self.models_with_tiers}",
-            f"Models with batch/flex/priority variants (standard tier used): {self.models_with_price_variants}",
+            f"Models with long-context tiers: {self.models_with_tiers}",
+            f"Models with batch/flex/priority variants: {self.models_with_price_variants}",
+            f"Price variants skipped (no service tier): {counts(self.skipped_variant_contexts)}",
             f"Time-of-day price windows skipped (standard rate used): {self.time_of_day_windows_skipped}",
             f"Rows served through a fallback provider: {self.fallback_rows}",
             f"Namespaced prefixes added for 'contains' clauses (e.g. us.anthropic.*): {self.namespaced_rules}",
@@ -77,27 +87,32 @@ class RefreshSummary:
 def refresh_prices(
     seed_path: Path | str = DEFAULT_SEED_PATH, *, aliases_path: Path | str | None = None
 ) -> RefreshSummary:
-    """Write model_prices.csv to `seed_path` and provider_aliases.csv next to it (or to `aliases_path`).
+    """Write model_prices.csv to `seed_path`, and model_price_tiers.csv and provider_aliases.csv next
+    to it (the aliases to `aliases_path` if given).
 
     The alias seed is regenerated together with the prices because it carries one identity row per
     priced provider and must never point at a provider the price table lacks.
     """
     seed_path = Path(seed_path)
     aliases_path = Path(aliases_path) if aliases_path else seed_path.with_name(ALIASES_FILE_NAME)
+    tiers_path = seed_path.with_name(TIERS_FILE_NAME)
     price_source = f"genai-prices {genai_prices.__version__}"
 
-    rows, stats = build_price_rows(bundled_providers, price_source)
+    rows, tier_rows, stats = build_price_rows(bundled_providers, price_source)
     providers = tuple(sorted({row.provider for row in rows}))
     aliases, dropped = alias_rows(providers)
 
     _write_csv(seed_path, MODEL_PRICE_COLUMNS, [row.as_csv() for row in rows])
+    _write_csv(tiers_path, MODEL_PRICE_TIER_COLUMNS, [row.as_csv() for row in tier_rows])
     _write_csv(aliases_path, PROVIDER_ALIAS_COLUMNS, [list(pair) for pair in aliases])
 
     return RefreshSummary(
         seed_path=seed_path,
         aliases_path=aliases_path,
+        tiers_path=tiers_path,
         price_source=price_source,
         rows_written=len(rows),
+        tier_rows_written=len(tier_rows),
         providers=providers,
         alias_rows_written=len(aliases),
         skipped_rules=dict(sorted(stats.skipped_clauses.items())),
@@ -111,6 +126,7 @@ def refresh_prices(
         namespaced_rules=stats.namespaced_rules,
         rounded_values=stats.rounded_values,
         dropped_aliases=tuple(dropped),
+        skipped_variant_contexts=dict(sorted(stats.tiers.skipped_variant_contexts.items())),
     )
 
 

@@ -54,6 +54,7 @@ COLUMNS: dict[str, str] = {
     "x_Feature": "string",
     "x_ProviderId": "string",
     "x_Model": "string",
+    "x_ServiceTier": "string",  # standard, batch, flex, priority, ...: ListCost is always the standard tier's
     "x_UsageType": "string",
     "x_InputTokens": "integer",
     "x_OutputTokens": "integer",

@@ -78,7 +78,9 @@ def focus_row(line: dict[str, Any]) -> dict[str, Any]:
     tags = {"cost_center": line["cost_center"], "team": line["team"], "feature": line["feature"]}
     if line["plan"]:
         tags["plan"] = line["plan"]
-    description = f"{line['model']} {line['usage_type_label']} for {tenant_name} / {line['feature']}"
+    tier = line["service_tier"]
+    label = line["usage_type_label"] if tier == "standard" else f"{line['usage_type_label']}, {tier} tier"
+    description = f"{line['model']} {label} for {tenant_name} / {line['feature']}"
     adjusted = line["adjusted_month_start_date"]
     if adjusted:
         description = f"Adjustment of {adjusted:%Y-%m}: {description}"
@@ -109,7 +111,8 @@ def focus_row(line: dict[str, Any]) -> dict[str, Any]:
         "PublisherName": publisher(line["model"], provider_name),
         "ServiceCategory": SERVICE_CATEGORY,
         "ServiceName": service_name,
-        "SkuId": f"{provider}/{line['model']}/{kind}",
+        # a service tier is its own SKU (batch / flex / priority prices), the standard tier keeps the plain id
+        "SkuId": f"{provider}/{line['model']}/{kind}" + ("" if tier == "standard" else f"/{tier}"),
         "SubAccountId": line["tenant_id"],
         "SubAccountName": tenant_name,
         "Tags": json.dumps(tags, sort_keys=True),
@@ -119,6 +122,7 @@ def focus_row(line: dict[str, Any]) -> dict[str, Any]:
         "x_Feature": line["feature"],
         "x_ProviderId": provider,
         "x_Model": line["model"],
+        "x_ServiceTier": tier,
         "x_UsageType": kind,
         "x_InputTokens": tokens if kind in INPUT_KINDS else 0,
         "x_OutputTokens": tokens if kind in OUTPUT_KINDS else 0,

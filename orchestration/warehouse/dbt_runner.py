@@ -263,6 +263,14 @@ def run_dbt(
         return result
 
 
+def run_dbt_on_copy(
+    settings: Settings, args: list[str], *, warehouse_path: Path, **options: Any
+) -> DbtBuildResult:
+    """dbt on a warehouse copy the caller made and owns, under the write lock the caller holds (pass its
+    descriptor in `pass_fds`): no staging, no publishing. For scratch builds (prices refresh)."""
+    return _run_dbt(settings, args, warehouse_path=warehouse_path, **options)
+
+
 def _run_dbt(
     settings: Settings,
     args: list[str],
@@ -272,11 +280,17 @@ def _run_dbt(
     warehouse_path: Path | None = None,
     pass_fds: tuple[int, ...] = (),
     progress: DbtProgress | None = None,
+    project_dir: Path = PROJECT_DIR,
+    target_dir: Path | None = None,
 ) -> DbtBuildResult:
-    command = [dbt_executable(), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+    """`project_dir` and `target_dir`: a scratch copy of the project (prices refresh) and its own target/."""
+    command = [dbt_executable(), *args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
     if vars:
         command += ["--vars", json.dumps(vars)]
     env = dbt_env(settings)
+    if target_dir is not None:
+        env["DBT_TARGET_PATH"] = str(target_dir)
+        env["DBT_LOG_PATH"] = str(target_dir / "logs")
     if warehouse_path is not None:
         env["SPANLEDGER_DUCKDB_PATH"] = str(warehouse_path)
     if progress is not None and not stream:
@@ -284,7 +298,7 @@ def _run_dbt(
     started = time.monotonic()
     with subprocess.Popen(
         command,
-        cwd=PROJECT_DIR,
+        cwd=project_dir,
         env=env,
         stdout=None if stream else subprocess.PIPE,
         stderr=None if stream else subprocess.STDOUT,
@@ -307,10 +321,10 @@ def _run_dbt(
         returncode=proc.returncode,
         seconds=time.monotonic() - started,
         command=command,
-        log_path=dbt_log_dir(settings) / "dbt.log",
+        log_path=(target_dir / "logs" if target_dir else dbt_log_dir(settings)) / "dbt.log",
         output_tail="\n".join((output or "").splitlines()[-40:]),
     )
-    run_results = dbt_target_dir(settings) / "run_results.json"
+    run_results = (target_dir or dbt_target_dir(settings)) / "run_results.json"
     if run_results.exists() and run_results.stat().st_mtime >= time.time() - result.seconds - 5:
         for node in json.loads(run_results.read_text()).get("results", []):
             status = str(node.get("status", "unknown")).lower()

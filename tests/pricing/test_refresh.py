@@ -301,3 +301,45 @@ def test_clause_translation() -> None:
     )
     assert expansion.skipped == {"regex": 1, "and": 1}
     assert expansion.approximated == {"contains": 1, "ends_with": 1, "and": 1}
+
+
+# --- long-context and service tiers (model_price_tiers.csv) ---------------------------------------
+
+
+def test_committed_tier_seed_equals_fresh_refresh(fresh: Path) -> None:
+    assert (SEEDS / "model_price_tiers.csv").read_bytes() == fresh.with_name(
+        "model_price_tiers.csv"
+    ).read_bytes()
+
+
+def test_tier_rows_charge_what_genai_prices_charges(fresh: Path) -> None:
+    """Every exact tier row of a provider's own models, on its first day, just above its threshold: the
+    row's input and output prices are what genai-prices charges for that request context."""
+    rows = [
+        row
+        for row in read_csv(fresh.with_name("model_price_tiers.csv"))
+        if row["match_type"] == "exact" and " via " not in row["price_source"]
+    ]
+    assert {row["service_tier"] for row in rows} >= {"standard", "batch", "flex", "priority"}
+    assert any(row["service_tier"] == "standard" and int(row["input_tokens_above"]) > 0 for row in rows)
+    context = {"batch": {"processing": "batch"}}
+    mismatches = []
+    for row in rows:
+        tier, above = row["service_tier"], int(row["input_tokens_above"])
+        when = datetime.combine(date.fromisoformat(row["effective_from"]), time(0), tzinfo=UTC)
+        tokens = above + 1_000
+        calc = genai_prices.calc_price(
+            genai_prices.Usage(input_tokens=tokens, output_tokens=1_000),
+            row["model_match"],
+            provider_id=row["provider"],
+            genai_request_timestamp=when,
+            price_context=None if tier == "standard" else context.get(tier, {"service_tier": tier}),
+        )
+        ours_input = Decimal(row["input_usd_per_mtok"] or 0) * tokens / 1_000_000
+        ours_output = Decimal(row["output_usd_per_mtok"] or 0) * 1_000 / 1_000_000
+        if (quantize_money(calc.input_price), quantize_money(calc.output_price)) != (
+            quantize_money(ours_input),
+            quantize_money(ours_output),
+        ):
+            mismatches.append((row, calc.input_price, calc.output_price))
+    assert not mismatches, mismatches[:5]

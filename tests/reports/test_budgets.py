@@ -45,11 +45,11 @@ def test_no_alert_within_budget(warehouse) -> None:
 
 
 def _february_spend(settings: Settings) -> tuple[Decimal, Decimal]:
-    """Umbrella's spend over the lake's February days (1 to 4), from the call-level model, and its
+    """Umbrella's billed spend over the lake's February days (1 to 4), from the call-level model, and its
     straight-line projection to the 28 days of the month, worked out here."""
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         (spend,) = con.execute(
-            "select sum(cost_usd) from intermediate.int_llm_calls_priced "
+            "select sum(billed_cost_usd) from intermediate.int_llm_calls_charged "
             "where tenant_id = 'umbrella' and call_date between date '2025-02-01' and date '2025-02-04'"
         ).fetchone()
     return spend, spend * 28 / 4
@@ -66,3 +66,42 @@ def test_projection_over_the_month_budget_warns(tight_budget) -> None:
     proc = _cli(tight_budget.data_dir, "status")
     assert proc.returncode == 0, proc.stderr
     assert f"budget: {expected} (${spend:,.2f} up to 2025-02-04)" in proc.stdout
+
+
+def test_daily_costs_and_budgets_are_after_contract_discounts(tmp_path_factory) -> None:
+    """A 50% contract on Umbrella: the daily mart, the budget projection and the chargeback all bill half."""
+    golden = built_once(tmp_path_factory, "reports-golden", _build)
+    settings = Settings.from_env(private_copy(golden, tmp_path_factory.mktemp("contract-budgets") / "data"))
+    with warehouse_write_lock(settings), duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute(
+            "insert into reference.contract_rates values "
+            "('openai', null, 'umbrella', 50, date '2025-01-01', null, 'half-price')"
+        )
+    built = run_dbt(
+        settings,
+        [
+            "build",
+            "--select",
+            "+fct_spend_month_to_date",
+            "+fct_chargeback_focus_monthly",
+            "+fct_chargeback_breakdowns_monthly",
+            "--exclude",
+            "resource_type:seed",
+        ],
+    )
+    assert built.success, built.output_tail
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        ((daily_total, daily_discount, daily_billed),) = con.execute(
+            "select sum(total_cost_usd), sum(contract_discount_usd), sum(billed_cost_usd) "
+            "from finops.fct_llm_costs_daily where tenant_id = 'umbrella' and cost_date >= date '2025-02-01'"
+        ).fetchall()
+        ((month_to_date,),) = con.execute(
+            "select month_to_date_cost_usd from finops.fct_spend_month_to_date "
+            "where tenant_id = 'umbrella' and month_start_date = date '2025-02-01'"
+        ).fetchall()
+        ((chargeback,),) = con.execute(
+            "select sum(billed_cost_usd) from finops.fct_chargeback_focus_monthly "
+            "where tenant_id = 'umbrella' and billing_month_start_date = date '2025-02-01'"
+        ).fetchall()
+    assert daily_discount > 0 and daily_billed == daily_total - daily_discount
+    assert month_to_date == daily_billed == chargeback

@@ -1,5 +1,5 @@
 {#- The chargeback's usage lines as the calls say now: one row per billing month x tenant x feature x
-    team x provider x model x usage type, from the call-level split of int_llm_calls_charged; a month's
+    team x provider x model x service tier x usage type, from the call-level split of int_llm_calls_charged; a month's
     rows add up exactly to its calls' cost less contract discounts. fct_chargeback_focus_monthly shows
     them for open months; a closed month keeps its snapshot (fct_chargeback_closed_lines) and the
     difference becomes Adjustment lines. -#}
@@ -30,6 +30,7 @@ grouped as (
         team,
         provider,
         model,
+        service_tier,
         min(call_date) as first_call_date,
         max(call_date) as last_call_date,
         count(*) as llm_call_count,
@@ -71,7 +72,7 @@ grouped as (
         ) as {{ kind.name }}__estimated_cost{% if not loop.last %},{% endif %}
         {%- endfor %}
     from charged_calls
-    group by 1, 2, 3, 4, 5, 6
+    group by 1, 2, 3, 4, 5, 6, 7
 
 ),
 
@@ -85,6 +86,7 @@ by_usage_type as (
         team,
         provider,
         model,
+        service_tier,
         '{{ kind.name }}' as usage_type,
         '{{ kind.label }}' as usage_type_label,
         first_call_date,
@@ -118,7 +120,8 @@ final as (
     select
         {{ hash_key([
             'by_usage_type.billing_month_start_date', 'by_usage_type.tenant_id', 'by_usage_type.feature',
-            'by_usage_type.team', 'by_usage_type.provider', 'by_usage_type.model', 'by_usage_type.usage_type',
+            'by_usage_type.team', 'by_usage_type.provider', 'by_usage_type.model', 'by_usage_type.service_tier',
+            'by_usage_type.usage_type',
             "'Usage'"
         ]) }} as chargeback_line_id,
         by_usage_type.billing_month_start_date,
@@ -136,6 +139,7 @@ final as (
         by_usage_type.feature,
         by_usage_type.provider,
         by_usage_type.model,
+        by_usage_type.service_tier,
         by_usage_type.usage_type,
         by_usage_type.usage_type_label,
         by_usage_type.consumed_tokens,

@@ -3,13 +3,15 @@
 {#- What each LLM call is charged back, split by usage type (macro chargeback_usage_types), keyed as the
     FinOps marts key calls (unknown label for missing keys, the tenants seed's team as fallback).
 
-    Per usage type: list cost = tokens x list price (the price table, or a negotiated override); billed
-    cost = what the tenant is charged. A calculated cost gets the contract discount of seed contract_rates
+    Per usage type: list cost = tokens x the standard service tier's list price (the price table at the
+    call's long-context rate, or a negotiated override); tier cost = tokens x the unit price the call paid
+    for its service tier (batch, flex, priority: int_llm_calls_priced), so list cost - tier cost is what the
+    tier saved; billed cost = what the tenant is charged. A calculated cost gets the contract discount of seed contract_rates
     (the most specific row in effect on the call date: tenant + model, model, tenant, provider); a cost the
     provider reported is already what was billed and gets none. The parts add up exactly to
     cost_usd - contract_discount_usd: every kind but the largest takes its exact share (its contracted list
     cost; for a reported cost a floor share in nano-dollars in proportion to list cost, else tokens), the
-    largest takes the rest. A reported cost split over several kinds is an estimate (is_cost_split_estimated);
+    largest takes the rest (of the tier cost). A reported cost split over several kinds is an estimate (is_cost_split_estimated);
     a cost without any token counts is billed as output. -#}
 
 {%- set kinds = chargeback_usage_types() %}
@@ -52,6 +54,8 @@ keyed as (
         coalesce(calls.team, tenants.team, '{{ var("unknown_label") }}') as team,
         coalesce(calls.provider_id, calls.price_provider, '{{ var("unknown_label") }}') as provider,
         coalesce(calls.model, '{{ var("unknown_label") }}') as model,
+        calls.service_tier,
+        calls.service_tier_price_kind,
         calls.cost_source,
         calls.price_match_kind,
         calls.is_cost_estimated,
@@ -70,7 +74,12 @@ keyed as (
             then
                 {{ usd_from_mtok_product(token_decimal(kind.tokens) ~ ' * prices.' ~ kind.price) }}
         else {{ money(0) }}
-    end as {{ kind.name }}_list_cost_usd{% if not loop.last %},{% endif %}
+    end as {{ kind.name }}_list_cost_usd,
+    case when calls.calculated_cost_usd is not null
+            then
+                {{ usd_from_mtok_product(token_decimal(kind.tokens) ~ ' * calls.' ~ kind.price) }}
+        else {{ money(0) }}
+    end as {{ kind.name }}_tier_cost_usd{% if not loop.last %},{% endif %}
     {%- endfor %}
     from calls
     left join tenants
@@ -112,8 +121,8 @@ contracted as (
         contract_matches.discount_pct as contract_discount_pct,
         {%- for kind in kinds %}
         case
-            when contract_matches.discount_pct is null then keyed.{{ kind.name }}_list_cost_usd
-            else {{ percent_of_money('keyed.' ~ kind.name ~ '_list_cost_usd', '100 - contract_matches.discount_pct') }}
+            when contract_matches.discount_pct is null then keyed.{{ kind.name }}_tier_cost_usd
+            else {{ percent_of_money('keyed.' ~ kind.name ~ '_tier_cost_usd', '100 - contract_matches.discount_pct') }}
         end as {{ kind.name }}_contracted_cost_usd,
         {%- endfor %}
         -- weights of the split: list costs in nano-dollars, else tokens, else none (all to output)
@@ -149,7 +158,7 @@ anchored as (
             else 'output'
         end as largest_usage_type,
         contracted.cost_usd - (
-            {% for kind in kinds %}contracted.{{ kind.name }}_list_cost_usd
+            {% for kind in kinds %}contracted.{{ kind.name }}_tier_cost_usd
             - contracted.{{ kind.name }}_contracted_cost_usd{% if not loop.last %}
             + {% endif %}{% endfor %}
         ) as billed_cost_usd
@@ -184,6 +193,8 @@ final as (
         team,
         provider,
         model,
+        service_tier,
+        service_tier_price_kind,
         cost_source,
         price_match_kind,
         is_cost_estimated,
@@ -197,6 +208,15 @@ final as (
         calculated_cost_usd,
         cost_usd,
         cost_usd - billed_cost_usd as contract_discount_usd,
+        -- what the service tier saved on the standard list price (negative: a priority premium)
+        case
+            when cost_source = 'calculated'
+                then
+                {%- for kind in kinds %}
+                    {{ kind.name }}_list_cost_usd - {{ kind.name }}_tier_cost_usd{% if not loop.last %} +{% endif %}
+                {%- endfor %}
+            else {{ money(0) }}
+        end as service_tier_savings_usd,
         billed_cost_usd,
         cost_source = 'reported'
         and (

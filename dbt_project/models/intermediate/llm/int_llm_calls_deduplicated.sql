@@ -20,7 +20,7 @@
                   'prompt_id', 'prompt_version', 'input_tokens', 'cache_read_tokens', 'cache_write_tokens',
                   'output_tokens', 'reasoning_tokens', 'reported_cost_usd', 'reported_input_cost_usd',
                   'reported_output_cost_usd', 'reported_cache_read_cost_usd', 'ttft_ms', 'finish_reasons',
-                  'finish_reason', 'http_status_code', 'error_type', 'is_streaming'] %}
+                  'finish_reason', 'http_status_code', 'error_type', 'is_streaming', 'service_tier'] %}
 
 with
 
@@ -207,6 +207,7 @@ merged as (
             nullif(ranked.merged_response_model, ''), nullif(ranked.merged_request_model, '')
         ) as model,
         ranked.merged_response_id as response_id,
+        coalesce(ranked.merged_service_tier, 'standard') as service_tier,
         ranked.merged_prompt_id as prompt_id,
         ranked.merged_prompt_version as prompt_version,
         coalesce(ranked.merged_input_tokens, 0) as input_tokens,

@@ -58,6 +58,7 @@ llm_spans as (
         scope_version,
         response_id,
         vercel_operation_id,
+        service_tier,
         started_at,
         ended_at,
         span_date as call_date,
@@ -122,6 +123,7 @@ claude_code_calls as (
         cast(null as {{ t_string() }}) as scope_version,
         {{ first_json_string('log_attributes', ['request_id', 'response_id']) }} as response_id,
         cast(null as {{ t_string() }}) as vercel_operation_id,
+        cast(null as {{ t_string() }}) as service_tier,
         case
             when duration_ms is not null then {{ add_ms('logged_at', '-duration_ms') }}
             else logged_at
@@ -237,6 +239,11 @@ normalized as (
         request_model,
         response_model,
         coalesce(nullif(response_model, ''), nullif(request_model, '')) as model,
+        -- null when the telemetry names none; default / auto / standard are the standard tier
+        case
+            when service_tier in ('default', 'auto', 'standard', 'standard_only', '') then 'standard'
+            else service_tier
+        end as service_tier,
         prompt_id,
         prompt_version,
         -- input includes cache reads and writes (GenAI semantic conventions); sources that count them

@@ -21,6 +21,14 @@
     `price_match_kind` says which step matched (or `override`), and `is_cost_estimated` marks the
     request-model and family matches.
 
+    The matched price is the standard tier's list price for a small request. The call then pays the price
+    of its request context, from the same price rule (model_price_tiers via int_model_prices_unioned):
+    the long-context row of the largest threshold its input tokens exceed (the whole call at that rate),
+    and its service tier's row (batch, flex, priority) if the price list has one; a service tier the
+    list does not price takes the multiplier of seed service_tier_multipliers on the list price, or the
+    list price when there is none either (service_tier_price_kind says which). `price_id` is the
+    standard-tier list row of the call's size (list cost); the unit prices columns are what it paid.
+
     A call with neither a reported cost nor a sound price stays unpriced (null cost), never zero; so
     does a call whose token classes do not add up. A failed call that used no tokens is not unpriced:
     it cost nothing. -#}
@@ -34,9 +42,29 @@ calls as (
 
 ),
 
-prices as (
+all_prices as (
 
     select * from {{ ref('int_model_prices_unioned') }}
+
+),
+
+prices as (
+
+    -- a call's price is matched on the standard tier's base rows
+    select * from all_prices
+    where is_base_price
+
+),
+
+service_tier_multipliers as (
+
+    select
+        lower(trim(provider)) as provider,
+        lower(trim(service_tier)) as service_tier,
+        price_multiplier,
+        valid_from,
+        valid_to
+    from {{ ref('service_tier_multipliers') }}
 
 ),
 
@@ -260,11 +288,12 @@ matched_price as (
 
 ),
 
-costed as (
+matched as (
 
     select
         calls_with_provider.*,
-        matched_price.price_id,
+        matched_price.price_id as base_price_id,
+        matched_price.price_priority as base_price_priority,
         matched_price.provider as price_provider,
         matched_price.model_match as price_model_match,
         matched_price.match_type as price_match_type,
@@ -281,23 +310,7 @@ costed as (
         ) as is_cost_estimated,
         matched_price.price_source,
         matched_price.is_override as is_price_override,
-        matched_price.price_id is not null as has_price,
-        case when matched_price.price_id is not null and not calls_with_provider.is_token_classes_inconsistent then
-            {{ usd_from_mtok_product(
-                token_decimal('calls_with_provider.uncached_input_tokens') ~ ' * matched_price.input_usd_per_mtok'
-                ~ ' + ' ~ token_decimal('calls_with_provider.cache_read_tokens') ~ ' * matched_price.cached_input_usd_per_mtok'
-                ~ ' + ' ~ token_decimal('calls_with_provider.cache_write_tokens') ~ ' * matched_price.cache_write_usd_per_mtok'
-                ~ ' + ' ~ token_decimal('greatest(calls_with_provider.output_tokens - calls_with_provider.reasoning_tokens, 0)') ~ ' * matched_price.output_usd_per_mtok'
-                ~ ' + ' ~ token_decimal('least(calls_with_provider.reasoning_tokens, calls_with_provider.output_tokens)') ~ ' * matched_price.reasoning_usd_per_mtok'
-            ) }}
-        end as calculated_cost_usd,
-        -- what the cache reads would have cost at the full input price, minus what they did cost
-        case when matched_price.price_id is not null then
-            {{ usd_from_mtok_product(
-                token_decimal('calls_with_provider.cache_read_tokens')
-                ~ ' * (matched_price.input_usd_per_mtok - matched_price.cached_input_usd_per_mtok)'
-            ) }}
-        end as cache_savings_usd
+        matched_price.price_id is not null as has_price
     from calls_with_provider
     left join price_keys
         on calls_with_provider.provider_id is not distinct from price_keys.provider_id
@@ -306,6 +319,110 @@ costed as (
         and calls_with_provider.call_date = price_keys.call_date
     left join matched_price
         on price_keys.price_key_id = matched_price.price_key_id
+
+),
+
+context_prices as (
+
+    -- the matched rule's rows for the call's context: standard and its service tier, the largest
+    -- input-token threshold the call exceeds first
+    select
+        matched.llm_call_id,
+        all_prices.*,
+        row_number() over (
+            partition by matched.llm_call_id, all_prices.service_tier
+            order by all_prices.input_tokens_above desc
+        ) as context_rank
+    from matched
+    inner join all_prices
+        on matched.base_price_priority = all_prices.price_priority
+        and matched.price_provider = all_prices.provider
+        and matched.price_model_match = all_prices.model_match
+        and matched.price_match_type = all_prices.match_type
+        and all_prices.service_tier in ('standard', matched.service_tier)
+        and (all_prices.input_tokens_above = 0 or matched.input_tokens > all_prices.input_tokens_above)
+        and matched.call_date >= all_prices.effective_from
+        and (all_prices.effective_to is null or matched.call_date < all_prices.effective_to)
+    where matched.has_price
+
+),
+
+multiplier_matches as (
+
+    select
+        matched.llm_call_id,
+        service_tier_multipliers.price_multiplier
+    from matched
+    inner join service_tier_multipliers
+        on matched.price_provider = service_tier_multipliers.provider
+        and matched.service_tier = service_tier_multipliers.service_tier
+        and matched.call_date >= service_tier_multipliers.valid_from
+        and (service_tier_multipliers.valid_to is null or matched.call_date < service_tier_multipliers.valid_to)
+    where matched.has_price and matched.service_tier != 'standard'
+
+),
+
+tiered as (
+
+    select
+        matched.*,
+        list_row.price_id,
+        tier_row.price_id as tier_price_id,
+        list_row.input_tokens_above as long_context_input_tokens_above,
+        case
+            when not matched.has_price then null
+            when matched.service_tier = 'standard' then 'standard'
+            when tier_row.price_id is not null then 'price_table'
+            when multipliers.price_multiplier is not null then 'multiplier'
+            else 'list_price'
+        end as service_tier_price_kind,
+        case when tier_row.price_id is null then multipliers.price_multiplier end as service_tier_multiplier,
+    -- what one million tokens of each kind cost this call
+    {%- for kind in chargeback_usage_types() %}
+    case
+        when matched.has_price
+            then coalesce(
+                    tier_row.{{ kind.price }},
+                    {{ money('list_row.' ~ kind.price ~ ' * coalesce(multipliers.price_multiplier, 1)') }}
+                )
+    end as {{ kind.price }}{% if not loop.last %},{% endif %}
+    {%- endfor %}
+    from matched
+    left join context_prices as list_row
+        on matched.llm_call_id = list_row.llm_call_id
+        and list_row.service_tier = 'standard'
+        and list_row.context_rank = 1
+    left join context_prices as tier_row
+        on matched.llm_call_id = tier_row.llm_call_id
+        and matched.service_tier != 'standard'
+        and matched.service_tier = tier_row.service_tier
+        and tier_row.context_rank = 1
+    left join multiplier_matches as multipliers
+        on matched.llm_call_id = multipliers.llm_call_id
+        and tier_row.price_id is null
+
+),
+
+costed as (
+
+    select
+        *,
+        case when has_price and not is_token_classes_inconsistent then
+            {{ usd_from_mtok_product(
+                token_decimal('uncached_input_tokens') ~ ' * input_usd_per_mtok'
+                ~ ' + ' ~ token_decimal('cache_read_tokens') ~ ' * cached_input_usd_per_mtok'
+                ~ ' + ' ~ token_decimal('cache_write_tokens') ~ ' * cache_write_usd_per_mtok'
+                ~ ' + ' ~ token_decimal('greatest(output_tokens - reasoning_tokens, 0)') ~ ' * output_usd_per_mtok'
+                ~ ' + ' ~ token_decimal('least(reasoning_tokens, output_tokens)') ~ ' * reasoning_usd_per_mtok'
+            ) }}
+        end as calculated_cost_usd,
+        -- what the cache reads would have cost at the full input price, minus what they did cost
+        case when has_price then
+            {{ usd_from_mtok_product(
+                token_decimal('cache_read_tokens') ~ ' * (input_usd_per_mtok - cached_input_usd_per_mtok)'
+            ) }}
+        end as cache_savings_usd
+    from tiered
 
 ),
 

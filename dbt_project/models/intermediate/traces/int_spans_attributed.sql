@@ -190,6 +190,7 @@ final as (
         filled.scope_version,
         filled.response_id,
         filled.vercel_operation_id,
+        filled.service_tier,
         filled.reported_input_cost_usd,
         filled.reported_output_cost_usd,
         filled.reported_cache_read_cost_usd,

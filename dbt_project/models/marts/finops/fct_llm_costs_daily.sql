@@ -2,15 +2,23 @@
 
 {#- Daily LLM spend by tenant x feature x team x model x provider x prompt version. Sums add up to
     the call-level costs to the cent; `request_count` counts distinct requests in the group and so
-    does not add up across groups (a request may call several models). Where traces are sampled, the
-    measured sums cover the kept calls only; the extrapolated_* columns weight each call by its
-    recorded sample rate (the Horvitz-Thompson estimate of the whole traffic). -#}
+    does not add up across groups (a request may call several models). `billed_cost_usd` is after the
+    contract discounts of seed contract_rates (int_llm_calls_charged), as the chargeback bills it.
+    Where traces are sampled, the measured sums cover the kept calls only; the extrapolated_* columns
+    weight each call by its recorded sample rate (the Horvitz-Thompson estimate of the whole traffic). -#}
 
 with
 
 calls as (
 
     select * from {{ ref('int_llm_calls_priced') }}
+    where {{ date_window('call_date') }}
+
+),
+
+charged_calls as (
+
+    select * from {{ ref('int_llm_calls_charged') }}
     where {{ date_window('call_date') }}
 
 ),
@@ -49,6 +57,7 @@ keyed as (
         calls.price_match_kind,
         calls.is_cost_estimated,
         calls.is_unpriced,
+        charged_calls.contract_discount_usd,
         -- a sampled call stands for 1 / p calls (rounded: 1 / 0.1 carries float noise); its cost is
         -- weighted in decimals (micro-units of weight, no float and no division touch the money), so the
         -- sum is exact and the same on both warehouses
@@ -60,6 +69,8 @@ keyed as (
     from calls
     left join tenants
         on calls.tenant_id = tenants.tenant_id
+    left join charged_calls
+        on calls.llm_call_id = charged_calls.llm_call_id
 
 ),
 
@@ -83,6 +94,9 @@ aggregated as (
         coalesce(sum(case when cost_source = 'calculated' then calculated_cost_usd end), {{ money(0) }})
             as calculated_cost_usd,
         coalesce(sum(cost_usd), {{ money(0) }}) as total_cost_usd,
+        coalesce(sum(contract_discount_usd), {{ money(0) }}) as contract_discount_usd,
+        coalesce(sum(cost_usd), {{ money(0) }}) - coalesce(sum(contract_discount_usd), {{ money(0) }})
+            as billed_cost_usd,
         coalesce(sum(cache_savings_usd), {{ money(0) }}) as cache_savings_usd,
         -- what the price table says the reported calls cost: beside reported_cost_usd, a difference is a finding
         coalesce(

@@ -1,5 +1,5 @@
-{#- Month-to-date spend per tenant and month, with a straight-line projection to month end and a
-    flag when the projection crosses the tenant's budget (seed tenant_budgets for the month, else tenants). "Today" is `as_of_date` or, by
+{#- Month-to-date spend per tenant and month (billed cost: after contract discounts, as the
+    chargeback), with a straight-line projection to month end and a flag when the projection crosses the tenant's budget (seed tenant_budgets for the month, else tenants). "Today" is `as_of_date` or, by
     default, the latest day with LLM calls, so reruns on old data give the same answer. -#}
 
 with
@@ -35,7 +35,7 @@ monthly as (
     select
         {{ month_start('daily_costs.cost_date') }} as month_start_date,
         daily_costs.tenant_id,
-        sum(daily_costs.total_cost_usd) as month_to_date_cost_usd,
+        sum(daily_costs.billed_cost_usd) as month_to_date_cost_usd,
         cast(sum(daily_costs.unpriced_call_count) as {{ t_int() }}) as unpriced_call_count,
         max(daily_costs.cost_date) as last_cost_date
     from daily_costs

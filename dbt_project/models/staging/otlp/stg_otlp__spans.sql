@@ -89,6 +89,11 @@ renamed as (
         end as response_id,
         case when span_type is not null then {{ json_string('attributes', 'ai.operationId') }} end
             as vercel_operation_id,
+        -- the service tier that served the call (the response's), else the one requested
+        case when span_type is not null then lower(trim({{ first_json_string('attributes', [
+            'openai.response.service_tier', 'gen_ai.openai.response.service_tier',
+            'openai.request.service_tier', 'gen_ai.openai.request.service_tier'
+        ]) }})) end as service_tier,
         -- the parts of a reported cost (LiteLLM gen_ai.cost.*, OpenInference llm.cost.*, any-agent)
         case when reported_cost_usd is not null or span_type is not null then {{ safe_cast(
             first_json_string('attributes', ['gen_ai.cost.input_cost', 'llm.cost.prompt', 'gen_ai.usage.input_cost']),
