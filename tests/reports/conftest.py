@@ -17,7 +17,7 @@ from orchestration.landing import land
 from orchestration.reports.chargeback import Month
 from orchestration.settings import Settings
 from orchestration.skills.snapshot import take_snapshot
-from orchestration.warehouse.dbt_runner import run_dbt_build
+from orchestration.warehouse.dbt_runner import run_dbt, run_dbt_build, warehouse_write_lock
 from tests.built_once import built_once, private_copy
 
 REPORT_MONTH = Month(date(2025, 2, 1))
@@ -51,3 +51,26 @@ def report(warehouse: Settings):
     return make_chargeback_report(
         warehouse.warehouse_path, REPORT_MONTH, warehouse.reports_dir / "chargeback"
     )
+
+
+def add_contract(settings: Settings, values: str) -> None:
+    """A contract row straight into the seed's table (a build without seeds keeps it)."""
+    import duckdb
+
+    with warehouse_write_lock(settings), duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute(f"insert into reference.contract_rates values {values}")
+
+
+def rebuild_chargeback(
+    settings: Settings,
+    *more: str,
+    exclude: str = "resource_type:seed",
+    extra: tuple[str, ...] = (),
+    vars: dict[str, str] | None = None,
+) -> None:
+    """dbt build of the chargeback marts and all they read (plus `more` selectors), without `exclude`."""
+    selected = ["+fct_chargeback_focus_monthly", "+fct_chargeback_breakdowns_monthly"]
+    built = run_dbt(
+        settings, ["build", "--select", *more, *selected, "--exclude", exclude, *extra], vars=vars
+    )
+    assert built.success, built.output_tail

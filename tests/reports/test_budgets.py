@@ -13,7 +13,7 @@ from orchestration.defs.resources import SpanledgerResource
 from orchestration.settings import Settings
 from orchestration.warehouse.dbt_runner import run_dbt, warehouse_write_lock
 from tests.built_once import built_once, private_copy
-from tests.reports.conftest import _build
+from tests.reports.conftest import _build, add_contract, rebuild_chargeback
 from tests.reports.test_docs_and_cli import _cli
 
 
@@ -72,24 +72,8 @@ def test_daily_costs_and_budgets_are_after_contract_discounts(tmp_path_factory) 
     """A 50% contract on Umbrella: the daily mart, the budget projection and the chargeback all bill half."""
     golden = built_once(tmp_path_factory, "reports-golden", _build)
     settings = Settings.from_env(private_copy(golden, tmp_path_factory.mktemp("contract-budgets") / "data"))
-    with warehouse_write_lock(settings), duckdb.connect(str(settings.warehouse_path)) as con:
-        con.execute(
-            "insert into reference.contract_rates values "
-            "('openai', null, 'umbrella', 50, date '2025-01-01', null, 'half-price')"
-        )
-    built = run_dbt(
-        settings,
-        [
-            "build",
-            "--select",
-            "+fct_spend_month_to_date",
-            "+fct_chargeback_focus_monthly",
-            "+fct_chargeback_breakdowns_monthly",
-            "--exclude",
-            "resource_type:seed",
-        ],
-    )
-    assert built.success, built.output_tail
+    add_contract(settings, "('openai', null, 'umbrella', 50, date '2025-01-01', null, 'half-price')")
+    rebuild_chargeback(settings, "+fct_spend_month_to_date")
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         ((daily_total, daily_discount, daily_billed),) = con.execute(
             "select sum(total_cost_usd), sum(contract_discount_usd), sum(billed_cost_usd) "

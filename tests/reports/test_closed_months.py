@@ -22,9 +22,9 @@ from orchestration.reports.focus import check_rows
 from orchestration.reports.publish import make_chargeback_report
 from orchestration.reports.reconcile import reconcile
 from orchestration.settings import Settings
-from orchestration.warehouse.dbt_runner import date_vars, run_dbt, warehouse_write_lock
+from orchestration.warehouse.dbt_runner import date_vars
 from tests.built_once import built_once, private_copy
-from tests.reports.conftest import _build
+from tests.reports.conftest import _build, add_contract, rebuild_chargeback
 from tests.reports.test_docs_and_cli import _cli
 
 JANUARY, FEBRUARY = Month(date(2025, 1, 1)), Month(date(2025, 2, 1))
@@ -83,26 +83,10 @@ def _land_late_january_and_reprice(settings: Settings) -> None:
     # repricing: a 20% OpenAI discount negotiated for January, after the month was closed (in the seed's
     # table: a build without seeds keeps it), then one build of January's days for both changes, of
     # what the chargeback reads (tests whose every parent is built)
-    with warehouse_write_lock(settings), duckdb.connect(str(settings.warehouse_path)) as con:
-        con.execute(
-            "insert into reference.contract_rates values "
-            "('openai', null, null, 20, date '2025-01-01', date '2025-02-01', 'late-deal')"
-        )
-    built = run_dbt(
-        settings,
-        [
-            "build",
-            "--select",
-            "+fct_chargeback_focus_monthly",
-            "+fct_chargeback_breakdowns_monthly",
-            "--exclude",
-            "resource_type:seed",
-            "--indirect-selection",
-            "cautious",
-        ],
-        vars=date_vars("2025-01-26", "2025-01-31"),
+    add_contract(settings, "('openai', null, null, 20, date '2025-01-01', date '2025-02-01', 'late-deal')")
+    rebuild_chargeback(
+        settings, extra=("--indirect-selection", "cautious"), vars=date_vars("2025-01-26", "2025-01-31")
     )
-    assert built.success, built.output_tail
 
 
 def _month_sum(settings: Settings, table: str, month: Month, where: str = "true") -> Decimal:

@@ -19,10 +19,10 @@ from orchestration.reports.chargeback import Month
 from orchestration.reports.publish import make_chargeback_report
 from orchestration.reports.reconcile import reconcile
 from orchestration.settings import Settings
-from orchestration.warehouse.dbt_runner import date_vars, run_dbt
+from orchestration.warehouse.dbt_runner import date_vars
 from tests.built_once import built_once, private_copy
 from tests.compliance.late_telemetry import export
-from tests.reports.conftest import _build
+from tests.reports.conftest import _build, rebuild_chargeback
 
 DAY = date(2026, 11, 10)
 MONTH = Month(date(2026, 11, 1))
@@ -92,19 +92,7 @@ def tiered(tmp_path_factory) -> Settings:
     spans = [_span(i, trace, *call) for i, (trace, call) in enumerate(CALLS.items())]
     export(settings.inbox_dir / "service-tiers.jsonl", spans)
     land(settings, settle_seconds=0)
-    built = run_dbt(
-        settings,
-        [
-            "build",
-            "--select",
-            "+fct_chargeback_focus_monthly",
-            "+fct_chargeback_breakdowns_monthly",
-            "--exclude",
-            "resource_type:test",
-        ],
-        vars=date_vars(DAY, DAY),
-    )
-    assert built.success, built.output_tail
+    rebuild_chargeback(settings, exclude="resource_type:test", vars=date_vars(DAY, DAY))
     return settings
 
 
