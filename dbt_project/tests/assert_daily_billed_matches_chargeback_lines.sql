@@ -1,5 +1,7 @@
 -- The daily cost mart and the chargeback bill the same: per month and tenant, fct_llm_costs_daily's
 -- billed cost (after contract discounts) equals the chargeback's usage lines as the calls say now, exactly.
+-- Compliance: after an erasure, a side not rebuilt since still holds the erased person's share
+-- (aggregates keep their totals), so the two may differ by at most the erased usage of that month.
 with
 
 daily as (
@@ -22,6 +24,17 @@ lines as (
     from {{ ref('int_chargeback_usage_lines') }}
     group by 1, 2
 
+),
+
+erased as (
+
+    select
+        {{ month_start('call_date') }} as month_start_date,
+        tenant_id,
+        sum(cost_usd) as cost_usd
+    from {{ ref('stg_compliance__erased_usage') }}
+    group by 1, 2
+
 )
 
 select
@@ -33,4 +46,7 @@ from daily
 full outer join lines
     on daily.month_start_date = lines.month_start_date
     and daily.tenant_id = lines.tenant_id
-where coalesce(daily.billed_cost_usd, 0) != coalesce(lines.billed_cost_usd, 0)
+left join erased
+    on coalesce(daily.month_start_date, lines.month_start_date) = erased.month_start_date
+    and coalesce(daily.tenant_id, lines.tenant_id) = erased.tenant_id
+where abs(coalesce(daily.billed_cost_usd, 0) - coalesce(lines.billed_cost_usd, 0)) > coalesce(erased.cost_usd, 0)

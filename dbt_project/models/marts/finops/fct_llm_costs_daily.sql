@@ -59,12 +59,11 @@ keyed as (
         calls.is_unpriced,
         charged_calls.contract_discount_usd,
         -- a sampled call stands for 1 / p calls (rounded: 1 / 0.1 carries float noise); its cost is
-        -- weighted in decimals (micro-units of weight, no float and no division touch the money), so the
-        -- sum is exact and the same on both warehouses
+        -- weighted in decimals: cost x whole micro-units of weight, scaled back like tokens x price per
+        -- million, so no float touches the money and both warehouses give the same digits
         round({{ sample_weight('calls.sample_rate') }}, 6) as sample_weight,
-        {{ money(
+        {{ usd_from_mtok_product(
             'calls.cost_usd * cast(round(' ~ sample_weight('calls.sample_rate') ~ ' * 1000000) as ' ~ t_int() ~ ')'
-            ~ ' * ' ~ money("'0.000001'")
         ) }} as extrapolated_cost_usd
     from calls
     left join tenants
