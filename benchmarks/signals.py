@@ -8,7 +8,8 @@ machine changes the ratios less than the rates).
 For each signal (traces, logs, metrics) and encoding (JSON lines, protobuf messages of the collector's
 `format: proto`):
 - native: what landing runs, `NativeDecoder.decode_lines` on blocks of lines; for protobuf the reader's
-  `ParseFromString` of each message (to know it decodes), then `decode_messages` on 4 MiB of them at a time;
+  check of each message's wire format (`plausible_signal`, to know it is whole and what it holds), then
+  `decode_messages` on 4 MiB of them at a time;
 - Python path: orjson (JSON) or protobuf's parse and MessageToDict (proto), `Normalizer`, `rows_to_table`;
 - baseline: orjson or protobuf's `ParseFromString`, then a flat pyarrow table (a row a record: ids, name,
   time, attributes as JSON), none of the lake's privacy, semantics or typed columns.
@@ -83,8 +84,8 @@ def native_json(data: bytes) -> int:
 
 
 def native_proto(bodies: list[bytes]) -> int:
-    for body in bodies:  # the frame reader parses each message to know it decodes (otlp/frames.py)
-        parse_request(body)
+    for body in bodies:  # the frame reader tells each message's signal from its wire format (otlp/frames.py)
+        assert native.plausible_signal(body)
     decoder, records, start = native.NativeDecoder(_attribute_filter()), 0, 0
     while start < len(bodies):
         end, size = start, 0

@@ -117,8 +117,8 @@ class _TaskRun:
         self.batch = Batch()
         self.quarantine: list[dict[str, Any]] = []
         self.suppressed = load_suppression(settings)
-        use_native = native.available() and not settings.store_content
-        self.native_decoder = native.NativeDecoder(self.attribute_filter) if use_native else None
+        # with content capture on, units holding content to keep take the Python path (the decoder refuses them)
+        self.native_decoder = native.NativeDecoder(self.attribute_filter) if native.available() else None
         self.messages: list[Unit] = []  # protobuf messages waiting for the native decoder, of one file:
         self.messages_of: Tally | None = None  # this one
         self.message_bytes = 0
@@ -228,11 +228,11 @@ class _TaskRun:
 
     def decode_in_python(self, tally: Tally, unit: Unit) -> None:
         tally.units_in += 1
+        request = unit.json_request() or {}  # a protobuf body is parsed here, and may prove unreadable
         if unit.error is not None:
             field_name = unit.error_field or "file"
             self.set_aside(tally, unit.location, field_name, unit.error, None, unit.raw, None, unit.size)
             return
-        request = unit.json_request() or {}
         signal = unit.signal or detect_signal(request)
         if signal is None:
             keys = ", ".join(sorted(request)[:8])

@@ -17,6 +17,8 @@ from typing import BinaryIO
 
 import zstandard
 
+from orchestration.native import decoder as native
+from orchestration.otlp import wire
 from orchestration.otlp.streams import ZSTD_MAGIC, ByteSource, Gap, Resume
 from orchestration.otlp.units import Unit, json_unit
 
@@ -46,6 +48,10 @@ def decode_message(body: bytes, location: str, size: int, max_bytes: int) -> Uni
         unit = json_unit(body.strip(), location, size)
         unit.raw = unit.raw[:256] if unit.raw else None
         return unit
+    # told from the wire format (otlp/wire.py): protobuf parses it later, if the Python path needs it
+    told = native.plausible_signal(body) if native.available() else wire.plausible_signal(body)
+    if told:
+        return Unit(location, None, signal=wire.SIGNAL_NAMES[told], size=size, body=body)
     # imported here: protobuf and the OTLP messages take 40 ms to import, which JSON inputs never need
     from orchestration.otlp.proto import ProtoDecodeError, parse_request
 

@@ -19,19 +19,34 @@ class Unit:
     raw: bytes | None = None
     size: int = 0  # bytes of the file this unit spans (what an unreadable unit costs, by its size)
     repaired: bool = False  # invalid text inside a value was replaced (see repair.py)
-    # A protobuf request, parsed (`message`) but mapped to plain dicts only when the Python path needs
-    # them (`json_request`); the native decoder reads its bytes (`body`) instead.
+    # A protobuf request: its bytes (`body`), which the native decoder reads, parsed by protobuf
+    # (`message`) and mapped to plain dicts only when the Python path needs them (`json_request`).
     message: Any = None
     body: bytes | None = None
 
     @property
     def readable(self) -> bool:
-        return self.request is not None or self.message is not None
+        return self.request is not None or self.message is not None or self.body is not None
 
     def json_request(self) -> dict[str, Any] | None:
-        """The request as plain dicts (OTLP/JSON's mapping), a protobuf message mapped on first use."""
+        """The request as plain dicts (OTLP/JSON's mapping), a protobuf body parsed and mapped on first
+        use. A body protobuf cannot parse leaves the unit unreadable, with `error` saying why."""
+        if self.request is None and self.message is None and self.body is not None:
+            # protobuf: only proto inputs import it
+            from orchestration.otlp.proto import ProtoDecodeError, parse_request
+
+            try:
+                self.signal, self.message = parse_request(self.body)
+            except ProtoDecodeError as err:
+                self.error_field, self.error, self.raw, self.body = (
+                    "protobuf",
+                    str(err),
+                    self.body[:256],
+                    None,
+                )
+                return None
         if self.request is None and self.message is not None:
-            from orchestration.otlp.proto import request_dict  # protobuf: only proto inputs import it
+            from orchestration.otlp.proto import request_dict
 
             self.request, self.message, self.body = request_dict(self.message), None, None
         return self.request

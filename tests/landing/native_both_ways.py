@@ -86,15 +86,16 @@ def land(inbox: Path, data_dir: Path, **settings: str) -> subprocess.CompletedPr
     return result
 
 
-def same_lake_both_ways(inbox: Path, work: Path) -> dict[str, int]:
-    """Land `inbox` with the native decoder and without: the same rows in every table (the quarantine's
-    included); returns the rows of each table."""
-    land(inbox, work / "native", SPANLEDGER_NATIVE="1")
-    land(inbox, work / "python", SPANLEDGER_NATIVE="0")
+def same_lake_both_ways(inbox: Path, work: Path, **settings: str) -> dict[str, int]:
+    """Land `inbox` with the native decoder and without (and `settings`): the same rows in every table
+    (the quarantine's and the restricted content's included); returns the rows of each table."""
+    land(inbox, work / "native", SPANLEDGER_NATIVE="1", **settings)
+    land(inbox, work / "python", SPANLEDGER_NATIVE="0", **settings)
     counts = {}
+    folders = {"quarantine": "quarantine", "restricted_content": "restricted/content"}
     with duckdb.connect() as con:
-        for table in (*TABLES, "quarantine"):
-            folder = "quarantine" if table == "quarantine" else f"lake/{table}"
+        for table in (*TABLES, *folders):
+            folder = folders.get(table, f"lake/{table}")
             present = [(work / side / folder).exists() for side in ("native", "python")]
             assert present[0] == present[1], table
             if not present[0]:

@@ -145,7 +145,11 @@ def test_protobuf_files_land_the_same_lake_both_ways(tmp_path: Path):
     # messages the native decoder refuses, among others it takes, and a corrupt frame
     frames = [struct.pack(">I", len(body)) + body for body in EDGE_MESSAGES]
     corrupt = struct.pack(">I", 40) + b"\x0a\x26" + b"\xff" * 38
-    (inbox / "edge.framed.binpb").write_bytes(b"".join([*frames[:6], corrupt, *frames[6:]]))
+    # whole framing, but a string inside a span that is not UTF-8: protobuf refuses it as it decodes
+    inner = EDGE_MESSAGES[0].replace(b"gpt-4o", b"gpt-4\xff")
+    deep = struct.pack(">I", len(inner)) + inner
+    (inbox / "edge.framed.binpb").write_bytes(b"".join([*frames[:6], corrupt, deep, *frames[6:]]))
     counts = same_lake_both_ways(inbox, tmp_path)
     assert counts["spans"] > 500 and counts["logs"] > 100 and counts["metric_points"] > 100
-    assert counts["quarantine"] >= 2  # the corrupt frame, the event name that is not a string
+    # the corrupt frame, the string that is not UTF-8, the event name that is not a string
+    assert counts["quarantine"] >= 3

@@ -1,5 +1,5 @@
 // The Python type `Decoder` (its configuration from native/decoder.py, its two entry points) and the
-// module's other function, count_newlines.
+// module's other functions, count_newlines and plausible_signal.
 // Part of the native decoder (decoder.cpp), which includes it; one translation unit.
 #pragma once
 
@@ -85,17 +85,21 @@ bool read_columns(PyObject* columns, Decoder& d) {
 int decoder_init(DecoderObject* self, PyObject* args, PyObject* kwargs) {
   static const char* names[] = {"plan", "hash_id", "hash_bytes", "redact_metadata", "max_value_chars", "llm_columns",
                                 "span_kind_types", "operation_types", "content_events", "claude_code_events",
-                                "output_events", "claude_code_service", "claude_code_prefix", "hmac_key", nullptr};
+                                "output_events", "claude_code_service", "claude_code_prefix", "hmac_key",
+                                "keep_content", nullptr};
   PyObject *plan, *hash_id, *hash_bytes, *redact, *columns, *kinds, *operations, *content, *claude, *output;
   const char *service, *prefix;
   Py_ssize_t max_chars;
   const char* key = nullptr;
   Py_ssize_t key_length = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOOOnOO!O!OOOss|y#", const_cast<char**>(names), &plan, &hash_id,
+  int keep_content = 0;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOOOnOO!O!OOOss|y#p", const_cast<char**>(names), &plan, &hash_id,
                                    &hash_bytes, &redact, &max_chars, &columns, &PyDict_Type, &kinds, &PyDict_Type,
-                                   &operations, &content, &claude, &output, &service, &prefix, &key, &key_length))
+                                   &operations, &content, &claude, &output, &service, &prefix, &key, &key_length,
+                                   &keep_content))
     return -1;
   auto* d = new Decoder();
+  d->keep_content = keep_content != 0;
   if (key) d->hmac.init(string(key, static_cast<size_t>(key_length)));
   for (PyObject* callable : {plan, hash_id, hash_bytes, redact}) Py_INCREF(callable);
   d->plan_of = plan;
@@ -197,7 +201,17 @@ PyObject* count_newlines(PyObject*, PyObject* args) {
   return PyLong_FromLongLong(count);
 }
 
+// plausible_signal(body) -> 1 traces, 2 logs, 4 metrics, or 0: see proto_common.h.
+PyObject* plausible_signal_of(PyObject*, PyObject* args) {
+  Py_buffer data;
+  if (!PyArg_ParseTuple(args, "y*", &data)) return nullptr;
+  int signal = plausible_signal(string_view(static_cast<const char*>(data.buf), static_cast<size_t>(data.len)));
+  PyBuffer_Release(&data);
+  return PyLong_FromLong(signal);
+}
+
 PyMethodDef module_methods[] = {
+    {"plausible_signal", plausible_signal_of, METH_VARARGS, "plausible_signal(body) -> 1, 2, 4 or 0"},
     {"count_newlines", count_newlines, METH_VARARGS, "count_newlines(data, start=0, end=len) -> int"},
     {nullptr, nullptr, 0, nullptr}};
 

@@ -25,6 +25,9 @@ class Decoder {
   PyObject* hash_bytes = nullptr;
   PyObject* redact_metadata = nullptr;
   size_t max_value_chars = 0;
+  // Content capture is on: a unit with text to keep is refused, and the Python path writes its
+  // restricted content rows (the rest stays native).
+  bool keep_content = false;
   std::vector<string> llm_names;
   std::vector<int> llm_conv;
   std::vector<bool> llm_fallback;

@@ -120,6 +120,7 @@ void Decoder::apply_filter(Redacted& r, string_view key, Val value, uint64_t lis
       }
       break;
     case CONTENT: {
+      if (keep_content) refuse("content to keep");
       // privacy._text_of: a string as it is, anything else as its JSON (orjson's format)
       string part(key);
       part.push_back('\0');

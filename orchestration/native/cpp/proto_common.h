@@ -131,6 +131,70 @@ int sniff_signal(string_view message) {
   return 0;
 }
 
+// Whether one record is plausible as `signal`, as otlp/proto.py's checks read it: a span's ids of 16 and
+// 8 bytes (or none) and a start time; a metric's name and data; a log record's trace id and a time.
+// Throws Refuse when a field it reads is not of its declared wire type (protobuf would take it as unknown).
+bool plausible_record(string_view body, int signal) {
+  Wire w(body);
+  size_t trace_id = 0, span_id = 0;
+  uint64_t start = 0, time = 0, observed = 0;
+  bool named = false, data = false;
+  while (w.next()) {
+    uint32_t f = w.field();
+    if (signal == TRACES && f == 1) trace_id = w.bytes().size();
+    else if (signal == TRACES && f == 2) span_id = w.bytes().size();
+    else if (signal == TRACES && f == 7) start = w.fixed64();
+    else if (signal == METRICS && f == 1) named = !w.text().empty();
+    else if (signal == METRICS && (f == 5 || f == 7 || f == 9 || f == 10 || f == 11)) {
+      w.bytes();
+      data = true;
+    }
+    else if (signal == LOGS && f == 9) trace_id = w.bytes().size();
+    else if (signal == LOGS && f == 1) time = w.fixed64();
+    else if (signal == LOGS && f == 11) observed = w.fixed64();
+    else w.skip();
+  }
+  if (signal == TRACES) return (trace_id == 0 || trace_id == 16) && (span_id == 0 || span_id == 8) && start;
+  if (signal == METRICS) return named && data;
+  return (trace_id == 0 || trace_id == 16) && (time || observed);
+}
+
+// The signal otlp/proto.py's parse_request would give a request, told from its wire format alone and
+// ~20x faster (no message objects): 0 when unsure (a field of an unexpected type, an implausible
+// record), and the caller asks protobuf. Its records' inner fields are read later, by the decoder or
+// protobuf; a request malformed only there is refused then, and quarantined by its size.
+int plausible_signal(string_view message) {
+  int signal = 0;
+  int64_t records = 0;
+  try {
+    signal = sniff_signal(message);
+    if (!signal) return 0;
+    Wire request(message);
+    while (request.next()) {
+      if (request.field() != 1) return 0;
+      Wire resource(request.bytes());
+      while (resource.next()) {
+        if (resource.field() != 2) {
+          resource.skip();
+          continue;
+        }
+        Wire scope(resource.bytes());
+        while (scope.next()) {
+          if (scope.field() != 2) {
+            scope.skip();
+            continue;
+          }
+          if (!plausible_record(scope.bytes(), signal)) return 0;
+          ++records;
+        }
+      }
+    }
+  } catch (const Refuse&) {
+    return 0;
+  }
+  return records ? signal : 0;
+}
+
 void Decoder::proto_message(string_view body) {
   int signal = sniff_signal(body);
   if (!signal) refuse("protobuf: no record to tell the signal by");

@@ -212,6 +212,7 @@ void Decoder::add_log(LogIn& log, Redacted& r, const Resource& res, const Scope&
   }
   optional<string_view> body_text;
   if (contains(content_events, name) && body.t != VT::Null) {
+    if (keep_content) refuse("content to keep");
     // privacy.AttributeFilter.redact_body: the text's length and keyed hash stay, the text goes
     scratch_.assign("body");
     scratch_.push_back('\0');
