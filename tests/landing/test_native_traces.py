@@ -428,3 +428,17 @@ def test_a_build_from_another_source_is_not_used(tmp_path, monkeypatch):
     (sources / "arena.h").write_text((sources / "arena.h").read_text() + "\n// an edit\n")
     assert fresh_status().startswith("stale")
     assert not native.available()
+
+
+def test_a_decoder_is_freed_with_its_task():
+    """A landing task's decoder (its memos and arena) goes when the task drops it: the C++ decoder must
+    not hold a method of it (a cycle its type cannot collect leaked every task's decoder)."""
+    import gc
+    import weakref
+
+    decoder = NativeDecoder(_filter())
+    assert decoder.decode_lines(b"\n".join(EDGE_CASES[:3]) + b"\n", 1, "f").records > 0
+    freed = weakref.ref(decoder)
+    del decoder
+    gc.collect()
+    assert freed() is None

@@ -85,27 +85,28 @@ bool read_columns(PyObject* columns, Decoder& d) {
 int decoder_init(DecoderObject* self, PyObject* args, PyObject* kwargs) {
   static const char* names[] = {"plan", "hash_id", "hash_bytes", "redact_metadata", "max_value_chars", "llm_columns",
                                 "span_kind_types", "operation_types", "content_events", "claude_code_events",
-                                "output_events", "claude_code_service", "claude_code_prefix", "hmac_key",
-                                "keep_content", nullptr};
-  PyObject *plan, *hash_id, *hash_bytes, *redact, *columns, *kinds, *operations, *content, *claude, *output;
+                                "output_events", "claude_code_service", "claude_code_prefix", "tool_facts",
+                                "hmac_key", "keep_content", nullptr};
+  PyObject *plan, *hash_id, *hash_bytes, *redact, *columns, *kinds, *operations, *content, *claude, *output, *facts;
   const char *service, *prefix;
   Py_ssize_t max_chars;
   const char* key = nullptr;
   Py_ssize_t key_length = 0;
   int keep_content = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOOOnOO!O!OOOss|y#p", const_cast<char**>(names), &plan, &hash_id,
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOOOnOO!O!OOOssO|y#p", const_cast<char**>(names), &plan, &hash_id,
                                    &hash_bytes, &redact, &max_chars, &columns, &PyDict_Type, &kinds, &PyDict_Type,
-                                   &operations, &content, &claude, &output, &service, &prefix, &key, &key_length,
-                                   &keep_content))
+                                   &operations, &content, &claude, &output, &service, &prefix, &facts, &key,
+                                   &key_length, &keep_content))
     return -1;
   auto* d = new Decoder();
   d->keep_content = keep_content != 0;
   if (key) d->hmac.init(string(key, static_cast<size_t>(key_length)));
-  for (PyObject* callable : {plan, hash_id, hash_bytes, redact}) Py_INCREF(callable);
+  for (PyObject* callable : {plan, hash_id, hash_bytes, redact, facts}) Py_INCREF(callable);
   d->plan_of = plan;
   d->hash_id = hash_id;
   d->hash_bytes = hash_bytes;
   d->redact_metadata = redact;
+  d->tool_facts = facts;
   d->max_value_chars = static_cast<size_t>(max_chars);
   d->claude_code_service = service;
   d->claude_code_prefix = prefix;

@@ -24,6 +24,7 @@ class Decoder {
   PyObject* hash_id = nullptr;  // SubjectHasher, when the build has no OpenSSL
   PyObject* hash_bytes = nullptr;
   PyObject* redact_metadata = nullptr;
+  PyObject* tool_facts = nullptr;  // (key, input text) -> [(fact key, str or True)]: tool_details.py
   size_t max_value_chars = 0;
   // Content capture is on: a unit with text to keep is refused, and the Python path writes its
   // restricted content rows (the rest stays native).
@@ -44,6 +45,7 @@ class Decoder {
     Py_XDECREF(hash_id);
     Py_XDECREF(hash_bytes);
     Py_XDECREF(redact_metadata);
+    Py_XDECREF(tool_facts);
   }
 
   // --- entry points (decoder.cpp) ----------------------------------------------------------------
@@ -102,6 +104,7 @@ class Decoder {
   string_view keyed_hash(PyObject* fallback, string_view data, bool as_bytes);
   string_view hash_identifier(string_view raw);
   string_view redacted_metadata(string_view raw);
+  void add_tool_facts(Redacted& r, string_view key, string_view text);
   void apply_filter(Redacted& r, string_view key, Val value, uint64_t list_number, Slot slot);
   template <typename EachPair>
   Redacted& filter(Slot slot, EachPair each);

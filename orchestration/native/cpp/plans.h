@@ -65,6 +65,7 @@ struct Redacted {  // one attribute list after the privacy filter; reused (clear
   optional<string_view> user_hash, session_hash, content_hmac;
   optional<int64_t> input_chars, output_chars;
   std::vector<string> content_parts;  // key \0 text
+  std::vector<std::pair<string_view, Val>> tool_facts;  // what tool inputs leave (privacy.py: tool_facts)
   std::vector<Hit> best;
   int flags = 0;
   bool filtered_point_key = false;  // a key metric points read unfiltered was not plain (check_point_columns)
@@ -79,6 +80,7 @@ struct Redacted {  // one attribute list after the privacy filter; reused (clear
     input_chars.reset();
     output_chars.reset();
     content_parts.clear();
+    tool_facts.clear();
     best.assign(columns, Hit{});
     flags = 0;
   }

@@ -90,6 +90,52 @@ string_view Decoder::hash_identifier(string_view raw) {
   return arena_.put(digest);
 }
 
+// tool_details.derived_attributes of one tool input (its text: a string as it is, anything else as its
+// JSON, which that function reads alike); the first value of each fact stays, as privacy.py's setdefault.
+void Decoder::add_tool_facts(Redacted& r, string_view key, string_view text) {
+  PyObject* k = unicode(key);
+  PyObject* t = k ? unicode(text) : nullptr;
+  PyObject* result = t ? PyObject_CallFunctionObjArgs(tool_facts, k, t, nullptr) : nullptr;
+  Py_XDECREF(k);
+  Py_XDECREF(t);
+  if (!result) throw PyFailure{};
+  if (!PyList_Check(result)) {
+    Py_DECREF(result);
+    refuse("tool facts that are not a list");
+  }
+  for (Py_ssize_t n = 0; n < PyList_GET_SIZE(result); ++n) {
+    PyObject* item = PyList_GET_ITEM(result, n);
+    PyObject *fact_key, *fact_value;
+    Py_ssize_t length;
+    const char* text_key = PyTuple_Check(item) && PyTuple_GET_SIZE(item) == 2
+                               ? PyUnicode_AsUTF8AndSize(fact_key = PyTuple_GET_ITEM(item, 0), &length)
+                               : nullptr;
+    if (!text_key) {
+      Py_DECREF(result);
+      PyErr_Clear();
+      refuse("a tool fact that is not (key, value)");
+    }
+    string_view name(text_key, static_cast<size_t>(length));
+    bool known = std::any_of(r.tool_facts.begin(), r.tool_facts.end(), [&](const auto& f) { return f.first == name; });
+    if (known) continue;
+    fact_value = PyTuple_GET_ITEM(item, 1);
+    Val v;
+    if (PyBool_Check(fact_value)) {
+      v.t = VT::Bool;
+      v.b = fact_value == Py_True;
+    } else if (const char* s = PyUnicode_Check(fact_value) ? PyUnicode_AsUTF8AndSize(fact_value, &length) : nullptr) {
+      v.t = VT::Str;
+      v.s = arena_.put(string_view(s, static_cast<size_t>(length)));
+    } else {
+      Py_DECREF(result);
+      PyErr_Clear();
+      refuse("a tool fact that is neither text nor a boolean");
+    }
+    r.tool_facts.emplace_back(arena_.put(name), std::move(v));
+  }
+  Py_DECREF(result);
+}
+
 void Decoder::apply_filter(Redacted& r, string_view key, Val value, uint64_t list_number, Slot slot) {
   Plan& p = plan(key);
   // a repeated key: last one wins, which the Python path sorts out
@@ -119,7 +165,8 @@ void Decoder::apply_filter(Redacted& r, string_view key, Val value, uint64_t lis
         r.session_hash = value.s;
       }
       break;
-    case CONTENT: {
+    case CONTENT:
+    case TOOL_INPUT: {  // a tool call's input is content too, of which privacy.py keeps a few facts
       if (keep_content) refuse("content to keep");
       // privacy._text_of: a string as it is, anything else as its JSON (orjson's format)
       string part(key);
@@ -127,6 +174,7 @@ void Decoder::apply_filter(Redacted& r, string_view key, Val value, uint64_t lis
       size_t text_start = part.size();
       if (value.t == VT::Str) part.append(value.s);
       else json_value(part, value);
+      if (p.kind == TOOL_INPUT) add_tool_facts(r, key, string_view(part).substr(text_start));
       auto chars = static_cast<int64_t>(code_points(string_view(part).substr(text_start)));
       auto& side = p.output_side ? r.output_chars : r.input_chars;
       side = side.value_or(0) + chars;
@@ -138,9 +186,8 @@ void Decoder::apply_filter(Redacted& r, string_view key, Val value, uint64_t lis
         value.s = redacted_metadata(value.s);
       }
       break;
-    case TOOL_INPUT:  // a tool call's input: privacy.py keeps a few facts of it (tool_details.py)
-    default:          // a kind this build does not know must never land as it is
-      refuse("a tool input to digest");
+    default:  // a kind this build does not know must never land as it is
+      refuse("an attribute kind this build does not know");
   }
   r.flags |= p.flag;
   r.attrs.emplace_back(key, std::move(value));  // its typed-column hits are taken in finish_filter()
@@ -166,6 +213,7 @@ void Decoder::finish_filter(Redacted& r, Slot slot) {
     std::sort(r.keys.begin(), r.keys.end());
     if (std::adjacent_find(r.keys.begin(), r.keys.end()) != r.keys.end()) refuse("a repeated attribute key");
   }
+  r.attrs.reserve(r.attrs.size() + r.tool_facts.size());  // the hits below point into it
   // typed-column candidates: a lower rank wins, then the first seen (semantics.add_hit)
   for (size_t k = 0; k < r.attrs.size(); ++k) {
     const auto& [key, value] = r.attrs[k];
@@ -173,6 +221,18 @@ void Decoder::finish_filter(Redacted& r, Slot slot) {
     for (auto [column, rank] : r.plans[k]->hits) {
       Hit& h = r.best[column];
       if (h.value == nullptr || rank < h.rank) h = Hit{rank, &value, key};
+    }
+  }
+  // privacy._finish: the tool facts are ours, whatever a sender put under their keys (in its place)
+  for (auto& [name, value] : r.tool_facts) {
+    auto found = std::find_if(r.attrs.begin(), r.attrs.end(), [&](const auto& a) { return a.first == name; });
+    if (found == r.attrs.end()) {
+      r.attrs.emplace_back(name, value);
+      r.plans.push_back(&plan(name));
+    } else if (!r.plans[static_cast<size_t>(found - r.attrs.begin())]->hits.empty()) {
+      refuse("a tool fact under a key that feeds a column");
+    } else {
+      found->second = value;
     }
   }
   // The keyed hash of the dropped content: only records keep it (the Python path computes it for
