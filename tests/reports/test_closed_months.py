@@ -85,7 +85,11 @@ def _land_late_january_and_reprice(settings: Settings) -> None:
     # what the chargeback reads (tests whose every parent is built)
     add_contract(settings, "('openai', null, null, 20, date '2025-01-01', date '2025-02-01', 'late-deal')")
     rebuild_chargeback(
-        settings, extra=("--indirect-selection", "cautious"), vars=date_vars("2025-01-26", "2025-01-31")
+        settings,
+        "+fct_chargeback_monthly",  # with the test that its billed cost is the FOCUS lines', adjustments included
+        "assert_chargeback_monthly_billed_matches_focus",
+        extra=("--indirect-selection", "cautious"),
+        vars=date_vars("2025-01-26", "2025-01-31"),
     )
 
 
@@ -132,6 +136,12 @@ def test_closed_month_stays_booked_and_changes_come_as_adjustments(books, tmp_pa
         "where call_date between '2025-01-01' and '2025-01-31'",
     )[0]
     assert january_now == calls_now
+    (monthly_billed,) = _query(
+        books,
+        "select sum(billed_cost_usd) from finops.fct_chargeback_monthly where month_start_date = ?",
+        [JANUARY.start],
+    )[0]
+    assert monthly_billed == january_now  # the monthly mart bills January as booked plus its adjustments
 
     files = make_chargeback_report(books.warehouse_path, FEBRUARY, tmp_path / "reports")
     with files.csv.open(newline="", encoding="utf-8") as f:
