@@ -1,6 +1,7 @@
 {%- if target.type == 'bigquery' %}
-{#- a closing run writes one month: dynamic insert_overwrite replaces only that (so far empty) partition -#}
-{{ config(materialized='incremental', incremental_strategy='insert_overwrite', full_refresh=false,
+{#- append-only as on DuckDB: a merge without a unique key only inserts (on false), and the model emits rows
+    of a month not closed yet only. (insert_overwrite would add a partition-replacing script for nothing.) -#}
+{{ config(materialized='incremental', incremental_strategy='merge', full_refresh=false,
           on_schema_change='fail', pre_hook="{{ migrate_chargeback_closed_lines() }}",
           partition_by={'field': 'billing_month_start_date', 'data_type': 'date', 'granularity': 'day'}) }}
 {%- else %}
