@@ -49,3 +49,26 @@ def landed(tmp_path_factory) -> Settings:
     generate(GeneratorConfig(out_dir=settings.inbox_dir, days=2, tenants=3, requests_per_day=60, seed=7))
     land(settings, [settings.inbox_dir], settle_seconds=0, workers=1)
     return settings
+
+
+@pytest.fixture(scope="session")
+def dbt_build(tmp_path_factory, bq_client, bq_config, landed, emulator):
+    """`landed` built by dbt-bigquery on the emulator (tests/bigquery/dbt_emulator.py). Session-wide:
+    test_dbt_bigquery.py reads it, then test_dbt_bigquery_chargeback.py (sorted after it) changes it."""
+    from tests.bigquery.dbt_emulator import build_on_emulator
+
+    return build_on_emulator(
+        bq_client, bq_config, landed, emulator.endpoint, tmp_path_factory.mktemp("dbt-bq")
+    )
+
+
+@pytest.fixture(scope="session")
+def duckdb_twin(dbt_build, landed, tmp_path_factory) -> Settings:
+    """The same landed lake, built on DuckDB."""
+    from orchestration.warehouse.dbt_runner import run_dbt_build
+    from tests.built_once import private_copy
+
+    settings = Settings.from_env(private_copy(landed.data_dir, tmp_path_factory.mktemp("twin") / "data"))
+    result = run_dbt_build(settings)
+    assert result.success, f"{result.summary} {result.failures}"
+    return settings

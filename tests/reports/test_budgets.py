@@ -69,11 +69,12 @@ def test_projection_over_the_month_budget_warns(tight_budget) -> None:
 
 
 def test_daily_costs_and_budgets_are_after_contract_discounts(tmp_path_factory) -> None:
-    """A 50% contract on Umbrella: the daily mart, the budget projection and the chargeback all bill half."""
+    """A 50% contract on Umbrella: the daily and monthly marts, the budget projection and the chargeback all
+    bill half."""
     golden = built_once(tmp_path_factory, "reports-golden", _build)
     settings = Settings.from_env(private_copy(golden, tmp_path_factory.mktemp("contract-budgets") / "data"))
     add_contract(settings, "('openai', null, 'umbrella', 50, date '2025-01-01', null, 'half-price')")
-    rebuild_chargeback(settings, "+fct_spend_month_to_date")
+    rebuild_chargeback(settings, "+fct_spend_month_to_date", "+fct_chargeback_monthly")
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         ((daily_total, daily_discount, daily_billed),) = con.execute(
             "select sum(total_cost_usd), sum(contract_discount_usd), sum(billed_cost_usd) "
@@ -87,5 +88,10 @@ def test_daily_costs_and_budgets_are_after_contract_discounts(tmp_path_factory) 
             "select sum(billed_cost_usd) from finops.fct_chargeback_focus_monthly "
             "where tenant_id = 'umbrella' and billing_month_start_date = date '2025-02-01'"
         ).fetchall()
+        ((monthly_total, monthly_discount, monthly_billed),) = con.execute(
+            "select total_cost_usd, contract_discount_usd, billed_cost_usd from finops.fct_chargeback_monthly "
+            "where tenant_id = 'umbrella' and month_start_date = date '2025-02-01'"
+        ).fetchall()
     assert daily_discount > 0 and daily_billed == daily_total - daily_discount
     assert month_to_date == daily_billed == chargeback
+    assert (monthly_total, monthly_discount, monthly_billed) == (daily_total, daily_discount, chargeback)

@@ -2,7 +2,8 @@
 
 The difference appears as Adjustment lines of February (the next open month), the lines of January and
 its adjustments still add up exactly to January's calls, and closing February books those adjustments
-so that they are not billed again.
+so that they are not billed again. The warehouse is made one that booked January before the line column
+service_tier existed: the next build adds it ('standard') and changes nothing else.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from orchestration.reports.focus import check_rows
 from orchestration.reports.publish import make_chargeback_report
 from orchestration.reports.reconcile import reconcile
 from orchestration.settings import Settings
-from orchestration.warehouse.dbt_runner import date_vars
+from orchestration.warehouse.dbt_runner import date_vars, warehouse_write_lock
 from tests.built_once import built_once, private_copy
 from tests.reports.conftest import _build, add_contract, rebuild_chargeback
 from tests.reports.test_docs_and_cli import _cli
@@ -85,7 +86,11 @@ def _land_late_january_and_reprice(settings: Settings) -> None:
     # what the chargeback reads (tests whose every parent is built)
     add_contract(settings, "('openai', null, null, 20, date '2025-01-01', date '2025-02-01', 'late-deal')")
     rebuild_chargeback(
-        settings, extra=("--indirect-selection", "cautious"), vars=date_vars("2025-01-26", "2025-01-31")
+        settings,
+        "+fct_chargeback_monthly",  # with the test that its billed cost is the FOCUS lines', adjustments included
+        "assert_chargeback_monthly_billed_matches_focus",
+        extra=("--indirect-selection", "cautious"),
+        vars=date_vars("2025-01-26", "2025-01-31"),
     )
 
 
@@ -99,17 +104,45 @@ def _month_sum(settings: Settings, table: str, month: Month, where: str = "true"
     return value
 
 
+def _closed_line_columns(settings: Settings) -> list[str]:
+    return [
+        c
+        for (c,) in _query(settings, "select column_name from (describe finops.fct_chargeback_closed_lines)")
+    ]
+
+
+def _closed_lines(settings: Settings, columns: list[str]) -> list[tuple]:
+    """Every booked row, its columns by name (a column added to an older table comes last)."""
+    return _query(
+        settings,
+        f"select {', '.join(columns)} from finops.fct_chargeback_closed_lines order by chargeback_line_id",
+    )
+
+
+def _book_before_service_tiers(settings: Settings) -> None:
+    """As a warehouse that closed months before service tiers: its closed lines lack the column."""
+    with warehouse_write_lock(settings), duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute("alter table finops.fct_chargeback_closed_lines drop column service_tier")
+
+
 def test_closed_month_stays_booked_and_changes_come_as_adjustments(books, tmp_path) -> None:
     closed = _close(books, JANUARY, tmp_path)
     assert closed["closed_by"] == "Finance Bot" and closed["rows"] > 0
     booked = _lines(books, JANUARY)
     assert len(booked) == closed["rows"] and {r[5] for r in booked} == {"Usage"}
+    columns = _closed_line_columns(books)
+    booked_lines = _closed_lines(books, columns)
+    assert {r[columns.index("service_tier")] for r in booked_lines} == {"standard"}
+    _book_before_service_tiers(books)
+    assert "service_tier" not in _closed_line_columns(books)
 
     again = _cli(books.data_dir, "report", "chargeback", "--close", str(JANUARY), "--out", str(tmp_path))
     assert again.returncode != 0 and "2025-01 was closed on" in again.stderr and "Finance Bot" in again.stderr
     assert len(again.stderr.strip().splitlines()) == 1
 
-    _land_late_january_and_reprice(books)
+    _land_late_january_and_reprice(books)  # the build adds service_tier back, 'standard' for booked rows
+    assert _closed_line_columns(books) == [c for c in columns if c != "service_tier"] + ["service_tier"]
+    assert _closed_lines(books, columns) == booked_lines
     assert _lines(books, JANUARY) == booked  # not a cent, not a token moved
 
     adjustments = _query(
@@ -132,6 +165,12 @@ def test_closed_month_stays_booked_and_changes_come_as_adjustments(books, tmp_pa
         "where call_date between '2025-01-01' and '2025-01-31'",
     )[0]
     assert january_now == calls_now
+    (monthly_billed,) = _query(
+        books,
+        "select sum(billed_cost_usd) from finops.fct_chargeback_monthly where month_start_date = ?",
+        [JANUARY.start],
+    )[0]
+    assert monthly_billed == january_now  # the monthly mart bills January as booked plus its adjustments
 
     files = make_chargeback_report(books.warehouse_path, FEBRUARY, tmp_path / "reports")
     with files.csv.open(newline="", encoding="utf-8") as f:

@@ -1,5 +1,7 @@
 {#- Monthly chargeback: each tenant's LLM spend per cost center and its share of the month's total.
-    Tenants missing from the tenants seed keep their id and land in the unknown cost center. -#}
+    Tenants missing from the tenants seed keep their id and land in the unknown cost center.
+    total_cost_usd is before contract discounts; billed_cost_usd after them, as the FOCUS lines bill it
+    (assert_chargeback_monthly_billed_matches_focus). -#}
 
 with
 
@@ -28,6 +30,8 @@ monthly as (
         sum(daily_costs.reported_cost_usd) as reported_cost_usd,
         sum(daily_costs.calculated_cost_usd) as calculated_cost_usd,
         sum(daily_costs.total_cost_usd) as total_cost_usd,
+        sum(daily_costs.contract_discount_usd) as contract_discount_usd,
+        sum(daily_costs.billed_cost_usd) as billed_cost_usd,
         cast(sum(daily_costs.unpriced_call_count) as {{ t_int() }}) as unpriced_call_count
     from daily_costs
     left join tenants

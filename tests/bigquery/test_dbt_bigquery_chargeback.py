@@ -1,0 +1,165 @@
+"""Closing a month and repricing on BigQuery (the emulator), as on DuckDB.
+
+The build of test_dbt_bigquery.py (session fixtures, conftest.py) and its DuckDB twin get the same
+story: `spanledger report chargeback --close` books the first month, late calls land for it, both
+warehouses rebuild. The booked rows do not move, the late usage appears as Adjustment lines of the next
+open month, and the two warehouses give the same report files (money aside, as test_dbt_bigquery.py
+explains). This module changes the shared build: it sorts after test_dbt_bigquery.py, which only reads it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from orchestration.generator import GeneratorConfig, generate
+from orchestration.landing import land
+from orchestration.reports.chargeback import Month
+from orchestration.reports.focus import COLUMNS
+from orchestration.reports.marts import BigQueryMarts, DuckDBMarts
+from orchestration.reports.publish import make_chargeback_report
+from orchestration.warehouse.bigquery.loader import DayLoader
+from orchestration.warehouse.dbt_runner import run_dbt_build
+from tests.bigquery.dbt_emulator import project_dbt
+from tests.bigquery.test_dbt_bigquery import _not_money
+
+CLOSED_SQL = "select * from finops.fct_chargeback_closed_lines order by chargeback_line_id"
+
+
+def _cli(env: dict[str, str], data_dir, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "--data-dir", str(data_dir), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def _close(env, data_dir, month: Month, out) -> dict:
+    proc = _cli(
+        env,
+        data_dir,
+        "report",
+        "chargeback",
+        "--close",
+        str(month),
+        "--by",
+        "Finance Bot",
+        "--format",
+        "json",
+        "--out",
+        str(out),
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:] + proc.stdout[-3000:]
+    return json.loads(proc.stdout)
+
+
+def _report_rows(marts, month: Month, out) -> list[dict]:
+    money = {c for c, kind in COLUMNS.items() if kind.startswith("decimal") and "Quantity" not in c}
+    money.add("x_IsCostSplitEstimated")
+    files = make_chargeback_report(marts, month, out)
+    with files.csv.open(newline="", encoding="utf-8") as f:
+        return [{k: v for k, v in r.items() if k not in money} for r in csv.DictReader(f)]
+
+
+@pytest.fixture(scope="module")
+def closed_then_late(dbt_build, bq_client, duckdb_twin, tmp_path_factory):
+    """Both warehouses: the first month closed, then late calls of its first day landed and rebuilt."""
+    config = dbt_build.config
+    bq_dir = tmp_path_factory.mktemp("bq-cli")
+    env = dbt_build.cli_env(bq_dir)
+    bigquery = BigQueryMarts(config, bq_client)
+    duck = DuckDBMarts(duckdb_twin.warehouse_path)
+    (first,) = bigquery.rows(
+        "select min(billing_month_start_date) as m from finops.fct_chargeback_focus_monthly"
+    )
+    month = Month(first["m"])
+    out = tmp_path_factory.mktemp("closing")
+    on_bigquery = _close(env, bq_dir, month, out / "bigquery")
+    on_duckdb = _close(
+        {k: v for k, v in env.items() if not k.startswith("SPANLEDGER_")},
+        duckdb_twin.data_dir,
+        month,
+        out / "duckdb",
+    )
+    booked = bigquery.rows(CLOSED_SQL)
+
+    (late_day,) = bigquery.rows(
+        "select cast(min(charge_period_start_date) as string) as d from finops.fct_chargeback_focus_monthly"
+    )
+    generate(
+        GeneratorConfig(
+            out_dir=duckdb_twin.inbox_dir,
+            days=1,
+            start_date=date.fromisoformat(late_day["d"]),
+            tenants=3,
+            requests_per_day=15,
+            seed=77,
+            include_claude_code=False,
+        )
+    )
+    land(duckdb_twin, [duckdb_twin.inbox_dir], settle_seconds=0, workers=1)
+    DayLoader(bq_client, config, duckdb_twin).load_days([late_day["d"]])
+    rebuilt = project_dbt(
+        dbt_build,
+        bq_dir,
+        "run",
+        "--full-refresh",
+        "--select",
+        "+fct_chargeback_focus_monthly",
+        "+fct_chargeback_breakdowns_monthly",
+    )
+    assert rebuilt.returncode == 0, rebuilt.stdout[-4000:]
+    result = run_dbt_build(duckdb_twin, min_date=late_day["d"], max_date=late_day["d"])
+    assert result.success, f"{result.summary} {result.failures}\n{result.output_tail}"
+    return month, on_bigquery, on_duckdb, booked, bigquery, duck
+
+
+def test_a_month_closes_on_bigquery_and_stays_booked(closed_then_late) -> None:
+    month, on_bigquery, on_duckdb, booked, bigquery, _ = closed_then_late
+    assert on_bigquery["closed_by"] == "Finance Bot" and on_bigquery["rows"] == on_duckdb["rows"] > 0
+    assert len(booked) == on_bigquery["rows"]
+    assert bigquery.rows(CLOSED_SQL) == booked  # not a cent, not a token moved
+    again = bigquery.rows(
+        "select count(*) as n from finops.fct_chargeback_focus_monthly "
+        "where billing_month_start_date = $m and is_month_closed",
+        {"m": month.start},
+    )
+    assert again[0]["n"] == len(booked)
+
+
+def test_late_usage_is_an_adjustment_of_the_next_open_month_on_both(closed_then_late, tmp_path) -> None:
+    month, _, _, _, bigquery, duck = closed_then_late
+    sql = (
+        "select billing_month_start_date, count(*) as lines, sum(consumed_tokens) as tokens "
+        "from finops.fct_chargeback_focus_monthly where charge_category = 'Adjustment' "
+        "and adjusted_month_start_date = $m group by 1"
+    )
+    (adjusted,) = bigquery.rows(sql, {"m": month.start})
+    assert adjusted["billing_month_start_date"] == month.next.start and adjusted["tokens"] > 0
+    assert duck.rows(sql, {"m": month.start}) == [adjusted]
+    lines = (
+        "select * from finops.fct_chargeback_focus_monthly where billing_month_start_date = $m order by "
+        "charge_category, tenant_id, feature, team, provider, model, service_tier, usage_type"
+    )
+    for shown in (month, month.next):  # the booked month and the month its adjustments are billed in
+        on_duckdb = duck.rows(lines, {"m": shown.start})
+        on_bigquery = bigquery.rows(lines, {"m": shown.start})
+        assert on_duckdb and len(on_bigquery) == len(on_duckdb)
+        for d, b in zip(on_duckdb, on_bigquery, strict=True):
+            d, b = _not_money(d), _not_money(b)
+            d.pop("closed_at"), b.pop("closed_at")  # each warehouse was closed at its own second
+            assert b == d, {k: (b[k], v) for k, v in d.items() if b[k] != v}
+    # the report of the booked month; the next one holds adjustments only, which the report refuses on both
+    from_duckdb = _report_rows(duck, month, tmp_path / "duckdb")
+    from_bigquery = _report_rows(bigquery, month, tmp_path / "bigquery")
+    assert from_duckdb and len(from_bigquery) == len(from_duckdb)
+    for d, b in zip(from_duckdb, from_bigquery, strict=True):
+        assert b == d, {k: (b[k], v) for k, v in d.items() if b[k] != v}
