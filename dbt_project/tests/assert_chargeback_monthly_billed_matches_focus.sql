@@ -19,23 +19,14 @@ monthly as (
 
 focus as (
 
-    select
-        coalesce(adjusted_month_start_date, billing_month_start_date) as month_start_date,
-        tenant_id,
-        sum(billed_cost_usd) as billed_cost_usd
-    from {{ ref('fct_chargeback_focus_monthly') }}
-    group by 1, 2
+    {{ sum_per_month_and_tenant(ref('fct_chargeback_focus_monthly'),
+        'coalesce(adjusted_month_start_date, billing_month_start_date)', 'billed_cost_usd', 'billed_cost_usd') }}
 
 ),
 
 erased as (
 
-    select
-        {{ month_start('call_date') }} as month_start_date,
-        tenant_id,
-        sum(cost_usd) as cost_usd
-    from {{ ref('stg_compliance__erased_usage') }}
-    group by 1, 2
+    {{ erased_usage_per_month_and_tenant() }}
 
 )
 

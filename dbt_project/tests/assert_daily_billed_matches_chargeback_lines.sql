@@ -6,34 +6,21 @@ with
 
 daily as (
 
-    select
-        {{ month_start('cost_date') }} as month_start_date,
-        tenant_id,
-        sum(billed_cost_usd) as billed_cost_usd
-    from {{ ref('fct_llm_costs_daily') }}
-    group by 1, 2
+    {{ sum_per_month_and_tenant(ref('fct_llm_costs_daily'), month_start('cost_date'), 'billed_cost_usd',
+        'billed_cost_usd') }}
 
 ),
 
 lines as (
 
-    select
-        billing_month_start_date as month_start_date,
-        tenant_id,
-        sum(billed_cost_usd) as billed_cost_usd
-    from {{ ref('int_chargeback_usage_lines') }}
-    group by 1, 2
+    {{ sum_per_month_and_tenant(ref('int_chargeback_usage_lines'), 'billing_month_start_date', 'billed_cost_usd',
+        'billed_cost_usd') }}
 
 ),
 
 erased as (
 
-    select
-        {{ month_start('call_date') }} as month_start_date,
-        tenant_id,
-        sum(cost_usd) as cost_usd
-    from {{ ref('stg_compliance__erased_usage') }}
-    group by 1, 2
+    {{ erased_usage_per_month_and_tenant() }}
 
 )
 

@@ -10,9 +10,6 @@ explains). This module changes the shared build: it sorts after test_dbt_bigquer
 from __future__ import annotations
 
 import csv
-import json
-import subprocess
-import sys
 from datetime import date
 
 import pytest
@@ -27,38 +24,9 @@ from orchestration.warehouse.bigquery.loader import DayLoader
 from orchestration.warehouse.dbt_runner import run_dbt_build
 from tests.bigquery.dbt_emulator import project_dbt
 from tests.bigquery.test_dbt_bigquery import _not_money
+from tests.reports.closing import close_month
 
 CLOSED_SQL = "select * from finops.fct_chargeback_closed_lines order by chargeback_line_id"
-
-
-def _cli(env: dict[str, str], data_dir, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", "--data-dir", str(data_dir), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-
-
-def _close(env, data_dir, month: Month, out) -> dict:
-    proc = _cli(
-        env,
-        data_dir,
-        "report",
-        "chargeback",
-        "--close",
-        str(month),
-        "--by",
-        "Finance Bot",
-        "--format",
-        "json",
-        "--out",
-        str(out),
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:] + proc.stdout[-3000:]
-    return json.loads(proc.stdout)
 
 
 def _report_rows(marts, month: Month, out) -> list[dict]:
@@ -82,13 +50,9 @@ def closed_then_late(dbt_build, bq_client, duckdb_twin, tmp_path_factory):
     )
     month = Month(first["m"])
     out = tmp_path_factory.mktemp("closing")
-    on_bigquery = _close(env, bq_dir, month, out / "bigquery")
-    on_duckdb = _close(
-        {k: v for k, v in env.items() if not k.startswith("SPANLEDGER_")},
-        duckdb_twin.data_dir,
-        month,
-        out / "duckdb",
-    )
+    on_bigquery = close_month(bq_dir, month, out / "bigquery", env)
+    duckdb_env = {k: v for k, v in env.items() if not k.startswith("SPANLEDGER_")}
+    on_duckdb = close_month(duckdb_twin.data_dir, month, out / "duckdb", duckdb_env)
     booked = bigquery.rows(CLOSED_SQL)
 
     (late_day,) = bigquery.rows(

@@ -9,7 +9,6 @@ service_tier existed: the next build adds it ('standard') and changes nothing el
 from __future__ import annotations
 
 import csv
-import json
 from datetime import date
 from decimal import Decimal
 
@@ -25,6 +24,7 @@ from orchestration.reports.reconcile import reconcile
 from orchestration.settings import Settings
 from orchestration.warehouse.dbt_runner import date_vars, warehouse_write_lock
 from tests.built_once import built_once, private_copy
+from tests.reports.closing import close_month
 from tests.reports.conftest import _build, add_contract, rebuild_chargeback
 from tests.reports.test_docs_and_cli import _cli
 
@@ -49,24 +49,6 @@ def _lines(settings: Settings, month: Month) -> list[tuple]:
         "where billing_month_start_date = ? order by chargeback_line_id",
         [month.start],
     )
-
-
-def _close(settings: Settings, month: Month, tmp_path) -> dict:
-    proc = _cli(
-        settings.data_dir,
-        "report",
-        "chargeback",
-        "--close",
-        str(month),
-        "--by",
-        "Finance Bot",
-        "--format",
-        "json",
-        "--out",
-        str(tmp_path),
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
 
 
 def _land_late_january_and_reprice(settings: Settings) -> None:
@@ -126,7 +108,7 @@ def _book_before_service_tiers(settings: Settings) -> None:
 
 
 def test_closed_month_stays_booked_and_changes_come_as_adjustments(books, tmp_path) -> None:
-    closed = _close(books, JANUARY, tmp_path)
+    closed = close_month(books.data_dir, JANUARY, tmp_path)
     assert closed["closed_by"] == "Finance Bot" and closed["rows"] > 0
     booked = _lines(books, JANUARY)
     assert len(booked) == closed["rows"] and {r[5] for r in booked} == {"Usage"}
@@ -182,7 +164,7 @@ def test_closed_month_stays_booked_and_changes_come_as_adjustments(books, tmp_pa
     assert "adjustment lines of the closed months 2025-01" in files.html.read_text()
 
     # closing February books January's adjustments with it: nothing is left to bill again
-    _close(books, FEBRUARY, tmp_path)
+    close_month(books.data_dir, FEBRUARY, tmp_path)
     assert {r[5] for r in _lines(books, FEBRUARY)} == {"Usage", "Adjustment"}
     assert _query(
         books,
