@@ -100,7 +100,8 @@ import gc, io, json, time, orjson, pyarrow.parquet as pq
 gc.disable()  # as in a landing task
 from orchestration.arrow_without_pandas import skip_pandas_probe
 skip_pandas_probe()  # as landing does: else Arrow's first conversion includes a 2 s pandas import
-from orchestration.lake.normalize import Batch, Normalizer
+from orchestration.lake.export_requests import Batch
+from orchestration.lake.normalize import Normalizer
 from orchestration.lake.privacy import AttributeFilter, SubjectHasher
 from orchestration.lake.schema import LAKE_TABLES
 from orchestration.lake.writer import rows_to_table

@@ -33,7 +33,8 @@ import pyarrow as pa
 
 from orchestration.arrow_without_pandas import skip_pandas_probe
 from orchestration.generator import GeneratorConfig, generate
-from orchestration.lake.normalize import Batch, Normalizer, detect_signal
+from orchestration.lake.export_requests import Batch, detect_signal
+from orchestration.lake.normalize import Normalizer
 from orchestration.lake.privacy import AttributeFilter, SubjectHasher
 from orchestration.lake.schema import LAKE_TABLES
 from orchestration.lake.writer import rows_to_table

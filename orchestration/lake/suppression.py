@@ -34,7 +34,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from orchestration.lake.normalize import Batch
+from orchestration.lake.export_requests import Batch
 from orchestration.lake.privacy import SubjectHasher
 from orchestration.lake.subjects import SubjectIndex, subject_index_path
 from orchestration.settings import Settings

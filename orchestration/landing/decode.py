@@ -17,7 +17,8 @@ from typing import Any, BinaryIO
 import orjson
 import pyarrow as pa
 
-from orchestration.lake.normalize import Batch, Normalizer, count_records, detect_signal
+from orchestration.lake.export_requests import Batch, count_records, detect_signal
+from orchestration.lake.normalize import Normalizer
 from orchestration.lake.privacy import AttributeFilter, SubjectHasher
 from orchestration.lake.schema import LAKE_TABLES
 from orchestration.lake.suppression import (

@@ -22,7 +22,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from orchestration.lake import attribute_keys, normalize, semantics, tool_details
+from orchestration.lake import attribute_keys, normalize_logs, semantics, tool_details
 from orchestration.lake.privacy import AttributeFilter
 from orchestration.lake.schema import COST, LAKE_TABLES, TS
 from orchestration.native.modules import DECODER_MAIN, DECODER_MODULE, decoder_digest
@@ -196,10 +196,10 @@ class NativeDecoder:
             span_kind_types=dict(attribute_keys.SPAN_KIND_TYPES),
             operation_types=dict(attribute_keys.OPERATION_TYPES),
             content_events=attribute_keys.CONTENT_EVENT_NAMES,
-            claude_code_events=normalize.CLAUDE_CODE_EVENTS,
-            output_events=normalize.OUTPUT_CONTENT_EVENTS,
-            claude_code_service=normalize.CLAUDE_CODE_SERVICE,
-            claude_code_prefix=normalize.CLAUDE_CODE_PREFIX,
+            claude_code_events=normalize_logs.CLAUDE_CODE_EVENTS,
+            output_events=normalize_logs.OUTPUT_CONTENT_EVENTS,
+            claude_code_service=normalize_logs.CLAUDE_CODE_SERVICE,
+            claude_code_prefix=normalize_logs.CLAUDE_CODE_PREFIX,
             tool_facts=_tool_facts(attribute_filter.hash.text_digest),
             keep_content=attribute_filter.keep_content,
             **({"hmac_key": attribute_filter.hash.hmac_key} if native_hmac else {}),

@@ -20,6 +20,10 @@ CYTHON_MODULES = (
     "orchestration.otlp.values",
     "orchestration.lake.semantics",
     "orchestration.lake.privacy",
+    "orchestration.lake.export_requests",
+    "orchestration.lake.normalize_base",
+    "orchestration.lake.normalize_logs",
+    "orchestration.lake.normalize_metrics",
     "orchestration.lake.normalize",
 )
 DECODER_MODULE = "orchestration.native._decoder"

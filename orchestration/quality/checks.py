@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from orchestration.quality.data import daily_row_counts, lake_days, read_mart, read_partition
+from orchestration.quality.lake_suites import VOLUME_TRAILING_DAYS, lake_suite
+from orchestration.quality.mart_suites import MARTS, mart_suite
+from orchestration.quality.rules import ERROR
 from orchestration.quality.runner import Outcome, SuiteResult, validate
-from orchestration.quality.suites import ERROR, MARTS, VOLUME_TRAILING_DAYS, lake_suite, mart_suite
 from orchestration.settings import Settings
 
 CHECKED_LAKE_TABLES = ("spans", "span_events", "span_links", "logs", "metric_points")

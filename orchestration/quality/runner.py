@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from orchestration.quality.suites import ERROR, WARN, Suite
+from orchestration.quality.rules import ERROR, WARN, Suite
 
 MAX_EXAMPLES = 5
 

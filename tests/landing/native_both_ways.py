@@ -15,7 +15,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from orchestration.lake.normalize import Batch, Normalizer, detect_signal
+from orchestration.lake.export_requests import Batch, detect_signal
+from orchestration.lake.normalize import Normalizer
 from orchestration.lake.privacy import AttributeFilter, SubjectHasher
 from orchestration.lake.schema import LAKE_TABLES
 from orchestration.lake.writer import rows_to_table

@@ -12,7 +12,8 @@ import pyarrow as pa
 import pytest
 
 from orchestration.generator import GeneratorConfig, generate
-from orchestration.lake.normalize import Batch, Normalizer, detect_signal
+from orchestration.lake.export_requests import Batch, detect_signal
+from orchestration.lake.normalize import Normalizer
 from orchestration.lake.privacy import AttributeFilter, SubjectHasher
 from orchestration.lake.schema import LAKE_TABLES, QUARANTINE, RESTRICTED_CONTENT
 from orchestration.lake.writer import _split_convertible, rows_to_table

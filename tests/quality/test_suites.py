@@ -6,8 +6,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from orchestration.quality.checks import check_lake_partition
+from orchestration.quality.mart_suites import mart_suite
 from orchestration.quality.runner import validate
-from orchestration.quality.suites import mart_suite
 from tests.quality.conftest import DAYS, FIRST_DAY, last_day, rewrite_partition
 
 

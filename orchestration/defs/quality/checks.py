@@ -20,7 +20,7 @@ from dagster._utils.warnings import PreviewWarning
 
 from orchestration.defs.partitions import LAKE_TABLE_NAMES, LANDING_KEY, daily_partitions, lake_asset_key_path
 from orchestration.defs.resources import SpanledgerResource
-from orchestration.quality.suites import MARTS
+from orchestration.quality.mart_suites import MARTS
 
 PARTITION_TAG = "dagster/partition"
 
