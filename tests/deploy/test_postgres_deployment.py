@@ -93,7 +93,7 @@ def _dagster(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def _turned_on_before_its_last_tick(env: dict[str, str], name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def _turned_on_before_its_last_tick(env: dict[str, str], name: str, monkeypatch: pytest.MonkeyPatch) -> float:
     """As if the schedule had been turned on just before its latest cron time (`5 * * * *`): the daemon's
     scheduler then finds that tick due and launches its run, the path of every real tick. (A cron time
     cannot be waited for here; the schedule's state in PostgreSQL is what the daemon reads.)"""
@@ -117,6 +117,18 @@ def _turned_on_before_its_last_tick(env: dict[str, str], name: str, monkeypatch:
         cron = state.instigator_data.cron_schedule
         start = (last_tick - timedelta(minutes=1)).timestamp()
         instance.update_instigator_state(state.with_data(ScheduleInstigatorData(cron, start_timestamp=start)))
+    return start
+
+
+def _ticks_due(start: float) -> int:
+    """The schedule's ticks (`5 * * * *`) from `start` to now: 1, or 2 when the test ran across a tick."""
+    tick = datetime.fromtimestamp(start, UTC).replace(minute=5, second=0, microsecond=0)
+    if tick.timestamp() <= start:
+        tick += timedelta(hours=1)
+    due = 0
+    while tick <= datetime.now(UTC):
+        due, tick = due + 1, tick + timedelta(hours=1)
+    return due
 
 
 def _runs_by_instigator(db) -> dict[str, list[str]]:
@@ -158,7 +170,7 @@ def test_a_sensor_run_and_a_scheduled_tick_end_to_end_on_a_postgres_instance(
     assert started.returncode == 0, started.stdout + started.stderr
     started = _dagster(env, "schedule", "start", "landing_hourly", "-w", "deploy/workspace.yaml")
     assert started.returncode == 0, started.stdout + started.stderr
-    _turned_on_before_its_last_tick(env, "landing_hourly", monkeypatch)
+    turned_on = _turned_on_before_its_last_tick(env, "landing_hourly", monkeypatch)
 
     log_path = tmp_path / "daemon.log"
     log = log_path.open("w")
@@ -173,11 +185,15 @@ def test_a_sensor_run_and_a_scheduled_tick_end_to_end_on_a_postgres_instance(
     db = psycopg2.connect(host="127.0.0.1", port=postgres, user="dagster", dbname="dagster")
     db.set_session(autocommit=True)
     try:
-        expected = {"new_otlp_files_sensor": ["SUCCESS"], "landing_hourly": ["SUCCESS"]}
-        deadline, runs = time.monotonic() + 300, {}
+        deadline, runs, expected = time.monotonic() + 300, {}, None
         while time.monotonic() < deadline and runs != expected:
             time.sleep(3)
             runs = _runs_by_instigator(db)
+            # one run a tick: one, or two when the test crossed the next tick (xx:05) while it ran
+            expected = {
+                "new_otlp_files_sensor": ["SUCCESS"],
+                "landing_hourly": ["SUCCESS"] * _ticks_due(turned_on),
+            }
             assert "FAILURE" not in str(runs), log_path.read_text()[-3000:]
             assert daemon.poll() is None, log_path.read_text()[-3000:]
         assert runs == expected, f"{runs}: {log_path.read_text()[-3000:]}"
