@@ -148,12 +148,13 @@ def _refresh(data_dir, seeds, env, *options: str) -> subprocess.CompletedProcess
 
 
 def _datasets(bq_client, project: str) -> dict[str, dict[str, tuple]]:
-    """The build's datasets (dbt, dbt_<layer>, and any scratch one): each table's last change and rows."""
+    """The build's datasets (dbt, dbt_<layer>, and any scratch one): each table's creation (a replaced table is
+    a new one), last change and rows."""
     found = {}
     for dataset in bq_client.list_datasets(project):
         if dataset.dataset_id.startswith("dbt"):
             tables = (bq_client.get_table(t) for t in bq_client.list_tables(dataset.dataset_id))
-            found[dataset.dataset_id] = {t.table_id: (t.modified, t.num_rows) for t in tables}
+            found[dataset.dataset_id] = {t.table_id: (t.created, t.modified, t.num_rows) for t in tables}
     return found
 
 
