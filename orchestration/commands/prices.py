@@ -41,7 +41,8 @@ def refresh(ctx, yes: bool, dry_run: bool, seeds_dir: Path | None) -> None:
       spanledger prices refresh --yes        # publish without asking (CI)
     """
     from orchestration.pricing.refresh import DEFAULT_SEED_PATH
-    from orchestration.pricing.reprice import RepriceError, planned_refresh, publish
+    from orchestration.pricing.reprice import planned_refresh, publish
+    from orchestration.pricing.reprice_steps import RepriceError
 
     if yes and dry_run:
         raise click.UsageError("--yes and --dry-run exclude each other")

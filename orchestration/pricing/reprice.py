@@ -1,11 +1,12 @@
 """`spanledger prices refresh`: new price seeds, what they change in the open months, then publish.
 
 1. The seeds are regenerated from the installed genai-prices into a scratch copy of the dbt project.
-2. Unchanged seeds: nothing to do. Otherwise, in a scratch copy of the DuckDB warehouse (under the write
-   lock, as every build), dbt takes each open month's chargeback per tenant at the old prices
-   (fct_price_refresh_baseline), loads the new seeds, reprices what the lake holds and compares
-   (fct_price_refresh_diff). The comparison is SQL; this module only runs it and hands the rows over.
-   Closed months stay as booked: their repricing is an Adjustment line of the next open month.
+2. Unchanged seeds: nothing to do. Otherwise dbt takes each open month's chargeback per tenant at the old
+   prices (fct_price_refresh_baseline), loads the new seeds, reprices what the lake holds and compares
+   (fct_price_refresh_diff; the steps: reprice_steps.py). On DuckDB in a scratch copy of the warehouse
+   (under the write lock, as every build), on BigQuery in scratch datasets (reprice_bigquery.py). The
+   comparison is SQL; this module only runs it and hands the rows over. Closed months stay as booked:
+   their repricing is an Adjustment line of the next open month.
 3. `publish` replaces the live seeds (each file by an atomic rename). The live warehouse is untouched
    until the next `spanledger build` loads them.
 """
@@ -19,31 +20,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orchestration.pricing.refresh import ALIASES_FILE_NAME, TIERS_FILE_NAME, RefreshSummary, refresh_prices
+from orchestration.pricing.refresh import RefreshSummary, refresh_prices
+from orchestration.pricing.reprice_bigquery import scratch_diff_on_bigquery
+from orchestration.pricing.reprice_steps import DIFF_VARS, SEED_FILES, RepriceError, diff_query, reprice_steps
 from orchestration.settings import Settings
 from orchestration.warehouse.dbt_runner import (
     PROJECT_DIR,
-    run_dbt_on_copy,
+    run_dbt_in_scratch,
     staged_warehouse,
     warehouse_write_lock,
 )
-
-SEED_FILES = ("model_prices.csv", TIERS_FILE_NAME, ALIASES_FILE_NAME)
-DIFF_MART = "finops.fct_price_refresh_diff"
-DIFF_COLUMNS = (
-    "billing_month_start_date",
-    "tenant_id",
-    "old_billed_cost_usd",
-    "new_billed_cost_usd",
-    "billed_change_usd",
-    "old_list_cost_usd",
-    "new_list_cost_usd",
-)
-_VARS = {"price_refresh_diff": True}
-
-
-class RepriceError(RuntimeError):
-    """The scratch reprice failed: nothing was published."""
 
 
 @dataclass
@@ -76,12 +62,16 @@ def planned_refresh(settings: Settings, seeds_dir: Path) -> Iterator[RefreshPlan
         plan = RefreshPlan(summary, project / "seeds", seeds_dir, changed)
         if not changed:
             plan.diff_note = "the seeds already hold these prices"
-        elif settings.warehouse != "duckdb":
-            plan.diff_note = f"no diff on {settings.warehouse} yet: repricing runs in a scratch DuckDB copy"
+        elif settings.warehouse == "bigquery":
+            rows = scratch_diff_on_bigquery(settings, project, Path(scratch))
+            plan.diff_rows = rows or []
+            plan.diff_note = "no chargeback in BigQuery yet: nothing to reprice" if rows is None else ""
         elif not settings.warehouse_path.exists():
             plan.diff_note = "no warehouse yet: nothing to reprice"
         else:
             plan.diff_rows = _scratch_diff(settings, project, Path(scratch) / "target")
+        if changed and not plan.diff_rows and not plan.diff_note:
+            plan.diff_note = "no open month to reprice"
         yield plan
 
 
@@ -100,27 +90,16 @@ def publish(plan: RefreshPlan) -> list[Path]:
 def _scratch_diff(settings: Settings, project: Path, target: Path) -> list[tuple]:
     import duckdb
 
-    steps = [
-        ["run", "--select", "fct_price_refresh_baseline"],  # the open months at the old prices
-        ["seed", "--select", *(name.removesuffix(".csv") for name in SEED_FILES)],
-        [
-            "run",
-            "--select",
-            *(f"{name.removesuffix('.csv')}+,+fct_price_refresh_diff" for name in SEED_FILES),
-            "--exclude",
-            "fct_price_refresh_baseline",
-        ],
-    ]
     # a staged copy that is never published is the scratch warehouse
     with (
         warehouse_write_lock(settings, purpose="prices refresh (scratch reprice)") as lock,
         staged_warehouse(settings) as (copy, _publish),
     ):
-        for args in steps:
-            result = run_dbt_on_copy(
+        for args in reprice_steps():
+            result = run_dbt_in_scratch(
                 settings,
                 args,
-                vars=_VARS,
+                vars=DIFF_VARS,
                 warehouse_path=copy,
                 pass_fds=(lock.fileno(),),
                 project_dir=project,
@@ -132,9 +111,7 @@ def _scratch_diff(settings: Settings, project: Path, target: Path) -> list[tuple
                     f"({result.summary}); nothing was published\n{result.output_tail}"
                 )
         with duckdb.connect(str(copy), read_only=True) as con:
-            return con.execute(
-                f"select {', '.join(DIFF_COLUMNS)} from {DIFF_MART} order by billing_month_start_date, tenant_id"
-            ).fetchall()
+            return con.execute(diff_query()).fetchall()
 
 
 def _scratch_root(settings: Settings) -> Path:

@@ -263,12 +263,11 @@ def run_dbt(
         return result
 
 
-def run_dbt_on_copy(
-    settings: Settings, args: list[str], *, warehouse_path: Path, **options: Any
-) -> DbtBuildResult:
-    """dbt on a warehouse copy the caller made and owns, under the write lock the caller holds (pass its
-    descriptor in `pass_fds`): no staging, no publishing. For scratch builds (prices refresh)."""
-    return _run_dbt(settings, args, warehouse_path=warehouse_path, **options)
+def run_dbt_in_scratch(settings: Settings, args: list[str], **options: Any) -> DbtBuildResult:
+    """dbt on a scratch warehouse the caller owns (prices refresh): a DuckDB copy (`warehouse_path`, under the
+    write lock the caller holds: its descriptor in `pass_fds`) or BigQuery scratch datasets (`extra_env`
+    names them). No staging, no publishing."""
+    return _run_dbt(settings, args, **options)
 
 
 def _run_dbt(
@@ -282,12 +281,14 @@ def _run_dbt(
     progress: DbtProgress | None = None,
     project_dir: Path = PROJECT_DIR,
     target_dir: Path | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> DbtBuildResult:
-    """`project_dir` and `target_dir`: a scratch copy of the project (prices refresh) and its own target/."""
+    """`project_dir` and `target_dir`: a scratch copy of the project (prices refresh) and its own target/;
+    `extra_env` overrides the pipeline's variables (SPANLEDGER_BQ_DATASET: scratch datasets)."""
     command = [dbt_executable(), *args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
     if vars:
         command += ["--vars", json.dumps(vars)]
-    env = dbt_env(settings)
+    env = {**dbt_env(settings), **(extra_env or {})}
     if target_dir is not None:
         env["DBT_TARGET_PATH"] = str(target_dir)
         env["DBT_LOG_PATH"] = str(target_dir / "logs")

@@ -4,13 +4,18 @@ The build of test_dbt_bigquery.py (session fixtures, conftest.py) and its DuckDB
 story: `spanledger report chargeback --close` books the first month, late calls land for it, both
 warehouses rebuild. The booked rows do not move, the late usage appears as Adjustment lines of the next
 open month, and the two warehouses give the same report files (money aside, as test_dbt_bigquery.py
-explains). This module changes the shared build: it sorts after test_dbt_bigquery.py, which only reads it.
+explains). Then both are built with an older price list and `spanledger prices refresh` prints the same
+diff from both, the BigQuery one repriced in scratch datasets that are gone afterwards.
+This module changes the shared build: it sorts after test_dbt_bigquery.py, which only reads it.
 """
 
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -25,6 +30,7 @@ from orchestration.warehouse.dbt_runner import run_dbt_build
 from tests.bigquery.dbt_emulator import project_dbt
 from tests.bigquery.test_dbt_bigquery import _not_money
 from tests.reports.closing import close_month
+from tests.reports.price_change import OLD_PRICE, SEEDS, old_seeds, printed_diff, reprice_duckdb
 
 CLOSED_SQL = "select * from finops.fct_chargeback_closed_lines order by chargeback_line_id"
 
@@ -127,3 +133,91 @@ def test_late_usage_is_an_adjustment_of_the_next_open_month_on_both(closed_then_
     assert from_duckdb and len(from_bigquery) == len(from_duckdb)
     for d, b in zip(from_duckdb, from_bigquery, strict=True):
         assert b == d, {k: (b[k], v) for k, v in d.items() if b[k] != v}
+
+
+MONEY = ("old_cost_usd", "new_cost_usd", "change_usd", "old_list_usd", "new_list_usd")
+SCRATCH = "dbt_price_refresh"  # the build's dataset `dbt` + reprice_bigquery.SCRATCH_SUFFIX
+
+
+def _refresh(data_dir, seeds, env, *options: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "--data-dir", str(data_dir), "prices", "refresh",
+         "--seeds-dir", str(seeds), *options],
+        env=env, capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+
+
+def _datasets(bq_client, project: str) -> dict[str, dict[str, tuple]]:
+    """The build's datasets (dbt, dbt_<layer>, and any scratch one): each table's creation (a replaced table is
+    a new one), last change and rows."""
+    found = {}
+    for dataset in bq_client.list_datasets(project):
+        if dataset.dataset_id.startswith("dbt"):
+            tables = (bq_client.get_table(t) for t in bq_client.list_tables(dataset.dataset_id))
+            found[dataset.dataset_id] = {t.table_id: (t.created, t.modified, t.num_rows) for t in tables}
+    return found
+
+
+@pytest.fixture(scope="module")
+def old_prices_on_both(closed_then_late, dbt_build, bq_client, duckdb_twin, tmp_path_factory):
+    """Both warehouses (a month closed, late data) as built with the older price list of price_change.py."""
+    project = dbt_build.config.project
+    bq_client.query(
+        f"update `{project}.dbt_reference.model_prices` set input_usd_per_mtok = input_usd_per_mtok * 2 "
+        f"where {OLD_PRICE}"
+    ).result()
+    bq_dir = tmp_path_factory.mktemp("bq-refresh")
+    rebuilt = project_dbt(
+        dbt_build, bq_dir, "run", "--full-refresh", "--select", "model_prices+,+fct_chargeback_focus_monthly"
+    )
+    assert rebuilt.returncode == 0, rebuilt.stdout[-4000:]
+    reprice_duckdb(duckdb_twin, "* 2")
+    return old_seeds(tmp_path_factory.mktemp("old-seeds")), bq_dir
+
+
+def test_price_refresh_diff_on_bigquery_is_duckdbs_and_leaves_the_live_datasets_alone(
+    old_prices_on_both, closed_then_late, dbt_build, bq_client, duckdb_twin
+) -> None:
+    seeds, bq_dir = old_prices_on_both
+    month, *_, bigquery, _ = closed_then_late
+    env = dbt_build.cli_env(bq_dir)
+    live = _datasets(bq_client, dbt_build.config.project)
+    on_bigquery = _refresh(bq_dir, seeds, env, "--dry-run")
+    assert on_bigquery.returncode == 0, on_bigquery.stderr[-3000:] + on_bigquery.stdout[-3000:]
+    on_duckdb = _refresh(
+        duckdb_twin.data_dir,
+        seeds,
+        {k: v for k, v in env.items() if not k.startswith("SPANLEDGER_")},
+        "--dry-run",
+    )
+    assert on_duckdb.returncode == 0, on_duckdb.stderr[-3000:] + on_duckdb.stdout[-3000:]
+
+    diff = {k: tuple(Decimal(row[c]) for c in MONEY) for k, row in printed_diff(on_bigquery.stdout).items()}
+    expected = {k: tuple(Decimal(row[c]) for c in MONEY) for k, row in printed_diff(on_duckdb.stdout).items()}
+    assert diff == expected
+    open_months = bigquery.rows(
+        "select distinct strftime(billing_month_start_date, '%Y-%m') as m, tenant_id "
+        "from finops.fct_chargeback_focus_monthly where not is_month_closed"
+    )
+    assert set(diff) == {(r["m"], r["tenant_id"]) for r in open_months}  # the closed month stays as booked
+    assert str(month) not in {m for m, _ in diff}
+    assert any(change < 0 for _, _, change, _, _ in diff.values())  # gpt-4o-mini's input got cheaper
+    assert _datasets(bq_client, dbt_build.config.project) == live  # nothing written, no scratch left
+    assert (seeds / "model_prices.csv").read_bytes() != (SEEDS / "model_prices.csv").read_bytes()  # dry run
+
+
+def test_a_failed_reprice_on_bigquery_publishes_nothing_and_drops_its_scratch_datasets(
+    old_prices_on_both, dbt_build, bq_client
+) -> None:
+    seeds, bq_dir = old_prices_on_both
+    live = _datasets(bq_client, dbt_build.config.project)
+    # a type BigQuery does not know: the repriced models fail in the scratch datasets, after the seeds
+    env = {**dbt_build.cli_env(bq_dir), "SPANLEDGER_BQ_NUMERIC_TYPE": "no_such_numeric"}
+    proc = _refresh(bq_dir, seeds, env, "--yes")
+    assert proc.returncode == 1, proc.stderr[-3000:] + proc.stdout[-3000:]
+    error = " ".join(proc.stderr.split())  # the console wraps long lines
+    assert "repricing in scratch BigQuery datasets failed at `dbt run" in error
+    assert f"{SCRATCH}_" in error  # dbt's log names the scratch relation it failed to build
+    assert "nothing was published" in error and "published" not in proc.stdout
+    assert (seeds / "model_prices.csv").read_bytes() != (SEEDS / "model_prices.csv").read_bytes()
+    assert _datasets(bq_client, dbt_build.config.project) == live

@@ -1,32 +1,24 @@
 """`spanledger prices refresh` shows what new prices change per tenant and open month before it publishes.
 
 The warehouse and its seeds are made to hold an older price list (gpt-4o-mini input at twice today's
-price); the refresh (today's genai-prices) reprices a scratch copy and prints each tenant's month before
-and after. The printed "after" must be what the marts say once the new prices are built for real, and
+price); the refresh (today's genai-prices) reprices a scratch copy of the DuckDB warehouse and prints each
+tenant's month before and after (on BigQuery: tests/bigquery/test_dbt_bigquery_chargeback.py). The printed "after" must be what the marts say once the new prices are built for real, and
 nothing is published without --yes.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.pricing.reprice import SEED_FILES
 from orchestration.settings import Settings
-from orchestration.warehouse.dbt_runner import run_dbt, warehouse_write_lock
 from tests.built_once import built_once, private_copy
 from tests.reports.conftest import _build
+from tests.reports.price_change import SEEDS, old_seeds, printed_diff, reprice_duckdb
 from tests.reports.test_docs_and_cli import _cli
-
-SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
-OLD_PRICE = "provider = 'openai' and model_match like 'gpt-4o-mini%'"
-CHARGEBACK = ["+fct_chargeback_focus_monthly", "--exclude", "resource_type:seed", "resource_type:test"]
 
 
 def _tenant_months(settings: Settings) -> dict[tuple[str, str], Decimal]:
@@ -42,30 +34,8 @@ def _tenant_months(settings: Settings) -> dict[tuple[str, str], Decimal]:
 def old_prices(tmp_path_factory) -> tuple[Settings, Path]:
     golden = built_once(tmp_path_factory, "reports-golden", _build)
     settings = Settings.from_env(private_copy(golden, tmp_path_factory.mktemp("refresh") / "data"))
-    seeds = tmp_path_factory.mktemp("live-seeds")
-    for name in SEED_FILES:
-        shutil.copyfile(SEEDS / name, seeds / name)
-    with (seeds / "model_prices.csv").open(newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        if (
-            row["provider"] == "openai"
-            and row["model_match"].startswith("gpt-4o-mini")
-            and row["input_usd_per_mtok"]
-        ):
-            row["input_usd_per_mtok"] = str(Decimal(row["input_usd_per_mtok"]) * 2)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    (seeds / "model_prices.csv").write_text(buffer.getvalue())
-    # the warehouse as built with that list
-    with warehouse_write_lock(settings), duckdb.connect(str(settings.warehouse_path)) as con:
-        con.execute(
-            f"update reference.model_prices set input_usd_per_mtok = input_usd_per_mtok * 2 where {OLD_PRICE}"
-        )
-    built = run_dbt(settings, ["build", "--select", *CHARGEBACK])
-    assert built.success, built.output_tail
+    seeds = old_seeds(tmp_path_factory.mktemp("live-seeds"))
+    reprice_duckdb(settings, "* 2")  # the warehouse as built with those seeds
     return settings, seeds
 
 
@@ -74,12 +44,7 @@ def test_refresh_prints_the_change_per_tenant_and_month_then_publishes_with_yes(
     before = _tenant_months(settings)
     proc = _cli(settings.data_dir, "prices", "refresh", "--yes", "--seeds-dir", str(seeds))
     assert proc.returncode == 0, proc.stderr + proc.stdout
-    table = proc.stdout[proc.stdout.index("month,tenant,") :]
-    printed = {
-        (row["month"], row["tenant"]): row
-        for row in csv.DictReader(io.StringIO(table))
-        if row.get("change_usd")
-    }
+    printed = printed_diff(proc.stdout)
     assert set(printed) == set(before)
     assert (
         "published" in proc.stdout
@@ -87,12 +52,7 @@ def test_refresh_prints_the_change_per_tenant_and_month_then_publishes_with_yes(
     )
 
     # the new prices built for real: the marts say what the refresh printed
-    with warehouse_write_lock(settings), duckdb.connect(str(settings.warehouse_path)) as con:
-        con.execute(
-            f"update reference.model_prices set input_usd_per_mtok = input_usd_per_mtok / 2 where {OLD_PRICE}"
-        )
-    built = run_dbt(settings, ["build", "--select", *CHARGEBACK])
-    assert built.success, built.output_tail
+    reprice_duckdb(settings, "/ 2")
     after = _tenant_months(settings)
     lower = 0
     for key, row in printed.items():

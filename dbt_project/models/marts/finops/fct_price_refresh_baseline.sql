@@ -1,8 +1,9 @@
 {{ config(enabled=var('price_refresh_diff', false), materialized='table') }}
 
 {#- Each open month's chargeback per tenant at the prices the warehouse was built with: taken by
-    `spanledger prices refresh` in a scratch copy of the warehouse before it loads the new price seeds and
-    reprices (then fct_price_refresh_diff compares). Built only with var price_refresh_diff. -#}
+    `spanledger prices refresh` in a scratch warehouse (a DuckDB copy, BigQuery scratch datasets) before it
+    loads the new price seeds and reprices (then fct_price_refresh_diff compares). Built only with var
+    price_refresh_diff. -#}
 
 with
 

@@ -1,8 +1,9 @@
 {{ config(enabled=var('price_refresh_diff', false), materialized='table') }}
 
 {#- What a price refresh changes: per open month and tenant, the chargeback before (fct_price_refresh_baseline,
-    at the old prices) and after repricing with the new price seeds, in the scratch copy of the warehouse
-    `spanledger prices refresh` builds before it publishes. Built only with var price_refresh_diff. -#}
+    at the old prices) and after repricing with the new price seeds, in the scratch warehouse (a DuckDB copy,
+    BigQuery scratch datasets) `spanledger prices refresh` builds before it publishes. Built only with var
+    price_refresh_diff. -#}
 
 with
 
