@@ -1,6 +1,7 @@
 -- The FOCUS lines of a month and tenant (its usage lines, closed or not, and every adjustment of it billed
 -- later) add up exactly (not only to the cent) to the calls' cost less their contract discounts; the
--- breakdowns of each dimension add up to the month's usage lines.
+-- breakdowns of each dimension add up to the month's usage lines; an open month's invoice (total and tenant
+-- rows of the breakdowns) is its calls' cost plus the adjustments of closed months it bills.
 with
 
 calls as (
@@ -73,3 +74,16 @@ from by_dimension
 left join month_lines
     on by_dimension.month_start_date = month_lines.month_start_date
 where by_dimension.cost_usd != coalesce(month_lines.billed_cost_usd, 0)
+
+union all
+
+select
+    'open month invoice' as failing_check,
+    billing_month_start_date as month_start_date,
+    member,
+    cost_usd + coalesce(adjustment_cost_usd, 0) as expected_usd,
+    invoiced_cost_usd as actual_usd
+from {{ ref('fct_chargeback_breakdowns_monthly') }}
+where dimension in ('total', 'tenant')
+    and not is_month_closed
+    and coalesce(invoiced_cost_usd, 0) != cost_usd + coalesce(adjustment_cost_usd, 0)

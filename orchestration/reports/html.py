@@ -7,55 +7,12 @@ the same offline, attached to an email, or printed to PDF.
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
-from typing import Any
 
 from orchestration.reports.chargeback import ChargebackData
+from orchestration.reports.html_parts import card, change, delta, table, usd, usd_small
 from orchestration.reports.html_style import STYLE
 from orchestration.reports.safe_text import escape
 from orchestration.reports.svg import hbar, line
-
-
-def usd(value: Any, places: int = 2) -> str:
-    if value is None:
-        return "–"
-    v = Decimal(value)
-    return f"-${-v:,.{places}f}" if v < 0 else f"${v:,.{places}f}"
-
-
-def usd_small(value: Any) -> str:
-    """Per-request amounts are fractions of a cent: four decimals."""
-    return usd(value, 4)
-
-
-def change(row: dict[str, Any], comparable: bool) -> str:
-    """The mart's like-for-like change of a breakdown row, as a percentage (never from unequal spans)."""
-    if not comparable:
-        return "–"
-    ratio = row["like_for_like_change_ratio"]
-    if ratio is None:
-        return "new" if row["cost_usd"] > 0 else "–"
-    return f"{ratio * 100:+,.1f}%"
-
-
-def _delta(row: dict[str, Any], comparable: bool) -> str:
-    diff = row["like_for_like_change_usd"]
-    cls = "up" if diff > 0 else "down" if diff < 0 else ""
-    sign = "+" if diff > 0 else ""
-    return f'<span class="{cls}">{sign}{usd(diff)} ({change(row, comparable)})</span>'
-
-
-def _table(headers: list[str], rows: list[list[str]], numeric_from: int = 1) -> str:
-    head = "".join(
-        f'<th class="{"num" if i >= numeric_from else ""}">{escape(h)}</th>' for i, h in enumerate(headers)
-    )
-    body = "".join(
-        "<tr>"
-        + "".join(f'<td class="{"num" if i >= numeric_from else ""}">{c}</td>' for i, c in enumerate(r))
-        + "</tr>"
-        for r in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def compared_span(data: ChargebackData) -> str:
@@ -99,7 +56,8 @@ Data from {data.first_day} to {data.last_day}; generated {data.generated_at:%Y-%
         parts.append(
             f'<p class="banner" id="closed">Closed on {data.closed["closed_at"]:%Y-%m-%d %H:%M} UTC by '
             f"{escape(data.closed['closed_by'])}: the CSV holds the booked lines. Later changes of this month "
-            "appear as adjustments in the next open month; the breakdowns below show the month as the calls say now.</p>"
+            "appear as adjustments in the next open month; the breakdowns below show the month as the calls say now, "
+            "the invoiced figures what was booked.</p>"
         )
     adjusted = sorted({r["x_AdjustedMonth"] for r in data.focus_rows if r["x_AdjustedMonth"]})
     if adjusted:
@@ -112,32 +70,33 @@ Data from {data.first_day} to {data.last_day}; generated {data.generated_at:%Y-%
     cpr_prev = t["previous_cost_per_request_usd"]
     parts.append(
         '<div class="cards">'
-        + _card(
+        + card(
             "Total cost",
             usd(t["cost_usd"]),
-            (_delta(t, ok) + f" vs {escape(prev_head)}") if ok else "no like-for-like change",
+            (delta(t, ok) + f" vs {escape(prev_head)}") if ok else "no like-for-like change",
             "total-cost",
         )
-        + _card(
+        + card(
             "Previous month",
             usd(t["previous_cost_usd"]),
             escape(prev_label)
             + (f" · days 1–{n}: {usd(t['previous_like_for_like_cost_usd'])}" if ok else " (partial)"),
             "previous-cost",
         )
-        + _card(
+        + card(
             "Cost per request",
             usd_small(t["cost_per_request_usd"]),
             f"{t['request_count']:,} requests"
             + (f" · {usd_small(cpr_prev)} in {escape(prev_label)}" if cpr_prev is not None else ""),
             "cost-per-request",
         )
-        + _card(
+        + card(
             "LLM calls",
             f"{t['llm_call_count']:,}",
             f"{t['tenant_count']} tenants · {t['total_tokens']:,} tokens",
             "calls",
         )
+        + _invoice_card(data)
         + "</div>"
     )
     parts.append(_unpriced(data))
@@ -159,7 +118,7 @@ Data from {data.first_day} to {data.last_day}; generated {data.generated_at:%Y-%
             ]
             for r in items
         ]
-        parts.append(_table([dim, "cost", prev_head, "change", "calls"], rows))
+        parts.append(table([dim, "cost", prev_head, "change", "calls"], rows))
         parts.append("</div></div>")
     parts.append(_trends(data))
     parts.append(_movers(data, ok, prev_head))
@@ -175,11 +134,21 @@ tenant × feature × provider × model × usage type; money as exact decimals) �
     return "\n".join(parts)
 
 
-def _card(key: str, value: str, detail: str, ident: str) -> str:
-    return (
-        f'<div class="card" id="{ident}"><div class="k">{escape(key)}</div><div class="v">{value}</div>'
-        f'<div class="d">{detail}</div></div>'
-    )
+def _invoice_differs(data: ChargebackData) -> bool:
+    """The CSV bills something else than the month's calls: the month is closed, or it bills adjustments."""
+    return bool(data.total["is_month_closed"]) or data.total["adjustment_cost_usd"] != 0
+
+
+def _invoice_card(data: ChargebackData) -> str:
+    """What the CSV bills (the FOCUS lines), when it is not the calls' cost the other cards show."""
+    t = data.total
+    if not _invoice_differs(data):
+        return ""
+    if t["is_month_closed"]:
+        detail = f"as booked on {data.closed['closed_at']:%Y-%m-%d}; the calls now say {usd(t['cost_usd'])}"
+    else:
+        detail = f"the calls' {usd(t['cost_usd'])} + {usd(t['adjustment_cost_usd'])} of adjustments"
+    return card("Invoiced (CSV)", usd(t["invoiced_cost_usd"]), detail, "invoiced")
 
 
 def _unpriced(data: ChargebackData) -> str:
@@ -206,12 +175,13 @@ def _unpriced(data: ChargebackData) -> str:
 have no cost</strong> — neither the provider reported one nor does the price table know the model.
 They are <em>not</em> in the totals. Add the model to <code>dbt_project/seeds/model_prices_overrides.csv</code>
 (or run <code>spanledger prices refresh</code>) and rebuild to price them.
-{_table(["provider", "model", "calls", "unpriced calls", "tokens", "tenants", "seen"], rows, 2)}</div>"""
+{table(["provider", "model", "calls", "unpriced calls", "tokens", "tenants", "seen"], rows, 2)}</div>"""
 
 
 def _by_tenant(data: ChargebackData, ok: bool, prev_head: str) -> str:
     t = data.total
-    tenants = [r for r in data.by.get("tenant", []) if r["llm_call_count"]]
+    invoiced = _invoice_differs(data)
+    tenants = [r for r in data.by.get("tenant", []) if r["llm_call_count"] or r["invoiced_cost_usd"]]
     rows = []
     for r in tenants:
         name = r["tenant_name"] or r["tenant_id"]
@@ -229,6 +199,7 @@ def _by_tenant(data: ChargebackData, ok: bool, prev_head: str) -> str:
                 usd(r["projected_month_end_cost_usd"])
                 if r["projected_month_end_cost_usd"] is not None
                 else "–",
+                *([usd(r["invoiced_cost_usd"])] if invoiced else []),
             ]
         )
     rows.append(
@@ -242,6 +213,7 @@ def _by_tenant(data: ChargebackData, ok: bool, prev_head: str) -> str:
             f"{t['llm_call_count']:,}",
             "",
             "",
+            *([f"<strong>{usd(t['invoiced_cost_usd'])}</strong>"] if invoiced else []),
         ]
     )
     chart = hbar(
@@ -250,7 +222,8 @@ def _by_tenant(data: ChargebackData, ok: bool, prev_head: str) -> str:
         title="Cost by tenant",
     )
     headers = ["tenant", "cost center", "cost", prev_head, "change", "share", "LLM calls", "monthly budget"]
-    return "<h2>Cost by tenant</h2>" + chart + _table([*headers, "projected month end"], rows, 2)
+    headers += ["projected month end", *(["invoiced (CSV)"] if invoiced else [])]
+    return "<h2>Cost by tenant</h2>" + chart + table(headers, rows, 2)
 
 
 def _trends(data: ChargebackData) -> str:
@@ -300,11 +273,11 @@ def _movers(data: ChargebackData, ok: bool, prev_head: str) -> str:
                 escape(r["model"]),
                 usd(r["cost_usd"]),
                 usd(r["previous_like_for_like_cost_usd"]),
-                _delta(r, ok),
+                delta(r, ok),
             ]
             for r in data.movers
         ]
-        return head + _table(["tenant", "feature", "model", "cost", prev_head, "change"], rows, 3)
+        return head + table(["tenant", "feature", "model", "cost", prev_head, "change"], rows, 3)
     drivers = data.by.get("tenant_feature_model", [])[:10]
     rows = [
         [escape(r["tenant_id"]), escape(r["feature"]), escape(r["model"]), usd(r["cost_usd"])]
@@ -313,7 +286,7 @@ def _movers(data: ChargebackData, ok: bool, prev_head: str) -> str:
     return (
         head
         + f"<p>{escape(compared_span(data))} The largest cost drivers this month:</p>"
-        + _table(["tenant", "feature", "model", "cost"], rows, 3)
+        + table(["tenant", "feature", "model", "cost"], rows, 3)
     )
 
 
@@ -340,7 +313,7 @@ def _price_matches(data: ChargebackData) -> str:
     estimated = data.total["estimated_cost_usd"]
     return (
         '<h2 id="price-matches">Calculated cost by how the price was found</h2>'
-        + _table(["match", "priced by", "LLM calls", "cost", "of which estimated"], rows, 2)
+        + table(["match", "priced by", "LLM calls", "cost", "of which estimated"], rows, 2)
         + f"<p class='sub'>Estimated this month: {usd(estimated)} (a family price, or the request model's while "
         "the response named another model).</p>"
     )
@@ -364,7 +337,7 @@ def _methods(data: ChargebackData) -> str:
     ]
     sources = ", ".join(escape(r["member"]) for r in data.by.get("price_source", [])) or "none this month"
     return f"""<h2>Methods: where the numbers come from</h2>
-{_table(["cost source", "LLM calls", "tokens", "cost", "share of cost"], rows)}
+{table(["cost source", "LLM calls", "tokens", "cost", "share of cost"], rows)}
 <ul class="methods">
 <li><strong>Reported cost wins.</strong> When the provider or the instrumentation reported a call's cost
 (e.g. Claude Code's <code>cost_usd</code>, OpenLLMetry / OpenInference cost attributes), that amount is used as is.</li>

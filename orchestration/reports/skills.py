@@ -15,7 +15,8 @@ from typing import Any
 
 import duckdb
 
-from orchestration.reports.html import STYLE, _table, usd, usd_small
+from orchestration.reports.html_parts import table, usd, usd_small
+from orchestration.reports.html_style import STYLE
 from orchestration.reports.safe_text import escape
 
 STATUS_ORDER = ("misfiring", "unknown", "stale", "never_used", "active")
@@ -79,7 +80,7 @@ def _caveats(row: dict[str, Any]) -> str:
 
 def render(data: SkillsData) -> str:
     as_of = data.skills[0]["as_of_date"] if data.skills else None
-    skills = _table(
+    skills = table(
         [
             "skill",
             "status",
@@ -115,7 +116,7 @@ def render(data: SkillsData) -> str:
         ],
         numeric_from=4,
     )
-    context = _table(
+    context = table(
         ["skill", "day", "listing tokens", "cost (uncached)", "cost (cached, every request)"],
         [
             [
@@ -130,7 +131,7 @@ def render(data: SkillsData) -> str:
         numeric_from=2,
     )
     if data.unreconciled:
-        reconciliation = _table(
+        reconciliation = table(
             ["day", "session", "tenant", "status", "cost.usage metric", "api_request events", "difference"],
             [
                 [

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -19,6 +20,7 @@ from orchestration.generator import GeneratorConfig, generate
 from orchestration.landing import land
 from orchestration.reports.chargeback import Month
 from orchestration.reports.focus import check_rows
+from orchestration.reports.html_parts import usd
 from orchestration.reports.publish import make_chargeback_report
 from orchestration.reports.reconcile import reconcile
 from orchestration.settings import Settings
@@ -101,6 +103,13 @@ def _closed_lines(settings: Settings, columns: list[str]) -> list[tuple]:
     )
 
 
+def _card(html: Path, ident: str) -> str:
+    """The text of one headline card of a report page."""
+    page = html.read_text()
+    start = page.index(f'id="{ident}"')
+    return page[start : page.index("</div></div>", start)]
+
+
 def _book_before_service_tiers(settings: Settings) -> None:
     """As a warehouse that closed months before service tiers: its closed lines lack the column."""
     with warehouse_write_lock(settings), duckdb.connect(str(settings.warehouse_path)) as con:
@@ -162,6 +171,13 @@ def test_closed_month_stays_booked_and_changes_come_as_adjustments(books, tmp_pa
     assert sum(Decimal(r["BilledCost"]) for r in rows if r["x_AdjustedMonth"] == "2025-01") == total
     assert reconcile(books.warehouse_path, FEBRUARY, files.csv) == []
     assert "adjustment lines of the closed months 2025-01" in files.html.read_text()
+    # the HTML shows what the CSV bills beside the calls: February's calls plus January's adjustments, and
+    # January as booked, not as its calls say now
+    invoiced = _card(files.html, "invoiced")
+    assert usd(sum(Decimal(r["BilledCost"]) for r in rows)) in invoiced and usd(total) in invoiced
+    january_html = make_chargeback_report(books.warehouse_path, JANUARY, tmp_path / "reports").html
+    booked_card = _card(january_html, "invoiced")
+    assert usd(january_booked) in booked_card and f"the calls now say {usd(january_now)}" in booked_card
 
     # closing February books January's adjustments with it: nothing is left to bill again
     close_month(books.data_dir, FEBRUARY, tmp_path)

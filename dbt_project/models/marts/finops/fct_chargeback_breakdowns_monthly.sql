@@ -4,7 +4,11 @@
     Like for like: N = the last day of the month with any call (compared_day_count); the previous month
     is summed over its days 1..N too (all of it when it is shorter). The change ratio is only given when
     the previous month has data on day 1 and up to day N (or its end): a previous month that starts late
-    or stops early is partial, and a ratio of two different spans is not a change. -#}
+    or stops early is partial, and a ratio of two different spans is not a change.
+
+    The calls say what the month cost now; the invoice (the FOCUS lines) may differ: a closed month stays as
+    booked, and an open month also bills what changed in closed months since (Adjustment lines). The total
+    and tenant rows carry both, so the report can show what finance books beside what the calls say. -#}
 
 {%- set dimensions = {
     'total': {'member': "'(all)'", 'keys': {}},
@@ -51,6 +55,31 @@ tenants as (
 month_to_date as (
 
     select * from {{ ref('fct_spend_month_to_date') }}
+
+),
+
+focus_lines as (
+
+    select * from {{ ref('fct_chargeback_focus_monthly') }}
+
+),
+
+invoiced as (
+
+    -- what the FOCUS lines bill per month, in all and per tenant (the members of the total and tenant rows)
+    {%- for dimension, member in [('total', "'(all)'"), ('tenant', 'tenant_id')] %}
+    select
+        billing_month_start_date as month_start_date,
+        '{{ dimension }}' as dimension,
+        {{ member }} as member,
+        sum(billed_cost_usd) as invoiced_cost_usd,
+        coalesce(sum(case when charge_category = 'Adjustment' then billed_cost_usd end), {{ money(0) }})
+            as adjustment_cost_usd,
+        {{ count_where('is_month_closed') }} > 0 as is_month_closed
+    from focus_lines
+    group by 1, 2, 3
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 
 ),
 
@@ -273,7 +302,10 @@ final as (
         end as like_for_like_change_ratio,
         month_to_date.monthly_budget_usd,
         case when month_to_date.is_current_month then month_to_date.projected_month_end_cost_usd end
-            as projected_month_end_cost_usd
+            as projected_month_end_cost_usd,
+        invoiced.invoiced_cost_usd,
+        invoiced.adjustment_cost_usd,
+        coalesce(invoiced.is_month_closed, false) as is_month_closed
     from compared
     left join compared as month_total
         on compared.month_start_date = month_total.month_start_date
@@ -285,6 +317,10 @@ final as (
         on compared.dimension = 'tenant'
         and compared.tenant_id = month_to_date.tenant_id
         and compared.month_start_date = month_to_date.month_start_date
+    left join invoiced
+        on compared.month_start_date = invoiced.month_start_date
+        and compared.dimension = invoiced.dimension
+        and compared.member = invoiced.member
 
 )
 
