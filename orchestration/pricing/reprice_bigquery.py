@@ -12,7 +12,8 @@ prices change (reprice_steps.py) into scratch datasets, SPANLEDGER_BQ_DATASET=<l
 
 The live datasets are only read: every node dbt can build must resolve into a scratch dataset (checked
 before the first step). The scratch datasets are dropped before (what a killed refresh left) and after,
-also on failure. One refresh at a time per live dataset: two at once would share the scratch datasets.
+also on failure. One refresh at a time per live dataset: the base scratch dataset is held as a lock
+(bigquery_scratch.py); a second refresh is refused while the first runs.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from orchestration.pricing.bigquery_scratch import holding_scratch
 from orchestration.pricing.reprice_steps import (
     DIFF_COLUMNS,
     DIFF_VARS,
@@ -52,10 +54,9 @@ def scratch_diff_on_bigquery(settings: Settings, dbt_project: Path, work: Path) 
         return None
     scratch = replace(config, warehouse_dataset=f"{config.warehouse_dataset}{SCRATCH_SUFFIX}")
     datasets = scratch_datasets(manifest, config.warehouse_dataset, scratch.warehouse_dataset)
-    _drop(client, config.project, datasets)
-    try:
-        # the base dataset, which no node builds into: the default dataset of the query reading the diff
-        client.create_dataset(_dataset(config.project, scratch.warehouse_dataset, config.location))
+    # the base dataset, which no node builds into, is the default dataset of the query reading the diff and
+    # the lock: one refresh of a warehouse at a time
+    with holding_scratch(client, config.project, config.location, scratch.warehouse_dataset, datasets):
         for args in reprice_steps():
             _dbt(
                 settings,
@@ -66,8 +67,6 @@ def scratch_diff_on_bigquery(settings: Settings, dbt_project: Path, work: Path) 
             )
         rows = BigQueryMarts(scratch, client).rows(diff_query())
         return [tuple(row[column] for column in DIFF_COLUMNS) for row in rows]
-    finally:
-        _drop(client, config.project, datasets)
 
 
 def scratch_datasets(manifest: dict[str, Any], live: str, scratch: str) -> list[str]:
@@ -108,16 +107,3 @@ def _exists(client: Any, relation_name: str) -> bool:
     except NotFound:
         return False
     return True
-
-
-def _dataset(project: str, name: str, location: str) -> Any:
-    from google.cloud import bigquery
-
-    dataset = bigquery.Dataset(f"{project}.{name}")
-    dataset.location = location
-    return dataset
-
-
-def _drop(client: Any, project: str, datasets: list[str]) -> None:
-    for name in datasets:
-        client.delete_dataset(f"{project}.{name}", delete_contents=True, not_found_ok=True)
