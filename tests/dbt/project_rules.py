@@ -36,6 +36,10 @@ MART_READS_ALLOWED = {
     ("fct_chargeback_breakdowns_monthly", "fct_spend_month_to_date"): (
         "the report's tenant breakdown shows each tenant's budget and month-end projection beside its cost"
     ),
+    ("fct_chargeback_breakdowns_monthly", "fct_chargeback_focus_monthly"): (
+        "the report shows what the invoice bills beside the calls: the FOCUS lines rolled up, closed months as "
+        "booked, so that it equals the CSV to the cent"
+    ),
 }
 
 # model → why it has no primary-key test.
