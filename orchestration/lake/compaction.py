@@ -40,7 +40,13 @@ import pyarrow.parquet as pq
 from orchestration.checkpoints import Checkpoint, kill_at_from_env, noop
 from orchestration.lake.schema import LAKE_TABLES, conformable
 from orchestration.lake.subjects import SubjectIndex, subject_index_path
-from orchestration.lake.writer import SCHEMA_FILE, SOURCES_KEY, fsync_dir, write_conformed
+from orchestration.lake.writer import (
+    COMPACTION_ROW_GROUP,
+    SCHEMA_FILE,
+    SOURCES_KEY,
+    fsync_dir,
+    write_conformed,
+)
 from orchestration.locks import wait_for_flock
 from orchestration.manifest import Manifest
 from orchestration.settings import Settings
@@ -185,7 +191,9 @@ def _write(merge: _Merge) -> int:
     """The costly part (read, conform, encode; in a worker process when there are several): the
     merged file under its temporary name, fsynced. Unjournaled, so a crash leaves only a temporary
     file, which the next landing sweeps."""
-    return write_conformed([file.path for file in merge.group], merge.schema, merge.temp)
+    return write_conformed(
+        [file.path for file in merge.group], merge.schema, merge.temp, row_group=COMPACTION_ROW_GROUP
+    )
 
 
 def _publish(
