@@ -31,10 +31,10 @@ def holding_scratch(client: Any, project: str, location: str, base: str, twins: 
     try:
         yield
     finally:
-        drop_datasets(client, project, [*(t for t in twins if t != base), base])  # the lock last
+        _drop_datasets(client, project, [*(t for t in twins if t != base), base])  # the lock last
 
 
-def drop_datasets(client: Any, project: str, names: list[str]) -> None:
+def _drop_datasets(client: Any, project: str, names: list[str]) -> None:
     for name in names:
         client.delete_dataset(f"{project}.{name}", delete_contents=True, not_found_ok=True)
 
@@ -55,8 +55,8 @@ def _acquire(client: Any, project: str, location: str, base: str, twins: list[st
             holder = client.get_dataset(f"{project}.{base}")
             if attempt or not _is_stale(holder):
                 raise RepriceError(_busy_message(project, base, holder)) from None
-            drop_datasets(client, project, [base])  # a killed refresh's: taken over
-    drop_datasets(client, project, [t for t in twins if t != base])
+            _drop_datasets(client, project, [base])  # a killed refresh's: taken over
+    _drop_datasets(client, project, [t for t in twins if t != base])
 
 
 def _is_stale(holder: Any) -> bool:

@@ -136,7 +136,7 @@ tenant × feature × provider × model × usage type; money as exact decimals) �
 
 def _invoice_differs(data: ChargebackData) -> bool:
     """The CSV bills something else than the month's calls: the month is closed, or it bills adjustments."""
-    return bool(data.total["is_month_closed"]) or data.total["adjustment_cost_usd"] != 0
+    return data.closed is not None or data.total["adjustment_cost_usd"] != 0
 
 
 def _invoice_card(data: ChargebackData) -> str:
@@ -144,7 +144,7 @@ def _invoice_card(data: ChargebackData) -> str:
     t = data.total
     if not _invoice_differs(data):
         return ""
-    if t["is_month_closed"]:
+    if data.closed:
         detail = f"as booked on {data.closed['closed_at']:%Y-%m-%d}; the calls now say {usd(t['cost_usd'])}"
     else:
         detail = f"the calls' {usd(t['cost_usd'])} + {usd(t['adjustment_cost_usd'])} of adjustments"

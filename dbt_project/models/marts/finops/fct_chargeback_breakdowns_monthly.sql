@@ -67,19 +67,26 @@ focus_lines as (
 invoiced as (
 
     -- what the FOCUS lines bill per month, in all and per tenant (the members of the total and tenant rows)
-    {%- for dimension, member in [('total', "'(all)'"), ('tenant', 'tenant_id')] %}
+    {%- for name in ['total', 'tenant'] %}
     select
         billing_month_start_date as month_start_date,
-        '{{ dimension }}' as dimension,
-        {{ member }} as member,
+        '{{ name }}' as dimension,
+        {{ dimensions[name]['member'] }} as member,
         sum(billed_cost_usd) as invoiced_cost_usd,
         coalesce(sum(case when charge_category = 'Adjustment' then billed_cost_usd end), {{ money(0) }})
-            as adjustment_cost_usd,
-        {{ count_where('is_month_closed') }} > 0 as is_month_closed
+            as adjustment_cost_usd
     from focus_lines
     group by 1, 2, 3
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
+
+),
+
+closed_months as (
+
+    select distinct billing_month_start_date as month_start_date
+    from focus_lines
+    where is_month_closed
 
 ),
 
@@ -305,7 +312,7 @@ final as (
             as projected_month_end_cost_usd,
         invoiced.invoiced_cost_usd,
         invoiced.adjustment_cost_usd,
-        coalesce(invoiced.is_month_closed, false) as is_month_closed
+        closed_months.month_start_date is not null as is_month_closed
     from compared
     left join compared as month_total
         on compared.month_start_date = month_total.month_start_date
@@ -321,6 +328,8 @@ final as (
         on compared.month_start_date = invoiced.month_start_date
         and compared.dimension = invoiced.dimension
         and compared.member = invoiced.member
+    left join closed_months
+        on compared.month_start_date = closed_months.month_start_date
 
 )
 
